@@ -1,0 +1,449 @@
+"""The emulator's request handling, independent of any HTTP server.
+
+``Emulator.handle(EmRequest) -> EmResponse`` is the whole of AFAS's REST behaviour; the ASGI app
+(afas/emulator/asgi.py) and the in-process httpx transport (afas/emulator/transport.py) only
+translate to and from it. Paths follow AFAS's layout under ``/ProfitRestServices`` and match
+case-insensitively.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gzip
+import hashlib
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote
+
+import orjson
+
+from afas.emulator.auth import AppConnector, UserToken, check_authorization, demo_token_data
+from afas.emulator.errors import ERR_GENERIC, ERR_NOT_AUTHORISED, ProfitError, msg
+from afas.emulator.faults import FaultRule, Faults
+from afas.emulator.getconnectors import GET_CONNECTORS, STANDARD_GET_CONNECTORS
+from afas.emulator.query import build_sql, parse_get_request, render_page
+from afas.emulator.store import Store
+
+__all__ = [
+    "EmRequest",
+    "EmResponse",
+    "Emulator",
+    "EmulatorConfig",
+    "MAX_QUERY_LENGTH",
+    "UPDATE_CONNECTOR_IDS",
+]
+
+MAX_QUERY_LENGTH = 2049
+BASE_PATH = "/profitrestservices"
+UPDATE_CONNECTOR_IDS = (
+    "KnPurchaseRelationOrg",
+    "KnPurchaseRelationPer",
+    "KnSalesRelationOrg",
+    "KnSalesRelationPer",
+    "FiEntries",
+    "KnDimCode",
+)
+# Descriptions as the catalogue (/metainfo) lists them in a Dutch environment (UNCONFIRMED texts).
+_UPDATE_DESCRIPTIONS = {
+    "KnPurchaseRelationOrg": "Crediteur (organisatie)",
+    "KnPurchaseRelationPer": "Crediteur (persoon)",
+    "KnSalesRelationOrg": "Debiteur (organisatie)",
+    "KnSalesRelationPer": "Debiteur (persoon)",
+    "FiEntries": "Financiële mutatie",
+    "KnDimCode": "Verbijzonderingscode",
+}
+
+
+@dataclass
+class EmRequest:
+    method: str
+    path: str  # without query string, percent-decoding not yet applied
+    query: str  # raw query string (after '?'), as sent
+    headers: dict[str, str]  # lower-case names
+    body: bytes = b""
+    client: str = "127.0.0.1"
+
+
+@dataclass
+class EmResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+    drop: bool = False  # drop the connection instead of answering
+
+
+@dataclass
+class EmulatorConfig:
+    environment_number: int = 12345
+    environment_type: str = "test"  # production | test | accept: only the envid prefix depends on it
+    language: str = "nl-nl"  # the environment's base language, used without Accept-Language
+    profit_version: str = "7.0.2"
+    # Status for an unknown or not-added connector: AFAS's sources disagree (401 vs 500, §6.1).
+    unauthorised_connector_status: int = 500
+    # Status for a token sent as plain XML instead of base64: Profit 6 announced 500 (§2.1).
+    plain_text_token_status: int = 500
+    send_x_profit_error: bool = True  # the deprecated header, still sent alongside error bodies
+    gzip_min_bytes: int = 2048  # AFAS gzips successful responses; small ones are sent plain here
+    put_status: int = 201  # PUT answers 201 with results (AFAS's OpenAPI); some observe 200
+
+
+def _json(status: int, doc: object, extra: list[tuple[str, str]] | None = None) -> EmResponse:
+    return EmResponse(
+        status, [("content-type", "application/json; charset=utf-8"), *(extra or [])], orjson.dumps(doc)
+    )
+
+
+class Emulator:
+    """One emulated AFAS environment: data, App connectors with tokens, faults."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 1,
+        transactions: int = 5000,
+        token_data: str | None = None,
+        config: EmulatorConfig | None = None,
+        populate: bool = True,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.config = config or EmulatorConfig()
+        self.seed = seed
+        self.store = Store()
+        self.faults = Faults()
+        self._clock = clock or (lambda: dt.datetime.now().replace(microsecond=0))
+        self._log_counter = itertools.count(1)
+        self._lock = threading.Lock()
+        self.requests: list[tuple[str, str, int]] = []  # (method, path?query, status): a request log
+        self.demo_summary = None
+        if populate:
+            from afas.emulator.demo import populate as _populate
+
+            self.demo_summary = _populate(self.store, seed=seed, transactions=transactions)
+        self.full_app = AppConnector("Reconciliation dashboard (all connectors)")
+        self.tokens: dict[str, UserToken] = {}
+        self.token_data = token_data or demo_token_data(seed)
+        self.add_token(UserToken(self.token_data, self.full_app))
+
+    # --- configuration ---------------------------------------------------------------------
+
+    @property
+    def envid(self) -> str:
+        prefix = {"production": "O", "test": "T", "accept": "A"}.get(self.config.environment_type, "O")
+        return f"{prefix}{self.config.environment_number}AA"
+
+    def add_token(self, token: UserToken) -> UserToken:
+        self.tokens[token.data] = token
+        return token
+
+    def add_fault(
+        self,
+        kind: str,
+        connector: str | None = None,
+        method: str | None = None,
+        times: int | None = 1,
+        latency_ms: int = 0,
+        retry_after: int = 1,
+    ) -> FaultRule:
+        return self.faults.add(FaultRule(kind, connector, method, times, latency_ms, retry_after))
+
+    def now(self) -> dt.datetime:
+        return self._clock()
+
+    # --- request handling -------------------------------------------------------------------
+
+    def handle(self, req: EmRequest) -> EmResponse:
+        resp = self._handle(req)
+        with self._lock:
+            self.requests.append((req.method, req.path + ("?" + req.query if req.query else ""), resp.status))
+        return resp
+
+    def _lang(self, req: EmRequest) -> str:
+        value = req.headers.get("accept-language", "").split(",")[0].strip().lower()
+        return value or self.config.language
+
+    def _error(self, status: int, message: str, error_number: int = ERR_GENERIC) -> EmResponse:
+        ref = hashlib.md5(f"{self.seed}-{next(self._log_counter)}".encode()).hexdigest()
+        extra = []
+        if self.config.send_x_profit_error:
+            extra.append(("x-profit-error", base64.b64encode(message.encode("utf-8")).decode("ascii")))
+        return _json(
+            status,
+            {"externalMessage": message, "errorNumber": error_number, "profitLogReference": ref},
+            extra,
+        )
+
+    def _empty(self, status: int, message: str | None = None) -> EmResponse:
+        headers: list[tuple[str, str]] = [("content-length", "0")]
+        if message and self.config.send_x_profit_error:
+            headers.append(("x-profit-error", base64.b64encode(message.encode("utf-8")).decode("ascii")))
+        return EmResponse(status, headers, b"")
+
+    def _handle(self, req: EmRequest) -> EmResponse:
+        if len(req.query) > MAX_QUERY_LENGTH:
+            return self._empty(404)  # AFAS answers 404 Not Found past 2,049 query characters
+        path = unquote(req.path).rstrip("/")
+        low = path.lower()
+        if not low.startswith(BASE_PATH):
+            return self._empty(404)
+        parts = [p for p in path[len(BASE_PATH) :].split("/") if p]
+        method = req.method.upper()
+        lang = self._lang(req)
+        if method == "OPTIONS":
+            return EmResponse(200, self._cors(), b"")
+
+        connector = parts[1] if len(parts) >= 2 and parts[0].lower() == "connectors" else None
+        rules = self.faults.take(connector, method)
+        lost = False
+        for rule in rules:
+            if rule.kind == "latency":
+                time.sleep(rule.latency_ms / 1000)
+            elif rule.kind == "error500":
+                return self._error(
+                    500,
+                    msg(lang, "An unexpected error has occurred.", "Er is een onverwachte fout opgetreden."),
+                )
+            elif rule.kind == "error503":
+                return _json(
+                    503,
+                    {
+                        "error": {
+                            "code": "503",
+                            "message": (
+                                "Service temporarily unavailable due to scheduled maintenance. "
+                                "Please check afasstatus.nl for details."
+                            ),
+                        },
+                        "retry_after": rule.retry_after,
+                    },
+                    [("retry-after", str(rule.retry_after))],
+                )
+            elif rule.kind == "drop":
+                return EmResponse(0, [], b"", drop=True)
+            elif rule.kind == "lost_response":
+                lost = True
+
+        check = check_authorization(req.headers.get("authorization"))
+        if check.problem == "plain_text":
+            status = self.config.plain_text_token_status
+            if status == 500:
+                return self._error(
+                    500,
+                    msg(
+                        lang,
+                        "The token must be sent Base64 encoded.",
+                        "Het token moet Base64-gecodeerd worden verstuurd.",
+                    ),
+                )  # UNCONFIRMED
+            return self._empty(status)
+        token = self.tokens.get(check.data or "")
+        if token is None:
+            return self._empty(401)
+        if token.app.ip_allow is not None and req.client not in token.app.ip_allow:
+            return self._empty(403)
+
+        try:
+            resp = self._route(method, parts, req, token, lang)
+        except ProfitError as exc:
+            if exc.status == 400:
+                return _json(400, {"message": exc.message})
+            resp = self._error(exc.status, exc.message, exc.error_number)
+        if lost:
+            resp.drop = True
+        return self._maybe_gzip(req, resp)
+
+    def _maybe_gzip(self, req: EmRequest, resp: EmResponse) -> EmResponse:
+        if (
+            resp.status < 300
+            and len(resp.body) >= self.config.gzip_min_bytes
+            and "gzip" in req.headers.get("accept-encoding", "")
+        ):
+            resp.body = gzip.compress(resp.body, compresslevel=1)
+            resp.headers.append(("content-encoding", "gzip"))
+        return resp
+
+    @staticmethod
+    def _cors() -> list[tuple[str, str]]:
+        return [
+            ("access-control-allow-origin", "*"),
+            ("access-control-allow-methods", "GET, POST, PUT, DELETE, OPTIONS"),
+            (
+                "access-control-allow-headers",
+                "Content-Type, Accept, Authorization, OnlineSessionId, Accept-Language",
+            ),
+        ]
+
+    def _route(
+        self, method: str, parts: list[str], req: EmRequest, token: UserToken, lang: str
+    ) -> EmResponse:
+        head = parts[0].lower() if parts else ""
+        if method == "GET" and head == "profitversion" and len(parts) == 1:
+            return _json(200, {"version": self.config.profit_version})
+        if method == "GET" and head == "metainfo":
+            if len(parts) == 1:
+                return _json(200, self._catalogue(token))
+            if len(parts) == 3 and parts[1].lower() in ("get", "update"):
+                return self._metainfo(parts[1].lower(), parts[2], token, lang)
+            return self._empty(404)
+        if head == "connectors" and len(parts) >= 2:
+            if method == "GET" and len(parts) == 2:
+                return self._get_connector(parts[1], req, token, lang)
+            if method in ("POST", "PUT", "DELETE"):
+                return self._update_connector(method, parts, req, token, lang)
+        return self._empty(404)
+
+    # --- metainfo ---------------------------------------------------------------------------
+
+    def _served_get(self, token: UserToken) -> list[str]:
+        return [c for c in GET_CONNECTORS if token.app.allows_get(c)]
+
+    def _served_update(self, token: UserToken) -> list[str]:
+        return [c for c in UPDATE_CONNECTOR_IDS if token.app.allows_update(c)]
+
+    def _catalogue(self, token: UserToken) -> dict:
+        standard = {c.id for c in STANDARD_GET_CONNECTORS}
+        return {
+            "updateConnectors": [
+                {"id": c, "description": _UPDATE_DESCRIPTIONS[c]} for c in self._served_update(token)
+            ],
+            "getConnectors": [
+                {"id": c, "description": c if c in standard else GET_CONNECTORS[c].description}
+                for c in self._served_get(token)
+            ],
+            "info": {
+                "envid": self.envid,
+                "appName": token.app.name,
+                "group": token.group,
+                "tokenExpiry": "0",
+            },
+        }
+
+    def _not_authorised(self, kind: str, lang: str) -> EmResponse:
+        if kind == "get":
+            text = msg(
+                lang,
+                "GetConnector not supported for this app or the user is not authorized",
+                "GetConnector niet ondersteund voor deze app of de gebruiker is niet geautoriseerd",
+            )
+        else:
+            text = msg(
+                lang,
+                "General message: This UpdateConnector is not supported or the user is not authorized.",
+                "General message: Deze UpdateConnector wordt niet ondersteund of de gebruiker is niet "
+                "geautoriseerd.",
+            )
+        if self.config.unauthorised_connector_status == 401:
+            return self._empty(401, text)
+        return self._error(self.config.unauthorised_connector_status, text, ERR_NOT_AUTHORISED)
+
+    def _lookup_get(self, connector_id: str, token: UserToken):
+        for cid, conn in GET_CONNECTORS.items():
+            if cid.lower() == connector_id.lower() and token.app.allows_get(cid):
+                return conn
+        return None
+
+    def _lookup_update(self, connector_id: str, token: UserToken) -> str | None:
+        for cid in UPDATE_CONNECTOR_IDS:
+            if cid.lower() == connector_id.lower() and token.app.allows_update(cid):
+                return cid
+        return None
+
+    def _metainfo(self, kind: str, connector_id: str, token: UserToken, lang: str) -> EmResponse:
+        if kind == "get":
+            conn = self._lookup_get(connector_id, token)
+            if conn is None:
+                return self._not_authorised("get", lang)
+            return _json(
+                200,
+                {
+                    "name": conn.id,
+                    "description": conn.description,
+                    "fields": [
+                        {
+                            "id": f.id,
+                            "fieldId": f.field_id,
+                            "dataType": f.data_type,
+                            "label": f.label,
+                            "length": f.length,
+                            "controlType": f.control_type,
+                            "decimals": f.decimals,
+                            "decimalsFieldId": "",
+                        }
+                        for f in conn.fields
+                    ],
+                },
+            )
+        cid = self._lookup_update(connector_id, token)
+        if cid is None:
+            return self._not_authorised("update", lang)
+        from afas.emulator.update_meta import update_metainfo
+
+        return _json(200, update_metainfo(cid))
+
+    # --- GetConnectors ----------------------------------------------------------------------
+
+    def _get_connector(self, connector_id: str, req: EmRequest, token: UserToken, lang: str) -> EmResponse:
+        conn = self._lookup_get(connector_id, token)
+        if conn is None:
+            return self._not_authorised("get", lang)
+        params = dict(parse_qsl(req.query, keep_blank_values=True))
+        params = {k.lower(): v for k, v in params.items()}
+        greq = parse_get_request(conn, params, lang)
+        sql, args = build_sql(conn, greq, token.administrations, lang)
+        cur = self.store.cursor()
+        try:
+            rows = cur.execute(sql, args).fetchall()
+        finally:
+            cur.close()
+        return EmResponse(
+            200,
+            [("content-type", "application/json; charset=utf-8")],
+            render_page(conn, rows, greq.skip_echo, greq.take_echo),
+        )
+
+    # --- UpdateConnectors -------------------------------------------------------------------
+
+    def visible_units(self, token: UserToken) -> frozenset[int]:
+        cur = self.store.cursor()
+        try:
+            units = frozenset(r[0] for r in cur.execute("SELECT unit FROM administration").fetchall())
+        finally:
+            cur.close()
+        return units if token.administrations is None else units & token.administrations
+
+    def _update_connector(
+        self, method: str, parts: list[str], req: EmRequest, token: UserToken, lang: str
+    ) -> EmResponse:
+        cid = self._lookup_update(parts[1], token)
+        if cid is None:
+            return self._not_authorised("update", lang)
+        key_path = "/".join(parts[2:]) or None
+        if method in ("POST", "PUT") and key_path:
+            # Sub-object inserts (POST /connectors/KnOrganisation/KnContact) are not emulated.
+            raise ProfitError(
+                msg(
+                    lang,
+                    f"The object '{key_path}' is not supported by UpdateConnector '{cid}'.",
+                    f"Het object '{key_path}' wordt niet ondersteund door UpdateConnector '{cid}'.",
+                )
+            )
+        from afas.emulator.updates import apply_update
+
+        status, doc = apply_update(
+            self.store,
+            cid,
+            method,
+            req.body if method != "DELETE" else None,
+            key_path,
+            visible_units=self.visible_units(token),
+            lang=lang,
+            now=self.now(),
+        )
+        if method == "PUT" and status == 201:
+            status = self.config.put_status
+        if doc is None:
+            return EmResponse(status, [("content-length", "0")], b"")
+        return _json(status, doc)
