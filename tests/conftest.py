@@ -1,0 +1,79 @@
+"""Shared fixtures: an emulated AFAS environment, in-process and over real loopback HTTP.
+
+Tests that read AFAS's official OpenAPI files from ../shared are marked ``shared`` and skip, with
+that reason, when the folder is not beside the project (it is not in a user's clone).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from afas.emulator.core import Emulator
+from afas.emulator.server import EmulatorServer
+from afas.emulator.transport import EmulatorTransport
+from afas.profit.client import ProfitClient, RetryPolicy
+from afas.profit.environment import Environment
+from afas.profit.token import ProfitToken
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_OPENAPI = ROOT.parent / "shared" / "afas-openapi"
+SHARED_REASON = "../shared/afas-openapi (AFAS's official OpenAPI files) is not present beside the project"
+EMULATOR_URL = "http://afas-emulator.test/ProfitRestServices"
+
+
+def openapi(name: str) -> dict:
+    """One of AFAS's official OpenAPI files, or a skip when ../shared is absent."""
+    path = SHARED_OPENAPI / name
+    if not path.exists():
+        pytest.skip(SHARED_REASON)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def emulator() -> Emulator:
+    """A fresh demo environment (small: a few hundred journal lines)."""
+    return Emulator(seed=7, transactions=400)
+
+
+def make_client(emulator: Emulator, token: str | None = None, **kwargs) -> ProfitClient:
+    kwargs.setdefault("retry", RetryPolicy(attempts=4, base=0.0, cap=0.0))
+    kwargs.setdefault("sleep", lambda s: None)
+    return ProfitClient(
+        Environment.from_base_url(EMULATOR_URL),
+        ProfitToken.parse(token or emulator.token_data),
+        transport=EmulatorTransport(emulator),
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def client(emulator: Emulator) -> ProfitClient:
+    """A client talking to the emulator in-process (no sockets)."""
+    with make_client(emulator) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def live_emulator() -> Emulator:
+    return Emulator(seed=3, transactions=2000)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_emulator: Emulator) -> EmulatorServer:
+    """The emulator served by uvicorn on a free loopback port, for the whole session."""
+    server = EmulatorServer(live_emulator).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_client(live_server: EmulatorServer) -> ProfitClient:
+    with ProfitClient(
+        Environment.from_base_url(live_server.base_url),
+        ProfitToken.parse(live_server.emulator.token_data),
+        retry=RetryPolicy(attempts=4, base=0.0, cap=0.0),
+    ) as c:
+        yield c
