@@ -658,8 +658,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only compare OUTPUT with the generated text")
     args = parser.parse_args(argv)
     if not args.spec_dir.is_dir():
-        print(f"{args.spec_dir}: not found (AFAS's OpenAPI files belong in ../shared/afas-openapi)",
-              file=sys.stderr)
+        print(
+            f"{args.spec_dir}: not found (AFAS's OpenAPI files belong in ../shared/afas-openapi)",
+            file=sys.stderr,
+        )
         return 2
     text = generate(args.spec_dir)
     if args.check:

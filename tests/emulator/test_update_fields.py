@@ -115,7 +115,9 @@ def test_object_trees() -> None:
     org = ["KnBankAccount", "KnBasicAddressAdr", "KnBasicAddressPad", "KnContact"]
     assert names(_path("KnSalesRelationOrg", "KnOrganisation")) == org
     assert names(_path("KnSalesRelationOrg", "KnOrganisation", "KnContact")) == [
-        "KnBasicAddressAdr", "KnBasicAddressPad", "KnPerson"
+        "KnBasicAddressAdr",
+        "KnBasicAddressPad",
+        "KnPerson",
     ]
     assert names(_path("KnSalesRelationOrg", "KnOrganisation", "KnContact", "KnPerson")) == org[:3]
     assert names(_path("KnSalesRelationPer", "KnPerson")) == org
@@ -245,8 +247,17 @@ def test_field_facts_are_well_formed() -> None:
 
 
 FIELD_KEYS = [
-    "fieldId", "primaryKey", "dataType", "label", "mandatory", "length", "decimals", "decimalFieldId",
-    "notzero", "controlType", "values",
+    "fieldId",
+    "primaryKey",
+    "dataType",
+    "label",
+    "mandatory",
+    "length",
+    "decimals",
+    "decimalFieldId",
+    "notzero",
+    "controlType",
+    "values",
 ]
 
 

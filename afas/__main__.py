@@ -1,0 +1,124 @@
+"""Command line: ``python -m afas <command>``.
+
+- ``emulator``: serve the AFAS Profit emulator with its demo administration over HTTP.
+- ``check``: the readiness check against an AFAS environment (or the emulator).
+
+The AFAS token of a real environment is read only from the AFAS_TOKEN environment variable, never
+from the command line (where it would land in shell history and process lists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+
+__all__ = ["main"]
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from afas.emulator.core import Emulator, EmulatorConfig
+    from afas.emulator.server import EmulatorServer
+
+    started = time.monotonic()
+    emulator = Emulator(
+        seed=args.seed,
+        transactions=args.transactions,
+        token_data=args.token,
+        config=EmulatorConfig(environment_number=args.environment),
+    )
+    server = EmulatorServer(emulator, host=args.host, port=args.port)
+    summary = emulator.demo_summary
+    lines = getattr(summary, "lines", None)
+    print(
+        f"AFAS Profit emulator: environment {emulator.envid}, demo data seed {args.seed}"
+        + (f", {lines:,} journal lines" if lines is not None else "")
+        + f" (ready in {time.monotonic() - started:.1f} s)"
+    )
+    print(f"Base URL: {server.base_url}")
+    print(f"Token:    {emulator.token_data}")
+    print("Press Ctrl+C to stop.", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+def _client_from_env(args: argparse.Namespace):  # noqa: ANN202 - avoids importing httpx for --help
+    from afas.profit.client import ProfitClient
+    from afas.profit.environment import Environment
+    from afas.profit.token import ProfitToken
+
+    token_text = os.environ.get("AFAS_TOKEN", "")
+    if not token_text:
+        raise SystemExit(
+            "AFAS_TOKEN is not set: put the App connector token in the AFAS_TOKEN environment "
+            "variable (it is never taken from the command line)."
+        )
+    token = ProfitToken.parse(token_text)
+    base_url = args.base_url or os.environ.get("AFAS_BASE_URL")
+    if base_url:
+        env = Environment.from_base_url(base_url)
+    else:
+        number = args.env or os.environ.get("AFAS_ENVIRONMENT", "")
+        env = Environment.from_input(
+            number, args.env_type or os.environ.get("AFAS_ENVIRONMENT_TYPE", "production")
+        )
+        if env.notice:
+            print(env.notice, file=sys.stderr)
+    return ProfitClient(env, token)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from afas.profit.readiness import check_readiness
+
+    try:
+        client = _client_from_env(args)
+    except ValueError as exc:  # TokenFormatError / EnvironmentInputError: messages never echo the input
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with client:
+        result = check_readiness(client)
+    print(
+        f"Environment: {result.envid or '?'}   Profit version: {result.version or '?'}   "
+        f"App connector: {result.app_name or '?'}"
+    )
+    for c in result.connectors:
+        mark = "ok     " if c.present else "MISSING"
+        print(f"  {mark} {c.kind:6} {c.tenant_id:36} {c.purpose}")
+    if result.administrations:
+        print("Administrations: " + ", ".join(f"{a.id} {a.name}" for a in result.administrations))
+    for problem in result.problems:
+        print(f"- {problem}")
+    print("Ready." if result.ok else "Not ready: fix the points above.")
+    return 0 if result.ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m afas", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    em = sub.add_parser("emulator", help="serve the AFAS Profit emulator with its demo administration")
+    em.add_argument("--host", default="127.0.0.1")
+    em.add_argument("--port", type=int, default=8765)
+    em.add_argument("--seed", type=int, default=1, help="demo data seed (same seed, same data)")
+    em.add_argument("--transactions", type=int, default=5000, help="approximate number of journal lines")
+    em.add_argument(
+        "--token", default=None, help="the demo token's data string (default: derived from the seed)"
+    )
+    em.add_argument("--environment", type=int, default=12345, help="the environment number it reports")
+    em.set_defaults(func=_emulator)
+
+    ck = sub.add_parser("check", help="check that the AFAS side is set up right (token from AFAS_TOKEN)")
+    ck.add_argument("--base-url", default=None, help="explicit base URL (e.g. the emulator's)")
+    ck.add_argument("--env", default=None, help="environment number, e.g. 36480 (or AFAS_ENVIRONMENT)")
+    ck.add_argument("--env-type", default=None, help="production, test or accept (or AFAS_ENVIRONMENT_TYPE)")
+    ck.set_defaults(func=_check)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

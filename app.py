@@ -1,0 +1,9 @@
+"""The AFAS reconciliation dashboard: page config and navigation, nothing else."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="AFAS Profit reconciliation", page_icon="📒", layout="wide")
+page = st.navigation([st.Page("pages/connect.py", title="Connect", icon="🔌", default=True)])
+page.run()

@@ -1,0 +1,135 @@
+"""Pull Profit_Transactions from the emulator over loopback with the client, and in the same run the
+same pages with a bare httpx + orjson loop; print both and the ratio.
+
+    python benchmarks/client_paging.py --rows 1000000
+
+The emulator runs in its own process (as AFAS would be another machine). The client reads with
+keyset paging in slices (administration x year x period), 5 requests in flight, and types every
+row (Decimal, date). The reference requests exactly the URLs the client requested, with one
+plain httpx.Client and orjson.loads, first one at a time and then 5 at a time; the ratio is taken
+against the faster of the two. Goal: client time / reference time <= 1.3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import resource
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from afas.emulator.server import free_port  # noqa: E402
+from afas.profit.client import ProfitClient  # noqa: E402
+from afas.profit.environment import Environment  # noqa: E402
+from afas.profit.filters import Filter, eq  # noqa: E402
+from afas.profit.token import ProfitToken  # noqa: E402
+
+KEY = ("UnitId", "EntryNo", "SeqNo")
+
+
+def start_emulator(rows: int, latency_ms: int) -> tuple[subprocess.Popen, str, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "afas", "emulator", "--port", str(port), "--transactions", str(rows)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    info = {}
+    for line in proc.stdout:
+        print("  emulator:", line.rstrip())
+        if line.startswith(("Base URL:", "Token:")):
+            k, _, v = line.partition(":")
+            info[k] = v.strip()
+        if line.startswith("Press Ctrl+C"):
+            break
+    if proc.poll() is not None:
+        raise SystemExit("the emulator did not start")
+    return proc, info["Base URL"], info["Token"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--latency-ms", type=int, default=0, help="not used by this benchmark; see ingest.py")
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    proc, base_url, token_data = start_emulator(args.rows, args.latency_ms)
+    print(f"emulator with ~{args.rows:,} journal lines ready in {time.perf_counter() - t0:.1f} s")
+    try:
+        token = ProfitToken.parse(token_data)
+        client = ProfitClient(Environment.from_base_url(base_url), token)
+        periods = client.fetch_all(
+            "Profit_periods_per_administration",
+            key=("Unit", "Year", "Period"),
+            filter=Filter.all(eq("Year", 2025)) | Filter.all(eq("Year", 2026)),
+        )
+        parts = [
+            Filter.all(eq("UnitId", p["Unit"]), eq("Year", p["Year"]), eq("Period", p["Period"]))
+            for p in periods
+        ]
+        client.get_metainfo("Profit_Transactions")  # warm the metainfo cache, as a sync would once
+
+        t = time.perf_counter()
+        n_client, urls = 0, []
+        for page in client.pages("Profit_Transactions", key=KEY, partitions=parts):
+            n_client += len(page.rows)
+            urls.append(page.params)
+        client_s = time.perf_counter() - t
+        client_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        client.close()
+
+        header = {
+            "Authorization": "AfasToken "
+            + base64.b64encode(
+                f"<token><version>1</version><data>{token_data}</data></token>".encode()
+            ).decode(),
+            "Accept": "application/json",
+        }
+        with httpx.Client(base_url=base_url + "/", headers=header, timeout=120) as bare:
+
+            def fetch(params: dict) -> int:
+                return len(
+                    orjson.loads(bare.get("connectors/Profit_Transactions", params=params).content)["rows"]
+                )
+
+            t = time.perf_counter()
+            n_seq = sum(fetch(p) for p in urls)
+            seq_s = time.perf_counter() - t
+            t = time.perf_counter()
+            with ThreadPoolExecutor(5) as pool:
+                n_par = sum(pool.map(fetch, urls))
+            par_s = time.perf_counter() - t
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    ref_s = min(seq_s, par_s)
+    print()
+    print(f"{'':34}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
+    print(
+        f"{'client (typed rows, keyset, 5x)':34}{n_client:>12,}{client_s:>10.2f}{n_client / client_s:>12,.0f}"
+    )
+    print(f"{'bare httpx+orjson, sequential':34}{n_seq:>12,}{seq_s:>10.2f}{n_seq / seq_s:>12,.0f}")
+    print(f"{'bare httpx+orjson, 5 threads':34}{n_par:>12,}{par_s:>10.2f}{n_par / par_s:>12,.0f}")
+    print(f"requests: {len(urls)}; peak RSS after the client run: {client_peak / 2**20:,.0f} MiB")
+    print(f"ratio client / fastest bare loop: {client_s / ref_s:.2f}  (goal <= 1.30)")
+    if not (n_client == n_seq == n_par):
+        raise SystemExit("row counts differ: the client and the reference did not read the same data")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -1,0 +1,104 @@
+"""The app in a real browser (Debian's Chromium driven by Playwright), started as a user starts it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from afas.emulator.auth import demo_token_data
+from afas.emulator.server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = free_port()
+    env = {**os.environ, "AFAS_DEMO_TRANSACTIONS": "2000"}
+    env.pop("AFAS_TOKEN", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(url + "/_stcore/health", timeout=2).text == "ok":
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("streamlit did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), (
+        "Debian's chromium is not installed: apt-get install chromium chromium-driver"
+    )
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_demo_connect_in_the_browser(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url)
+    page.get_by_text("Connect to AFAS Profit").wait_for(timeout=60_000)
+    page.get_by_text("Use the demo environment").wait_for()
+    page.get_by_role("button", name="Test connection").click()
+    page.get_by_text("Ready: Demo environment").wait_for(timeout=90_000)
+    page.get_by_text("Administrations this token may see").wait_for()
+    page.get_by_text("Demo Groothandel B.V.").wait_for()
+    assert page.get_by_text("present", exact=True).count() == 24
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "connect.png"), full_page=True)
+    html = page.content()
+    assert "Traceback" not in html
+    assert demo_token_data(1) not in html  # the token is never rendered
+    page.close()

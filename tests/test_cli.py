@@ -1,0 +1,107 @@
+"""`python -m afas emulator` and `python -m afas check`, run as a user runs them."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from afas.emulator.server import free_port
+
+
+@pytest.fixture(scope="module")
+def emulator_process():
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "afas",
+            "emulator",
+            "--port",
+            str(port),
+            "--transactions",
+            "300",
+            "--seed",
+            "5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip())
+        if line.startswith("Press Ctrl+C"):
+            break
+    info = {
+        k.strip(): v.strip()
+        for k, _, v in (ln.partition(":") for ln in lines if ln.startswith(("Base", "Token")))
+    }
+    yield proc, info, lines
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_emulator_prints_base_url_and_token_and_serves_them(emulator_process):
+    proc, info, lines = emulator_process
+    assert proc.poll() is None, "\n".join(lines)
+    base, token = info["Base URL"], info["Token"]
+    assert base.endswith("/ProfitRestServices") and len(token) == 64
+    xml = f"<token><version>1</version><data>{token}</data></token>"
+    auth = {"Authorization": "AfasToken " + base64.b64encode(xml.encode()).decode()}
+    r = httpx.get(base + "/ProfitVersion", headers=auth)
+    assert r.status_code == 200 and r.json()["version"]
+    assert httpx.get(base + "/ProfitVersion").status_code == 401
+
+
+def test_check_reports_ready_and_takes_the_token_only_from_the_environment(emulator_process):
+    _, info, _ = emulator_process
+    env = {**os.environ, "AFAS_TOKEN": info["Token"]}
+    done = subprocess.run(
+        [sys.executable, "-m", "afas", "check", "--base-url", info["Base URL"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Ready." in done.stdout and "FiEntries" in done.stdout
+    assert info["Token"] not in done.stdout + done.stderr
+
+
+def test_check_with_a_wrong_token_says_why_without_showing_it(emulator_process):
+    _, info, _ = emulator_process
+    wrong = "A1" * 32
+    env = {**os.environ, "AFAS_TOKEN": wrong}
+    done = subprocess.run(
+        [sys.executable, "-m", "afas", "check", "--base-url", info["Base URL"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "401" in done.stdout and "Not ready" in done.stdout
+    assert wrong not in done.stdout + done.stderr
+
+
+def test_check_without_a_token_explains_where_it_comes_from():
+    env = {k: v for k, v in os.environ.items() if k != "AFAS_TOKEN"}
+    done = subprocess.run(
+        [sys.executable, "-m", "afas", "check", "--env", "36480"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0 and "AFAS_TOKEN" in done.stderr
