@@ -167,17 +167,28 @@ class RowConverter:
         half_even = ROUND_HALF_EVEN
         booleans = _BOOLEANS
         date_cache: dict[str, dt.date | dt.datetime] = {}
+        caches: dict[Decimal | None, dict[float, Decimal]] = {}
+        decimal_fields = tuple((f, q, caches.setdefault(q, {})) for f, q in decimal_fields)
         for row in rows:
-            for field_id, quantizer in decimal_fields:
+            for field_id, quantizer, cache in decimal_fields:
                 value = row.get(field_id)
                 if value is None:
                     continue
                 kind = type(value)
                 if kind is float_type:
-                    if value >= limit or value <= -limit or value != value:
-                        self._raise_inexact(field_id, value)
-                    number = make_decimal(repr(value))
-                elif kind is int_type:
+                    # Amounts repeat (0.00, round sums): convert each distinct float once per call.
+                    number = cache.get(value)
+                    if number is None:
+                        if value >= limit or value <= -limit or value != value:
+                            self._raise_inexact(field_id, value)
+                        number = make_decimal(repr(value))
+                        if quantizer is not None:
+                            number = number.quantize(quantizer, rounding=half_even)
+                        if len(cache) < 262144:
+                            cache[value] = number
+                    row[field_id] = number
+                    continue
+                if kind is int_type:
                     number = make_decimal(value)
                 else:
                     number = self._other_decimal(field_id, value)
