@@ -20,6 +20,7 @@ __all__ = ["main"]
 
 def _emulator(args: argparse.Namespace) -> int:
     from afas.emulator.core import Emulator, EmulatorConfig
+    from afas.emulator.faults import FaultRule
     from afas.emulator.server import EmulatorServer
 
     started = time.monotonic()
@@ -29,6 +30,12 @@ def _emulator(args: argparse.Namespace) -> int:
         token_data=args.token,
         config=EmulatorConfig(environment_number=args.environment),
     )
+    for spec in args.fault:
+        try:
+            emulator.faults.add(FaultRule.parse(spec))
+        except ValueError as exc:
+            print(f"error: --fault {spec!r}: {exc}", file=sys.stderr)
+            return 2
     server = EmulatorServer(emulator, host=args.host, port=args.port)
     summary = emulator.demo_summary
     lines = getattr(summary, "lines", None)
@@ -108,6 +115,15 @@ def main(argv: list[str] | None = None) -> int:
         "--token", default=None, help="the demo token's data string (default: derived from the seed)"
     )
     em.add_argument("--environment", type=int, default=12345, help="the environment number it reports")
+    em.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a fault: KIND[,connector=ID][,method=VERB][,times=N|always][,latency_ms=N]"
+        "[,retry_after=N] with KIND one of latency, error500, error503, drop, lost_response (repeatable; "
+        "at run time also POST /__emulator__/faults)",
+    )
     em.set_defaults(func=_emulator)
 
     ck = sub.add_parser("check", help="check that the AFAS side is set up right (token from AFAS_TOKEN)")

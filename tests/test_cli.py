@@ -105,3 +105,27 @@ def test_check_without_a_token_explains_where_it_comes_from():
         timeout=60,
     )
     assert done.returncode != 0 and "AFAS_TOKEN" in done.stderr
+
+
+def test_faults_on_request_over_http_and_from_the_command_line(emulator_process):
+    _, info, _ = emulator_process
+    base, token = info["Base URL"], info["Token"]
+    xml = f"<token><version>1</version><data>{token}</data></token>"
+    auth = {"Authorization": "AfasToken " + base64.b64encode(xml.encode()).decode()}
+    control = base.rsplit("/ProfitRestServices", 1)[0] + "/__emulator__/faults"
+    assert httpx.post(control, json={"kind": "error503", "connector": "Profit_Accounts"}).status_code == 401
+    r = httpx.post(control, json={"kind": "error503", "connector": "Profit_Accounts", "retry_after": 4},
+                   headers=auth)
+    assert r.status_code == 201
+    hit = httpx.get(base + "/connectors/Profit_Accounts", headers=auth)
+    assert hit.status_code == 503 and hit.headers["Retry-After"] == "4"
+    assert httpx.get(base + "/connectors/Profit_Accounts", headers=auth).status_code == 200
+    assert httpx.post(control, json={"kind": "nonsense"}, headers=auth).status_code == 400
+    assert httpx.delete(control, headers=auth).status_code == 200
+    assert httpx.get(control, headers=auth).json()["faults"] == []
+
+
+def test_fault_flag_is_validated():
+    done = subprocess.run([sys.executable, "-m", "afas", "emulator", "--transactions", "0", "--fault",
+                           "error503,connector=Profit_Accounts,times=x"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "times must be a whole number" in done.stderr

@@ -39,6 +39,8 @@ __all__ = [
 
 MAX_QUERY_LENGTH = 2049
 BASE_PATH = "/profitrestservices"
+# The emulator's own control API (not AFAS's): faults on request for a server in another process.
+CONTROL_PATH = "/__emulator__/"
 UPDATE_CONNECTOR_IDS = (
     "KnPurchaseRelationOrg",
     "KnPurchaseRelationPer",
@@ -187,6 +189,8 @@ class Emulator:
             return self._empty(404)  # AFAS answers 404 Not Found past 2,049 query characters
         path = unquote(req.path).rstrip("/")
         low = path.lower()
+        if low.startswith(CONTROL_PATH):
+            return self._control(req, low[len(CONTROL_PATH) :])
         if not low.startswith(BASE_PATH):
             return self._empty(404)
         parts = [p for p in path[len(BASE_PATH) :].split("/") if p]
@@ -254,6 +258,32 @@ class Emulator:
         if lost:
             resp.drop = True
         return self._maybe_gzip(req, resp)
+
+    def _control(self, req: EmRequest, what: str) -> EmResponse:
+        """GET/POST/DELETE /__emulator__/faults: list, add or clear faults; any valid token may do it."""
+        check = check_authorization(req.headers.get("authorization"))
+        if check.data not in self.tokens:
+            return self._empty(401)
+        if what.strip("/") != "faults":
+            return self._empty(404)
+        method = req.method.upper()
+        if method == "POST":
+            try:
+                spec = orjson.loads(req.body or b"{}")
+                rule = self.faults.add(FaultRule(**spec))
+            except (orjson.JSONDecodeError, TypeError, ValueError) as exc:
+                return _json(400, {"message": f"Invalid fault: {exc}"})
+            return _json(201, rule.to_json())
+        if method == "DELETE":
+            self.faults.clear()
+            return EmResponse(200, [("content-length", "0")], b"")
+        return _json(
+            200,
+            {
+                "faults": [r.to_json() for r in self.faults.active()],
+                "fired": [{"kind": k, "connector": c, "method": m} for k, c, m in self.faults.fired],
+            },
+        )
 
     def _maybe_gzip(self, req: EmRequest, resp: EmResponse) -> EmResponse:
         if (

@@ -34,6 +34,39 @@ class FaultRule:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {', '.join(FAULT_KINDS)}")
 
+    @classmethod
+    def parse(cls, spec: str) -> FaultRule:
+        """Read ``kind[,connector=ID][,method=VERB][,times=N|always][,latency_ms=N][,retry_after=N]``."""
+        kind, *options = [part.strip() for part in spec.split(",") if part.strip()]
+        kwargs: dict[str, object] = {}
+        for option in options:
+            name, sep, value = option.partition("=")
+            if not sep or name not in ("connector", "method", "times", "latency_ms", "retry_after"):
+                raise ValueError(
+                    f"fault option {option!r}: expected connector=, method=, times=, latency_ms= or "
+                    "retry_after="
+                )
+            if name in ("connector", "method"):
+                kwargs[name] = value
+            elif name == "times" and value == "always":
+                kwargs[name] = None
+            else:
+                try:
+                    kwargs[name] = int(value)
+                except ValueError:
+                    raise ValueError(f"fault option {option!r}: {name} must be a whole number") from None
+        return cls(kind, **kwargs)  # type: ignore[arg-type]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "connector": self.connector,
+            "method": self.method,
+            "times": self.times,
+            "latency_ms": self.latency_ms,
+            "retry_after": self.retry_after,
+        }
+
     def matches(self, connector: str | None, method: str) -> bool:
         if self.connector is not None and (connector or "").lower() != self.connector.lower():
             return False

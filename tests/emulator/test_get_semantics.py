@@ -344,3 +344,30 @@ def test_configurable_unauthorised_status(emulator):
         transport=EmulatorTransport(emulator), base_url=BASE, headers=header(emulator.token_data)
     ) as c:
         assert c.get("/connectors/Profit_Nope").status_code == 401
+
+
+def test_latency_fault_delays_only_matching_requests(emulator, http, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr("afas.emulator.core.time.sleep", slept.append)
+    emulator.add_fault("latency", connector="Profit_Journals", latency_ms=250, times=None)
+    assert http.get("/connectors/Profit_Journals").status_code == 200
+    assert http.get("/connectors/Profit_Accounts").status_code == 200
+    assert http.get("/connectors/Profit_Journals").status_code == 200
+    assert slept == [0.25, 0.25]
+
+
+def test_fault_rule_specs_are_parsed():
+    from afas.emulator.faults import FaultRule
+
+    rule = FaultRule.parse("error503,connector=FiEntries,method=POST,times=always,retry_after=9")
+    assert (rule.kind, rule.connector, rule.method, rule.times, rule.retry_after) == (
+        "error503", "FiEntries", "POST", None, 9)
+    with pytest.raises(ValueError, match="unknown fault kind"):
+        FaultRule.parse("explode")
+
+
+def test_large_responses_are_gzipped_as_afas_does(emulator):
+    with httpx.Client(transport=EmulatorTransport(emulator), base_url=BASE,
+                      headers=header(emulator.token_data)) as c:
+        r = c.get("/connectors/Profit_Transactions", params={"take": 200}, headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and len(r.json()["rows"]) == 200
