@@ -323,14 +323,7 @@ class ProfitClient:
             raw_rows = page.rows
             if raw_rows:
                 last = raw_rows[-1]
-                values = [last.get(k) for k in key]
-                if any(v is None for v in values):
-                    missing = [k for k, v in zip(key, values, strict=True) if v is None]
-                    raise AfasConfigError(
-                        f"The paging key of {connector_id} has an empty value ({', '.join(missing)}); "
-                        "page on fields that are always filled."
-                    )
-                after = values
+                after = [last.get(k) for k in key]
             if typed and raw_rows:
                 self._converter(connector_id).convert_rows(raw_rows)
             yield page
@@ -447,13 +440,26 @@ class ProfitClient:
 
 
 def _after_filter(key: Sequence[str], values: Sequence[Any]) -> Filter:
-    """Rows after ``values`` in ``key`` order: (k1 > v1) OR (k1 = v1 AND k2 > v2) OR ..."""
+    """Rows after ``values`` in ``key`` order: (k1 > v1) OR (k1 = v1 AND k2 > v2) OR ...
+
+    An empty key value sorts first (as SQL Server sorts NULL), so "= empty" is the EMPTY operator and
+    "> empty" is NOT_EMPTY: keys with optional parts (allocation codes) page correctly too.
+    """
     groups = []
     for i in range(len(key)):
-        conds = [Condition(key[j], Op.EQ, _filter_value(values[j])) for j in range(i)]
-        conds.append(Condition(key[i], Op.GT, _filter_value(values[i])))
+        conds = [_equal(key[j], values[j]) for j in range(i)]
+        if values[i] is None:
+            conds.append(Condition(key[i], Op.NOT_EMPTY))
+        else:
+            conds.append(Condition(key[i], Op.GT, _filter_value(values[i])))
         groups.append(conds)
     return Filter(groups)
+
+
+def _equal(field_id: str, value: Any) -> Condition:
+    return (
+        Condition(field_id, Op.EMPTY) if value is None else Condition(field_id, Op.EQ, _filter_value(value))
+    )
 
 
 def _filter_value(raw: Any) -> Any:
