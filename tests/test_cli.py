@@ -114,8 +114,9 @@ def test_faults_on_request_over_http_and_from_the_command_line(emulator_process)
     auth = {"Authorization": "AfasToken " + base64.b64encode(xml.encode()).decode()}
     control = base.rsplit("/ProfitRestServices", 1)[0] + "/__emulator__/faults"
     assert httpx.post(control, json={"kind": "error503", "connector": "Profit_Accounts"}).status_code == 401
-    r = httpx.post(control, json={"kind": "error503", "connector": "Profit_Accounts", "retry_after": 4},
-                   headers=auth)
+    r = httpx.post(
+        control, json={"kind": "error503", "connector": "Profit_Accounts", "retry_after": 4}, headers=auth
+    )
     assert r.status_code == 201
     hit = httpx.get(base + "/connectors/Profit_Accounts", headers=auth)
     assert hit.status_code == 503 and hit.headers["Retry-After"] == "4"
@@ -126,6 +127,19 @@ def test_faults_on_request_over_http_and_from_the_command_line(emulator_process)
 
 
 def test_fault_flag_is_validated():
-    done = subprocess.run([sys.executable, "-m", "afas", "emulator", "--transactions", "0", "--fault",
-                           "error503,connector=Profit_Accounts,times=x"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "afas",
+            "emulator",
+            "--transactions",
+            "0",
+            "--fault",
+            "error503,connector=Profit_Accounts,times=x",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "times must be a whole number" in done.stderr

@@ -188,10 +188,7 @@ class RowConverter:
                             cache[value] = number
                     row[field_id] = number
                     continue
-                if kind is int_type:
-                    number = make_decimal(value)
-                else:
-                    number = self._other_decimal(field_id, value)
+                number = make_decimal(value) if kind is int_type else self._other_decimal(field_id, value)
                 if quantizer is not None:
                     number = number.quantize(quantizer, rounding=half_even)
                 row[field_id] = number

@@ -361,13 +361,21 @@ def test_fault_rule_specs_are_parsed():
 
     rule = FaultRule.parse("error503,connector=FiEntries,method=POST,times=always,retry_after=9")
     assert (rule.kind, rule.connector, rule.method, rule.times, rule.retry_after) == (
-        "error503", "FiEntries", "POST", None, 9)
+        "error503",
+        "FiEntries",
+        "POST",
+        None,
+        9,
+    )
     with pytest.raises(ValueError, match="unknown fault kind"):
         FaultRule.parse("explode")
 
 
 def test_large_responses_are_gzipped_as_afas_does(emulator):
-    with httpx.Client(transport=EmulatorTransport(emulator), base_url=BASE,
-                      headers=header(emulator.token_data)) as c:
-        r = c.get("/connectors/Profit_Transactions", params={"take": 200}, headers={"Accept-Encoding": "gzip"})
+    with httpx.Client(
+        transport=EmulatorTransport(emulator), base_url=BASE, headers=header(emulator.token_data)
+    ) as c:
+        r = c.get(
+            "/connectors/Profit_Transactions", params={"take": 200}, headers={"Accept-Encoding": "gzip"}
+        )
     assert r.headers["content-encoding"] == "gzip" and len(r.json()["rows"]) == 200
