@@ -447,3 +447,21 @@ def test_every_connector_pages_completely_on_its_documented_key(client, emulator
         assert len(paged) == len(everything), spec.id
         keys = [tuple(r[k] for k in spec.key) for r in paged]
         assert len(set(keys)) == len(keys), f"{spec.id}: key {spec.key} is not unique or a page repeated"
+
+
+def test_metainfo_as_typed_objects(client, emulator):
+    catalogue = client.catalogue()
+    assert catalogue.info.envid == emulator.envid and catalogue.info.token_expiry == "0"
+    assert catalogue.has_get("profit_transactions") and catalogue.has_update("KnDimCode")
+    meta = client.get_metainfo("Profit_Transactions")
+    amount = meta.field("AmtDebit")
+    assert (amount.data_type, amount.decimals) == ("decimal", 2)
+    update = client.update_metainfo("FiEntries")
+    assert update.id == "FiEntries" and update.root.name == "FiEntryPar"
+    lines = update.root.object("FiEntries")
+    va_as = lines.field("VaAs")
+    assert va_as.mandatory and {code for code, _ in va_as.values} == {"1", "2", "3"}
+    assert lines.object("FiDimEntries").field("DiC1").length == 16
+    dim = client.update_metainfo("KnDimCode").root
+    assert {f.field_id for f in dim.fields if f.primary_key} == {"AxId", "VbCo"}
+    assert client.version() == emulator.config.profit_version
