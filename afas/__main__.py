@@ -30,6 +30,11 @@ def _emulator(args: argparse.Namespace) -> int:
         token_data=args.token,
         config=EmulatorConfig(environment_number=args.environment),
     )
+    try:
+        emulator.restrict_demo_token(without=args.without, administrations=args.administrations)
+    except ValueError as exc:
+        print(f"error: --without: {exc}", file=sys.stderr)
+        return 2
     for spec in args.fault:
         try:
             emulator.faults.add(FaultRule.parse(spec))
@@ -115,6 +120,21 @@ def main(argv: list[str] | None = None) -> int:
         "--token", default=None, help="the demo token's data string (default: derived from the seed)"
     )
     em.add_argument("--environment", type=int, default=12345, help="the environment number it reports")
+    em.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="CONNECTOR",
+        help="leave a Get- or UpdateConnector out of the token's App connector (repeatable), to see the "
+        "readiness check report it",
+    )
+    em.add_argument(
+        "--administrations",
+        type=lambda v: [int(x) for x in v.split(",") if x.strip()],
+        default=None,
+        metavar="N[,N]",
+        help="the administrations the token's user may see ('' for none: the missing authorisation filter)",
+    )
     em.add_argument(
         "--fault",
         action="append",

@@ -143,3 +143,50 @@ def test_fault_flag_is_validated():
         timeout=60,
     )
     assert done.returncode == 2 and "times must be a whole number" in done.stderr
+
+
+def test_a_half_configured_environment_is_reported_by_check():
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "afas",
+            "emulator",
+            "--port",
+            str(port),
+            "--transactions",
+            "100",
+            "--without",
+            "KnDimCode",
+            "--without",
+            "Recon_PaymentConditions",
+            "--administrations",
+            "",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        info = {}
+        for line in proc.stdout:
+            k, _, v = line.partition(":")
+            info[k.strip()] = v.strip()
+            if line.startswith("Press Ctrl+C"):
+                break
+        env = {**os.environ, "AFAS_TOKEN": info["Token"]}
+        done = subprocess.run(
+            [sys.executable, "-m", "afas", "check", "--base-url", info["Base URL"]],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert done.returncode == 1
+    assert "MISSING update KnDimCode" in " ".join(done.stdout.split())
+    assert "MISSING get Recon_PaymentConditions" in " ".join(done.stdout.split())
+    assert "Algemeen - Administraties" in done.stdout

@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
@@ -136,6 +136,23 @@ class Emulator:
     def envid(self) -> str:
         prefix = {"production": "O", "test": "T", "accept": "A"}.get(self.config.environment_type, "O")
         return f"{prefix}{self.config.environment_number}AA"
+
+    def restrict_demo_token(
+        self, *, without: Iterable[str] = (), administrations: Iterable[int] | None = None
+    ) -> None:
+        """Set the demo token up as a half-configured AFAS would be: connectors left out of its App
+        connector, or an authorisation filter that lets through only some administrations (or none)."""
+        left_out = {c.lower() for c in without}
+        unknown = left_out - {c.lower() for c in (*GET_CONNECTORS, *UPDATE_CONNECTOR_IDS)}
+        if unknown:
+            raise ValueError(f"unknown connector(s): {', '.join(sorted(unknown))}")
+        self.full_app.name = "Reconciliation dashboard" if left_out else self.full_app.name
+        self.full_app.get_connectors = frozenset(c for c in GET_CONNECTORS if c.lower() not in left_out)
+        self.full_app.update_connectors = frozenset(
+            c for c in UPDATE_CONNECTOR_IDS if c.lower() not in left_out
+        )
+        if administrations is not None:
+            self.tokens[self.token_data].administrations = frozenset(administrations)
 
     def add_token(self, token: UserToken) -> UserToken:
         self.tokens[token.data] = token
