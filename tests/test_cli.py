@@ -6,7 +6,6 @@ import base64
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -14,32 +13,17 @@ import pytest
 from afas.emulator.server import free_port
 
 
-@pytest.fixture(scope="module")
-def emulator_process():
+def start_emulator(*extra: str) -> tuple[subprocess.Popen, dict[str, str], list[str]]:
+    """`python -m afas emulator` on a free port; returns once it printed its base URL and token."""
     port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "afas",
-            "emulator",
-            "--port",
-            str(port),
-            "--transactions",
-            "300",
-            "--seed",
-            "5",
-        ],
+        [sys.executable, "-m", "afas", "emulator", "--port", str(port), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     lines = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
+    for line in proc.stdout:
         lines.append(line.rstrip())
         if line.startswith("Press Ctrl+C"):
             break
@@ -47,9 +31,19 @@ def emulator_process():
         k.strip(): v.strip()
         for k, _, v in (ln.partition(":") for ln in lines if ln.startswith(("Base", "Token")))
     }
-    yield proc, info, lines
+    return proc, info, lines
+
+
+def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def emulator_process():
+    proc, info, lines = start_emulator("--transactions", "300", "--seed", "5")
+    yield proc, info, lines
+    stop(proc)
 
 
 def test_emulator_prints_base_url_and_token_and_serves_them(emulator_process):
@@ -146,35 +140,17 @@ def test_fault_flag_is_validated():
 
 
 def test_a_half_configured_environment_is_reported_by_check():
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "afas",
-            "emulator",
-            "--port",
-            str(port),
-            "--transactions",
-            "100",
-            "--without",
-            "KnDimCode",
-            "--without",
-            "Recon_PaymentConditions",
-            "--administrations",
-            "",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    proc, info, _ = start_emulator(
+        "--transactions",
+        "100",
+        "--without",
+        "KnDimCode",
+        "--without",
+        "Recon_PaymentConditions",
+        "--administrations",
+        "",
     )
     try:
-        info = {}
-        for line in proc.stdout:
-            k, _, v = line.partition(":")
-            info[k.strip()] = v.strip()
-            if line.startswith("Press Ctrl+C"):
-                break
         env = {**os.environ, "AFAS_TOKEN": info["Token"]}
         done = subprocess.run(
             [sys.executable, "-m", "afas", "check", "--base-url", info["Base URL"]],
@@ -184,8 +160,7 @@ def test_a_half_configured_environment_is_reported_by_check():
             timeout=60,
         )
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
     assert done.returncode == 1
     assert "MISSING update KnDimCode" in " ".join(done.stdout.split())
     assert "MISSING get Recon_PaymentConditions" in " ".join(done.stdout.split())

@@ -99,6 +99,38 @@ _COUNTRY = (
     "WHEN 'GB' THEN 'Verenigd Koninkrijk' WHEN 'F' THEN 'Frankrijk' ELSE p.country END"
 )
 
+
+def _entry_line_fields(
+    p: str,
+    *,
+    extra_after_account: list[GField] | None = None,
+    debit: str | None = None,
+    credit: str | None = None,
+) -> list[GField]:
+    """The fields Profit_Transactions and Profit_Transactions_Allocated share, over entry_line ``p``."""
+    return [
+        _f("UnitId", "int", "Administration", 3, f"{p}unit", control_type=5),
+        _f("EntryNo", "int", "Journal entry number", 9, f"{p}entry_no"),
+        _f("SeqNo", "int", "Journal entry sequence number", 9, f"{p}seq_no"),
+        _f("Year", "int", "Year", 4, f"{p}year"),
+        _f("Period", "int", "Periodenummer", 3, f"{p}period"),
+        _f("JournalId", "string", "Journal code", 6, f"{p}journal_id"),
+        _f("AccountNo", "string", "Account number", 16, f"{p}account_no"),
+        *(extra_after_account or []),
+        _f("AmtDebit", "decimal", "Amount debit", 18, debit or f"{p}amt_debit"),
+        _f("AmtCredit", "decimal", "Amount credit", 18, credit or f"{p}amt_credit"),
+        _f("EntryDate", "date", "Date entry", 10, f"{p}entry_date"),
+        _f("InvoiceId", "string", "Invoice number", 12, f"{p}invoice_id"),
+        _f("VoucherDate", "date", "Voucher date", 10, f"{p}voucher_date"),
+        _f("VoucherNo", "string", "Entry number", 32, f"{p}voucher_no"),
+        _f("VatCode", "string", "VAT code", 3, f"{p}vat_code"),
+        _f("VatAmt", "decimal", "VAT amount", 18, f"{p}vat_amt"),
+        _f("Description", "string", "Description entry", 255, f"{p}description"),
+        _f("Created", "date", "Date created", 20, f"{p}created"),
+        _f("Modified", "date", "Date changed", 20, f"{p}modified"),
+    ]
+
+
 _ALLOCATED_LINES = """
     FROM entry_line l
     JOIN account a ON a.account = l.account_no
@@ -276,26 +308,7 @@ STANDARD_GET_CONNECTORS: tuple[GetConnectorDef, ...] = (
     _connector(
         "Profit_Transactions",
         "Financial entries",
-        [
-            _f("UnitId", "int", "Administration", 3, "unit", control_type=5),
-            _f("EntryNo", "int", "Journal entry number", 9, "entry_no"),
-            _f("SeqNo", "int", "Journal entry sequence number", 9, "seq_no"),
-            _f("Year", "int", "Year", 4, "year"),
-            _f("Period", "int", "Periodenummer", 3, "period"),
-            _f("JournalId", "string", "Journal code", 6, "journal_id"),
-            _f("AccountNo", "string", "Account number", 16, "account_no"),
-            _f("AmtDebit", "decimal", "Amount debit", 18, "amt_debit"),
-            _f("AmtCredit", "decimal", "Amount credit", 18, "amt_credit"),
-            _f("EntryDate", "date", "Date entry", 10, "entry_date"),
-            _f("InvoiceId", "string", "Invoice number", 12, "invoice_id"),
-            _f("VoucherDate", "date", "Voucher date", 10, "voucher_date"),
-            _f("VoucherNo", "string", "Entry number", 32, "voucher_no"),
-            _f("VatCode", "string", "VAT code", 3, "vat_code"),
-            _f("VatAmt", "decimal", "VAT amount", 18, "vat_amt"),
-            _f("Description", "string", "Description entry", 255, "description"),
-            _f("Created", "date", "Date created", 20, "created"),
-            _f("Modified", "date", "Date changed", 20, "modified"),
-        ],
+        _entry_line_fields(""),
         "FROM entry_line",
         ("UnitId", "EntryNo", "SeqNo"),
         "unit",
@@ -304,25 +317,12 @@ STANDARD_GET_CONNECTORS: tuple[GetConnectorDef, ...] = (
         "Profit_Transactions_Allocated",
         "Financial entries",
         [
-            _f("UnitId", "int", "Administration", 3, "l.unit", control_type=5),
-            _f("EntryNo", "int", "Journal entry number", 9, "l.entry_no"),
-            _f("SeqNo", "int", "Journal entry sequence number", 9, "l.seq_no"),
-            _f("Year", "int", "Year", 4, "l.year"),
-            _f("Period", "int", "Periodenummer", 3, "l.period"),
-            _f("JournalId", "string", "Journal code", 6, "l.journal_id"),
-            _f("AccountNo", "string", "Account number", 16, "l.account_no"),
-            _f("Omschrijving", "string", "Description", 50, "a.description"),
-            _f("AmtDebit", "decimal", "Amount debit", 18, "coalesce(d.amt_debit, l.amt_debit)"),
-            _f("AmtCredit", "decimal", "Amount credit", 18, "coalesce(d.amt_credit, l.amt_credit)"),
-            _f("EntryDate", "date", "Date entry", 10, "l.entry_date"),
-            _f("InvoiceId", "string", "Invoice number", 12, "l.invoice_id"),
-            _f("VoucherDate", "date", "Voucher date", 10, "l.voucher_date"),
-            _f("VoucherNo", "string", "Entry number", 32, "l.voucher_no"),
-            _f("VatCode", "string", "VAT code", 3, "l.vat_code"),
-            _f("VatAmt", "decimal", "VAT amount", 18, "l.vat_amt"),
-            _f("Description", "string", "Description entry", 255, "l.description"),
-            _f("Created", "date", "Date created", 20, "l.created"),
-            _f("Modified", "date", "Date changed", 20, "l.modified"),
+            *_entry_line_fields(
+                "l.",
+                extra_after_account=[_f("Omschrijving", "string", "Description", 50, "a.description")],
+                debit="coalesce(d.amt_debit, l.amt_debit)",
+                credit="coalesce(d.amt_credit, l.amt_credit)",
+            ),
             _f("Type", "string", "Type rekening", 20, "a.type", control_type=5),
             _f("Collect_On", "string", "Type verzamelrekening", 20, "a.collect_account_type", control_type=5),
             *[_f(f"DimAx{i}", "string", f"Exception axis code {i}", 16, f"d.dim{i}") for i in range(1, 6)],

@@ -177,30 +177,23 @@ _DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::
 
 
 def _parse_date_value(value: str, field: GField, lang: str) -> dt.datetime:
-    v = value.strip()
-    m = _DATE_RE.match(v)
+    # A trailing Z is refused (PracticalAfas); so is anything that is not a date.
+    bad = ProfitError(
+        msg(
+            lang,
+            f"The value '{value}' for field '{field.id}' is not a valid date.",
+            f"De waarde '{value}' voor veld '{field.id}' is geen geldige datum.",
+        ),
+        error_number=ERR_GENERIC,
+    )  # UNCONFIRMED wording
+    m = _DATE_RE.match(value.strip())
     if not m:
-        # A trailing Z is refused (PracticalAfas); so is anything that is not a date.
-        raise ProfitError(
-            msg(
-                lang,
-                f"The value '{value}' for field '{field.id}' is not a valid date.",
-                f"De waarde '{value}' voor veld '{field.id}' is geen geldige datum.",
-            ),
-            error_number=ERR_GENERIC,
-        )  # UNCONFIRMED wording
+        raise bad
     y, mo, d, h, mi, s = (int(x) if x else 0 for x in m.groups())
     try:
         return dt.datetime(y, mo, d, h, mi, s)
-    except ValueError as exc:
-        raise ProfitError(
-            msg(
-                lang,
-                f"The value '{value}' for field '{field.id}' is not a valid date.",
-                f"De waarde '{value}' voor veld '{field.id}' is geen geldige datum.",
-            ),
-            error_number=ERR_GENERIC,
-        ) from exc
+    except ValueError:
+        raise bad from None
 
 
 def _typed_value(field: GField, value: str, lang: str) -> object:
