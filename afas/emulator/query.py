@@ -315,22 +315,21 @@ def _render_expr(f: GField) -> str:
     return col
 
 
-_dumps = orjson.dumps
-
-
 def render_page(conn: GetConnectorDef, rows: list[tuple], skip: int, take: int) -> bytes:
-    """The JSON body AFAS sends: {"skip": .., "take": .., "rows": [{field: value, ...}]}."""
-    keys = [_dumps(f.id) + b":" for f in conn.fields]
-    raw = [f.data_type == "decimal" for f in conn.fields]
-    parts = []
+    """The JSON body AFAS sends: {"skip": .., "take": .., "rows": [{field: value, ...}]}.
+
+    Decimals arrive from SQL as text with their decimals ("21.00") and are written as JSON numbers
+    unchanged (orjson fragments), as Profit writes them per the metainfo decimals.
+    """
+    keys = [f.id for f in conn.fields]
+    decimals = [i for i, f in enumerate(conn.fields) if f.data_type == "decimal"]
+    fragment = orjson.Fragment
+    out = []
     for row in rows:
-        items = []
-        for k, is_raw, v in zip(keys, raw, row, strict=True):
-            if v is None:
-                items.append(k + b"null")
-            elif is_raw:
-                items.append(k + v.encode())
-            else:
-                items.append(k + _dumps(v))
-        parts.append(b"{" + b",".join(items) + b"}")
-    return b'{"skip":%d,"take":%d,"rows":[%b]}' % (skip, take, b",".join(parts))
+        if decimals:
+            row = list(row)
+            for i in decimals:
+                if row[i] is not None:
+                    row[i] = fragment(row[i])
+        out.append(dict(zip(keys, row, strict=True)))
+    return orjson.dumps({"skip": skip, "take": take, "rows": out})
