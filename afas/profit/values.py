@@ -127,9 +127,15 @@ class RowConverter:
     Built from ``(field_id, data_type, decimals)``; ``data_type`` is a metainfo ``dataType`` (``string``,
     ``int``, ``decimal``, ``boolean``, ``date``, ``blob``). Only decimal, date and boolean fields are
     touched; other and unknown types are left as they are, and so is ``None``.
+
+    Rows arrive by the million, so the per-row work is a generated function with one straight block per
+    field, and each distinct amount or date text is converted once per converter (bounded caches; safe
+    to share between threads: a race only converts a value twice).
     """
 
-    __slots__ = ("_decimals", "_dates", "_booleans")
+    __slots__ = ("_decimals", "_dates", "_booleans", "_convert", "_caches", "_date_cache", "_quantizers")
+
+    _CACHE_LIMIT = 200_000
 
     def __init__(self, fields: Iterable[tuple[str, str, int | None]]) -> None:
         decimals: list[tuple[str, Decimal | None]] = []
@@ -146,6 +152,83 @@ class RowConverter:
         self._decimals = tuple(decimals)
         self._dates = tuple(dates)
         self._booleans = tuple(booleans)
+        self._caches: tuple[dict[object, Decimal], ...] = tuple({} for _ in decimals)
+        self._date_cache: dict[str, dt.date | dt.datetime] = {}
+        self._quantizers = tuple(q for _, q in decimals)
+        self._convert = self._compile()
+
+    def _compile(self) -> Any:
+        """Generate the row loop; field ids enter the source only as repr() literals."""
+        lines = ["def convert(rows, caches, dcache, dec_slow, date_slow, bool_slow, quantizers):"]
+        lines += ["    D = Decimal; LIMIT = EXACT_FLOAT_LIMIT"]
+        lines += [f"    c{i} = caches[{i}]; q{i} = quantizers[{i}]" for i in range(len(self._decimals))]
+        lines.append("    for row in rows:")
+        for i, (field_id, quantizer) in enumerate(self._decimals):
+            key = repr(field_id)
+            lines += [
+                f"        v = row.get({key})",
+                "        if v is not None:",
+                "            if type(v) is float and -LIMIT < v < LIMIT:",
+            ]
+            if quantizer is None:
+                lines.append(f"                row[{key}] = D(repr(v))")
+            else:
+                # repr() already has the metainfo's decimals for most amounts; the others (0.0, 12.5)
+                # need quantize() and repeat a lot, so only those go through the cache.
+                places = -quantizer.as_tuple().exponent
+                lines += [
+                    "                r = repr(v)",
+                    f"                if len(r) - r.find('.') == {places + 1} and 'e' not in r:",
+                    f"                    row[{key}] = D(r)",
+                    "                else:",
+                    f"                    n = c{i}.get(v)",
+                    f"                    row[{key}] = n if n is not None else quantize(c{i}, v, r, q{i})",
+                ]
+            lines += [
+                "            else:",
+                f"                row[{key}] = dec_slow({i}, v)",
+            ]
+        for field_id in self._dates:
+            key = repr(field_id)
+            # Date-only values ("...T00:00:00Z") repeat and are cached; timestamps are parsed each time.
+            lines += [
+                f"        v = row.get({key})",
+                "        if v is not None:",
+                "            d = dcache.get(v)",
+                "            if d is None:",
+                "                try:",
+                "                    if v[19:] == 'Z' and v[10] == 'T':",
+                "                        if v[11:19] == '00:00:00':",
+                "                            d = dcache[v] = date_iso(v[:10])",
+                "                        else:",
+                "                            d = datetime_iso(v[:19])",
+                "                    else:",
+                f"                        d = date_slow({key}, v)",
+                "                except (ValueError, TypeError, IndexError):",
+                f"                    d = date_slow({key}, v)",
+                f"            row[{key}] = d",
+            ]
+        for field_id in self._booleans:
+            key = repr(field_id)
+            lines += [
+                f"        v = row.get({key})",
+                "        if v is not None and v is not True and v is not False:",
+                f"            row[{key}] = bool_slow({key}, v)",
+            ]
+        if lines[-1] == "    for row in rows:":
+            lines.pop()  # nothing to convert (a connector of text and whole numbers only)
+        lines.append("    return rows")
+        namespace: dict[str, Any] = {
+            "Decimal": Decimal,
+            "ROUND_HALF_EVEN": ROUND_HALF_EVEN,
+            "EXACT_FLOAT_LIMIT": EXACT_FLOAT_LIMIT,
+            "CACHE_LIMIT": self._CACHE_LIMIT,
+            "date_iso": dt.date.fromisoformat,
+            "datetime_iso": dt.datetime.fromisoformat,
+            "quantize": self._quantize_cached,
+        }
+        exec("\n".join(lines), namespace)  # noqa: S102 - source built above from repr() literals only
+        return namespace["convert"]
 
     @classmethod
     def from_metainfo(cls, fields: Iterable[Mapping[str, Any]]) -> RowConverter:
@@ -158,58 +241,56 @@ class RowConverter:
         Raises :class:`InexactNumberError` when a decimal field holds a float of 1e13 or more: re-parse
         that response with ``json.loads(raw, parse_float=Decimal)`` and convert again.
         """
-        decimal_fields = self._decimals
-        date_fields = self._dates
-        boolean_fields = self._booleans
-        make_decimal = Decimal
-        float_type, int_type, str_type = float, int, str
-        limit = EXACT_FLOAT_LIMIT
-        half_even = ROUND_HALF_EVEN
-        booleans = _BOOLEANS
-        date_cache: dict[str, dt.date | dt.datetime] = {}
-        caches: dict[Decimal | None, dict[float, Decimal]] = {}
-        decimal_fields = tuple((f, q, caches.setdefault(q, {})) for f, q in decimal_fields)
-        for row in rows:
-            for field_id, quantizer, cache in decimal_fields:
-                value = row.get(field_id)
-                if value is None:
-                    continue
-                kind = type(value)
-                if kind is float_type:
-                    # Amounts repeat (0.00, round sums): convert each distinct float once per call.
-                    number = cache.get(value)
-                    if number is None:
-                        if value >= limit or value <= -limit or value != value:
-                            self._raise_inexact(field_id, value)
-                        number = make_decimal(repr(value))
-                        if quantizer is not None:
-                            number = number.quantize(quantizer, rounding=half_even)
-                        if len(cache) < 262144:
-                            cache[value] = number
-                    row[field_id] = number
-                    continue
-                number = make_decimal(value) if kind is int_type else self._other_decimal(field_id, value)
-                if quantizer is not None:
-                    number = number.quantize(quantizer, rounding=half_even)
-                row[field_id] = number
-            for field_id in date_fields:
-                value = row.get(field_id)
-                if type(value) is str_type:
-                    converted = date_cache.get(value)
-                    if converted is None:
-                        converted = self._other_date(field_id, value)
-                        if len(date_cache) < 65536:
-                            date_cache[value] = converted
-                    row[field_id] = converted
-            for field_id in boolean_fields:
-                value = row.get(field_id)
-                if value is None or value is True or value is False:
-                    continue
-                try:
-                    row[field_id] = booleans[value]
-                except (KeyError, TypeError):
-                    raise ValueError(f"Field {field_id!r}: expected a boolean (true/false/1/0).") from None
-        return rows
+        return self._convert(
+            rows,
+            self._caches,
+            self._date_cache,
+            self._decimal_slow,
+            self._date_slow,
+            self._boolean_slow,
+            self._quantizers,
+        )
+
+    def _quantize_cached(
+        self, cache: dict[object, Decimal], value: float, text: str, quantizer: Decimal
+    ) -> Decimal:
+        number = Decimal(text).quantize(quantizer, rounding=ROUND_HALF_EVEN)
+        if len(cache) >= self._CACHE_LIMIT:
+            cache.clear()
+        cache[value] = number
+        return number
+
+    def _date_slow(self, field_id: str, value: object) -> dt.date | dt.datetime:
+        if type(value) is not str:
+            raise ValueError(f"Field {field_id!r}: expected a date text like 2025-03-01T00:00:00Z.")
+        return self._other_date(field_id, value)
+
+    def _decimal_slow(self, index: int, value: object) -> Decimal:
+        field_id, quantizer = self._decimals[index]
+        kind = type(value)
+        if kind is float:
+            if value >= EXACT_FLOAT_LIMIT or value <= -EXACT_FLOAT_LIMIT or value != value:  # type: ignore[operator]
+                self._raise_inexact(field_id, value)  # type: ignore[arg-type]
+            number = Decimal(repr(value))
+        elif kind is int:
+            number = Decimal(value)  # type: ignore[arg-type]
+        else:
+            number = self._other_decimal(field_id, value)
+        if quantizer is not None:
+            number = number.quantize(quantizer, rounding=ROUND_HALF_EVEN)
+        if kind is float:
+            cache = self._caches[index]
+            if len(cache) >= self._CACHE_LIMIT:
+                cache.clear()
+            cache[value] = number
+        return number
+
+    @staticmethod
+    def _boolean_slow(field_id: str, value: object) -> bool:
+        try:
+            return _BOOLEANS[value]
+        except (KeyError, TypeError):
+            raise ValueError(f"Field {field_id!r}: expected a boolean (true/false/1/0).") from None
 
     @staticmethod
     def _raise_inexact(field_id: str, value: float) -> None:

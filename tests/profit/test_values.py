@@ -226,3 +226,18 @@ def test_repeated_dates_convert_to_equal_values() -> None:
     rows = [{"EntryDate": "2025-03-01T00:00:00Z"} for _ in range(3)]
     RowConverter(FIELDS).convert_rows(rows)
     assert {row["EntryDate"] for row in rows} == {dt.date(2025, 3, 1)}
+
+
+def test_converter_of_a_connector_without_typed_fields_leaves_rows_alone():
+    rows = [{"Code": "A", "Number": 1}]
+    assert RowConverter([("Code", "string", None), ("Number", "int", None)]).convert_rows(rows) == rows
+    assert RowConverter([]).convert_rows([{"X": 1.5}]) == [{"X": 1.5}]
+
+
+def test_converter_reuses_conversions_across_pages_without_mixing_fields():
+    conv = RowConverter([("Amount", "decimal", 2), ("Rate", "decimal", 4), ("Day", "date", None)])
+    first = conv.convert_rows([{"Amount": 1.5, "Rate": 1.5, "Day": "2025-01-31T00:00:00Z"}])
+    second = conv.convert_rows([{"Amount": 1.5, "Rate": 1.5, "Day": "2025-01-31T00:00:00Z"}])
+    assert first == second
+    assert str(second[0]["Amount"]) == "1.50" and str(second[0]["Rate"]) == "1.5000"
+    assert second[0]["Day"] == dt.date(2025, 1, 31)
