@@ -43,7 +43,7 @@ from afas.profit.logs import register_secret
 from afas.profit.metainfo import Catalogue, GetConnectorMeta, UpdateConnectorMeta
 from afas.profit.token import ProfitToken
 from afas.profit.update import Element, UpdateResult, envelope
-from afas.profit.values import InexactNumberError, RowConverter
+from afas.profit.values import PageDecoder
 
 __all__ = ["ProfitClient", "RetryPolicy", "Page", "AfasTokenAuth", "page_size_for", "MAX_IN_FLIGHT"]
 
@@ -138,6 +138,7 @@ class ProfitClient:
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self._meta_cache: dict[str, GetConnectorMeta] = {}
+        self._decoders: dict[str, PageDecoder] = {}
         self._meta_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -234,9 +235,16 @@ class ProfitClient:
             self._json(self._get(f"metainfo/update/{quote(connector_id)}")) or {}
         )
 
-    def _converter(self, connector_id: str) -> RowConverter:
-        meta = self.get_metainfo(connector_id)
-        return RowConverter((f.id, f.data_type, f.decimals) for f in meta.fields)
+    def _decoder(self, connector_id: str) -> PageDecoder:
+        """The typed-row decoder of a connector, built once from its metainfo."""
+        with self._meta_lock:
+            decoder = self._decoders.get(connector_id)
+        if decoder is None:
+            meta = self.get_metainfo(connector_id)
+            decoder = PageDecoder((f.id, f.data_type, f.decimals) for f in meta.fields)
+            with self._meta_lock:
+                self._decoders[connector_id] = decoder
+        return decoder
 
     # --- GetConnectors ------------------------------------------------------------------
 
@@ -263,19 +271,10 @@ class ProfitClient:
         return Page(connector_id, rows, doc_skip, doc_take, params)
 
     def _rows(self, connector_id: str, content: bytes, typed: bool) -> list[dict[str, Any]]:
+        if typed:
+            return self._decoder(connector_id).decode(content)
         doc = orjson.loads(content)
-        rows = doc.get("rows") or [] if isinstance(doc, dict) else []
-        if typed and rows:
-            converter = self._converter(connector_id)
-            try:
-                converter.convert_rows(rows)
-            except InexactNumberError:
-                # Amounts of 1e13 and more do not survive a float: read this page exactly.
-                import json
-
-                rows = json.loads(content, parse_float=Decimal).get("rows") or []
-                converter.convert_rows(rows)
-        return rows
+        return (doc.get("rows") or []) if isinstance(doc, dict) else []
 
     def pages(
         self,
@@ -319,15 +318,12 @@ class ProfitClient:
         after: list[Any] | None = None
         while True:
             flt = self._and(base, _after_filter(key, after)) if after is not None else base
-            page = self.get_page(connector_id, filter=flt, order_by=key, take=take, typed=False)
-            raw_rows = page.rows
-            if raw_rows:
-                last = raw_rows[-1]
+            page = self.get_page(connector_id, filter=flt, order_by=key, take=take, typed=typed)
+            if page.rows:
+                last = page.rows[-1]
                 after = [last.get(k) for k in key]
-            if typed and raw_rows:
-                self._converter(connector_id).convert_rows(raw_rows)
             yield page
-            if len(raw_rows) < take:
+            if len(page.rows) < take:
                 return
 
     def skip_pages(
@@ -463,7 +459,7 @@ def _equal(field_id: str, value: Any) -> Condition:
 
 
 def _filter_value(raw: Any) -> Any:
-    """A raw JSON key value as a filter value: dates lose AFAS's misleading Z, numbers stay exact."""
+    """A key value (typed or raw JSON) as a filter value: no misleading Z on dates, exact numbers."""
     if isinstance(raw, float):
         return Decimal(repr(raw))
     if isinstance(raw, str) and len(raw) >= 19 and raw[4] == "-" and raw[10] == "T" and raw.endswith("Z"):

@@ -241,3 +241,47 @@ def test_converter_reuses_conversions_across_pages_without_mixing_fields():
     assert first == second
     assert str(second[0]["Amount"]) == "1.50" and str(second[0]["Rate"]) == "1.5000"
     assert second[0]["Day"] == dt.date(2025, 1, 31)
+
+
+def _decoder():
+    from afas.profit.values import PageDecoder
+
+    return PageDecoder(
+        [
+            ("Btw-nummer", "string", None),
+            ("Amount", "decimal", 2),
+            ("Day", "date", None),
+            ("At", "date", None),
+            ("Blocked", "boolean", None),
+            ("Count", "int", None),
+        ]
+    )
+
+
+def test_page_decoder_types_rows_exactly_and_keeps_odd_field_ids():
+    raw = (
+        b'{"skip":0,"take":100,"rows":[{"Btw-nummer":"NL1B01","Amount":12345678901234.56,'
+        b'"Day":"2025-01-31T00:00:00Z","At":"2025-01-31T14:05:00Z","Blocked":false,"Count":3},'
+        b'{"Btw-nummer":null,"Amount":0.00,"Day":null,"At":null,"Blocked":null,"Count":null}]}'
+    )
+    rows = _decoder().decode(raw)
+    assert rows[0] == {
+        "Btw-nummer": "NL1B01",
+        "Amount": Decimal("12345678901234.56"),
+        "Day": dt.date(2025, 1, 31),
+        "At": dt.datetime(2025, 1, 31, 14, 5),
+        "Blocked": False,
+        "Count": 3,
+    }
+    assert str(rows[1]["Amount"]) == "0.00" and rows[1]["Day"] is None and rows[1]["Btw-nummer"] is None
+
+
+def test_page_decoder_falls_back_for_older_profit_output():
+    # Before Profit 7 numbers could look like -.5 and booleans could come as 1/0.
+    raw = (
+        b'{"rows":[{"Btw-nummer":"x","Amount":-.5,"Day":"2025-01-31T00:00:00Z","At":null,'
+        b'"Blocked":1,"Count":1}]}'
+    )
+    rows = _decoder().decode(raw)
+    assert rows[0]["Amount"] == Decimal("-0.50") and rows[0]["Blocked"] is True
+    assert rows[0]["Day"] == dt.date(2025, 1, 31)
