@@ -8,12 +8,17 @@ import streamlit as st
 from afas.profit.environment import Environment, EnvironmentType
 from afas.profit.readiness import check_readiness
 from afas.profit.token import ProfitToken
-from afas.ui.connection import Connection, configured_token, demo_connection
+from afas.ui.connection import Connection, configured_environment, configured_token, demo_connection
 from afas.ui.errors import show_error
 
 st.title("Connect to AFAS Profit")
 st.session_state.setdefault("connect_mode", "demo" if not configured_token() else "own")
 st.session_state.setdefault("connect_result", None)
+_number, _type = configured_environment()
+st.session_state.setdefault("connect_env_number", _number)
+st.session_state.setdefault(
+    "connect_env_type", _type if _type in [t.value for t in EnvironmentType] else "production"
+)
 
 mode = st.radio(
     "Environment",

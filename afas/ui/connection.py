@@ -26,6 +26,7 @@ __all__ = [
     "Connection",
     "demo_connection",
     "configured_token",
+    "configured_environment",
 ]
 
 DEMO_SEED = 1
@@ -61,12 +62,22 @@ def demo_connection() -> Connection:
     )
 
 
+def _secret(name: str) -> str | None:
+    """A value from .streamlit/secrets.toml's [afas] section, if the file exists and has it."""
+    try:
+        value = st.secrets.get("afas", {}).get(name)
+    except Exception:  # streamlit raises its own error types when secrets.toml is absent or malformed
+        value = None
+    return str(value) if value else None
+
+
 def configured_token() -> str | None:
     """A token from .streamlit/secrets.toml ([afas] token = ...) or AFAS_TOKEN, if any."""
-    try:
-        value = st.secrets.get("afas", {}).get("token")
-    except (FileNotFoundError, KeyError, AttributeError):
-        value = None
-    except Exception:  # streamlit raises its own error type when secrets.toml is malformed or absent
-        value = None
-    return value or os.environ.get("AFAS_TOKEN") or None
+    return _secret("token") or os.environ.get("AFAS_TOKEN") or None
+
+
+def configured_environment() -> tuple[str, str]:
+    """Environment number and type from secrets.toml or AFAS_ENVIRONMENT(_TYPE): the form's defaults."""
+    number = _secret("environment") or os.environ.get("AFAS_ENVIRONMENT") or ""
+    env_type = _secret("environment_type") or os.environ.get("AFAS_ENVIRONMENT_TYPE") or "production"
+    return number, env_type

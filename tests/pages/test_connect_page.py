@@ -41,3 +41,14 @@ def test_own_environment_with_a_bad_token_is_explained_without_echoing_it():
     assert "not in a form AFAS issues" in messages
     assert "not a token at all" not in messages
     assert any("36480" in i.value for i in at.info)  # the member code was understood
+
+
+def test_configured_environment_fills_the_form(monkeypatch):
+    monkeypatch.setenv("AFAS_ENVIRONMENT", "36480")
+    monkeypatch.setenv("AFAS_ENVIRONMENT_TYPE", "test")
+    monkeypatch.setenv("AFAS_TOKEN", "C" * 64)
+    at = app()
+    assert at.radio(key="connect_mode").value == "own"  # a configured token means the user's own AFAS
+    assert at.text_input(key="connect_env_number").value == "36480"
+    assert at.selectbox(key="connect_env_type").value == "test"
+    assert at.text_input(key="connect_token").value in ("", None)  # the configured token is never shown
