@@ -12,13 +12,14 @@ allocation assignments and entries belong to an administration (``unit``).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
 
-__all__ = ["DDL", "Store"]
+__all__ = ["DDL", "TABLES", "Store"]
 
 DDL = """
 CREATE TABLE administration (
@@ -127,6 +128,9 @@ CREATE TABLE changed_entry_date (entry_date DATE PRIMARY KEY, modified TIMESTAMP
 -- Next numbers for autonumbering.
 CREATE TABLE counter (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL);
 """
+
+
+TABLES: tuple[str, ...] = tuple(re.findall(r"CREATE TABLE (\w+)", DDL))
 
 
 class Store:

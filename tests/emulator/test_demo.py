@@ -10,27 +10,7 @@ import pytest
 
 from afas.emulator.demo import FIRST_ENTRY_DATE, LAST_ENTRY_DATE, DemoSummary, populate
 from afas.emulator.getconnectors import GET_CONNECTORS
-from afas.emulator.store import Store
-
-TABLES = (
-    "administration",
-    "account",
-    "journal",
-    "period",
-    "vat_code",
-    "currency",
-    "payment_condition",
-    "party",
-    "debtor",
-    "creditor",
-    "allocation_axis",
-    "allocation_code",
-    "allocation_assignment",
-    "entry_line",
-    "entry_alloc",
-    "changed_entry_date",
-    "counter",
-)
+from afas.emulator.store import TABLES, Store
 
 
 @pytest.fixture(scope="module")

@@ -92,40 +92,38 @@ def test_page_size_follows_afas_rule_of_thumb():
     assert page_size_for(10_000) == 100
 
 
-def _churn_entry(writer, i: int) -> int:
-    day = dt.date(2026, 6, 1)
-    result = writer.insert(
-        "FiEntries",
-        Element(
-            fields={"Year": 2026, "Peri": 6, "UnId": 1, "JoCo": "80"},
-            objects={
-                "FiEntries": [
-                    Element(
-                        fields={
-                            "VaAs": "1",
-                            "AcNr": "4600",
-                            "EnDa": day,
-                            "BpDa": day,
-                            "BpNr": f"CHURN{i}",
-                            "AmDe": Decimal("1.00"),
-                            "AmCr": Decimal("0"),
-                        }
-                    ),
-                    Element(
-                        fields={
-                            "VaAs": "1",
-                            "AcNr": "1100",
-                            "EnDa": day,
-                            "BpDa": day,
-                            "BpNr": f"CHURN{i}",
-                            "AmDe": Decimal("0"),
-                            "AmCr": Decimal("1.00"),
-                        }
-                    ),
-                ]
-            },
-        ),
+def memorial(
+    day: dt.date,
+    voucher: str,
+    amount: Decimal,
+    debit: str = "4600",
+    credit: str = "1100",
+    description: str | None = None,
+) -> Element:
+    """A two-line memorial entry (journal 80, administration 1) as the client sends it."""
+
+    def line(account: str, de: Decimal, cr: Decimal) -> Element:
+        return Element(
+            fields={
+                "VaAs": "1",
+                "AcNr": account,
+                "EnDa": day,
+                "BpDa": day,
+                "BpNr": voucher,
+                "Ds": description,
+                "AmDe": de,
+                "AmCr": cr,
+            }
+        )
+
+    return Element(
+        fields={"Year": day.year, "Peri": day.month, "UnId": 1, "JoCo": "80"},
+        objects={"FiEntries": [line(debit, amount, Decimal("0")), line(credit, Decimal("0"), amount)]},
     )
+
+
+def _churn_entry(writer, i: int) -> int:
+    result = writer.insert("FiEntries", memorial(dt.date(2026, 6, 1), f"CHURN{i}", Decimal("1.00")))
     return int(result.keys["EnNo"])
 
 
@@ -257,38 +255,7 @@ def test_500_on_post_is_not_retried(emulator, client):
 
 def test_insert_returns_afas_keys_and_the_entry_appears(client):
     result = client.insert(
-        "FiEntries",
-        Element(
-            fields={"Year": 2026, "Peri": 3, "UnId": 1, "JoCo": "80"},
-            objects={
-                "FiEntries": [
-                    Element(
-                        fields={
-                            "VaAs": "1",
-                            "AcNr": "4600",
-                            "EnDa": dt.date(2026, 3, 2),
-                            "BpDa": dt.date(2026, 3, 2),
-                            "BpNr": "MEMO-T1",
-                            "Ds": "Correctie",
-                            "AmDe": Decimal("12.34"),
-                            "AmCr": Decimal("0"),
-                        }
-                    ),
-                    Element(
-                        fields={
-                            "VaAs": "1",
-                            "AcNr": "1100",
-                            "EnDa": dt.date(2026, 3, 2),
-                            "BpDa": dt.date(2026, 3, 2),
-                            "BpNr": "MEMO-T1",
-                            "Ds": "Correctie",
-                            "AmDe": Decimal("0"),
-                            "AmCr": Decimal("12.34"),
-                        }
-                    ),
-                ]
-            },
-        ),
+        "FiEntries", memorial(dt.date(2026, 3, 2), "MEMO-T1", Decimal("12.34"), description="Correctie")
     )
     assert result.status == 201 and result.object_name == "FiEntryPar"
     assert result.keys["UnId"] == "1" and result.keys["EnNo"].isdigit()
@@ -305,36 +272,7 @@ def test_insert_returns_afas_keys_and_the_entry_appears(client):
 
 def test_rejection_carries_afas_message(client):
     with pytest.raises(AfasRejected) as err:
-        client.insert(
-            "FiEntries",
-            Element(
-                fields={"Year": 2026, "Peri": 3, "UnId": 1, "JoCo": "80"},
-                objects={
-                    "FiEntries": [
-                        Element(
-                            fields={
-                                "VaAs": "1",
-                                "AcNr": "9999999",
-                                "EnDa": dt.date(2026, 3, 2),
-                                "BpDa": dt.date(2026, 3, 2),
-                                "AmDe": Decimal("1"),
-                                "AmCr": Decimal("0"),
-                            }
-                        ),
-                        Element(
-                            fields={
-                                "VaAs": "1",
-                                "AcNr": "1100",
-                                "EnDa": dt.date(2026, 3, 2),
-                                "BpDa": dt.date(2026, 3, 2),
-                                "AmDe": Decimal("0"),
-                                "AmCr": Decimal("1"),
-                            }
-                        ),
-                    ]
-                },
-            ),
-        )
+        client.insert("FiEntries", memorial(dt.date(2026, 3, 2), "MEMO-T2", Decimal("1"), debit="9999999"))
     assert "Account Number" in err.value.external_message
     assert err.value.status == 500 and len(err.value.profit_log_reference or "") == 32
 

@@ -32,7 +32,7 @@ from afas.emulator.demo.ledger import build_ledger
 from afas.emulator.demo.master import master_rows
 from afas.emulator.demo.plan import plan
 from afas.emulator.demo.relations import make_relations, relation_counts
-from afas.emulator.store import Store
+from afas.emulator.store import TABLES, Store
 
 __all__ = ["FIRST_ENTRY_DATE", "LAST_ENTRY_DATE", "DemoSummary", "populate"]
 
@@ -47,27 +47,6 @@ class DemoSummary:
     lines: int
     entries: int
     years: tuple[int, ...]
-
-
-_TABLES = (
-    "administration",
-    "account",
-    "journal",
-    "period",
-    "vat_code",
-    "currency",
-    "payment_condition",
-    "party",
-    "debtor",
-    "creditor",
-    "allocation_axis",
-    "allocation_code",
-    "allocation_assignment",
-    "entry_line",
-    "entry_alloc",
-    "changed_entry_date",
-    "counter",
-)
 
 
 def _load(cur: duckdb.DuckDBPyConnection, table: str, data: pa.Table | list[dict[str, Any]]) -> None:
@@ -119,7 +98,7 @@ def populate(store: Store, *, seed: int = 1, transactions: int = 5000) -> DemoSu
             UNION ALL SELECT 'party', max(CAST(bc_co AS BIGINT)) + 1 FROM party
             UNION ALL SELECT 'entry_no:' || a.unit, coalesce(max(l.entry_no), 0) + 1
                       FROM administration a LEFT JOIN entry_line l USING (unit) GROUP BY a.unit""")
-        counts = {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in _TABLES}
+        counts = {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in TABLES}
         years = tuple(r[0] for r in cur.execute("SELECT DISTINCT year FROM entry_line ORDER BY 1").fetchall())
     return DemoSummary(
         seed=seed,
