@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import msgspec
 import orjson
 
 from afas.profit.environment import Environment
@@ -45,7 +46,15 @@ from afas.profit.token import ProfitToken
 from afas.profit.update import Element, UpdateResult, envelope
 from afas.profit.values import PageDecoder
 
-__all__ = ["ProfitClient", "RetryPolicy", "Page", "AfasTokenAuth", "page_size_for", "MAX_IN_FLIGHT"]
+__all__ = [
+    "ProfitClient",
+    "RetryPolicy",
+    "Page",
+    "RawPage",
+    "AfasTokenAuth",
+    "page_size_for",
+    "MAX_IN_FLIGHT",
+]
 
 log = logging.getLogger("afas.profit")
 
@@ -97,6 +106,19 @@ class Page:
     skip: int
     take: int
     params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RawPage:
+    """One GetConnector response body exactly as AFAS sent it, with its row count (for bulk loads)."""
+
+    connector: str
+    content: bytes
+    row_count: int
+    params: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"RawPage({self.connector!r}, {len(self.content)} bytes, rows={self.row_count})"
 
 
 class ProfitClient:
@@ -292,17 +314,9 @@ class ProfitClient:
         starting after the previous page's last key; up to ``max_in_flight`` partitions are read at
         once. Pages come in completion order, so rows of different partitions interleave.
         """
-        if not key:
-            raise AfasConfigError("Paging needs a unique key to sort on (AFAS reorders rows otherwise).")
-        if take is None:
-            take = page_size_for(len(self.get_metainfo(connector_id).fields))
-        slices = [self._and(filter, p) for p in partitions] or [filter]
-        if len(slices) == 1:
-            yield from self._keyset_stream(connector_id, key, slices[0], take, typed)
-            return
-        yield from self._parallel(
-            [lambda s=s: self._keyset_stream(connector_id, key, s, take, typed) for s in slices]
-        )
+        for raw in self.raw_pages(connector_id, key=key, filter=filter, partitions=partitions, take=take):
+            rows = self._rows(connector_id, raw.content, typed) if raw.row_count else []
+            yield Page(connector_id, rows, 0, int(raw.params["take"]), raw.params)
 
     @staticmethod
     def _and(a: Filter | None, b: Filter | None) -> Filter | None:
@@ -312,19 +326,51 @@ class ProfitClient:
             return a
         return a & b
 
-    def _keyset_stream(
-        self, connector_id: str, key: Sequence[str], base: Filter | None, take: int, typed: bool
-    ) -> Iterator[Page]:
-        after: list[Any] | None = None
-        while True:
-            flt = self._and(base, _after_filter(key, after)) if after is not None else base
-            page = self.get_page(connector_id, filter=flt, order_by=key, take=take, typed=typed)
-            if page.rows:
-                last = page.rows[-1]
-                after = [last.get(k) for k in key]
-            yield page
-            if len(page.rows) < take:
-                return
+    def raw_pages(
+        self,
+        connector_id: str,
+        *,
+        key: Sequence[str],
+        filter: Filter | None = None,  # noqa: A002
+        partitions: Sequence[Filter | None] = (None,),
+        take: int | None = None,
+    ) -> Iterator[RawPage]:
+        """Like :meth:`pages` (keyset paging on ``key``, partitions in parallel), but untyped: each
+        page is the response body as AFAS sent it. Only the key fields are decoded (with msgspec,
+        which skips the other fields) to count the rows and continue after the last key.
+        """
+        if not key:
+            raise AfasConfigError("Paging needs a unique key to sort on (AFAS reorders rows otherwise).")
+        if take is None:
+            take = page_size_for(len(self.get_metainfo(connector_id).fields))
+        row_type = msgspec.defstruct(
+            "KeyRow", [(f"k{i}", Any, msgspec.field(default=None, name=k)) for i, k in enumerate(key)]
+        )
+        page_type = msgspec.defstruct(
+            "KeyPage", [("rows", list[row_type], msgspec.field(default_factory=list))]
+        )
+        decoder = msgspec.json.Decoder(page_type)
+        path = f"connectors/{quote(connector_id)}"
+
+        def stream(base: Filter | None) -> Iterator[RawPage]:
+            after: list[Any] | None = None
+            while True:
+                flt = self._and(base, _after_filter(key, after)) if after is not None else base
+                other: dict[str, str | int] = {"skip": 0, "take": take, "orderbyfieldids": ",".join(key)}
+                params = to_query_params(flt or Filter(), other_params=other)
+                content = self._get(path, params).content
+                rows = decoder.decode(content).rows if content else []
+                if rows:
+                    after = [getattr(rows[-1], f"k{i}") for i in range(len(key))]
+                yield RawPage(connector_id, content, len(rows), params)
+                if len(rows) < take:
+                    return
+
+        slices = [self._and(filter, p) for p in partitions] or [filter]
+        if len(slices) == 1:
+            yield from stream(slices[0])
+            return
+        yield from self._parallel([lambda s=s: stream(s) for s in slices])
 
     def skip_pages(
         self,
