@@ -53,9 +53,9 @@ def test_emulator_prints_base_url_and_token_and_serves_them(emulator_process):
     assert base.endswith("/ProfitRestServices") and len(token) == 64
     xml = f"<token><version>1</version><data>{token}</data></token>"
     auth = {"Authorization": "AfasToken " + base64.b64encode(xml.encode()).decode()}
-    r = httpx.get(base + "/ProfitVersion", headers=auth)
+    r = httpx.get(base + "/ProfitVersion", headers=auth, timeout=30)
     assert r.status_code == 200 and r.json()["version"]
-    assert httpx.get(base + "/ProfitVersion").status_code == 401
+    assert httpx.get(base + "/ProfitVersion", timeout=30).status_code == 401
 
 
 def test_check_reports_ready_and_takes_the_token_only_from_the_environment(emulator_process):
@@ -107,17 +107,23 @@ def test_faults_on_request_over_http_and_from_the_command_line(emulator_process)
     xml = f"<token><version>1</version><data>{token}</data></token>"
     auth = {"Authorization": "AfasToken " + base64.b64encode(xml.encode()).decode()}
     control = base.rsplit("/ProfitRestServices", 1)[0] + "/__emulator__/faults"
-    assert httpx.post(control, json={"kind": "error503", "connector": "Profit_Accounts"}).status_code == 401
+    assert (
+        httpx.post(control, json={"kind": "error503", "connector": "Profit_Accounts"}, timeout=30).status_code
+        == 401
+    )
     r = httpx.post(
-        control, json={"kind": "error503", "connector": "Profit_Accounts", "retry_after": 4}, headers=auth
+        control,
+        json={"kind": "error503", "connector": "Profit_Accounts", "retry_after": 4},
+        headers=auth,
+        timeout=30,
     )
     assert r.status_code == 201
-    hit = httpx.get(base + "/connectors/Profit_Accounts", headers=auth)
+    hit = httpx.get(base + "/connectors/Profit_Accounts", headers=auth, timeout=30)
     assert hit.status_code == 503 and hit.headers["Retry-After"] == "4"
-    assert httpx.get(base + "/connectors/Profit_Accounts", headers=auth).status_code == 200
-    assert httpx.post(control, json={"kind": "nonsense"}, headers=auth).status_code == 400
-    assert httpx.delete(control, headers=auth).status_code == 200
-    assert httpx.get(control, headers=auth).json()["faults"] == []
+    assert httpx.get(base + "/connectors/Profit_Accounts", headers=auth, timeout=30).status_code == 200
+    assert httpx.post(control, json={"kind": "nonsense"}, headers=auth, timeout=30).status_code == 400
+    assert httpx.delete(control, headers=auth, timeout=30).status_code == 200
+    assert httpx.get(control, headers=auth, timeout=30).json()["faults"] == []
 
 
 def test_fault_flag_is_validated():
