@@ -17,47 +17,19 @@ import argparse
 import base64
 import os
 import resource
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import orjson
+from _emulator import start_emulator  # noqa: E402  (benchmarks/_emulator.py; also puts the project on sys.path)
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from afas.emulator.server import free_port  # noqa: E402
 from afas.profit.client import ProfitClient  # noqa: E402
 from afas.profit.environment import Environment  # noqa: E402
 from afas.profit.filters import Filter, eq  # noqa: E402
 from afas.profit.token import ProfitToken  # noqa: E402
 
 KEY = ("UnitId", "EntryNo", "SeqNo")
-
-
-def start_emulator(rows: int) -> tuple[subprocess.Popen, str, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "afas", "emulator", "--port", str(port), "--transactions", str(rows)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    info = {}
-    for line in proc.stdout:
-        print("  emulator:", line.rstrip())
-        if line.startswith(("Base URL:", "Token:")):
-            k, _, v = line.partition(":")
-            info[k] = v.strip()
-        if line.startswith("Press Ctrl+C"):
-            break
-    if proc.poll() is not None:
-        raise SystemExit("the emulator did not start")
-    return proc, info["Base URL"], info["Token"]
 
 
 def main() -> None:

@@ -1,0 +1,109 @@
+"""Sync Profit_Transactions from the emulator over loopback into a fresh DuckDB file, and in the same
+run load the same page bytes from disk with one DuckDB read_json; print both and the ratio.
+
+    python benchmarks/ingest.py --rows 1000000        # goal: sync <= 1.5x read_json, peak memory < 1.5 GB
+    python benchmarks/ingest.py --rows 200000 --latency-ms 50
+                                                      # goal: wall time <= 1.3x (pages / 5) x latency
+
+The emulator runs in its own process. The sync is afas.warehouse.sync (keyset pages over
+administration x year x period slices, 5 requests in flight, page rows written to disk and loaded
+with one read_json, swapped in one transaction). The reference loads the rows of the very same
+pages, saved beforehand, with the same typed read_json (and with DuckDB's own type detection).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+from _emulator import start_emulator  # noqa: E402  (benchmarks/_emulator.py; also puts the project on sys.path)
+
+from afas.profit.client import ProfitClient  # noqa: E402
+from afas.profit.connectors import spec_for  # noqa: E402
+from afas.profit.environment import Environment  # noqa: E402
+from afas.profit.token import ProfitToken  # noqa: E402
+from afas.warehouse import sync as wsync  # noqa: E402
+
+CONNECTOR = "Profit_Transactions"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--latency-ms", type=int, default=0, help="AFAS-like latency added to every page request")
+    args = ap.parse_args()
+
+    extra = []
+    if args.latency_ms:
+        extra = ["--fault", f"latency,connector={CONNECTOR},times=always,latency_ms={args.latency_ms}"]
+    t0 = time.perf_counter()
+    proc, base_url, token_data = start_emulator(args.rows, *extra)
+    print(f"emulator with ~{args.rows:,} journal lines ready in {time.perf_counter() - t0:.1f} s")
+    try:
+        client = ProfitClient(Environment.from_base_url(base_url), ProfitToken.parse(token_data))
+        with tempfile.TemporaryDirectory(prefix="afas-ingest-") as tmp:
+            db = Path(tmp) / "warehouse.duckdb"
+            t = time.perf_counter()
+            [result] = wsync.sync(db, client, connectors=[CONNECTOR])
+            sync_s = time.perf_counter() - t
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            if result.status != "ok":
+                raise SystemExit(f"sync failed: {result.error}")
+            ref_s = auto_s = None
+            if not args.latency_ms:
+                ref_s, auto_s = reference(client, Path(tmp), result.rows)
+        client.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    rows, pages = result.rows, result.pages
+    print()
+    print(f"{'':44}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
+    print(f"{'sync (loopback, 5 in flight, swap)':44}{rows:>12,}{sync_s:>10.2f}{rows / sync_s:>12,.0f}")
+    if ref_s is not None:
+        print(
+            f"{'read_json of the same page rows (typed)':44}{rows:>12,}{ref_s:>10.2f}{rows / ref_s:>12,.0f}"
+        )
+        print(f"{'read_json, DuckDB type detection':44}{rows:>12,}{auto_s:>10.2f}{rows / auto_s:>12,.0f}")
+        print(f"ratio sync / typed read_json: {sync_s / ref_s:.2f}  (goal <= 1.5)")
+    print(f"pages: {pages}; peak RSS of this process (client + DuckDB): {peak / 2**30:.2f} GiB (goal < 1.5)")
+    if args.latency_ms:
+        ideal = pages / 5 * args.latency_ms / 1000
+        print(
+            f"with {args.latency_ms} ms per request: {sync_s:.2f} s against (pages / 5) x latency = "
+            f"{ideal:.2f} s; ratio {sync_s / ideal:.2f}  (goal <= 1.3)"
+        )
+
+
+def reference(client: ProfitClient, folder: Path, expected: int) -> tuple[float, float]:
+    """Save the rows of the same pages to disk (untimed), then time one read_json over them."""
+    spec = spec_for(CONNECTOR)
+    # The same slices the sync used (the warehouse's own partitioning helpers).
+    periods = wsync._periods(client, None)
+    parts = wsync._partitions(client, CONNECTOR, spec, None, periods)
+    pages = folder / "pages"
+    pages.mkdir()
+    for n, page in enumerate(client.raw_pages(CONNECTOR, key=spec.key, partitions=parts), start=1):
+        (pages / f"{n:07d}.json").write_bytes(wsync.rows_array(page.content))
+    fields = [(f.id, f.data_type, f.decimals) for f in client.get_metainfo(CONNECTOR).fields]
+    con = duckdb.connect(str(folder / "reference.duckdb"))
+    t = time.perf_counter()
+    con.execute(f"CREATE TABLE typed AS {wsync.load_sql(pages / '*.json', fields)}")
+    typed_s = time.perf_counter() - t
+    t = time.perf_counter()
+    con.execute("CREATE TABLE auto AS SELECT * FROM read_json(?, format = 'array')", [str(pages / "*.json")])
+    auto_s = time.perf_counter() - t
+    got = con.execute("SELECT count(*) FROM typed").fetchone()[0]
+    con.close()
+    if got != expected:
+        raise SystemExit(f"the reference loaded {got:,} rows, the sync {expected:,}")
+    return typed_s, auto_s
+
+
+if __name__ == "__main__":
+    main()
