@@ -1,0 +1,1 @@
+"""Reconciliation: ledger import (CSV, Excel, Parquet, MT940, CAMT.053) and the matching engine."""
