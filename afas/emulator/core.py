@@ -172,6 +172,22 @@ class Emulator:
     def now(self) -> dt.datetime:
         return self._clock()
 
+    # --- what users do inside Profit (not through the API) ----------------------------------
+
+    def delete_entries(self, unit: int, entry_nos: Iterable[int]) -> int:
+        """Delete journal entries as a bookkeeper would in Profit; returns the lines removed."""
+        from afas.emulator.backoffice import delete_entries
+
+        with self.store.write() as cur:
+            return delete_entries(cur, unit, entry_nos, self.now())
+
+    def edit_entry_line(self, unit: int, entry_no: int, seq_no: int, **changes: object) -> None:
+        """Change a journal line as a bookkeeper would in Profit (marks the changed booking days)."""
+        from afas.emulator.backoffice import edit_entry_line
+
+        with self.store.write() as cur:
+            edit_entry_line(cur, unit, entry_no, seq_no, self.now(), **changes)
+
     # --- request handling -------------------------------------------------------------------
 
     def handle(self, req: EmRequest) -> EmResponse:

@@ -28,6 +28,7 @@ class GetConnectorSpec:
     custom: bool = False
     per_administration: bool = True  # rows carry an administration number
     partition_fields: tuple[str, ...] = ()  # filters that split it into slices (large connectors)
+    changed_by_entry_date: bool = False  # Profit_Fin_ChangedEntrydate says which EntryDate to refetch
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,14 @@ GET_CONNECTORS: tuple[GetConnectorSpec, ...] = (
         "journal entry lines",
         ("UnitId", "EntryNo", "SeqNo"),
         partition_fields=("UnitId", "Year", "Period"),
+        changed_by_entry_date=True,
     ),
     GetConnectorSpec(
         "Profit_Transactions_Allocated",
         "journal entry lines with allocation codes",
         ("UnitId", "EntryNo", "SeqNo", "DimAx1", "DimAx2", "DimAx3", "DimAx4", "DimAx5"),
         partition_fields=("UnitId", "Year", "Period"),
+        changed_by_entry_date=True,
     ),
     GetConnectorSpec(
         "Profit_Allocation_Assigments",

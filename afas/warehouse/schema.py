@@ -30,7 +30,9 @@ CREATE TABLE IF NOT EXISTS sync_runs (
     run_id BIGINT PRIMARY KEY, connector VARCHAR NOT NULL, environment VARCHAR,
     administration BIGINT, started TIMESTAMP NOT NULL, finished TIMESTAMP,
     rows BIGINT, pages BIGINT, status VARCHAR NOT NULL CHECK (status IN ('running', 'ok', 'failed')),
-    error VARCHAR);
+    error VARCHAR, mode VARCHAR, watermark TIMESTAMP);
+ALTER TABLE sync_runs ADD COLUMN IF NOT EXISTS mode VARCHAR;
+ALTER TABLE sync_runs ADD COLUMN IF NOT EXISTS watermark TIMESTAMP;
 CREATE TABLE IF NOT EXISTS connection_profiles (
     name VARCHAR PRIMARY KEY, environment_number VARCHAR, environment_type VARCHAR,
     base_url VARCHAR NOT NULL, administration BIGINT, payment_terms VARCHAR, allocation_axis BIGINT,

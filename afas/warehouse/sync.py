@@ -35,11 +35,13 @@ from afas.profit.client import ProfitClient
 from afas.profit.connectors import GET_CONNECTORS, GetConnectorSpec, spec_for
 from afas.profit.errors import AfasError
 from afas.profit.filters import Condition, Filter, Op
-from afas.profit.values import EXACT_FLOAT_LIMIT
-from afas.warehouse.schema import column_type, ensure_schema, quote_ident
+from afas.profit.values import EXACT_FLOAT_LIMIT, parse_afas_datetime
+from afas.warehouse.db import connection
+from afas.warehouse.schema import column_type, connector_columns, quote_ident
 
 __all__ = [
     "SyncAlreadyRunning",
+    "SyncProgress",
     "SyncResult",
     "ProgressCallback",
     "sync",
@@ -49,10 +51,30 @@ __all__ = [
     "rows_array",
 ]
 
-ProgressCallback = Callable[[str, int, int], None]
-"""progress(connector, pages so far, rows so far), called as pages arrive."""
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Where a connector's sync stands, reported as each page arrives (for progress bars)."""
+
+    connector: str
+    pages: int
+    rows: int
+    estimate: int | None  # rows expected in all (the last full sync's count), None when unknown
+    mode: str  # 'full' | 'incremental'
+
+    @property
+    def fraction(self) -> float | None:
+        """Share done, 0..1 (capped: the data may have grown since the estimate), or None."""
+        if not self.estimate:
+            return None
+        return min(self.rows / self.estimate, 1.0)
+
+
+ProgressCallback = Callable[[SyncProgress], None]
 
 PERIODS_CONNECTOR = "Profit_periods_per_administration"
+CHANGED_DATES = "Profit_Fin_ChangedEntrydate"
+MAX_INCREMENTAL_DATES = 400  # more changed days than this: one full refresh is fewer requests
 UNIT_FIELDS = ("UnitId", "Unit", "AdminId")  # how connectors name the administration number
 STAGING_SUFFIX = "__staging"
 
@@ -72,6 +94,7 @@ class SyncResult:
     seconds: float
     run_id: int
     error: str | None = None
+    mode: str = "full"  # 'full' | 'incremental'
 
 
 def lock_path(db_path: str | os.PathLike[str]) -> Path:
@@ -107,35 +130,34 @@ def sync(
 ) -> list[SyncResult]:
     """Sync ``connectors`` (default: all of GET_CONNECTORS) into the DuckDB file ``db_path``.
 
+    Journal lines are refreshed incrementally when the table holds an earlier complete sync of the
+    same environment and administration: Profit_Fin_ChangedEntrydate names the entry dates changed
+    since then, and only those dates are fetched and replaced. ``full`` forces a full refresh;
+    everything else is always refreshed whole.
+
     Stops at the first connector that fails with an AFAS error and returns the results so far
-    (the failed one last); other exceptions (Ctrl-C) are recorded and re-raised. ``full`` is
-    accepted for the CLI; every sync is a full refresh for now (incremental refresh comes later).
+    (the failed one last); other exceptions (Ctrl-C) are recorded and re-raised. The file is open
+    only while a run is recorded and while a table is swapped in, so other processes can read the
+    previous snapshot while pages download.
     """
-    del full  # every run is a full refresh for now
     db = Path(db_path)
     ids = list(connectors) if connectors is not None else [s.id for s in GET_CONNECTORS]
+    specs = [_spec(cid) for cid in ids]
     results: list[SyncResult] = []
     with writer_lock(db):
         _remove_stale_folders(db)
-        con = duckdb.connect(str(db))
-        try:
-            ensure_schema(con)
+        with connection(db) as con:
             con.execute(
                 "UPDATE sync_runs SET status = 'failed', finished = coalesce(finished, started), "
                 "error = 'The sync process stopped before it finished (killed or crashed).' "
                 "WHERE status = 'running'"
             )
-            periods: list[tuple[int, int, int]] | None = None
-            for cid in ids:
-                spec = _spec(cid)
-                if spec.partition_fields and periods is None:
-                    periods = _periods(client, administration)
-                result = _sync_one(con, db, client, cid, spec, administration, periods or [], progress)
-                results.append(result)
-                if result.status != "ok":
-                    break
-        finally:
-            con.close()
+        ctx = _Context(db, client, administration, progress, full)
+        for cid, spec in zip(ids, specs, strict=True):
+            result = ctx.sync_one(cid, spec)
+            results.append(result)
+            if result.status != "ok":
+                break
     return results
 
 
@@ -206,73 +228,225 @@ def _reason(exc: BaseException) -> str:
     return " ".join(text.split()) or type(exc).__name__
 
 
-def _sync_one(
-    con: duckdb.DuckDBPyConnection,
-    db: Path,
-    client: ProfitClient,
-    cid: str,
-    spec: GetConnectorSpec,
-    administration: int | None,
-    periods: list[tuple[int, int, int]],
-    progress: ProgressCallback | None,
-) -> SyncResult:
-    t0 = time.perf_counter()
-    run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM sync_runs").fetchone()[0]
-    con.execute(
-        "INSERT INTO sync_runs (run_id, connector, environment, administration, started, status) "
-        "VALUES (?, ?, ?, ?, ?, 'running')",
-        [run_id, cid, _environment_label(client), administration, dt.datetime.now()],
-    )
-    staging = quote_ident(cid + STAGING_SUFFIX)
-    n_pages = n_rows = 0
-    try:
-        meta = client.get_metainfo(cid)
-        fields = [(f.id, f.data_type, f.decimals) for f in meta.fields]
-        names = {f[0] for f in fields}
-        flt = None
-        if administration is not None and spec.per_administration:
-            unit = next((u for u in UNIT_FIELDS if u in names), None)
-            if unit is not None:
-                flt = Filter([[Condition(unit, Op.EQ, administration)]])
-        partitions: Sequence[Filter | None] = (None,)
-        if spec.partition_fields and periods:
-            partitions = _partitions(client, cid, spec, flt, periods)
-        with tempfile.TemporaryDirectory(prefix=f".{db.name}.sync-", dir=db.parent) as tmp:
-            for page in client.raw_pages(cid, key=spec.key, filter=flt, partitions=partitions):
-                n_pages += 1
-                n_rows += page.row_count
-                (Path(tmp) / f"{n_pages:07d}.json").write_bytes(rows_array(page.content))
-                if progress is not None:
-                    progress(cid, n_pages, n_rows)
-            con.execute(f"DROP TABLE IF EXISTS {staging}")
-            con.execute(f"CREATE TABLE {staging} AS {load_sql(Path(tmp) / '*.json', fields)}")
-        loaded = con.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
-        if loaded != n_rows:
-            raise AfasError(f"{cid}: AFAS sent {n_rows:,} rows but {loaded:,} were loaded; sync again.")
-        _check_exact(con, staging, cid, fields)
-        con.execute("BEGIN TRANSACTION")
-        con.execute(f"DROP TABLE IF EXISTS {quote_ident(cid)}")
-        con.execute(f"ALTER TABLE {staging} RENAME TO {quote_ident(cid)}")
-        con.execute(
-            "UPDATE sync_runs SET status = 'ok', finished = ?, rows = ?, pages = ? WHERE run_id = ?",
-            [dt.datetime.now(), n_rows, n_pages, run_id],
-        )
-        con.execute("COMMIT")
-        return SyncResult(cid, "ok", n_rows, n_pages, time.perf_counter() - t0, run_id)
-    except BaseException as exc:
-        reason = _reason(exc)
-        with suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        with suppress(duckdb.Error):
-            con.execute(f"DROP TABLE IF EXISTS {staging}")
-        con.execute(
-            "UPDATE sync_runs SET status = 'failed', finished = ?, rows = ?, pages = ?, error = ? "
-            "WHERE run_id = ?",
-            [dt.datetime.now(), n_rows, n_pages, reason, run_id],
-        )
-        if not isinstance(exc, AfasError):
-            raise
-        return SyncResult(cid, "failed", n_rows, n_pages, time.perf_counter() - t0, run_id, reason)
+@dataclass(frozen=True)
+class _Plan:
+    """How one connector is refreshed in this run."""
+
+    mode: str  # 'full' | 'incremental'
+    watermark: dt.datetime | None  # the changed-dates feed's latest Modified, read before any line
+    dates: tuple[dt.date, ...] = ()  # incremental: the entry dates to fetch and replace
+
+
+class _Context:
+    """What one sync() call shares between its connectors: periods and the changed-dates feed."""
+
+    def __init__(
+        self,
+        db: Path,
+        client: ProfitClient,
+        administration: int | None,
+        progress: ProgressCallback | None,
+        full: bool,
+    ) -> None:
+        self.db, self.client, self.administration = db, client, administration
+        self.progress, self.full = progress, full
+        self.environment = _environment_label(client)
+        self._periods: list[tuple[int, int, int]] | None = None
+        self._latest: tuple[dt.datetime | None] | None = None
+        self._changes: dict[dt.datetime, tuple[set[dt.date], dt.datetime]] = {}
+
+    # --- the changed-dates feed -------------------------------------------------------------
+
+    def periods(self) -> list[tuple[int, int, int]]:
+        if self._periods is None:
+            self._periods = _periods(self.client, self.administration)
+        return self._periods
+
+    def latest_change(self) -> dt.datetime | None:
+        """The newest Modified in Profit_Fin_ChangedEntrydate (None: feed empty or not allowed)."""
+        if self._latest is None:
+            try:
+                page = self.client.get_page(CHANGED_DATES, order_by=("-Modified",), take=1, typed=False)
+            except AfasError:
+                page = None  # no incremental refresh without the feed; the full one still works
+            rows = page.rows if page is not None else []
+            self._latest = (parse_afas_datetime(rows[0]["Modified"]) if rows else None,)
+        return self._latest[0]
+
+    def changed_since(self, since: dt.datetime) -> tuple[set[dt.date], dt.datetime]:
+        """Entry dates changed at or after ``since`` (same second counts: changes may share it)."""
+        if since not in self._changes:
+            rows = self.client.fetch_all(
+                CHANGED_DATES,
+                key=("EntryDate",),
+                filter=Filter([[Condition("Modified", Op.GE, since)]]),
+                typed=False,
+            )
+            dates = {parse_afas_datetime(r["EntryDate"]).date() for r in rows}
+            newest = max([since, *(parse_afas_datetime(r["Modified"]) for r in rows)])
+            self._changes[since] = (dates, newest)
+        return self._changes[since]
+
+    def plan(self, cid: str, spec: GetConnectorSpec, fields: Sequence[tuple[str, str, int]]) -> _Plan:
+        if not spec.changed_by_entry_date:
+            return _Plan("full", None)
+        previous = None if self.full else self._previous_watermark(cid, fields)
+        if previous is None:
+            return _Plan("full", self.latest_change())
+        try:
+            dates, newest = self.changed_since(previous)
+        except AfasError:
+            return _Plan("full", None)
+        if len(dates) > MAX_INCREMENTAL_DATES:
+            return _Plan("full", newest)
+        return _Plan("incremental", newest, tuple(sorted(dates)))
+
+    def _previous_watermark(self, cid: str, fields: Sequence[tuple[str, str, int]]) -> dt.datetime | None:
+        """The watermark of the table's last complete sync, if it can be built on.
+
+        Only when that sync was of this environment and administration and the table's columns
+        are still what metainfo describes; anything else gets a full refresh.
+        """
+        with connection(self.db) as con:
+            last = con.execute(
+                "SELECT environment, administration, watermark FROM sync_runs "
+                "WHERE connector = ? AND status = 'ok' ORDER BY run_id DESC LIMIT 1",
+                [cid],
+            ).fetchone()
+            if last is None or last[2] is None:
+                return None
+            if last[0] != self.environment or last[1] != self.administration:
+                return None
+            try:
+                described = con.execute(f"DESCRIBE {quote_ident(cid)}").fetchall()
+            except duckdb.CatalogException:
+                return None
+        wanted = [(fid, column_type(t, d, fid)) for fid, t, d in fields]
+        have = [(row[0], row[1].replace(",", ", ")) for row in described]
+        return last[2] if have == wanted else None
+
+    # --- one connector ----------------------------------------------------------------------
+
+    def _start_run(self, cid: str) -> int:
+        with connection(self.db) as con:
+            run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM sync_runs").fetchone()[0]
+            con.execute(
+                "INSERT INTO sync_runs (run_id, connector, environment, administration, started, status) "
+                "VALUES (?, ?, ?, ?, ?, 'running')",
+                [run_id, cid, self.environment, self.administration, dt.datetime.now()],
+            )
+        return run_id
+
+    def sync_one(self, cid: str, spec: GetConnectorSpec) -> SyncResult:
+        t0 = time.perf_counter()
+        run_id = self._start_run(cid)
+        counts = [0, 0]  # pages, rows
+        try:
+            meta = self.client.get_metainfo(cid)
+            fields = [(f.id, f.data_type, f.decimals) for f in meta.fields]
+            flt = self._administration_filter(spec, {f[0] for f in fields})
+            plan = self.plan(cid, spec, fields)
+            if plan.mode == "incremental":
+                partitions: Sequence[Filter | None] = [
+                    Filter([[Condition("EntryDate", Op.EQ, d)]]) for d in plan.dates
+                ]
+            elif spec.partition_fields and self.periods():
+                partitions = _partitions(self.client, cid, spec, flt, self.periods())
+            else:
+                partitions = (None,)
+            with tempfile.TemporaryDirectory(prefix=f".{self.db.name}.sync-", dir=self.db.parent) as tmp:
+                estimate = self._estimate(cid) if plan.mode == "full" else None
+                if partitions:
+                    pages = self.client.raw_pages(cid, key=spec.key, filter=flt, partitions=partitions)
+                    for page in pages:
+                        counts[0] += 1
+                        counts[1] += page.row_count
+                        (Path(tmp) / f"{counts[0]:07d}.json").write_bytes(rows_array(page.content))
+                        if self.progress is not None:
+                            self.progress(SyncProgress(cid, counts[0], counts[1], estimate, plan.mode))
+                self._swap_in(cid, fields, Path(tmp), plan, run_id, counts)
+            return SyncResult(
+                cid, "ok", counts[1], counts[0], time.perf_counter() - t0, run_id, mode=plan.mode
+            )
+        except BaseException as exc:
+            reason = _reason(exc)
+            with connection(self.db) as con:
+                con.execute(
+                    "UPDATE sync_runs SET status = 'failed', finished = ?, rows = ?, pages = ?, error = ? "
+                    "WHERE run_id = ?",
+                    [dt.datetime.now(), counts[1], counts[0], reason, run_id],
+                )
+            if not isinstance(exc, AfasError):
+                raise
+            return SyncResult(cid, "failed", counts[1], counts[0], time.perf_counter() - t0, run_id, reason)
+
+    def _estimate(self, cid: str) -> int | None:
+        """The row count of the last full sync of this connector for the same administration."""
+        with connection(self.db) as con:
+            row = con.execute(
+                "SELECT rows FROM sync_runs WHERE connector = ? AND status = 'ok' "
+                "AND coalesce(mode, 'full') = 'full' AND administration IS NOT DISTINCT FROM ? "
+                "ORDER BY run_id DESC LIMIT 1",
+                [cid, self.administration],
+            ).fetchone()
+        return int(row[0]) if row and row[0] else None
+
+    def _administration_filter(self, spec: GetConnectorSpec, names: set[str]) -> Filter | None:
+        if self.administration is None or not spec.per_administration:
+            return None
+        unit = next((u for u in UNIT_FIELDS if u in names), None)
+        return Filter([[Condition(unit, Op.EQ, self.administration)]]) if unit is not None else None
+
+    def _swap_in(
+        self,
+        cid: str,
+        fields: Sequence[tuple[str, str, int]],
+        folder: Path,
+        plan: _Plan,
+        run_id: int,
+        counts: list[int],
+    ) -> None:
+        """Load the downloaded pages into staging and put them in place in one transaction."""
+        staging, target = quote_ident(cid + STAGING_SUFFIX), quote_ident(cid)
+        n_pages, n_rows = counts
+        with connection(self.db) as con:
+            try:
+                con.execute(f"DROP TABLE IF EXISTS {staging}")
+                if n_pages:
+                    con.execute(f"CREATE TABLE {staging} AS {load_sql(folder / '*.json', fields)}")
+                else:  # an incremental run with nothing changed: an empty table of the right shape
+                    columns = ", ".join(f"{quote_ident(f)} {t}" for f, t in connector_columns(fields))
+                    con.execute(f"CREATE TABLE {staging} ({columns})")
+                loaded = con.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
+                if loaded != n_rows:
+                    raise AfasError(
+                        f"{cid}: AFAS sent {n_rows:,} rows but {loaded:,} were loaded; sync again."
+                    )
+                _check_exact(con, staging, cid, fields)
+                con.execute("BEGIN TRANSACTION")
+                if plan.mode == "incremental":
+                    unit = " AND UnitId = ?" if self.administration is not None else ""
+                    con.execute(
+                        f"DELETE FROM {target} WHERE EntryDate IN (SELECT unnest(?::DATE[])){unit}",
+                        [list(plan.dates)] + ([self.administration] if unit else []),
+                    )
+                    con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {staging}")
+                    con.execute(f"DROP TABLE {staging}")
+                else:
+                    con.execute(f"DROP TABLE IF EXISTS {target}")
+                    con.execute(f"ALTER TABLE {staging} RENAME TO {target}")
+                con.execute(
+                    "UPDATE sync_runs SET status = 'ok', finished = ?, rows = ?, pages = ?, mode = ?, "
+                    "watermark = ? WHERE run_id = ?",
+                    [dt.datetime.now(), n_rows, n_pages, plan.mode, plan.watermark, run_id],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                with suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                with suppress(duckdb.Error):
+                    con.execute(f"DROP TABLE IF EXISTS {staging}")
+                raise
 
 
 def _check_exact(

@@ -14,7 +14,7 @@ from afas.emulator.core import Emulator
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import GET_CONNECTORS
 from afas.warehouse.schema import column_type, quote_ident
-from afas.warehouse.sync import SyncAlreadyRunning, rows_array, sync, writer_lock
+from afas.warehouse.sync import SyncAlreadyRunning, SyncProgress, rows_array, sync, writer_lock
 from tests.conftest import make_client
 
 MASTER = ["Profit_Accounts", "Profit_Debtor", "Profit_Creditor", "Profit_VAT_code"]
@@ -39,8 +39,8 @@ def _transactions_figures(db: Path) -> tuple:
 
 def test_transactions_and_master_data_equal_the_emulator(tmp_path, emulator, client):
     db = tmp_path / "w.duckdb"
-    seen: list[tuple[str, int, int]] = []
-    results = sync(db, client, ["Profit_Transactions", *MASTER], progress=lambda *a: seen.append(a))
+    seen: list[SyncProgress] = []
+    results = sync(db, client, ["Profit_Transactions", *MASTER], progress=seen.append)
     assert [r.status for r in results] == ["ok"] * 5
     assert (
         _transactions_figures(db)
@@ -53,10 +53,14 @@ def test_transactions_and_master_data_equal_the_emulator(tmp_path, emulator, cli
     assert _db(db, 'SELECT sum(CreditLimit) FROM "Profit_Debtor"') == _store(
         emulator, "SELECT sum(credit_limit) FROM debtor"
     )
-    tx = [s for s in seen if s[0] == "Profit_Transactions"]
-    assert tx[-1][2] == results[0].rows and [s[1] for s in tx] == list(range(1, len(tx) + 1))
+    tx = [s for s in seen if s.connector == "Profit_Transactions"]
+    assert tx[-1].rows == results[0].rows and [s.pages for s in tx] == list(range(1, len(tx) + 1))
+    assert {s.estimate for s in seen} == {None}  # a first sync cannot know how many rows to expect
     runs = _db(db, "SELECT connector, status, rows, error FROM sync_runs ORDER BY run_id")
     assert [(c, s, e) for c, s, _, e in runs] == [(r.connector, "ok", None) for r in results]
+    again: list[SyncProgress] = []
+    sync(db, client, ["Profit_Debtor"], progress=again.append)
+    assert again[-1].estimate == results[2].rows and again[-1].fraction == 1.0
 
 
 def test_every_connector_has_the_rows_afas_returns(tmp_path, client):
@@ -106,8 +110,8 @@ def test_a_503_mid_sync_is_waited_out(tmp_path, emulator):
     sleeps: list[float] = []
     fired = []
 
-    def progress(connector: str, pages: int, rows: int) -> None:
-        if pages == 1:
+    def progress(p: SyncProgress) -> None:
+        if p.pages == 1:
             fired.append(
                 emulator.add_fault("error503", connector="Profit_Transactions", times=2, retry_after=7)
             )
@@ -123,23 +127,27 @@ def test_a_503_mid_sync_is_waited_out(tmp_path, emulator):
     )
 
 
-def _change_data(emulator: Emulator) -> None:
-    with emulator.store.write() as cur:
-        cur.execute("DELETE FROM entry_line WHERE entry_no IN (SELECT entry_no FROM entry_line LIMIT 3)")
+def _change_data(emulator: Emulator, n: int = 3) -> None:
+    """A bookkeeper deletes ``n`` entries in Profit (their booking days are marked as changed)."""
+    entries = _store(
+        emulator, f"SELECT DISTINCT entry_no FROM entry_line WHERE unit = 1 ORDER BY 1 LIMIT {n}"
+    )
+    assert emulator.delete_entries(1, [e for (e,) in entries]) > 0
 
 
-def test_a_401_mid_sync_leaves_the_previous_snapshot(tmp_path, emulator, client):
+@pytest.mark.parametrize("full", [True, False], ids=["full", "incremental"])
+def test_a_401_mid_sync_leaves_the_previous_snapshot(tmp_path, emulator, client, full):
     db = tmp_path / "w.duckdb"
     assert sync(db, client, ["Profit_Transactions"])[0].status == "ok"
     first = _transactions_figures(db)
-    _change_data(emulator)
+    _change_data(emulator, 3 if full else 40)  # incremental: more changed days than requests in flight
     assert _store(emulator, "SELECT count(*) FROM entry_line")[0][0] < first[0]
     token = emulator.tokens[emulator.token_data]
 
-    def progress(connector: str, pages: int, rows: int) -> None:
+    def progress(p: SyncProgress) -> None:
         emulator.tokens.pop(emulator.token_data, None)
 
-    results = sync(db, client, ["Profit_Transactions", "Profit_Debtor"], progress=progress)
+    results = sync(db, client, ["Profit_Transactions", "Profit_Debtor"], progress=progress, full=full)
     emulator.add_token(token)
     assert [r.status for r in results] == ["failed"]
     assert results[0].error and "\n" not in results[0].error
@@ -167,7 +175,7 @@ def test_cancelling_keeps_the_previous_snapshot(tmp_path, emulator, client):
     first = _transactions_figures(db)
     _change_data(emulator)
 
-    def progress(connector: str, pages: int, rows: int) -> None:
+    def progress(p: SyncProgress) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -276,6 +284,6 @@ def test_amounts_too_large_to_load_exactly_fail_the_run(tmp_path, emulator, clie
     first = _transactions_figures(db)
     with emulator.store.write() as cur:
         cur.execute("UPDATE entry_line SET amt_debit = 12345678901234.56 WHERE entry_no = 1 AND seq_no = 1")
-    results = sync(db, client, ["Profit_Transactions"])
+    results = sync(db, client, ["Profit_Transactions"], full=True)
     assert results[0].status == "failed" and "too large to load exactly" in results[0].error
     assert _transactions_figures(db) == first
