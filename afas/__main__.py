@@ -2,6 +2,7 @@
 
 - ``emulator``: serve the AFAS Profit emulator with its demo administration over HTTP.
 - ``check``: the readiness check against an AFAS environment (or the emulator).
+- ``sync``: pull the GetConnectors into a DuckDB file (incremental for journal lines by default).
 
 The AFAS token of a real environment is read only from the AFAS_TOKEN environment variable, never
 from the command line (where it would land in shell history and process lists).
@@ -107,6 +108,61 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _sync(args: argparse.Namespace) -> int:
+    from afas.profit.errors import AfasError
+    from afas.warehouse.db import WarehouseBusy
+    from afas.warehouse.sync import SyncAlreadyRunning, SyncProgress, sync
+
+    try:
+        client = _client_from_env(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    live = sys.stderr.isatty()
+
+    def progress(p: SyncProgress) -> None:
+        if live:
+            share = f" ({p.fraction:.0%})" if p.fraction is not None else ""
+            print(f"\r  {p.connector}: {p.rows:,} rows, {p.pages:,} pages{share}   ", end="", file=sys.stderr)
+
+    try:
+        with client:
+            results = sync(
+                args.db,
+                client,
+                args.connector or None,
+                administration=args.administration,
+                progress=progress,
+                full=args.full,
+            )
+    except (SyncAlreadyRunning, WarehouseBusy, AfasError) as exc:
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nerror: cancelled; the previous data is unchanged.", file=sys.stderr)
+        return 130
+    if live:
+        print(file=sys.stderr)
+    for r in results:
+        print(
+            f"{r.status:6} {r.connector:36} {r.rows:>12,} rows {r.pages:>7,} pages "
+            f"{r.seconds:7.1f} s  {r.mode}"
+        )
+    failed = next((r for r in results if r.status != "ok"), None)
+    if failed is not None:
+        print(f"error: {failed.connector}: {failed.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_connection_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--base-url", default=None, help="explicit base URL (or AFAS_BASE_URL; e.g. the emulator's)"
+    )
+    p.add_argument("--env", default=None, help="environment number, e.g. 36480 (or AFAS_ENVIRONMENT)")
+    p.add_argument("--env-type", default=None, help="production, test or accept (or AFAS_ENVIRONMENT_TYPE)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m afas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -147,10 +203,24 @@ def main(argv: list[str] | None = None) -> int:
     em.set_defaults(func=_emulator)
 
     ck = sub.add_parser("check", help="check that the AFAS side is set up right (token from AFAS_TOKEN)")
-    ck.add_argument("--base-url", default=None, help="explicit base URL (e.g. the emulator's)")
-    ck.add_argument("--env", default=None, help="environment number, e.g. 36480 (or AFAS_ENVIRONMENT)")
-    ck.add_argument("--env-type", default=None, help="production, test or accept (or AFAS_ENVIRONMENT_TYPE)")
+    _add_connection_args(ck)
     ck.set_defaults(func=_check)
+
+    sy = sub.add_parser("sync", help="pull the GetConnectors into a DuckDB file (token from AFAS_TOKEN)")
+    sy.add_argument("--db", required=True, help="the DuckDB file (created if missing)")
+    sy.add_argument(
+        "--connector",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a GetConnector to sync (repeatable; default: all the product uses)",
+    )
+    sy.add_argument("--administration", type=int, default=None, help="only this administration (number)")
+    sy.add_argument(
+        "--full", action="store_true", help="refetch journal lines whole instead of incrementally"
+    )
+    _add_connection_args(sy)
+    sy.set_defaults(func=_sync)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -49,6 +49,7 @@ __all__ = [
     "writer_lock",
     "load_sql",
     "rows_array",
+    "recover_interrupted_runs",
 ]
 
 
@@ -146,12 +147,7 @@ def sync(
     results: list[SyncResult] = []
     with writer_lock(db):
         _remove_stale_folders(db)
-        with connection(db) as con:
-            con.execute(
-                "UPDATE sync_runs SET status = 'failed', finished = coalesce(finished, started), "
-                "error = 'The sync process stopped before it finished (killed or crashed).' "
-                "WHERE status = 'running'"
-            )
+        _mark_interrupted(db)
         ctx = _Context(db, client, administration, progress, full)
         for cid, spec in zip(ids, specs, strict=True):
             result = ctx.sync_one(cid, spec)
@@ -159,6 +155,36 @@ def sync(
             if result.status != "ok":
                 break
     return results
+
+
+INTERRUPTED = (
+    "The sync process stopped before it finished (killed or crashed); the previous data is unchanged."
+)
+
+
+def _mark_interrupted(db: Path) -> int:
+    with connection(db) as con:
+        return con.execute(
+            "UPDATE sync_runs SET status = 'failed', finished = coalesce(finished, started), error = ? "
+            "WHERE status = 'running'",
+            [INTERRUPTED],
+        ).fetchone()[0]
+
+
+def recover_interrupted_runs(db_path: str | os.PathLike[str]) -> int:
+    """Record runs left 'running' by a sync that was killed as failed; returns how many.
+
+    Changes nothing while a sync holds the writer lock (its run really is running), so the sync
+    history can call this before showing runs.
+    """
+    db = Path(db_path)
+    if not db.exists():
+        return 0
+    try:
+        with writer_lock(db):
+            return _mark_interrupted(db)
+    except SyncAlreadyRunning:
+        return 0
 
 
 def _spec(connector_id: str) -> GetConnectorSpec:
