@@ -42,6 +42,7 @@ def _emulator(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"error: --fault {spec!r}: {exc}", file=sys.stderr)
             return 2
+    emulator.warm()  # render the GetConnector pages now, not on the first request
     server = EmulatorServer(emulator, host=args.host, port=args.port)
     summary = emulator.demo_summary
     lines = getattr(summary, "lines", None)

@@ -14,6 +14,7 @@ pages, saved beforehand, with the same typed read_json (and with DuckDB's own ty
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import tempfile
 import time
@@ -47,15 +48,18 @@ def main() -> None:
         client = ProfitClient(Environment.from_base_url(base_url), ProfitToken.parse(token_data))
         with tempfile.TemporaryDirectory(prefix="afas-ingest-") as tmp:
             db = Path(tmp) / "warehouse.duckdb"
-            t = time.perf_counter()
+            t, cpu, em_cpu = time.perf_counter(), time.process_time(), _cpu_seconds(proc.pid)
             [result] = wsync.sync(db, client, connectors=[CONNECTOR])
             sync_s = time.perf_counter() - t
+            sync_cpu, em_cpu = time.process_time() - cpu, _cpu_seconds(proc.pid) - em_cpu
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
             if result.status != "ok":
                 raise SystemExit(f"sync failed: {result.error}")
-            ref_s = auto_s = None
+            ref_s = auto_s = ref_cpu = download_s = None
             if not args.latency_ms:
-                ref_s, auto_s = reference(client, Path(tmp), result.rows)
+                ref_s, auto_s, ref_cpu = reference(client, Path(tmp), result.rows)
+            else:
+                download_s = download_only(client)
         client.close()
     finally:
         proc.terminate()
@@ -71,6 +75,11 @@ def main() -> None:
         )
         print(f"{'read_json, DuckDB type detection':44}{rows:>12,}{auto_s:>10.2f}{rows / auto_s:>12,.0f}")
         print(f"ratio sync / typed read_json: {sync_s / ref_s:.2f}  (goal <= 1.5)")
+        print(
+            f"CPU seconds: emulator {em_cpu:.2f} while serving the sync (AFAS's share, on this same 2-core "
+            f"machine); this process {sync_cpu:.2f} for the sync against {ref_cpu:.2f} for read_json "
+            f"(ratio {sync_cpu / ref_cpu:.2f})"
+        )
     print(f"pages: {pages}; peak RSS of this process (client + DuckDB): {peak / 2**30:.2f} GiB (goal < 1.5)")
     if args.latency_ms:
         ideal = pages / 5 * args.latency_ms / 1000
@@ -78,9 +87,33 @@ def main() -> None:
             f"with {args.latency_ms} ms per request: {sync_s:.2f} s against (pages / 5) x latency = "
             f"{ideal:.2f} s; ratio {sync_s / ideal:.2f}  (goal <= 1.3)"
         )
+        print(
+            f"  of which the page downloads alone (raw_pages over the same slices, 5 in flight): "
+            f"{download_s:.2f} s; ratio {download_s / ideal:.2f}"
+        )
+        print(
+            "  the rest: metainfo, the periods and the slice probes (a round trip each, in parallel where "
+            "they can be), the load into DuckDB and the swap"
+        )
 
 
-def reference(client: ProfitClient, folder: Path, expected: int) -> tuple[float, float]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def download_only(client: ProfitClient) -> float:
+    """Time the page downloads of the sync's slices alone (slices found beforehand, untimed)."""
+    spec = spec_for(CONNECTOR)
+    parts = wsync._partitions(client, CONNECTOR, spec, None, wsync._periods(client, None))
+    t = time.perf_counter()
+    for _page in client.raw_pages(CONNECTOR, key=spec.key, partitions=parts):
+        pass
+    return time.perf_counter() - t
+
+
+def reference(client: ProfitClient, folder: Path, expected: int) -> tuple[float, float, float]:
     """Save the rows of the same pages to disk (untimed), then time one read_json over them."""
     spec = spec_for(CONNECTOR)
     # The same slices the sync used (the warehouse's own partitioning helpers).
@@ -92,9 +125,9 @@ def reference(client: ProfitClient, folder: Path, expected: int) -> tuple[float,
         (pages / f"{n:07d}.json").write_bytes(wsync.rows_array(page.content))
     fields = [(f.id, f.data_type, f.decimals) for f in client.get_metainfo(CONNECTOR).fields]
     con = duckdb.connect(str(folder / "reference.duckdb"))
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     con.execute(f"CREATE TABLE typed AS {wsync.load_sql(pages / '*.json', fields)}")
-    typed_s = time.perf_counter() - t
+    typed_s, typed_cpu = time.perf_counter() - t, time.process_time() - cpu
     t = time.perf_counter()
     con.execute("CREATE TABLE auto AS SELECT * FROM read_json(?, format = 'array')", [str(pages / "*.json")])
     auto_s = time.perf_counter() - t
@@ -102,7 +135,7 @@ def reference(client: ProfitClient, folder: Path, expected: int) -> tuple[float,
     con.close()
     if got != expected:
         raise SystemExit(f"the reference loaded {got:,} rows, the sync {expected:,}")
-    return typed_s, auto_s
+    return typed_s, auto_s, typed_cpu
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ import orjson
 from afas.emulator.auth import AppConnector, UserToken, check_authorization, demo_token_data
 from afas.emulator.errors import ERR_GENERIC, ERR_NOT_AUTHORISED, ProfitError, msg
 from afas.emulator.faults import FaultRule, Faults
-from afas.emulator.getconnectors import GET_CONNECTORS, STANDARD_GET_CONNECTORS
-from afas.emulator.query import build_sql, parse_get_request, render_page
+from afas.emulator.getconnectors import GET_CONNECTORS, STANDARD_GET_CONNECTORS, GetConnectorDef
+from afas.emulator.query import build_page_sql, materialize_sql, parse_get_request, render_page, source_sql
 from afas.emulator.store import Store
 
 __all__ = [
@@ -119,6 +119,9 @@ class Emulator:
         self._clock = clock or (lambda: dt.datetime.now().replace(microsecond=0))
         self._log_counter = itertools.count(1)
         self._lock = threading.Lock()
+        self._page_lock = threading.Lock()
+        self._page_locks: dict[str, threading.Lock] = {}
+        self._page_versions: dict[str, int] = {}
         self.requests: list[tuple[str, str, int]] = []  # (method, path?query, status): a request log
         self.demo_summary = None
         if populate:
@@ -455,17 +458,46 @@ class Emulator:
         params = dict(parse_qsl(req.query, keep_blank_values=True))
         params = {k.lower(): v for k, v in params.items()}
         greq = parse_get_request(conn, params, lang)
-        sql, args = build_sql(conn, greq, token.administrations, lang)
+        table = self._page_table(conn)
+        sql, args = build_page_sql(conn, greq, token.administrations, lang, table)
         cur = self.store.cursor()
         try:
-            rows = cur.execute(sql, args).fetchall()
+            rows_json = cur.execute(sql, args).fetchone()[0]
         finally:
             cur.close()
         return EmResponse(
             200,
             [("content-type", "application/json; charset=utf-8")],
-            render_page(conn, rows, greq.skip_echo, greq.take_echo),
+            render_page(rows_json, greq.skip_echo, greq.take_echo),
         )
+
+    def _page_table(self, conn: GetConnectorDef) -> str:
+        """The connector's rows with their JSON rendered, rebuilt after the data changed.
+
+        Rendering every row on every request would make the emulator, not the client, the slow
+        part of a sync benchmark; AFAS's own answers are the same either way.
+        """
+        table = '"__rows_' + conn.id.replace('"', '""') + '"'
+        with self._page_lock:
+            lock = self._page_locks.setdefault(conn.id, threading.Lock())
+        with lock:
+            version = self.store.version
+            if self._page_versions.get(conn.id) != version:
+                cur = self.store.cursor()
+                try:
+                    types = {
+                        r[0].lower(): r[1] for r in cur.execute(f"DESCRIBE ({source_sql(conn)})").fetchall()
+                    }
+                    cur.execute(materialize_sql(conn, table, types))
+                finally:
+                    cur.close()
+                self._page_versions[conn.id] = version
+        return table
+
+    def warm(self) -> None:
+        """Render every GetConnector's page table now (the CLI does, before saying it is ready)."""
+        for conn in GET_CONNECTORS.values():
+            self._page_table(conn)
 
     # --- UpdateConnectors -------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import orjson
 from afas.emulator.errors import ERR_GENERIC, ProfitError, msg
 from afas.emulator.getconnectors import GetConnectorDef, GField
 
-__all__ = ["GetRequest", "parse_get_request", "build_sql", "render_page"]
+__all__ = ["GetRequest", "build_page_sql", "materialize_sql", "parse_get_request", "render_page"]
 
 TEXT_OPS = {6, 10, 11, 12, 13, 14, 15}
 
@@ -272,15 +272,35 @@ def _condition_sql(c: Cond, params: list, lang: str) -> str:
     return f"({left} {sym} ?)"
 
 
-def build_sql(
-    conn: GetConnectorDef, req: GetRequest, visible_units: frozenset[int] | None, lang: str
-) -> tuple[str, list]:
-    """SQL returning the page's rows, every column already formatted for JSON output."""
-    params: list = []
+def source_sql(conn: GetConnectorDef) -> str:
+    """The connector's rows: its fields under their ids, plus the administration as ``__unit``."""
     select = ", ".join(f'{f.sql} AS "{f.id}"' for f in conn.fields)
+    return f"SELECT {select}, {conn.unit_sql or 'NULL'} AS __unit {conn.source}"
+
+
+def materialize_sql(conn: GetConnectorDef, table: str, types: Mapping[str, str]) -> str:
+    """SQL creating ``table``: the connector's rows (``source_sql``) with their JSON text.
+
+    Every row's JSON object (``__j``) is rendered once, as AFAS writes it: decimals with the digits
+    of their column ("21.00"), dates as 'YYYY-MM-DDTHH:MM:SSZ', empty values as null, keys in
+    metainfo order. ``types`` are the DuckDB types of the source columns (DESCRIBE of source_sql):
+    DuckDB writes narrow decimals to JSON through a double (21.0), so they are widened first.
+    A page is then a filter, sort and limit over this table, joined with commas.
+    """
+    pairs = ", ".join(f"'{f.id}', {_render_expr(f, types.get(f.id.lower(), ''))}" for f in conn.fields)
+    return (
+        f"CREATE OR REPLACE TABLE {table} AS "
+        f"SELECT *, CAST(json_object({pairs}) AS VARCHAR) AS __j FROM ({source_sql(conn)}) q"
+    )
+
+
+def build_page_sql(
+    conn: GetConnectorDef, req: GetRequest, visible_units: frozenset[int] | None, lang: str, table: str
+) -> tuple[str, list]:
+    """SQL returning one text: the page's rows as a JSON array body, over ``materialize_sql``'s table."""
+    params: list = []
     where = []
     if visible_units is not None and conn.unit_sql:
-        select += f", {conn.unit_sql} AS __unit"
         units = ", ".join(str(int(u)) for u in sorted(visible_units))
         where.append(f"__unit IN ({units})" if units else "false")
     if req.groups:
@@ -294,42 +314,29 @@ def build_sql(
             col = f"lower({col})"
         # SQL Server sorts NULL first ascending and last descending.
         order_parts.append(f"{col} DESC NULLS LAST" if desc else f"{col} ASC NULLS FIRST")
-    order = "ORDER BY " + ", ".join(order_parts)
+    order = ", ".join(order_parts)
     limit = "" if req.take < 0 else f"LIMIT {int(req.take)}"
     offset = f"OFFSET {int(req.skip)}" if req.skip > 0 else ""
-    outer = ", ".join(_render_expr(f) for f in conn.fields)
-    # Page first, format after: formatting every filtered row before the LIMIT is much slower.
     sql = (
-        f"SELECT {outer} FROM (SELECT * FROM (SELECT {select} {conn.source}) q {filt} {order} "
-        f"{limit} {offset}) page {order}"
+        f"SELECT '[' || coalesce(string_agg(__j, ',' ORDER BY {order}), '') || ']' "
+        f"FROM (SELECT * FROM {table} {filt} ORDER BY {order} {limit} {offset}) page"
     )
     return sql, params
 
 
-def _render_expr(f: GField) -> str:
+_DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+
+
+def _render_expr(f: GField, column_type: str) -> str:
     col = f'"{f.id}"'
-    if f.data_type == "decimal":
-        return f"CAST({col} AS VARCHAR)"
     if f.data_type == "date":
         return f"strftime(CAST({col} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ')"
+    m = _DECIMAL.fullmatch(column_type.upper().replace(" ", ""))
+    if m and int(m.group(1)) < 18:
+        return f"CAST({col} AS DECIMAL(18, {int(m.group(2))}))"
     return col
 
 
-def render_page(conn: GetConnectorDef, rows: list[tuple], skip: int, take: int) -> bytes:
-    """The JSON body AFAS sends: {"skip": .., "take": .., "rows": [{field: value, ...}]}.
-
-    Decimals arrive from SQL as text with their decimals ("21.00") and are written as JSON numbers
-    unchanged (orjson fragments), as Profit writes them per the metainfo decimals.
-    """
-    keys = [f.id for f in conn.fields]
-    decimals = [i for i, f in enumerate(conn.fields) if f.data_type == "decimal"]
-    fragment = orjson.Fragment
-    out = []
-    for row in rows:
-        if decimals:
-            row = list(row)
-            for i in decimals:
-                if row[i] is not None:
-                    row[i] = fragment(row[i])
-        out.append(dict(zip(keys, row, strict=True)))
-    return orjson.dumps({"skip": skip, "take": take, "rows": out})
+def render_page(rows_json: str, skip: int, take: int) -> bytes:
+    """The JSON body AFAS sends: {"skip": .., "take": .., "rows": [{field: value, ...}]}."""
+    return b'{"skip":%d,"take":%d,"rows":%s}' % (skip, take, rows_json.encode())

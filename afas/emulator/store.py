@@ -145,6 +145,12 @@ class Store:
         self.con.execute("SET threads TO 2")
         self.con.execute(DDL)
         self._write_lock = threading.RLock()
+        self.version = 0  # bumped by every committed write(): GetConnector page tables are rebuilt
+
+    def touch(self) -> None:
+        """Say that data changed outside write() (tests editing tables directly)."""
+        with self._write_lock:
+            self.version += 1
 
     def close(self) -> None:
         self.con.close()
@@ -165,6 +171,7 @@ class Store:
                 raise
             else:
                 cur.execute("COMMIT")
+                self.version += 1
             finally:
                 cur.close()
 

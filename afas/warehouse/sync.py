@@ -215,24 +215,26 @@ def _partitions(
     """One filter per (unit, year, period) slice, for the years that have rows.
 
     Each empty slice would cost a request (years of history are mostly empty in a young
-    administration), so one take=1 probe per (unit, year), 5 in flight, picks the years first.
+    administration), so two take=1 probes per administration, all in flight at once, find its
+    first and last year with rows; only periods of those years and the years between are sliced.
     """
     unit_f, year_f = spec.partition_fields[0], spec.partition_fields[1]
+    units = sorted({u for u, _, _ in periods})
 
-    def has_rows(unit_year: tuple[int, int]) -> bool:
-        year_filter = Filter(
-            [[Condition(unit_f, Op.EQ, unit_year[0]), Condition(year_f, Op.EQ, unit_year[1])]]
-        )
-        base = year_filter if flt is None else flt & year_filter
-        return bool(client.get_page(cid, filter=base, order_by=spec.key, take=1, typed=False).rows)
+    def edge(probe: tuple[int, str]) -> int | None:
+        unit_filter = Filter([[Condition(unit_f, Op.EQ, probe[0])]])
+        base = unit_filter if flt is None else flt & unit_filter
+        rows = client.get_page(cid, filter=base, order_by=(probe[1], *spec.key), take=1, typed=False).rows
+        return int(rows[0][year_f]) if rows else None
 
-    years = sorted({(u, y) for u, y, _ in periods})
+    probes = [(u, order) for u in units for order in (year_f, "-" + year_f)]
     with ThreadPoolExecutor(client.max_in_flight, thread_name_prefix="afas-probe") as pool:
-        busy = {uy for uy, found in zip(years, pool.map(has_rows, years), strict=True) if found}
+        found = dict(zip(probes, pool.map(edge, probes), strict=True))
+    spans = {u: (found[(u, year_f)], found[(u, "-" + year_f)]) for u in units}
     return [
         Filter([[Condition(f, Op.EQ, v) for f, v in zip(spec.partition_fields, p, strict=True)]])
         for p in periods
-        if (p[0], p[1]) in busy
+        if spans[p[0]][0] is not None and spans[p[0]][0] <= p[1] <= spans[p[0]][1]
     ]
 
 
