@@ -1,0 +1,245 @@
+"""Read-only views over the warehouse for the Explore and Sync pages, aggregated in DuckDB.
+
+Every function takes an open DuckDB connection and returns a small Arrow table (amounts stay
+DECIMAL: Arrow decimal128, never float), computed with GROUP BY and LIMIT in DuckDB, so a page over
+a million journal lines never pulls the lines themselves into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from afas.profit.connectors import GET_CONNECTORS
+from afas.warehouse.schema import quote_ident
+
+__all__ = [
+    "NotSynced",
+    "account_entries",
+    "allocation_usage",
+    "balances_over_periods",
+    "connector_status",
+    "has_table",
+    "open_items",
+    "period_overview",
+    "run_history",
+    "trial_balance",
+    "years",
+]
+
+TX = "Profit_Transactions"
+
+
+class NotSynced(LookupError):
+    """A view needs a connector that has not been synced into this warehouse yet."""
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> pa.Table:
+    return con.sql(sql, params=list(params) if params is not None else None).to_arrow_table()
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [name]
+        ).fetchall()[0][0]
+    )
+
+
+def _need(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    missing = [n for n in names if not has_table(con, n)]
+    if missing:
+        raise NotSynced(f"Sync {', '.join(missing)} first (Sync page), then this view fills in.")
+
+
+def connector_status(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Per connector: rows held now and its last run (status, mode, finished, seconds, error)."""
+    counts = []
+    for spec in GET_CONNECTORS:
+        rows = (
+            con.execute(f"SELECT count(*) FROM {quote_ident(spec.id)}").fetchall()[0][0]
+            if has_table(con, spec.id)
+            else None
+        )
+        counts.append((spec.id, spec.purpose, rows))
+    con.execute("CREATE OR REPLACE TEMP TABLE _held (connector VARCHAR, purpose VARCHAR, held BIGINT)")
+    con.executemany("INSERT INTO _held VALUES (?, ?, ?)", counts)
+    return _arrow(
+        con,
+        """
+        WITH last AS (
+            SELECT *, row_number() OVER (PARTITION BY connector ORDER BY run_id DESC) AS n FROM sync_runs)
+        SELECT h.connector AS "Connector", h.purpose AS "Used for", h.held AS "Rows held",
+               l.status AS "Last run", l.mode AS "Mode", l.finished AS "Finished",
+               round(epoch(l.finished - l.started), 1) AS "Seconds", l.rows AS "Rows fetched",
+               l.error AS "Error"
+        FROM _held h LEFT JOIN last l ON l.connector = h.connector AND l.n = 1
+        ORDER BY h.rowid""",
+    )
+
+
+def run_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pa.Table:
+    return _arrow(
+        con,
+        """SELECT run_id AS "Run", connector AS "Connector", administration AS "Administration",
+                  started AS "Started", round(epoch(finished - started), 1) AS "Seconds", status AS "Status",
+                  mode AS "Mode", rows AS "Rows", pages AS "Pages", error AS "Error"
+           FROM sync_runs ORDER BY run_id DESC LIMIT ?""",
+        [limit],
+    )
+
+
+def years(con: duckdb.DuckDBPyConnection, unit: int) -> list[int]:
+    """Years with journal lines in this administration, newest first."""
+    _need(con, TX)
+    return [
+        y
+        for (y,) in con.execute(
+            f'SELECT DISTINCT "Year" FROM "{TX}" WHERE "UnitId" = ? ORDER BY 1 DESC', [unit]
+        ).fetchall()
+    ]
+
+
+def trial_balance(
+    con: duckdb.DuckDBPyConnection, unit: int, year: int, period_from: int = 1, period_to: int = 99
+) -> pa.Table:
+    """Per account: debit, credit and net over the periods, and the year-to-date balance at the end."""
+    _need(con, TX)
+    accounts = has_table(con, "Profit_Accounts")
+    name = 'a."Description"' if accounts else "NULL"
+    join = 'LEFT JOIN "Profit_Accounts" a ON a."Account" = t."AccountNo"' if accounts else ""
+    return _arrow(
+        con,
+        f"""
+        SELECT t."AccountNo" AS "Account", any_value({name}) AS "Description",
+               sum(t."AmtDebit") FILTER (WHERE t."Period" >= ?) AS "Debit",
+               sum(t."AmtCredit") FILTER (WHERE t."Period" >= ?) AS "Credit",
+               coalesce(sum(t."AmtDebit" - t."AmtCredit") FILTER (WHERE t."Period" >= ?), 0) AS "Net",
+               sum(t."AmtDebit" - t."AmtCredit") AS "Balance year to date",
+               count(*) FILTER (WHERE t."Period" >= ?) AS "Lines"
+        FROM "{TX}" t {join}
+        WHERE t."UnitId" = ? AND t."Year" = ? AND t."Period" <= ?
+        GROUP BY t."AccountNo" ORDER BY t."AccountNo"
+        """,
+        [period_from, period_from, period_from, period_from, unit, year, period_to],
+    )
+
+
+def account_entries(
+    con: duckdb.DuckDBPyConnection,
+    unit: int,
+    account: str,
+    year: int,
+    period_from: int = 1,
+    period_to: int = 99,
+    limit: int = 500,
+    offset: int = 0,
+) -> pa.Table:
+    """The journal lines behind one trial-balance row, newest first, a page at a time."""
+    _need(con, TX)
+    return _arrow(
+        con,
+        f"""SELECT "EntryDate" AS "Date", "Period", "JournalId" AS "Journal", "EntryNo" AS "Entry",
+                   "SeqNo" AS "Line", "VoucherNo" AS "Voucher", "InvoiceId" AS "Invoice",
+                   "Description", "AmtDebit" AS "Debit", "AmtCredit" AS "Credit", "VatCode" AS "VAT code"
+            FROM "{TX}" WHERE "UnitId" = ? AND "AccountNo" = ? AND "Year" = ? AND "Period" BETWEEN ? AND ?
+            ORDER BY "EntryDate" DESC, "EntryNo" DESC, "SeqNo" LIMIT ? OFFSET ?""",
+        [unit, account, year, period_from, period_to, limit, offset],
+    )
+
+
+def balances_over_periods(
+    con: duckdb.DuckDBPyConnection, unit: int, year: int, accounts: Sequence[str]
+) -> pa.Table:
+    """Net movement and cumulative balance per period for the chosen accounts (for a line chart)."""
+    _need(con, TX)
+    return _arrow(
+        con,
+        f"""SELECT "AccountNo" AS "Account", "Period", sum("AmtDebit" - "AmtCredit") AS "Net",
+                   sum(sum("AmtDebit" - "AmtCredit")) OVER (PARTITION BY "AccountNo" ORDER BY "Period")
+                       AS "Balance"
+            FROM "{TX}" WHERE "UnitId" = ? AND "Year" = ? AND list_contains(?, "AccountNo")
+            GROUP BY "AccountNo", "Period" ORDER BY 1, 2""",
+        [unit, year, list(accounts)],
+    )
+
+
+def period_overview(con: duckdb.DuckDBPyConnection, unit: int, year: int) -> pa.Table:
+    """Periods of the year: dates, open or blocked, and the lines booked in each."""
+    _need(con, "Profit_periods_per_administration")
+    lines = (
+        f'(SELECT count(*) FROM "{TX}" t '
+        'WHERE t."UnitId" = p."Unit" AND t."Year" = p."Year" AND t."Period" = p."Period")'
+        if has_table(con, TX)
+        else "NULL"
+    )
+    return _arrow(
+        con,
+        f"""SELECT p."Period", p."PeriodDesc" AS "Description", p."DateFrom" AS "From", p."DateTo" AS "To",
+                   CASE WHEN p."Blocked" THEN 'blocked' ELSE 'open' END AS "State", {lines} AS "Lines"
+            FROM "Profit_periods_per_administration" p
+            WHERE p."Unit" = ? AND p."Year" = ? ORDER BY p."Period" """,
+        [unit, year],
+    )
+
+
+def open_items(con: duckdb.DuckDBPyConnection, kind: str, unit: int, limit: int = 1000) -> pa.Table:
+    """Open invoices of customers ('debtor') or suppliers ('creditor') with their relation's name."""
+    if kind == "debtor":
+        items, rel, rel_id, rel_name, date, amount = (
+            "Profit_Debtor_Invoices",
+            "Profit_Debtor",
+            "DebtorId",
+            "DebtorName",
+            "NookPieceDate",
+            '"Balance"',
+        )
+    elif kind == "creditor":
+        items, rel, rel_id, rel_name, date, amount = (
+            "Profit_Creditor_Invoices",
+            "Profit_Creditor",
+            "CreditorId",
+            "CreditorName",
+            "BookPieceDate",
+            '"AmtInvoice"',
+        )
+    else:
+        raise ValueError("kind is 'debtor' or 'creditor'")
+    _need(con, items)
+    name = f'r."{rel_name}"' if has_table(con, rel) else "NULL"
+    join = f'LEFT JOIN "{rel}" r ON r."{rel_id}" = i."{rel_id}"' if has_table(con, rel) else ""
+    return _arrow(
+        con,
+        f"""SELECT i."{rel_id}" AS "Number", {name} AS "Name", i."InvoiceNr" AS "Invoice",
+                   i."{date}" AS "Date", i."ExpDate" AS "Due",
+                   greatest(date_diff('day', i."ExpDate", current_date), 0) AS "Days overdue",
+                   i."CurrencyId" AS "Currency", i."AmtInvoice" AS "Invoice amount", i.{amount} AS "Open"
+            FROM "{items}" i {join} WHERE i."UnitId" = ?
+            ORDER BY i."ExpDate", i."InvoiceNr" LIMIT ?""",
+        [unit, limit],
+    )
+
+
+def allocation_usage(con: duckdb.DuckDBPyConnection, unit: int, axis: int) -> pa.Table:
+    """Allocation codes of one axis and how much is booked on each in this administration."""
+    _need(con, "Recon_AllocationCodes")
+    if not 1 <= axis <= 5:
+        raise ValueError("AFAS has allocation axes 1 to 5")
+    used = has_table(con, "Profit_Transactions_Allocated")
+    dim = f'"DimAx{axis}"'
+    totals = (
+        f'LEFT JOIN (SELECT {dim} AS code, count(*) AS n, sum("AmtDebit" - "AmtCredit") AS net '
+        'FROM "Profit_Transactions_Allocated" WHERE "UnitId" = ? GROUP BY 1) u '
+        'ON u.code = c."AllocationCode"'
+        if used
+        else "LEFT JOIN (SELECT NULL AS code, NULL::BIGINT AS n, NULL::DECIMAL(18,2) AS net) u ON false"
+    )
+    return _arrow(
+        con,
+        f"""SELECT c."AllocationCode" AS "Code", c."Description", c."Blocked",
+                   coalesce(u.n, 0) AS "Lines", u.net AS "Net amount"
+            FROM "Recon_AllocationCodes" c {totals} WHERE c."AxisId" = ? ORDER BY c."AllocationCode" """,
+        ([unit] if used else []) + [axis],
+    )
