@@ -57,10 +57,7 @@ def load_choices(client: ProfitClient) -> DefaultChoices:
     conditions = _rows(client, allowed, "Recon_PaymentConditions", ("PaymentConditionId",))
     if conditions is not None:
         payment_terms = [
-            Choice(
-                str(r["PaymentConditionId"]),
-                f"{r['PaymentConditionId']} {r.get('Description') or ''}".strip(),
-            )
+            _choice(r["PaymentConditionId"], r.get("Description"))
             for r in conditions
             if not r.get("Blocked")
         ]

@@ -18,6 +18,7 @@ from afas.warehouse.schema import quote_ident
 __all__ = [
     "NotSynced",
     "account_entries",
+    "administrations",
     "allocation_usage",
     "balances_over_periods",
     "connector_status",
@@ -89,6 +90,21 @@ def run_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pa.Table:
            FROM sync_runs ORDER BY run_id DESC LIMIT ?""",
         [limit],
     )
+
+
+def administrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    """(number, name) of the administrations in the warehouse (Profit_Administrations, else the lines)."""
+    if has_table(con, "Profit_Administrations"):
+        return [
+            (int(a), str(n or ""))
+            for a, n in con.execute(
+                'SELECT "AdminId", "AdminNm" FROM "Profit_Administrations" ORDER BY 1'
+            ).fetchall()
+        ]
+    _need(con, TX)
+    return [
+        (int(u), "") for (u,) in con.execute(f'SELECT DISTINCT "UnitId" FROM "{TX}" ORDER BY 1').fetchall()
+    ]
 
 
 def years(con: duckdb.DuckDBPyConnection, unit: int) -> list[int]:
