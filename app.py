@@ -7,10 +7,10 @@ import streamlit as st
 st.set_page_config(page_title="AFAS Profit reconciliation", page_icon="📒", layout="wide")
 page = st.navigation(
     [
-        st.Page("pages/connect.py", title="Connect", icon="🔌", default=True),
-        st.Page("pages/configure.py", title="Configure", icon="⚙️"),
-        st.Page("pages/sync.py", title="Sync", icon="🔄"),
-        st.Page("pages/explore.py", title="Explore", icon="📊"),
+        st.Page("pages/connect.py", title="Connect", icon=":material/power:", default=True),
+        st.Page("pages/configure.py", title="Configure", icon=":material/tune:"),
+        st.Page("pages/sync.py", title="Sync", icon=":material/sync:"),
+        st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
     ]
 )
 page.run()

@@ -85,7 +85,7 @@ def require_connection() -> Connection:
     conn = st.session_state.get("connection")
     if conn is None:
         st.info("Connect to an AFAS environment first (or use the demo environment).")
-        st.page_link("pages/connect.py", label="Go to Connect", icon="🔌")
+        st.page_link("pages/connect.py", label="Go to Connect", icon=":material/power:")
         st.stop()
     return conn
 

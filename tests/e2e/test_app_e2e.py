@@ -32,9 +32,14 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def app_url():
+def app_url(tmp_path_factory):
     port = free_port()
-    env = {**os.environ, "AFAS_DEMO_TRANSACTIONS": "2000"}
+    # the app's default demo size (the shipped demo ledger is cut from it); warehouses in a temp dir
+    env = {
+        **os.environ,
+        "AFAS_DEMO_TRANSACTIONS": "20000",
+        "AFAS_DATA_DIR": str(tmp_path_factory.mktemp("app-data")),
+    }
     env.pop("AFAS_TOKEN", None)
     proc = subprocess.Popen(
         [
@@ -101,4 +106,40 @@ def test_demo_connect_in_the_browser(app_url, browser):
     html = page.content()
     assert "Traceback" not in html
     assert demo_token_data(1) not in html  # the token is never rendered
+    page.close()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_journey_connect_configure_sync_explore(app_url, browser):
+    """Journey 1: demo connect -> configure -> sync -> explore shows a trial balance."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url)
+    page.get_by_role("button", name="Test connection").click()
+    page.get_by_text("Ready: Demo environment").wait_for(timeout=90_000)
+
+    page.get_by_role("link", name="Configure").click()
+    page.get_by_text("Default payment terms").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Save defaults").click()
+    page.get_by_text("Syncs and corrections use these now.").wait_for(timeout=60_000)
+    assert page.get_by_text("administration 1 – Demo Groothandel B.V.").count() >= 1
+    _shot(page, "configure")
+
+    page.get_by_role("link", name="Sync").click()
+    page.get_by_role("button", name="Sync now").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Sync now").click()
+    page.get_by_text("Synced 18 connectors").wait_for(timeout=180_000)
+    _shot(page, "sync")
+
+    page.get_by_role("link", name="Explore").click()
+    page.get_by_text("Explore the books").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Trial balance").wait_for(timeout=60_000)
+    page.get_by_text("Difference").wait_for(timeout=60_000)
+    assert page.get_by_text("€ 0.00").count() >= 1  # debit equals credit
+    _shot(page, "explore")
+    html = page.content()
+    assert "Traceback" not in html and demo_token_data(1) not in html
     page.close()
