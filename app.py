@@ -11,6 +11,7 @@ page = st.navigation(
         st.Page("pages/configure.py", title="Configure", icon=":material/tune:"),
         st.Page("pages/sync.py", title="Sync", icon=":material/sync:"),
         st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
+        st.Page("pages/reconcile.py", title="Reconcile", icon=":material/compare_arrows:"),
     ]
 )
 page.run()

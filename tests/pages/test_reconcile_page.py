@@ -1,0 +1,81 @@
+"""The Reconcile page: a ledger with planted differences, imported, matched, reviewed, exported."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from afas.emulator.demo import ledger_export
+from tests.pages.test_workflow_pages import configured, frame
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
+
+
+@pytest.fixture
+def demo_ledger(tmp_path, monkeypatch) -> Path:
+    """The demo ledger cut from the demo environment these tests run (a small one)."""
+    from afas.ui.connection import demo_server
+
+    path = tmp_path / "demo_ledger.csv"
+    path.write_bytes(ledger_export.render_csv(ledger_export.demo_ledger_rows(demo_server().emulator)))
+    monkeypatch.setattr(ledger_export, "DEMO_LEDGER", path)
+    return path
+
+
+def synced() -> AppTest:
+    at = configured(admin="1")
+    at.switch_page("pages/sync.py").run()
+    at.multiselect(key="sync_connectors").set_value(
+        ["Profit_Administrations", "Profit_Accounts", "Profit_Transactions"]
+    )
+    at.button(key="FormSubmitter:sync_form-Sync now").click().run()
+    assert at.success and at.success[0].value.startswith("Synced 3 connectors"), at.error
+    return at
+
+
+def test_reconcile_before_a_sync_points_to_sync():
+    at = configured()
+    at.switch_page("pages/reconcile.py").run()
+    assert not at.exception
+    assert any("Sync the journal lines" in i.value for i in at.info)
+
+
+def test_the_demo_ledger_is_imported_matched_and_its_differences_found(demo_ledger):
+    at = synced()
+    at.switch_page("pages/reconcile.py").run()
+    assert not at.exception, at.exception
+    at.radio(key="recon_source").set_value("demo").run()
+    assert any("CSV" in c.value and "delimiter ';'" in c.value for c in at.caption), [
+        c.value for c in at.caption
+    ]
+    assert at.selectbox(key="recon_map_entry_date").value == "Datum"
+    assert at.selectbox(key="recon_map_voucher").value == "Boekstuk"
+    at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
+    assert not at.exception, at.exception
+    (imported,) = [s.value for s in at.success if s.value.startswith("Imported")]
+
+    at.date_input(key="recon_dates").set_value((dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    at.button(key="FormSubmitter:recon_match_form-Run matching").click().run()
+    assert not at.exception, at.exception
+    counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert counts["Only in AFAS"] == 6 and counts["Only in the ledger"] == 5 and counts["Differing"] == 4
+    assert counts["Matched"] > 0
+    results = frame(at, "Reason")
+    assert {"voucher", "amount_date"} <= set(results["Pass"].dropna())
+    assert results["Reason"].notna().all()
+
+    at.selectbox(key="recon_kind").set_value("only_in_ledger").run()
+    only = frame(at, "Reason")
+    assert len(only) == 5 and only["Ledger description"].str.contains("Rente ING|Kosten betaalverkeer").all()
+
+    # the same file again is recognised
+    at.radio(key="recon_source").set_value("demo").run()
+    assert any("imported before" in w.value for w in at.warning)
