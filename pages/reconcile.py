@@ -198,25 +198,27 @@ else:
                 hide_index=True,
                 key="recon_problems",
             )
-        if preview.duplicate_of is not None:
-            d = preview.duplicate_of
-            st.warning(
-                f"This exact file was imported before as #{d.import_id} '{d.name}' "
-                f"on {d.imported:%d-%m-%Y %H:%M}."
-            )
-        with st.form("recon_import_form"):
-            label = st.text_input("Name", value=name.rsplit(".", 1)[0], key="recon_import_name")
-            accept = st.checkbox(
-                f"Import without the {len(problems)} unreadable lines",
-                key="recon_accept",
-                disabled=not problems,
-            )
-            again = st.checkbox(
-                "Import again although it was imported before",
-                key="recon_again",
-                disabled=preview.duplicate_of is None,
-            )
-            go = st.form_submit_button("Import ledger", type="primary")
+        d = preview.duplicate_of
+        if d is not None and s.get("recon_import_id") == d.import_id:
+            st.success(f"This file is ledger #{d.import_id} '{d.name}': match it below.")
+            go = False
+        else:
+            if d is not None:
+                st.warning(
+                    f"This exact file was imported before as #{d.import_id} '{d.name}' "
+                    f"on {d.imported:%d-%m-%Y %H:%M}; pick it under 'A ledger imported before', "
+                    "or import it again."
+                )
+            with st.form("recon_import_form"):
+                label = st.text_input("Name", value=name.rsplit(".", 1)[0], key="recon_import_name")
+                accept = again = False
+                if problems:
+                    accept = st.checkbox(
+                        f"Import without the {len(problems)} unreadable lines", key="recon_accept"
+                    )
+                if d is not None:
+                    again = st.checkbox("Import again although it was imported before", key="recon_again")
+                go = st.form_submit_button("Import ledger", type="primary")
         if go:
             try:
                 with connection(db) as con:

@@ -143,3 +143,44 @@ def test_journey_connect_configure_sync_explore(app_url, browser):
     html = page.content()
     assert "Traceback" not in html and demo_token_data(1) not in html
     page.close()
+
+
+def test_journey_upload_reconcile_and_download_the_workbook(app_url, browser, tmp_path):
+    """Journeys 2 (upload -> reconcile -> differences) and 3 (the export downloads and opens)."""
+    import openpyxl
+
+    from afas.emulator.demo.ledger_export import DEMO_LEDGER
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+    page.goto(app_url)
+    page.get_by_role("button", name="Test connection").click()
+    page.get_by_text("Ready: Demo environment").wait_for(timeout=90_000)
+    page.get_by_role("link", name="Configure").click()
+    page.get_by_role("button", name="Save defaults").click()
+    page.get_by_text("Syncs and corrections use these now.").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Sync").click()
+    page.get_by_role("button", name="Sync now").click()
+    page.get_by_text("Synced 18 connectors").wait_for(timeout=180_000)
+
+    page.get_by_role("link", name="Reconcile").click()
+    page.get_by_text("Reconcile with your ledger").wait_for(timeout=60_000)
+    page.locator("input[type=file]").set_input_files(str(DEMO_LEDGER))
+    page.get_by_text("demo_ledger.csv: 1,110 lines").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Import ledger").click()
+    page.get_by_text("Imported 1,110 lines").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Run matching").click()
+    page.get_by_text("Unmatched difference per period").wait_for(timeout=120_000)
+    for label in ("Only in AFAS", "Only in the ledger", "Differing"):
+        page.get_by_text(label, exact=True).first.wait_for()
+    _shot(page, "reconcile")
+
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download Excel").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+    assert len(book.sheetnames) >= 5
+    assert path.suffix == ".xlsx" and book[book.sheetnames[0]].max_row > 1
+    html = page.content()
+    assert "Traceback" not in html and demo_token_data(1) not in html
+    page.close()

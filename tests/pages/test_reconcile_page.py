@@ -78,4 +78,4 @@ def test_the_demo_ledger_is_imported_matched_and_its_differences_found(demo_ledg
 
     # the same file again is recognised
     at.radio(key="recon_source").set_value("demo").run()
-    assert any("imported before" in w.value for w in at.warning)
+    assert any(s.value.startswith("This file is ledger #1") for s in at.success)
