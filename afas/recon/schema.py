@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["LEDGER_DDL", "ensure_recon_schema"]
+__all__ = ["LEDGER_DDL", "RESULTS_DDL", "RESULT_KINDS", "ensure_recon_schema"]
 
 LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS ledger_imports (
@@ -29,6 +29,43 @@ CREATE TABLE IF NOT EXISTS mapping_profiles (
 """
 
 
+RESULT_KINDS = ("matched", "only_in_afas", "only_in_ledger", "differing")
+"""The result kinds, in datacompy's vocabulary: both sides agree, one side only, joined but differing."""
+
+RESULTS_DDL = """
+CREATE TABLE IF NOT EXISTS recon_runs (
+    run_id BIGINT PRIMARY KEY, comparison VARCHAR NOT NULL, import_id BIGINT, afas_table VARCHAR,
+    config_json VARCHAR, started TIMESTAMP NOT NULL, finished TIMESTAMP);
+CREATE TABLE IF NOT EXISTS recon_results (
+    run_id BIGINT NOT NULL, result_id BIGINT NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('matched', 'only_in_afas', 'only_in_ledger', 'differing')),
+    group_id BIGINT, unit_id BIGINT, entry_no BIGINT, seq_no BIGINT, import_id BIGINT, line_no BIGINT,
+    pass VARCHAR, reason VARCHAR,
+    amount_afas DECIMAL(18, 2), amount_ledger DECIMAL(18, 2), difference DECIMAL(18, 2),
+    date_afas DATE, date_ledger DATE, account_afas VARCHAR, account_ledger VARCHAR,
+    voucher_afas VARCHAR, voucher_ledger VARCHAR, description_afas VARCHAR, description_ledger VARCHAR,
+    year BIGINT, period BIGINT, item_key VARCHAR);
+CREATE TABLE IF NOT EXISTS recon_field_diffs (
+    run_id BIGINT NOT NULL, item_key VARCHAR NOT NULL, field VARCHAR NOT NULL,
+    value_afas VARCHAR, value_ledger VARCHAR);
+CREATE TABLE IF NOT EXISTS recon_overrides (
+    override_id BIGINT PRIMARY KEY, import_id BIGINT NOT NULL,
+    action VARCHAR NOT NULL CHECK (action IN ('match', 'unmatch')), note VARCHAR, created TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS recon_override_lines (
+    override_id BIGINT NOT NULL, unit_id BIGINT, entry_no BIGINT, seq_no BIGINT, line_no BIGINT,
+    CHECK ((unit_id IS NULL) <> (line_no IS NULL)));
+"""
+"""Match results, one shape for every comparison: a row holds an AFAS line (key nullable), a ledger
+line (key nullable) or both; lines of one match group share group_id, laid side by side (the i-th
+AFAS line beside the i-th ledger line), so sums of amount_afas / amount_ledger over any rows count
+every line once. difference = coalesce(amount_afas, 0) - coalesce(amount_ledger, 0). Balance and
+master-data runs fill item_key (and account/year/period) instead of line keys. Overrides are kept
+by stable keys ((UnitId, EntryNo, SeqNo) and (import_id, line_no)) so they survive re-runs and
+re-syncs; (run_id, result_id) is unique by construction; no index is kept, so a run of a million
+lines writes its rows in one bulk insert.)"""
+
+
 def ensure_recon_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the reconciliation tables if they are missing (idempotent)."""
     con.execute(LEDGER_DDL)
+    con.execute(RESULTS_DDL)

@@ -1,0 +1,104 @@
+"""``python -m afas reconcile``: import a ledger file (or take an imported one), match it against the
+synced AFAS journal lines, print the counts per result kind and optionally export the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from afas.recon.schema import RESULT_KINDS
+
+__all__ = ["add_parser", "run"]
+
+_LABELS = {
+    "matched": "matched",
+    "only_in_afas": "only in AFAS",
+    "only_in_ledger": "only in ledger",
+    "differing": "differing",
+}
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register the ``reconcile`` command on an argparse subparsers object."""
+    p = subparsers.add_parser("reconcile", help="match a ledger file against the synced AFAS journal lines")
+    p.add_argument("--db", required=True, help="the DuckDB file holding the synced AFAS tables")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--ledger", type=Path, metavar="FILE", help="a ledger file to import (CSV, Excel, ...)")
+    src.add_argument("--import-id", type=int, metavar="N", help="reconcile ledger import N, imported before")
+    p.add_argument("--mapping", metavar="PROFILE", help="a saved mapping profile (default: suggested)")
+    p.add_argument("--out", type=Path, metavar="FILE.xlsx", help="write the results as an Excel workbook")
+    p.add_argument("--csv", type=Path, metavar="FILE.csv", help="write the results as CSV")
+    p.add_argument("--ambiguity", choices=("unique", "oldest", "newest"), default="unique")
+    p.add_argument("--administration", type=int, default=None, help="only this AFAS administration")
+    p.add_argument("--account", action="append", default=[], help="only this AFAS account (repeatable)")
+    p.add_argument("--from", dest="date_from", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD")
+    p.set_defaults(func=run)
+    return p
+
+
+def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    # The import side is another module of the project; imported here so that reconciling an
+    # already imported ledger does not need it.
+    from afas.recon.ledgers import import_ledger, load_profile
+    from afas.recon.mapping import suggest_mapping
+    from afas.recon.readers import read_ledger_file
+
+    path: Path = args.ledger
+    data = path.read_bytes()
+    if args.mapping:
+        mapping = load_profile(con, args.mapping)
+    else:
+        raw = read_ledger_file(data, path.name)
+        mapping = suggest_mapping(raw.headers, raw.rows[:50])
+    try:
+        result = import_ledger(con, data, path.name, mapping, profile=args.mapping)
+    except ValueError as exc:
+        earlier = getattr(exc, "earlier", None)
+        if earlier is None:
+            raise
+        print(f"{path.name} was imported before as import {earlier.import_id}; reconciling that import")
+        return int(earlier.import_id)
+    print(f"imported {result.rows:,} lines of {path.name} as import {result.import_id}")
+    return int(result.import_id)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; prints the counts per result kind. Exit status 0, or 2 on a user error."""
+    from afas.recon.export import export_csv, export_workbook
+    from afas.recon.matching import AfasFilter, MatchConfig, reconcile
+
+    try:
+        with duckdb.connect(str(args.db)) as con:
+            import_id = _import(con, args) if args.ledger is not None else args.import_id
+            config = MatchConfig(
+                ambiguity=args.ambiguity,
+                afas_filter=AfasFilter(
+                    unit_id=args.administration,
+                    accounts=tuple(args.account) or None,
+                    date_from=args.date_from,
+                    date_to=args.date_to,
+                ),
+            )
+            summary = reconcile(con, import_id, config)
+            print(f"run {summary.run_id}: AFAS lines against ledger import {import_id}")
+            width = max(len(v) for v in _LABELS.values())
+            for kind in RESULT_KINDS:
+                print(f"  {_LABELS[kind]:<{width}}  {summary.counts[kind]:>10,}")
+            if args.out is not None:
+                export_workbook(con, summary.run_id, args.out)
+                print(f"workbook written to {args.out}")
+            if args.csv is not None:
+                export_csv(con, summary.run_id, args.csv)
+                print(f"CSV written to {args.csv}")
+    except (ValueError, KeyError, OSError, duckdb.Error) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,388 @@
+"""Match AFAS journal lines against one imported ledger, in DuckDB, and keep the result.
+
+A run loads the AFAS lines (optionally filtered) and the ledger's lines into temp tables, applies
+the user's overrides (manual matches fixed, unmatched pairs excluded), runs the enabled passes in
+order over what is still unmatched (afas.recon.passes), and writes one row per line or side-by-side
+pair into recon_results (see afas.recon.schema.RESULTS_DDL) with kind, match group, pass and reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from afas.recon.overrides import apply_overrides
+from afas.recon.passes import (
+    AMBIGUITY_POLICIES,
+    DateWindowPass,
+    ExactKeyPass,
+    FuzzyTextPass,
+    GroupSumPass,
+    Pass,
+    result_columns,
+    run_pass,
+)
+from afas.recon.schema import RESULT_KINDS, ensure_recon_schema
+from afas.warehouse.schema import quote_ident
+
+__all__ = [
+    "AfasFilter",
+    "MatchConfig",
+    "RunSummary",
+    "default_passes",
+    "differences_by_account_period",
+    "list_runs",
+    "new_run",
+    "read_results",
+    "count_results",
+    "reconcile",
+    "result_counts",
+]
+
+AFAS_TABLE = "Profit_Transactions"
+_AFAS_BASE = ("UnitId", "EntryNo", "SeqNo", "Year", "Period", "VoucherNo", "Description")
+_LEDGER_BASE = ("line_no", "amount", "account", "voucher", "description")
+
+
+@dataclass(frozen=True)
+class AfasFilter:
+    """Which AFAS lines take part: one administration, some accounts, a date range (inclusive)."""
+
+    unit_id: int | None = None
+    accounts: tuple[str, ...] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def default_passes() -> tuple[Pass, ...]:
+    """Voucher key, invoice key, amount + date, amount + text, then groups both ways."""
+    return (
+        ExactKeyPass(keys=(("VoucherNo", "voucher"),), name="voucher"),
+        ExactKeyPass(keys=(("InvoiceId", "invoice"),), name="invoice"),
+        DateWindowPass(),
+        FuzzyTextPass(),
+        GroupSumPass(direction="one_to_many"),
+        GroupSumPass(direction="many_to_one"),
+    )
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """A run's settings: passes in order, the ambiguity policy, the AFAS filter and columns."""
+
+    passes: tuple[Pass, ...] = field(default_factory=default_passes)
+    ambiguity: str = "unique"
+    afas_filter: AfasFilter = AfasFilter()
+    afas_table: str = AFAS_TABLE
+    afas_date_column: str = "EntryDate"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A finished run: its id, result rows per kind, match groups per pass, and seconds per phase
+    (load, manual, each pass, write)."""
+
+    run_id: int
+    counts: dict[str, int]
+    groups_per_pass: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND NOT internal "
+        "AND schema_name = 'main'",
+        [table],
+    ).fetchall()
+    if not rows:
+        raise ValueError(f"table {table!r} does not exist: sync it from AFAS (or import the ledger) first")
+    return {name: typ for name, typ in rows}
+
+
+def _check_column(columns: dict[str, str], name: str, where: str) -> str:
+    for c in columns:
+        if c.lower() == name.lower():
+            return c
+    raise ValueError(f"column {name!r} is not in {where}; choose one of {', '.join(columns)}")
+
+
+def _validate(
+    config: MatchConfig, afas_cols: dict[str, str], ledger_cols: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """Check the configured columns exist; returns the extra AFAS and ledger columns the passes read."""
+    afas_extra = [_check_column(afas_cols, c, config.afas_table) for c in _AFAS_BASE]
+    ledger_extra = [_check_column(ledger_cols, c, "ledger_lines") for c in _LEDGER_BASE]
+    if config.ambiguity not in AMBIGUITY_POLICIES:
+        raise ValueError(f"ambiguity must be one of {AMBIGUITY_POLICIES}, not {config.ambiguity!r}")
+    _check_column(afas_cols, config.afas_date_column, config.afas_table)
+    for p in config.passes:
+        if isinstance(p, ExactKeyPass):
+            if not p.keys:
+                raise ValueError(f"pass {p.name!r} has no key columns")
+            for a, b in p.keys:
+                afas_extra.append(_check_column(afas_cols, a, config.afas_table))
+                ledger_extra.append(_check_column(ledger_cols, b, "ledger_lines"))
+        if isinstance(p, FuzzyTextPass):
+            afas_extra.append(_check_column(afas_cols, p.afas_column, config.afas_table))
+            ledger_extra.append(_check_column(ledger_cols, p.ledger_column, "ledger_lines"))
+        if isinstance(p, GroupSumPass):
+            for a, b in p.same_columns:
+                afas_extra.append(_check_column(afas_cols, a, config.afas_table))
+                ledger_extra.append(_check_column(ledger_cols, b, "ledger_lines"))
+    return list(dict.fromkeys(afas_extra)), list(dict.fromkeys(ledger_extra))
+
+
+def new_run(
+    con: duckdb.DuckDBPyConnection, comparison: str, import_id: int | None, table: str | None, cfg: str
+) -> int:
+    """Register a run in recon_runs and return its id."""
+    ensure_recon_schema(con)
+    run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM recon_runs").fetchone()[0]
+    con.execute(
+        "INSERT INTO recon_runs VALUES (?, ?, ?, ?, ?, current_localtimestamp(), NULL)",
+        [run_id, comparison, import_id, table, cfg],
+    )
+    return run_id
+
+
+def _config_json(config: MatchConfig) -> str:
+    def default(o: Any) -> Any:
+        if isinstance(o, Decimal | dt.date):
+            return str(o)
+        raise TypeError(type(o))
+
+    passes = [{"type": type(p).__name__, **dataclasses.asdict(p)} for p in config.passes]
+    body = {**dataclasses.asdict(config), "passes": passes}
+    return json.dumps(body, default=default)
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    config: MatchConfig,
+    afas_columns: list[str],
+    ledger_columns: list[str],
+) -> None:
+    """The run's working tables: the lines of both sides (only the columns the run reads), and
+    the membership (_ma, _ml), group (_g) and result (_res) tables the passes fill."""
+    f = config.afas_filter
+    where, params = ["true"], []
+    date_col = quote_ident(config.afas_date_column)
+    if f.unit_id is not None:
+        where.append("UnitId = ?")
+        params.append(f.unit_id)
+    if f.accounts:
+        where.append("list_contains(?, AccountNo)")
+        params.append(list(f.accounts))
+    if f.date_from is not None:
+        where.append(f"{date_col} >= ?")
+        params.append(f.date_from)
+    if f.date_to is not None:
+        where.append(f"{date_col} <= ?")
+        params.append(f.date_to)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ra AS
+        SELECT row_number() OVER (ORDER BY UnitId, EntryNo, SeqNo) AS a_id,
+               CAST(coalesce(AmtDebit, 0) - coalesce(AmtCredit, 0) AS DECIMAL(18, 2)) AS amount,
+               CAST({date_col} AS DATE) AS d, AccountNo AS account,
+               {", ".join(map(quote_ident, afas_columns))}
+        FROM {quote_ident(config.afas_table)} WHERE {" AND ".join(where)}""",
+        params,
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _rl AS SELECT line_no AS l_id, entry_date AS d, "
+        f"{', '.join(map(quote_ident, ledger_columns))} FROM ledger_lines WHERE import_id = ?",
+        [import_id],
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _ma (a_id BIGINT, grp BIGINT)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _ml (l_id BIGINT, grp BIGINT)")
+    empty = result_columns("''", "0::BIGINT", "''", "''")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _res AS {empty} FROM _ra a, _rl l LIMIT 0")
+    con.execute("CREATE OR REPLACE TEMP VIEW _ua AS SELECT * FROM _ra ANTI JOIN _ma USING (a_id)")
+    con.execute("CREATE OR REPLACE TEMP VIEW _ul AS SELECT * FROM _rl ANTI JOIN _ml USING (l_id)")
+
+
+def _write_results(con: duckdb.DuckDBPyConnection, run_id: int, import_id: int) -> None:
+    # result_id: the AFAS line's place in key order, then the ledger-only lines by line number; unique
+    # (a line is in one row only) and deterministic without sorting a million rows.
+    only_afas = result_columns("'only_in_afas'", "NULL::BIGINT", "NULL::VARCHAR", "'no match found'")
+    only_ledger = result_columns("'only_in_ledger'", "NULL::BIGINT", "NULL::VARCHAR", "'no match found'")
+    con.execute(
+        f"""INSERT INTO recon_results BY NAME
+        WITH r AS (
+            SELECT * FROM _res
+            UNION ALL
+            {only_afas} FROM _ra a ANTI JOIN _ma m ON m.a_id = a.a_id LEFT JOIN (FROM _rl LIMIT 0) l ON true
+            UNION ALL
+            {only_ledger} FROM _rl l ANTI JOIN _ml m ON m.l_id = l.l_id
+            LEFT JOIN (FROM _ra LIMIT 0) a ON true)
+        SELECT ? AS run_id, coalesce(a_id, (SELECT coalesce(max(a_id), 0) FROM _ra) + line_no) AS result_id,
+               CASE WHEN line_no IS NOT NULL THEN ? END AS import_id, * EXCLUDE (a_id)
+        FROM r""",
+        [run_id, import_id],
+    )
+
+
+def reconcile(
+    con: duckdb.DuckDBPyConnection, import_id: int, config: MatchConfig | None = None
+) -> RunSummary:
+    """Match the AFAS lines against ledger import ``import_id``; returns the new run's id and counts."""
+    config = config or MatchConfig()
+    ensure_recon_schema(con)
+    afas_cols = _columns(con, config.afas_table)
+    ledger_cols = _columns(con, "ledger_lines")
+    afas_columns, ledger_columns = _validate(config, afas_cols, ledger_cols)
+    known = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM ledger_imports WHERE import_id = ?) "
+        "OR EXISTS (SELECT 1 FROM ledger_lines WHERE import_id = ?)",
+        [import_id, import_id],
+    ).fetchone()[0]
+    if not known:
+        raise ValueError(f"ledger import {import_id} does not exist")
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[name] = seconds.get(name, 0.0) + now - clock
+        clock = now
+
+    _load(con, import_id, config, afas_columns, ledger_columns)
+    lap("load")
+    per_pass = {"manual": apply_overrides(con, import_id)}
+    lap("manual")
+    for p in config.passes:
+        if p.enabled:
+            name = p.pass_name if isinstance(p, GroupSumPass) else p.name
+            per_pass[name] = per_pass.get(name, 0) + run_pass(con, p, config.ambiguity)
+            lap(name)
+    con.execute("BEGIN")
+    try:
+        run_id = new_run(con, "transactions", import_id, config.afas_table, _config_json(config))
+        _write_results(con, run_id, import_id)
+        con.execute("UPDATE recon_runs SET finished = current_localtimestamp() WHERE run_id = ?", [run_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    lap("write")
+    for t in ("_ua", "_ul"):
+        con.execute(f"DROP VIEW IF EXISTS {t}")
+    for t in ("_ra", "_rl", "_res", "_ma", "_ml", "_forbid", "_pick", "_cand", "_ka", "_kl", "_kp"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    for t in ("_gc", "_sol", "_solall", "_solm", "_gp", "_dead", "_pick0"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return RunSummary(run_id, result_counts(con, run_id), per_pass, seconds)
+
+
+def result_counts(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
+    """Result rows per kind (every kind present, zero when none)."""
+    rows = dict(
+        con.execute(
+            "SELECT kind, count(*) FROM recon_results WHERE run_id = ? GROUP BY kind", [run_id]
+        ).fetchall()
+    )
+    return {k: int(rows.get(k, 0)) for k in RESULT_KINDS}
+
+
+_RESULT_COLUMNS = (
+    "result_id, kind, group_id, unit_id, entry_no, seq_no, import_id, line_no, pass, reason, amount_afas, "
+    "amount_ledger, difference, date_afas, date_ledger, account_afas, account_ledger, voucher_afas, "
+    "voucher_ledger, description_afas, description_ledger, year, period, item_key"
+)
+
+
+def _filter(
+    run_id: int, kind: str | None, account: str | None, search: str | None, period: tuple[int, int] | None
+) -> tuple[str, list[Any]]:
+    where, params = ["run_id = ?"], [run_id]
+    if kind is not None:
+        if kind not in RESULT_KINDS:
+            raise ValueError(f"kind must be one of {RESULT_KINDS}")
+        where.append("kind = ?")
+        params.append(kind)
+    if account is not None:
+        where.append("(account_afas = ? OR account_ledger = ?)")
+        params += [account, account]
+    if period is not None:
+        where.append("year = ? AND period = ?")
+        params += list(period)
+    if search:
+        where.append(
+            "concat_ws(' ', reason, item_key, voucher_afas, voucher_ledger, description_afas, "
+            "description_ledger, "
+            "entry_no, line_no, amount_afas, amount_ledger) ILIKE ?"
+        )
+        params.append(f"%{search}%")
+    return " AND ".join(where), params
+
+
+def read_results(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    *,
+    kind: str | None = None,
+    account: str | None = None,
+    period: tuple[int, int] | None = None,
+    search: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """One page of a run's results (amounts as Decimal), in result order, filtered in DuckDB."""
+    where, params = _filter(run_id, kind, account, search, period)
+    cur = con.execute(
+        f"SELECT {_RESULT_COLUMNS} FROM recon_results WHERE {where} ORDER BY result_id LIMIT ? OFFSET ?",
+        [*params, int(limit), int(offset)],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def count_results(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    *,
+    kind: str | None = None,
+    account: str | None = None,
+    period: tuple[int, int] | None = None,
+    search: str | None = None,
+) -> int:
+    """How many rows read_results would page through with the same filters."""
+    where, params = _filter(run_id, kind, account, search, period)
+    return con.execute(f"SELECT count(*) FROM recon_results WHERE {where}", params).fetchone()[0]
+
+
+def differences_by_account_period(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict[str, Any]]:
+    """Per account and period: rows per kind and the summed difference of what is not matched."""
+    cur = con.execute(
+        """SELECT coalesce(account_afas, account_ledger) AS account, year, period,
+               count(*) FILTER (WHERE kind = 'matched') AS matched,
+               count(*) FILTER (WHERE kind = 'only_in_afas') AS only_in_afas,
+               count(*) FILTER (WHERE kind = 'only_in_ledger') AS only_in_ledger,
+               count(*) FILTER (WHERE kind = 'differing') AS differing,
+               coalesce(sum(difference) FILTER (WHERE kind <> 'matched'), 0) AS difference
+        FROM recon_results WHERE run_id = ? GROUP BY ALL ORDER BY account NULLS LAST, year, period""",
+        [run_id],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def list_runs(con: duckdb.DuckDBPyConnection, comparison: str | None = None) -> list[dict[str, Any]]:
+    """The runs so far, newest first."""
+    ensure_recon_schema(con)
+    cur = con.execute(
+        "SELECT run_id, comparison, import_id, afas_table, started, finished FROM recon_runs "
+        "WHERE ? IS NULL OR comparison = ? ORDER BY run_id DESC",
+        [comparison, comparison],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -1,0 +1,188 @@
+"""Manual overrides of the matching: match any lines by hand, or undo a match group.
+
+Overrides are stored by the lines' stable keys, (UnitId, EntryNo, SeqNo) for AFAS and line_no for
+the ledger import, never by a run's ids, so they apply to every later run, also after the AFAS
+table was dropped and reloaded by a sync. Manual matches are fixed before the automatic passes run;
+an unmatch forbids every AFAS line x ledger line pair of the undone group from being matched again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from afas.recon.passes import commit_pick
+from afas.recon.schema import ensure_recon_schema
+
+__all__ = ["apply_overrides", "list_overrides", "match_manually", "remove_override", "unmatch_group"]
+
+
+def _next_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT coalesce(max(override_id), 0) + 1 FROM recon_overrides").fetchone()[0]
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    action: str,
+    afas_keys: Sequence[tuple[int, int, int]],
+    line_nos: Sequence[int],
+    note: str,
+) -> int:
+    oid = _next_id(con)
+    con.execute(
+        "INSERT INTO recon_overrides VALUES (?, ?, ?, ?, current_localtimestamp())",
+        [oid, import_id, action, note],
+    )
+    n_a, n_l = len(afas_keys), len(line_nos)
+    lines = pa.table(
+        {
+            "override_id": pa.array([oid] * (n_a + n_l), pa.int64()),
+            "unit_id": pa.array([k[0] for k in afas_keys] + [None] * n_l, pa.int64()),
+            "entry_no": pa.array([k[1] for k in afas_keys] + [None] * n_l, pa.int64()),
+            "seq_no": pa.array([k[2] for k in afas_keys] + [None] * n_l, pa.int64()),
+            "line_no": pa.array([None] * n_a + list(line_nos), pa.int64()),
+        }
+    )
+    con.register("_override_lines", lines)
+    try:
+        con.execute("INSERT INTO recon_override_lines BY NAME SELECT * FROM _override_lines")
+    finally:
+        con.unregister("_override_lines")
+    return oid
+
+
+def match_manually(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    afas_keys: Sequence[tuple[int, int, int]],
+    line_nos: Sequence[int],
+    note: str = "",
+) -> int:
+    """Match these AFAS lines with these ledger lines by hand; returns the override id.
+
+    A line can be in one manual match only: matching it again is refused (remove the other first).
+    """
+    ensure_recon_schema(con)
+    if not afas_keys and not line_nos:
+        raise ValueError("a manual match needs at least one line")
+    taken = con.execute(
+        """SELECT count(*) FROM recon_overrides o JOIN recon_override_lines x USING (override_id)
+        WHERE o.import_id = ? AND o.action = 'match'
+          AND (list_contains(?, [x.unit_id, x.entry_no, x.seq_no]) OR list_contains(?, x.line_no))""",
+        [import_id, [list(k) for k in afas_keys], list(line_nos)],
+    ).fetchone()[0]
+    if taken:
+        raise ValueError(f"{taken} of these lines are already in a manual match; remove that match first")
+    con.execute("BEGIN")
+    try:
+        oid = _store(con, import_id, "match", afas_keys, line_nos, note)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return oid
+
+
+def unmatch_group(con: duckdb.DuckDBPyConnection, run_id: int, group_id: int, note: str = "") -> int:
+    """Undo match group ``group_id`` of run ``run_id``: its lines are never matched together again.
+
+    If the group was a manual match, that manual match is removed as well. Returns the override id.
+    """
+    ensure_recon_schema(con)
+    rows = con.execute(
+        """SELECT unit_id, entry_no, seq_no, import_id, line_no, pass FROM recon_results
+        WHERE run_id = ? AND group_id = ?""",
+        [run_id, group_id],
+    ).fetchall()
+    if not rows:
+        raise ValueError(f"run {run_id} has no match group {group_id}")
+    import_id = con.execute("SELECT import_id FROM recon_runs WHERE run_id = ?", [run_id]).fetchone()[0]
+    afas_keys = sorted({(r[0], r[1], r[2]) for r in rows if r[0] is not None})
+    line_nos = sorted({r[4] for r in rows if r[4] is not None})
+    con.execute("BEGIN")
+    try:
+        if rows[0][5] == "manual":
+            con.execute(
+                """DELETE FROM recon_override_lines WHERE override_id IN (
+                    SELECT o.override_id FROM recon_overrides o
+                        JOIN recon_override_lines x USING (override_id)
+                    WHERE o.import_id = ? AND o.action = 'match'
+                      AND (list_contains(?, [x.unit_id, x.entry_no, x.seq_no]) OR list_contains(?,
+                          x.line_no)))""",
+                [import_id, [list(k) for k in afas_keys], line_nos],
+            )
+            con.execute(
+                "DELETE FROM recon_overrides WHERE action = 'match' AND override_id NOT IN "
+                "(SELECT override_id FROM recon_override_lines)"
+            )
+        oid = _store(con, import_id, "unmatch", afas_keys, line_nos, note)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return oid
+
+
+def remove_override(con: duckdb.DuckDBPyConnection, override_id: int) -> None:
+    """Forget one override (the next run matches those lines automatically again)."""
+    ensure_recon_schema(con)
+    con.execute("DELETE FROM recon_override_lines WHERE override_id = ?", [override_id])
+    con.execute("DELETE FROM recon_overrides WHERE override_id = ?", [override_id])
+
+
+def list_overrides(con: duckdb.DuckDBPyConnection, import_id: int) -> list[dict[str, Any]]:
+    """The overrides of a ledger import with their lines, oldest first."""
+    ensure_recon_schema(con)
+    cur = con.execute(
+        """SELECT o.override_id, o.action, o.note, o.created,
+               list([x.unit_id, x.entry_no, x.seq_no] ORDER BY x.unit_id, x.entry_no, x.seq_no)
+                   FILTER (WHERE x.unit_id IS NOT NULL) AS afas_keys,
+               list(x.line_no ORDER BY x.line_no) FILTER (WHERE x.line_no IS NOT NULL) AS line_nos
+        FROM recon_overrides o LEFT JOIN recon_override_lines x USING (override_id)
+        WHERE o.import_id = ? GROUP BY ALL ORDER BY o.override_id""",
+        [import_id],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def apply_overrides(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    """Within a matching run (its temp tables _ra, _rl): manual matches become fixed groups, and
+    manual unmatches become the pairs (_forbid) no pass may propose. Returns the groups fixed."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _forbid AS
+        SELECT DISTINCT a.a_id, l.l_id
+        FROM recon_overrides o
+        JOIN recon_override_lines oa ON oa.override_id = o.override_id AND oa.unit_id IS NOT NULL
+        JOIN recon_override_lines ol ON ol.override_id = o.override_id AND ol.line_no IS NOT NULL
+        JOIN _ra a ON a.UnitId = oa.unit_id AND a.EntryNo = oa.entry_no AND a.SeqNo = oa.seq_no
+        JOIN _rl l ON l.l_id = ol.line_no
+        WHERE o.import_id = ? AND o.action = 'unmatch'""",
+        [import_id],
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _pick AS
+        WITH m AS (
+            SELECT o.override_id AS grp, a.a_id, NULL::BIGINT AS l_id, a.amount AS aa, NULL AS la, o.note
+            FROM recon_overrides o JOIN recon_override_lines x USING (override_id)
+            JOIN _ra a ON a.UnitId = x.unit_id AND a.EntryNo = x.entry_no AND a.SeqNo = x.seq_no
+            WHERE o.import_id = ? AND o.action = 'match'
+            UNION ALL
+            SELECT o.override_id, NULL, l.l_id, NULL, l.amount, o.note
+            FROM recon_overrides o JOIN recon_override_lines x USING (override_id)
+            JOIN _rl l ON l.l_id = x.line_no
+            WHERE o.import_id = ? AND o.action = 'match'),
+        s AS (SELECT grp, coalesce(sum(aa), 0) - coalesce(sum(la), 0) AS diff FROM m GROUP BY grp)
+        SELECT grp, a_id, l_id,
+               'matched by hand' || coalesce(': ' || nullif(note, ''), '')
+               || CASE WHEN diff = 0 THEN ', amount equal'
+                       ELSE ', difference ' || printf('%,.2f', diff) END AS reason,
+               'matched' AS kind
+        FROM m JOIN s USING (grp)""",
+        [import_id, import_id],
+    )
+    return commit_pick(con, "manual")

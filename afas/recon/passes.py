@@ -1,0 +1,477 @@
+"""The automatic matching passes: each a dataclass of parameters and a bulk DuckDB SQL step.
+
+A pass reads the lines still unmatched (temp views ``_ua`` for AFAS, ``_ul`` for the ledger, built
+by afas.recon.matching), proposes candidate pairs or groups, resolves ambiguity by the run's policy
+and commits its choice to the run's membership tables, so no line is matched twice. Pair passes
+resolve ties by greedy matching over one global order (score, then date, then key): each round
+takes every pair that is the best for both its lines, which is the greedy result computed in
+rounds of set-based SQL. Policy 'unique' keeps a pair only when each line has exactly one candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+import duckdb
+
+from afas.warehouse.schema import quote_ident
+
+__all__ = [
+    "AMBIGUITY_POLICIES",
+    "DateWindowPass",
+    "ExactKeyPass",
+    "FuzzyTextPass",
+    "GroupSumPass",
+    "Pass",
+    "commit_pick",
+    "result_columns",
+    "run_pass",
+]
+
+AMBIGUITY_POLICIES = ("unique", "oldest", "newest")
+_FMT = "printf('%,.2f', {})"
+
+
+@dataclass(frozen=True)
+class ExactKeyPass:
+    """Lines whose chosen key columns are equal (AFAS column, ledger column pairs, all of them).
+
+    A key pair whose amount differs beyond abs_tol + rel_tol * |ledger amount| (datacompy's rule),
+    whose dates are more than date_tol_days apart (when set) or whose accounts differ (when
+    compare_account) is recorded as 'differing', side by side, and consumes both lines.
+    """
+
+    keys: tuple[tuple[str, str], ...] = (("VoucherNo", "voucher"),)
+    abs_tol: Decimal = Decimal("0.00")
+    rel_tol: Decimal = Decimal("0")
+    date_tol_days: int | None = None
+    compare_account: bool = False
+    enabled: bool = True
+    name: str = "exact_key"
+
+
+@dataclass(frozen=True)
+class DateWindowPass:
+    """Equal amounts booked at most ``days`` apart, optionally on the same account; allow_sign_flip
+    also pairs an amount with its negation (a line booked on the other side)."""
+
+    days: int = 3
+    same_account: bool = False
+    allow_sign_flip: bool = False
+    enabled: bool = True
+    name: str = "amount_date"
+
+
+@dataclass(frozen=True)
+class FuzzyTextPass:
+    """Equal amounts within ``days`` whose normalised texts are at least ``threshold`` similar.
+
+    method: 'jaro_winkler' (jaro_winkler_similarity), 'levenshtein' (1 - distance / longer length)
+    or 'jaccard' (shared words / all words). Texts are lower-cased, accents stripped, and every run
+    of non-alphanumerics made one space.
+    """
+
+    afas_column: str = "Description"
+    ledger_column: str = "description"
+    method: Literal["jaro_winkler", "levenshtein", "jaccard"] = "jaro_winkler"
+    threshold: float = 0.85
+    days: int = 7
+    allow_sign_flip: bool = False
+    enabled: bool = True
+    name: str = "amount_text"
+
+
+@dataclass(frozen=True)
+class GroupSumPass:
+    """Several lines on one side summing to one line on the other (partial payments, split bookings).
+
+    direction 'one_to_many': one AFAS line, 2..max_group_size ledger lines; 'many_to_one' the other
+    way. Members must lie within ``days`` of the target, on the same account when same_account,
+    carry the target's sign and be smaller than it, and agree on ``same_columns`` ((AFAS column,
+    ledger column) pairs, e.g. a relation column when the AFAS table has one).
+
+    Bounds: pairs are found by a hash join on the complement (target - line) over the
+    ``pair_candidates`` nearest lines by date (at most pair_candidates squared per target); groups
+    of three or more by a subset search over the ``max_candidates`` nearest that prunes partial sums
+    beyond the target: at most sum(C(max_candidates, k) for 3 <= k <= max_group_size) subsets per
+    target (1,507 for 12 and 5).
+
+    Ambiguity: 'unique' takes a group only when its target has exactly one solution and none of
+    its members is in another target's solution; 'oldest'/'newest' take groups greedily, fewest
+    members first, then nearest in date, then by date and key.
+    """
+
+    direction: Literal["one_to_many", "many_to_one"] = "one_to_many"
+    max_group_size: int = 5
+    max_candidates: int = 12
+    pair_candidates: int = 1000
+    days: int = 31
+    same_account: bool = True
+    same_columns: tuple[tuple[str, str], ...] = ()
+    abs_tol: Decimal = Decimal("0.00")
+    enabled: bool = True
+    name: str = ""
+
+    @property
+    def pass_name(self) -> str:
+        return self.name or self.direction
+
+
+Pass = ExactKeyPass | DateWindowPass | FuzzyTextPass | GroupSumPass
+
+
+def _order(policy: str, a_date: str, a_id: str, l_date: str, l_id: str) -> str:
+    d = "DESC" if policy == "newest" else "ASC"
+    return f"{a_date} {d} NULLS LAST, {a_id} {d}, {l_date} {d} NULLS LAST, {l_id} {d}"
+
+
+def result_columns(kind: str, group_id: str, pass_name: str, reason: str) -> str:
+    """The SELECT list of one result row over AFAS line ``a`` and ledger line ``l`` (either may be
+    NULL): recon_results' columns, plus a_id for ordering."""
+    return f"""SELECT {kind} AS kind, {group_id} AS group_id, a.a_id, a.UnitId AS unit_id,
+        a.EntryNo AS entry_no, a.SeqNo AS seq_no, l.l_id AS line_no, {pass_name} AS pass, {reason} AS reason,
+        a.amount AS amount_afas, l.amount AS amount_ledger,
+        CAST(coalesce(a.amount, 0) - coalesce(l.amount, 0) AS DECIMAL(18, 2)) AS difference,
+        a.d AS date_afas, l.d AS date_ledger, a.account AS account_afas, l.account AS account_ledger,
+        CAST(a.VoucherNo AS VARCHAR) AS voucher_afas, l.voucher AS voucher_ledger,
+        CAST(a.Description AS VARCHAR) AS description_afas, l.description AS description_ledger,
+        CAST(coalesce(a.Year, year(l.d)) AS BIGINT) AS year,
+        CAST(coalesce(a.Period, month(l.d)) AS BIGINT) AS period"""
+
+
+def commit_pick(con: duckdb.DuckDBPyConnection, pass_name: str, pairs: bool = False) -> int:
+    """Move the temp table _pick(grp, a_id, l_id, reason, kind) into the run's tables.
+
+    A row of _pick is a pair (both ids) or one line of a group (one id); grp is unique within the
+    pick and is offset past the groups already committed. Lines of a group are laid side by side
+    (the i-th AFAS line beside the i-th ledger line). ``pairs``: every row is a one-to-one pair
+    (the cheaper path). Returns the number of groups committed.
+    """
+    base = con.execute("SELECT coalesce(max(group_id), 0) FROM _res").fetchone()[0]
+    con.execute("INSERT INTO _ma SELECT a_id, grp + ? FROM _pick WHERE a_id IS NOT NULL", [base])
+    con.execute("INSERT INTO _ml SELECT l_id, grp + ? FROM _pick WHERE l_id IS NOT NULL", [base])
+    if pairs:
+        con.execute(
+            f"""INSERT INTO _res {result_columns("z.kind", "z.grp + ?", "?", "z.reason")}
+            FROM _pick z JOIN _ra a ON a.a_id = z.a_id JOIN _rl l ON l.l_id = z.l_id""",
+            [base, pass_name],
+        )
+        return con.execute("SELECT count(*) FROM _pick").fetchone()[0]
+    con.execute(
+        f"""INSERT INTO _res
+        WITH pa AS (SELECT grp, a_id, reason, kind, row_number() OVER (PARTITION BY grp ORDER BY a_id) AS i
+                    FROM _pick WHERE l_id IS NULL),
+             pl AS (SELECT grp, l_id, reason, kind, row_number() OVER (PARTITION BY grp ORDER BY l_id) AS i
+                    FROM _pick WHERE a_id IS NULL),
+             z AS (SELECT grp, a_id, l_id, reason, kind FROM _pick WHERE a_id IS NOT NULL AND l_id IS NOT NULL
+                   UNION ALL
+                   SELECT coalesce(pa.grp, pl.grp), pa.a_id, pl.l_id, coalesce(pa.reason, pl.reason),
+                          coalesce(pa.kind, pl.kind)
+                   FROM pa FULL JOIN pl ON pa.grp = pl.grp AND pa.i = pl.i)
+        {result_columns("z.kind", "z.grp + ?", "?", "z.reason")}
+        FROM z LEFT JOIN _ra a ON a.a_id = z.a_id LEFT JOIN _rl l ON l.l_id = z.l_id""",
+        [base, pass_name],
+    )
+    return con.execute("SELECT count(DISTINCT grp) FROM _pick").fetchone()[0]
+
+
+def _resolve_pairs(con: duckdb.DuckDBPyConnection, policy: str) -> None:
+    """Turn _cand(a_id, l_id, score, ad, ld, reason, kind) into a one-to-one _pick."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _pick "
+        "(grp BIGINT, a_id BIGINT, l_id BIGINT, reason VARCHAR, kind VARCHAR)"
+    )
+    if policy == "unique":
+        con.execute(
+            "INSERT INTO _pick SELECT a_id, a_id, l_id, reason, kind FROM _cand "
+            "QUALIFY count(*) OVER (PARTITION BY a_id) = 1 AND count(*) OVER (PARTITION BY l_id) = 1"
+        )
+        return
+    order = "score, " + _order(policy, "ad", "a_id", "ld", "l_id")
+    while True:
+        n = con.execute(
+            f"""INSERT INTO _pick SELECT a_id, a_id, l_id, reason, kind FROM _cand
+            QUALIFY row_number() OVER (PARTITION BY a_id ORDER BY {order}) = 1
+                AND row_number() OVER (PARTITION BY l_id ORDER BY {order}) = 1"""
+        ).fetchone()[0]
+        if not n:
+            return
+        con.execute(
+            "DELETE FROM _cand WHERE a_id IN (SELECT a_id FROM _pick) OR l_id IN (SELECT l_id FROM _pick)"
+        )
+
+
+def _key_pass(con: duckdb.DuckDBPyConnection, p: ExactKeyPass, policy: str) -> int:
+    ka = [f"nullif(trim(CAST({quote_ident(a)} AS VARCHAR)), '')" for a, _ in p.keys]
+    kl = [f"nullif(trim(CAST({quote_ident(b)} AS VARCHAR)), '')" for _, b in p.keys]
+    names = [f"k{i}" for i in range(len(p.keys))]
+    sel_a = ", ".join(f"{e} AS {n}" for e, n in zip(ka, names, strict=True))
+    sel_l = ", ".join(f"{e} AS {n}" for e, n in zip(kl, names, strict=True))
+    not_null = " AND ".join(f"{n} IS NOT NULL" for n in names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ka AS SELECT a_id, amount, d, {sel_a} FROM _ua")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _kl AS SELECT l_id, amount, d, {sel_l} FROM _ul")
+    con.execute(f"DELETE FROM _ka WHERE NOT ({not_null})")
+    con.execute(f"DELETE FROM _kl WHERE NOT ({not_null})")
+    con.execute("CREATE OR REPLACE TEMP TABLE _kp (a_id BIGINT, l_id BIGINT)")
+    keys = ", ".join(names)
+    d = "DESC" if policy == "newest" else "ASC"
+    # Stage 1 pairs equal keys with equal amounts (a voucher's debit and credit lines find their own
+    # counterparts), stage 2 pairs what is left on the key alone; within a key the k-th line of one
+    # side goes with the k-th of the other, by date then key, so the result is greedy and one-to-one.
+    for part in (f"{keys}, amount", keys):
+        cond = " AND ".join(f"a.{n} = l.{n}" for n in part.split(", "))
+        unique = "AND a.n = 1 AND l.n = 1" if policy == "unique" else ""
+        con.execute(
+            f"""INSERT INTO _kp
+            WITH a AS (SELECT *, count(*) OVER w AS n,
+                              row_number() OVER (w ORDER BY d {d} NULLS LAST, a_id {d}) AS rn
+                       FROM _ka ANTI JOIN _kp USING (a_id) WINDOW w AS (PARTITION BY {part})),
+                 l AS (SELECT *, count(*) OVER w AS n,
+                              row_number() OVER (w ORDER BY d {d} NULLS LAST, l_id {d}) AS rn
+                       FROM _kl ANTI JOIN _kp USING (l_id) WINDOW w AS (PARTITION BY {part}))
+            SELECT a.a_id, l.l_id FROM a JOIN l ON {cond} AND a.rn = l.rn {unique}
+            ANTI JOIN _forbid f ON f.a_id = a.a_id AND f.l_id = l.l_id"""
+        )
+    key_values = [
+        e.replace(quote_ident(a), "a." + quote_ident(a)) for e, (a, _) in zip(ka, p.keys, strict=True)
+    ]
+    label = " || ', ' || ".join(
+        f"'{b.replace(chr(39), chr(39) * 2)} ' || {v} || ' equal'"
+        for (_, b), v in zip(p.keys, key_values, strict=True)
+    )
+    # Tolerances go into the SQL as decimal literals (they are Decimals: digits, sign and point only).
+    abs_tol, rel_tol = _decimal_literal(p.abs_tol), _decimal_literal(p.rel_tol)
+    amount_ok = f"abs(a.amount - l.amount) <= {abs_tol} + {rel_tol} * abs(l.amount)"
+    date_ok = (
+        "true" if p.date_tol_days is None else f"abs(date_diff('day', a.d, l.d)) <= {int(p.date_tol_days)}"
+    )
+    account_ok = "a.account IS NOT DISTINCT FROM l.account" if p.compare_account else "true"
+    reason = f"""{label} || ', ' || concat_ws(', ',
+                   CASE WHEN a.amount = l.amount THEN 'amount equal'
+                        WHEN {amount_ok} THEN 'amount within tolerance ('
+                            || {_FMT.format("a.amount - l.amount")} || ')'
+                        ELSE 'amount ' || {_FMT.format("a.amount")} || ' vs '
+                            || {_FMT.format("l.amount")} END,
+                   CASE WHEN NOT ({date_ok}) THEN 'dates ' || abs(date_diff('day', a.d, l.d))
+                       || ' days apart' END,
+                   CASE WHEN NOT ({account_ok}) THEN 'account ' || coalesce(a.account, '-') || ' vs '
+                        || coalesce(l.account, '-') END)"""
+    kind = f"""CASE WHEN ({amount_ok}) AND coalesce({date_ok}, false) AND ({account_ok})
+                    THEN 'matched' ELSE 'differing' END"""
+    # One join builds the result rows directly (the pairs are known): no intermediate _pick.
+    base = con.execute("SELECT coalesce(max(group_id), 0) FROM _res").fetchone()[0]
+    con.execute("INSERT INTO _ma SELECT a_id, a_id + ? FROM _kp", [base])
+    con.execute("INSERT INTO _ml SELECT l_id, a_id + ? FROM _kp", [base])
+    con.execute(
+        f"""INSERT INTO _res {result_columns(kind, "a.a_id + ?", "?", reason)}
+        FROM _kp kp JOIN _ra a ON a.a_id = kp.a_id JOIN _rl l ON l.l_id = kp.l_id""",
+        [base, p.name],
+    )
+    return con.execute("SELECT count(*) FROM _kp").fetchone()[0]
+
+
+def _decimal_literal(value: Decimal) -> str:
+    if Decimal(value) < 0:
+        raise ValueError(f"a tolerance cannot be negative: {value}")
+    text = format(Decimal(value), "f")
+    if not text.replace(".", "", 1).isdigit():
+        raise ValueError(f"not a tolerance: {value!r}")
+    return f"CAST('{text}' AS DECIMAL(38, 10))"
+
+
+def _pair_candidates(days: int, same_account: bool, flip: bool) -> str:
+    sign = "" if flip else "AND l.amount = a.amount"
+    account = "AND a.account = l.account" if same_account else ""
+    return f"""FROM _ua a JOIN _ul l ON abs(l.amount) = abs(a.amount) {sign} {account}
+        AND l.d BETWEEN a.d - INTERVAL {int(days)} DAY AND a.d + INTERVAL {int(days)} DAY
+        ANTI JOIN _forbid f ON f.a_id = a.a_id AND f.l_id = l.l_id"""
+
+
+def _amount_words() -> str:
+    return (
+        "CASE WHEN a.amount = l.amount THEN 'amount ' || printf('%,.2f', a.amount) || ' equal' "
+        "ELSE 'amount ' || printf('%,.2f', a.amount) || ' with reversed sign' END"
+    )
+
+
+def _days_words() -> str:
+    return (
+        "CASE WHEN a.d = l.d THEN 'same date' "
+        "WHEN abs(date_diff('day', a.d, l.d)) = 1 THEN 'dates 1 day apart' "
+        "ELSE 'dates ' || abs(date_diff('day', a.d, l.d)) || ' days apart' END"
+    )
+
+
+def _window_pass(con: duckdb.DuckDBPyConnection, p: DateWindowPass, policy: str) -> int:
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _cand AS
+        SELECT a.a_id, l.l_id, abs(date_diff('day', a.d, l.d)) AS score, a.d AS ad, l.d AS ld,
+               {_amount_words()} || ', ' || {_days_words()}
+               || CASE WHEN {p.same_account} THEN ', same account' ELSE '' END AS reason, 'matched' AS kind
+        {_pair_candidates(p.days, p.same_account, p.allow_sign_flip)}"""
+    )
+    _resolve_pairs(con, policy)
+    return commit_pick(con, p.name, pairs=True)
+
+
+def _normalised(expr: str) -> str:
+    text = f"lower(strip_accents(coalesce(CAST({expr} AS VARCHAR), '')))"
+    return f"trim(regexp_replace({text}, '[^a-z0-9]+', ' ', 'g'))"
+
+
+def _similarity(method: str) -> str:
+    if method == "jaro_winkler":
+        return "jaro_winkler_similarity(ta, tl)"
+    if method == "levenshtein":
+        return "1 - levenshtein(ta, tl) / greatest(length(ta), length(tl))"
+    if method == "jaccard":
+        return (
+            "len(list_intersect(list_distinct(string_split(ta, ' ')), "
+            "list_distinct(string_split(tl, ' ')))) / "
+            "len(list_distinct(list_concat(string_split(ta, ' '), string_split(tl, ' '))))"
+        )
+    raise ValueError(f"unknown similarity method {method!r}: use jaro_winkler, levenshtein or jaccard")
+
+
+def _fuzzy_pass(con: duckdb.DuckDBPyConnection, p: FuzzyTextPass, policy: str) -> int:
+    sim = _similarity(p.method)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _cand AS
+        WITH c AS (
+            SELECT a.a_id, l.l_id, a.d AS ad, l.d AS ld, a.amount AS aa, l.amount AS la,
+                   {_normalised("a." + quote_ident(p.afas_column))} AS ta,
+                   {_normalised("l." + quote_ident(p.ledger_column))} AS tl,
+                   {_amount_words()} AS amount_words, {_days_words()} AS days_words,
+                   abs(date_diff('day', a.d, l.d)) AS days
+            {_pair_candidates(p.days, False, p.allow_sign_flip)}),
+        s AS (SELECT *, {sim} AS sim FROM c WHERE ta <> '' AND tl <> '')
+        SELECT a_id, l_id, (1 - sim) * 1000 + days AS score, ad, ld,
+               amount_words || ', ' || ? || ' ' || CAST(floor(sim * 100) AS INTEGER) || '% similar, '
+                   || days_words
+                   AS reason, 'matched' AS kind
+        FROM s WHERE sim >= ?""",
+        [p.ledger_column, p.threshold],
+    )
+    _resolve_pairs(con, policy)
+    return commit_pick(con, p.name, pairs=True)
+
+
+def _group_pass(con: duckdb.DuckDBPyConnection, p: GroupSumPass, policy: str) -> int:
+    if not (2 <= p.max_group_size <= 8 and 2 <= p.max_candidates <= 24 and 2 <= p.pair_candidates <= 10_000):
+        raise ValueError(
+            "group pass bounds: 2 <= max_group_size <= 8, 2 <= max_candidates <= 24, "
+            "2 <= pair_candidates <= 10000"
+        )
+    t, m, t_id, m_id = ("_ua", "_ul", "a_id", "l_id")
+    if p.direction == "many_to_one":
+        t, m, t_id, m_id = ("_ul", "_ua", "l_id", "a_id")
+    elif p.direction != "one_to_many":
+        raise ValueError(f"unknown direction {p.direction!r}")
+    account = "AND t.account = m.account" if p.same_account else ""
+    for ac, lc in p.same_columns:
+        tc, mc = (ac, lc) if p.direction == "one_to_many" else (lc, ac)
+        account += f" AND t.{quote_ident(tc)} = m.{quote_ident(mc)}"
+    d = "DESC" if policy == "newest" else "ASC"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _gc AS
+        SELECT t.{t_id} AS t_id, m.{m_id} AS m_id, t.amount AS t_amount, t.d AS t_d, m.amount, m.d,
+               row_number() OVER (PARTITION BY t.{t_id}
+                                  ORDER BY abs(date_diff('day', t.d, m.d)), m.d, m.{m_id}) AS r
+        FROM {t} t JOIN {m} m ON sign(m.amount) = sign(t.amount) AND m.amount <> 0 {account}
+            AND abs(m.amount) < abs(t.amount)
+            AND m.d BETWEEN t.d - INTERVAL {int(p.days)} DAY AND t.d + INTERVAL {int(p.days)} DAY
+        ANTI JOIN _forbid f ON f.{t_id} = t.{t_id} AND f.{m_id} = m.{m_id}
+        QUALIFY r <= {int(p.pair_candidates)}"""
+    )
+    # Pairs come from a join on the complement over all pair candidates; groups of three and more
+    # from the bounded subset search over the max_candidates nearest.
+    complement = (
+        "c2.amount = c1.t_amount - c1.amount"
+        if p.abs_tol == 0
+        else "c2.amount BETWEEN c1.t_amount - c1.amount - ? AND c1.t_amount - c1.amount + ?"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _sol AS
+        WITH RECURSIVE s(t_id, t_amount, t_d, last_r, members, total, size, far, last_d) AS (
+            SELECT t_id, t_amount, t_d, r, [m_id], amount, 1, abs(date_diff('day', t_d, d)), d FROM _gc
+            WHERE r <= {int(p.max_candidates)}
+            UNION ALL
+            SELECT s.t_id, s.t_amount, s.t_d, c.r, list_append(s.members, c.m_id), s.total + c.amount,
+                   s.size + 1, greatest(s.far, abs(date_diff('day', c.t_d, c.d))), greatest(s.last_d, c.d)
+            FROM s JOIN _gc c ON c.t_id = s.t_id AND c.r > s.last_r AND c.r <= {int(p.max_candidates)}
+            WHERE s.size < {int(p.max_group_size)} AND abs(s.total + c.amount) <= abs(s.t_amount) + ?),
+        pairs AS (
+            SELECT c1.t_id, c1.t_amount, c1.t_d, c2.r AS last_r, [c1.m_id, c2.m_id] AS members,
+                   c1.amount + c2.amount AS total, 2 AS size,
+                   greatest(abs(date_diff('day', c1.t_d, c1.d)), abs(date_diff('day', c1.t_d, c2.d))) AS far,
+                   greatest(c1.d, c2.d) AS last_d
+            FROM _gc c1 JOIN _gc c2 ON c2.t_id = c1.t_id AND {complement} AND c2.r > c1.r),
+        found AS (SELECT * FROM s WHERE size >= 3 AND abs(total - t_amount) <= ?
+                  UNION ALL SELECT * FROM pairs)
+        SELECT row_number() OVER (ORDER BY size, far, last_d {d}, t_d {d} NULLS LAST, t_id {d},
+                                  list_sort(members) {d}) AS g, *
+        FROM found""",
+        [p.abs_tol, *([] if p.abs_tol == 0 else [p.abs_tol, p.abs_tol]), p.abs_tol],
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _solall AS SELECT * FROM _sol")
+    con.execute("CREATE OR REPLACE TEMP TABLE _solm AS SELECT g, t_id, unnest(members) AS m_id FROM _sol")
+    con.execute("CREATE OR REPLACE TEMP TABLE _gp (g BIGINT)")
+    if policy == "unique":
+        con.execute(
+            """INSERT INTO _gp SELECT g FROM _sol
+            WHERE t_id IN (SELECT t_id FROM _sol GROUP BY t_id HAVING count(*) = 1)
+              AND g NOT IN (SELECT g FROM _solm WHERE m_id IN (
+                    SELECT m_id FROM _solm GROUP BY m_id HAVING count(DISTINCT g) > 1))"""
+        )
+    else:
+        while True:
+            n = con.execute(
+                """INSERT INTO _gp
+                WITH bt AS (SELECT t_id, min(g) AS g FROM _sol GROUP BY t_id),
+                     bm AS (SELECT m_id, min(g) AS g FROM _solm GROUP BY m_id),
+                     bad AS (SELECT DISTINCT sm.g FROM _solm sm JOIN bm USING (m_id) WHERE bm.g < sm.g)
+                SELECT g FROM bt ANTI JOIN bad USING (g) ANTI JOIN _gp USING (g)"""
+            ).fetchone()[0]
+            if not n:
+                break
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE _dead AS SELECT DISTINCT g FROM _solm
+                WHERE t_id IN (SELECT t_id FROM _solm SEMI JOIN _gp USING (g))
+                   OR m_id IN (SELECT m_id FROM _solm SEMI JOIN _gp USING (g))"""
+            )
+            con.execute("DELETE FROM _solm WHERE g IN (SELECT g FROM _dead)")
+            con.execute("DELETE FROM _sol WHERE g IN (SELECT g FROM _dead)")
+    side = "ledger" if p.direction == "one_to_many" else "AFAS"
+    reason = (
+        f"s.size || ' {side} lines sum to ' || printf('%,.2f', s.total) || CASE WHEN s.total = s.t_amount "
+        "THEN ', amount equal' ELSE ' (' || printf('%,.2f', s.t_amount) || ')' END || ', dates within ' "
+        "|| s.far || ' days'"
+    )
+    t_col, m_col = ("a_id", "l_id") if p.direction == "one_to_many" else ("l_id", "a_id")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _pick0 AS
+        SELECT s.g AS grp, s.t_id AS {t_col}, NULL::BIGINT AS {m_col}, {reason} AS reason, 'matched' AS kind
+        FROM _solall s SEMI JOIN _gp USING (g)
+        UNION ALL
+        SELECT s.g, NULL::BIGINT, unnest(s.members), {reason}, 'matched' FROM _solall s SEMI
+            JOIN _gp USING (g)"""
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _pick AS SELECT grp, a_id, l_id, reason, kind FROM _pick0")
+    return commit_pick(con, p.pass_name)
+
+
+def run_pass(con: duckdb.DuckDBPyConnection, p: Pass, policy: str) -> int:
+    """Run one pass over the lines still unmatched; returns the number of match groups it made."""
+    if policy not in AMBIGUITY_POLICIES:
+        raise ValueError(f"unknown ambiguity policy {policy!r}: use one of {AMBIGUITY_POLICIES}")
+    if isinstance(p, ExactKeyPass):
+        return _key_pass(con, p, policy)
+    if isinstance(p, DateWindowPass):
+        return _window_pass(con, p, policy)
+    if isinstance(p, FuzzyTextPass):
+        return _fuzzy_pass(con, p, policy)
+    if isinstance(p, GroupSumPass):
+        return _group_pass(con, p, policy)
+    raise TypeError(f"not a pass: {p!r}")

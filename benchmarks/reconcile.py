@@ -1,0 +1,102 @@
+"""Time the matching engine against datacompy on the same generated books, in the same run.
+
+    python benchmarks/reconcile.py --rows 1000000
+        # goals: exact-key comparison >= 10x faster than datacompy with equal counts;
+        #        all passes < 10 s on 2 cores; peak memory < 4 GB
+
+The books are tests/recon/test_datacompy_agreement.py's generate_books: N AFAS journal lines and
+about N ledger lines with ~1% of each kind of difference (only in one side, amount off, a cent
+off within tolerance, date off, account off, voucher missing, reworded text, split payments).
+Ours: afas.recon.matching.reconcile with the exact-key pass (join on voucher, 0.01 tolerance,
+dates and accounts compared), results written to recon_results. datacompy: PandasCompare on the
+same data read into pandas (amounts in integer cents, abs_tol 1), the read timed separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import duckdb  # noqa: E402
+
+from afas.recon.matching import MatchConfig, reconcile  # noqa: E402
+from tests.recon.test_datacompy_agreement import (  # noqa: E402
+    ALL_PASSES,
+    KEY_PASS,
+    datacompy_counts,
+    expected_key_counts,
+    frames,
+    generate_books,
+)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _phases(seconds: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--threads", type=int, default=2, help="DuckDB threads (the goal is set for 2 cores)")
+    ap.add_argument("--skip-datacompy", action="store_true")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="afas-recon-bench-") as tmp:
+        con = duckdb.connect(str(Path(tmp) / "books.duckdb"))
+        con.execute(f"SET threads = {int(args.threads)}")
+        t = time.perf_counter()
+        generate_books(con, args.rows)
+        n_ledger = con.execute("SELECT count(*) FROM ledger_lines").fetchone()[0]
+        n_afas = con.execute('SELECT count(*) FROM "Profit_Transactions"').fetchone()[0]
+        con.execute("CHECKPOINT")  # the books at rest on disk before anything is timed
+        gen_s = time.perf_counter() - t
+        print(f"generated {n_afas:,} AFAS lines and {n_ledger:,} ledger lines in {gen_s:.1f} s")
+
+        t = time.perf_counter()
+        key = reconcile(con, 1, MatchConfig(passes=(KEY_PASS,), ambiguity="oldest"))
+        ours_s = time.perf_counter() - t
+        expected = expected_key_counts(args.rows)
+        print(f"ours, exact key:      {ours_s:8.2f} s  {key.counts}")
+        print(f"                      phases {_phases(key.seconds)}")
+        assert key.counts == expected, (key.counts, expected)
+
+        t = time.perf_counter()
+        every = reconcile(con, 1, ALL_PASSES)
+        all_s = time.perf_counter() - t
+        print(f"ours, all passes:     {all_s:8.2f} s  {every.counts}")
+        print(f"                      groups per pass {every.groups_per_pass}")
+        print(f"                      phases {_phases(every.seconds)}")
+        peak_ours = _peak_mb()
+        print(f"peak memory after our runs: {peak_ours:,.0f} MB (goal < 4,096 MB)")
+        print(f"all passes goal < 10 s on {args.threads} threads: {'met' if all_s < 10 else 'NOT met'}")
+
+        if args.skip_datacompy:
+            return
+        t = time.perf_counter()
+        afas, ledger = frames(con)
+        read_s = time.perf_counter() - t
+        t = time.perf_counter()
+        theirs = {k: int(v) for k, v in datacompy_counts(afas, ledger).items()}
+        dc_s = time.perf_counter() - t
+        print(f"datacompy:            {dc_s:8.2f} s  {theirs}")
+        print(f"                      (+ {read_s:.2f} s to read both sides from DuckDB into pandas first)")
+        print(f"counts agree: {theirs == key.counts}")
+        ratio = dc_s / ours_s
+        print(f"ratio datacompy / ours: {ratio:.1f}x (goal >= 10x): {'met' if ratio >= 10 else 'NOT met'}")
+        print(f"ratio (datacompy + its read) / ours: {(dc_s + read_s) / ours_s:.1f}x")
+        print(f"peak memory overall (datacompy's pandas included): {_peak_mb():,.0f} MB")
+        con.close()
+
+
+if __name__ == "__main__":
+    main()
