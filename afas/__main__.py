@@ -3,6 +3,7 @@
 - ``emulator``: serve the AFAS Profit emulator with its demo administration over HTTP.
 - ``check``: the readiness check against an AFAS environment (or the emulator).
 - ``sync``: pull the GetConnectors into a DuckDB file (incremental for journal lines by default).
+- ``reconcile``: import a ledger file and match it against the synced journal lines.
 
 The AFAS token of a real environment is read only from the AFAS_TOKEN environment variable, never
 from the command line (where it would land in shell history and process lists).
@@ -222,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     _add_connection_args(sy)
     sy.set_defaults(func=_sync)
+
+    from afas.recon.cli import add_parser as add_reconcile
+
+    add_reconcile(sub)
 
     args = parser.parse_args(argv)
     return int(args.func(args))
