@@ -111,3 +111,4 @@ if submitted:
             f"{labels['axis'].get(str(profile.allocation_axis), 'none')}. "
             "Syncs and corrections use these now."
         )
+        st.page_link("pages/sync.py", label="Next: sync the administration", icon=":material/arrow_forward:")

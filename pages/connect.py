@@ -77,6 +77,7 @@ if result is not None:
             f"Ready: {label} — environment {ready.envid}, Profit {ready.version}, "
             f"App connector '{ready.app_name}'."
         )
+        st.page_link("pages/configure.py", label="Next: choose the defaults", icon=":material/arrow_forward:")
     else:
         st.error(f"Not ready: {label}. Fix the points below in AFAS, then test again.")
         for problem in ready.problems:
