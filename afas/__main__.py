@@ -4,6 +4,7 @@
 - ``check``: the readiness check against an AFAS environment (or the emulator).
 - ``sync``: pull the GetConnectors into a DuckDB file (incremental for journal lines by default).
 - ``reconcile``: import a ledger file and match it against the synced journal lines.
+- ``post``: send the approved corrections in the outbox to AFAS (never twice).
 
 The AFAS token of a real environment is read only from the AFAS_TOKEN environment variable, never
 from the command line (where it would land in shell history and process lists).
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 import time
+
+from afas.profit.cli_env import add_connection_args, client_from_env
 
 __all__ = ["main"]
 
@@ -60,36 +62,11 @@ def _emulator(args: argparse.Namespace) -> int:
     return 0
 
 
-def _client_from_env(args: argparse.Namespace):  # noqa: ANN202 - avoids importing httpx for --help
-    from afas.profit.client import ProfitClient
-    from afas.profit.environment import Environment
-    from afas.profit.token import ProfitToken
-
-    token_text = os.environ.get("AFAS_TOKEN", "")
-    if not token_text:
-        raise SystemExit(
-            "AFAS_TOKEN is not set: put the App connector token in the AFAS_TOKEN environment "
-            "variable (it is never taken from the command line)."
-        )
-    token = ProfitToken.parse(token_text)
-    base_url = args.base_url or os.environ.get("AFAS_BASE_URL")
-    if base_url:
-        env = Environment.from_base_url(base_url)
-    else:
-        number = args.env or os.environ.get("AFAS_ENVIRONMENT", "")
-        env = Environment.from_input(
-            number, args.env_type or os.environ.get("AFAS_ENVIRONMENT_TYPE", "production")
-        )
-        if env.notice:
-            print(env.notice, file=sys.stderr)
-    return ProfitClient(env, token)
-
-
 def _check(args: argparse.Namespace) -> int:
     from afas.profit.readiness import check_readiness
 
     try:
-        client = _client_from_env(args)
+        client = client_from_env(args)
     except ValueError as exc:  # TokenFormatError / EnvironmentInputError: messages never echo the input
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -116,7 +93,7 @@ def _sync(args: argparse.Namespace) -> int:
     from afas.warehouse.sync import SyncAlreadyRunning, SyncProgress, sync
 
     try:
-        client = _client_from_env(args)
+        client = client_from_env(args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -155,14 +132,6 @@ def _sync(args: argparse.Namespace) -> int:
         print(f"error: {failed.connector}: {failed.error}", file=sys.stderr)
         return 1
     return 0
-
-
-def _add_connection_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--base-url", default=None, help="explicit base URL (or AFAS_BASE_URL; e.g. the emulator's)"
-    )
-    p.add_argument("--env", default=None, help="environment number, e.g. 36480 (or AFAS_ENVIRONMENT)")
-    p.add_argument("--env-type", default=None, help="production, test or accept (or AFAS_ENVIRONMENT_TYPE)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     em.set_defaults(func=_emulator)
 
     ck = sub.add_parser("check", help="check that the AFAS side is set up right (token from AFAS_TOKEN)")
-    _add_connection_args(ck)
+    add_connection_args(ck)
     ck.set_defaults(func=_check)
 
     sy = sub.add_parser("sync", help="pull the GetConnectors into a DuckDB file (token from AFAS_TOKEN)")
@@ -221,12 +190,16 @@ def main(argv: list[str] | None = None) -> int:
     sy.add_argument(
         "--full", action="store_true", help="refetch journal lines whole instead of incrementally"
     )
-    _add_connection_args(sy)
+    add_connection_args(sy)
     sy.set_defaults(func=_sync)
 
     from afas.recon.cli import add_parser as add_reconcile
 
     add_reconcile(sub)
+
+    from afas.corrections.cli import add_parser as add_post
+
+    add_post(sub)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

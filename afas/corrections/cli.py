@@ -1,0 +1,106 @@
+"""``python -m afas post``: send the approved corrections in a warehouse file's outbox to AFAS.
+
+First items a crash left in 'sending' become 'unknown', then every unknown item is resolved by
+reading AFAS back (never by resending), then every approved item is sent once. ``--dry-run``
+validates the approved items against the warehouse and prints their request bodies; nothing is
+sent to AFAS and no item changes state. The token comes only from AFAS_TOKEN, never from the command line.
+Exit status: 0 all went through, 1 some item is rejected, stale, unknown or invalid, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from afas.profit.cli_env import add_connection_args, client_from_env
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register the ``post`` command on an ``argparse`` subparsers object."""
+    p = subparsers.add_parser(
+        "post", help="send the approved corrections in the outbox to AFAS (token from AFAS_TOKEN)"
+    )
+    p.add_argument("--db", required=True, help="the warehouse DuckDB file holding the outbox")
+    p.add_argument(
+        "--dry-run", action="store_true", help="validate and show the request bodies; send nothing"
+    )
+    add_connection_args(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def _dry_run(con: Any) -> int:
+    from afas.corrections.outbox import Outbox
+    from afas.corrections.serialize import item_from_json, to_json
+    from afas.corrections.validation import Validator
+
+    outbox = Outbox(con)
+    validator = Validator(con)
+    problems = 0
+    rows = outbox.items("approved") + outbox.items("unknown") + outbox.items("sending")
+    if not rows:
+        print("Nothing to send: the outbox has no approved or unknown items.")
+    for row in sorted(rows, key=lambda r: r.item_id):
+        if row.state != "approved":
+            print(f"#{row.item_id} {row.reference}: {row.state}; would be resolved by reading AFAS back")
+            continue
+        check = validator.check(item_from_json(row.kind, to_json(row.plan)))
+        mark = "valid" if check.ok else "INVALID"
+        print(f"#{row.item_id} {row.method} {row.connector} {row.reference} ({row.description}): {mark}")
+        for text in check.messages:
+            print(f"    - {text}")
+        for text in check.hints:
+            print(f"    hint: {text}")
+        print("    " + json.dumps(row.request_body, ensure_ascii=False))
+        problems += not check.ok
+    return 1 if problems else 0
+
+
+def _post(con: Any, client: Any) -> int:
+    from afas.corrections.outbox import Outbox
+
+    outbox = Outbox(con)
+    for item_id in outbox.recover():
+        print(f"#{item_id}: interrupted while sending; now unknown")
+    outcomes = outbox.resolve_all(client) + outbox.send_all(client)
+    if not outcomes:
+        print("Nothing to send: the outbox has no approved or unknown items.")
+    bad = 0
+    for o in outcomes:
+        keys = " ".join(f"{k}={v}" for k, v in (o.keys or {}).items() if v)
+        line = f"#{o.item_id} {o.reference}: {o.state}"
+        if keys:
+            line += f" ({keys})"
+        if o.message:
+            line += f": {o.message}"
+        print(line)
+        bad += o.state != "confirmed"
+    return 1 if bad else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out ``post``; prints one line per item and returns the exit status."""
+    from afas.profit.errors import AfasError
+    from afas.warehouse.db import WarehouseBusy, connection
+
+    try:
+        if args.dry_run:
+            with connection(args.db) as con:
+                return _dry_run(con)
+        client = client_from_env(args)
+    except WarehouseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # token / environment input: messages never echo the input
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with client, connection(args.db) as con:
+            return _post(con, client)
+    except (AfasError, WarehouseBusy) as exc:
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1

@@ -1,0 +1,114 @@
+"""What the outbox stores and answers: an item's row, the outcome of a send or resolve, and how an
+AFAS error is read (a definite rejection, or no definite answer at all).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from afas.corrections.readback import canonical
+from afas.profit.errors import AfasRejected
+
+__all__ = [
+    "COLUMNS",
+    "INDEFINITE_MESSAGES",
+    "ItemRow",
+    "NotValid",
+    "Outcome",
+    "indefinite",
+    "item_row",
+    "same",
+]
+
+# 500 texts that say nothing about the request: AFAS may or may not have processed it.
+INDEFINITE_MESSAGES = frozenset(
+    {
+        "An unexpected error has occurred.",
+        "Er is een onverwachte fout opgetreden.",
+        "The maximum duration for performing the assignment has been exceeded.",
+        "De maximale tijdsduur voor het uitvoeren van de opdracht is verstreken.",
+    }
+)
+_GENERIC_ERROR_NUMBER = -2147180999
+
+
+class NotValid(ValueError):
+    """The item fails local validation; ``messages`` are AFAS's wordings."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One outbox row as stored."""
+
+    item_id: int
+    kind: str
+    connector: str
+    method: str
+    reference: str
+    administration: int | None
+    description: str | None
+    state: str
+    approved_by: str
+    approved_at: dt.datetime
+    attempts: int
+    result_keys: dict[str, str] | None
+    message: str | None
+    plan: dict[str, Any]
+    request_body: dict[str, Any]
+    sources: list[dict[str, Any]]
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one send/resolve did to an item."""
+
+    item_id: int
+    reference: str
+    state: str
+    message: str | None = None
+    keys: dict[str, str] | None = None
+
+
+COLUMNS = (
+    "item_id, kind, connector, method, reference, administration, description, state, approved_by, "
+    "approved_at, attempts, result_keys, message, plan, request_body, sources, fingerprint"
+)
+
+
+def item_row(r: tuple[Any, ...]) -> ItemRow:
+    return ItemRow(
+        *r[:11],
+        orjson.loads(r[11]) if r[11] else None,
+        r[12],
+        orjson.loads(r[13]),
+        orjson.loads(r[14]),
+        orjson.loads(r[15]),
+        r[16],
+    )
+
+
+def same(current: Any, wanted: Any) -> bool:
+    """A value read back equals the wanted one (stored as JSON text: amounts come back as strings)."""
+    if isinstance(current, Decimal) and isinstance(wanted, str | int):
+        try:
+            return current == Decimal(str(wanted))
+        except ArithmeticError:
+            return False
+    if isinstance(current, str) and isinstance(wanted, str):
+        return current.strip() == wanted.strip()
+    return canonical(current) == canonical(wanted)
+
+
+def indefinite(exc: AfasRejected) -> bool:
+    text = (exc.external_message or "").strip()
+    return text in INDEFINITE_MESSAGES or (exc.error_number == _GENERIC_ERROR_NUMBER and not text)

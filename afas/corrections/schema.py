@@ -1,0 +1,76 @@
+"""DuckDB tables of the corrections outbox and its audit log, in one place.
+
+``correction_items``: one row per approved plan item, its stable reference (the value written into
+AFAS before sending: BpNr for entries, DbId/CrId for relations, AxId/VbCo for allocation codes), the
+request body (never a header, never the token), the fingerprint of the AFAS rows it was built from
+and its state:
+
+    approved -> sending -> confirmed | rejected | unknown      (unknown -> resolve -> confirmed | approved)
+    approved -> stale                                           (the AFAS rows changed since approval)
+
+``correction_audit``: append-only, one row per event (approved, sending, confirmed, rejected,
+unknown, stale, resolved, ...), with the request and response bodies and the keys AFAS returned.
+``correction_meta``: this database's reference namespace, so two databases never share references.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+__all__ = ["CORRECTIONS_DDL", "STATES", "ensure_corrections_schema"]
+
+STATES = ("approved", "sending", "confirmed", "rejected", "unknown", "stale")
+
+CORRECTIONS_DDL = f"""
+CREATE SEQUENCE IF NOT EXISTS correction_item_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS correction_audit_ids START 1;
+CREATE TABLE IF NOT EXISTS correction_meta (
+    key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS correction_items (
+    item_id BIGINT PRIMARY KEY,
+    kind VARCHAR NOT NULL CHECK (kind IN ('entry', 'relation_insert', 'relation_update', 'dim_code')),
+    connector VARCHAR NOT NULL,
+    method VARCHAR NOT NULL CHECK (method IN ('POST', 'PUT')),
+    reference VARCHAR NOT NULL,
+    administration BIGINT,
+    description VARCHAR,
+    plan VARCHAR NOT NULL,
+    request_body VARCHAR NOT NULL,
+    sources VARCHAR NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    amount DECIMAL(18, 2),
+    state VARCHAR NOT NULL CHECK (state IN ({", ".join(f"'{s}'" for s in STATES)})),
+    approved_by VARCHAR NOT NULL,
+    approved_at TIMESTAMP NOT NULL,
+    sent_at TIMESTAMP,
+    finished_at TIMESTAMP,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    result_keys VARCHAR,
+    message VARCHAR);
+CREATE UNIQUE INDEX IF NOT EXISTS correction_items_reference ON correction_items (connector, reference);
+CREATE TABLE IF NOT EXISTS correction_audit (
+    audit_id BIGINT PRIMARY KEY,
+    item_id BIGINT NOT NULL,
+    event_at TIMESTAMP NOT NULL,
+    event VARCHAR NOT NULL,
+    actor VARCHAR,
+    connector VARCHAR,
+    method VARCHAR,
+    reference VARCHAR,
+    request_body VARCHAR,
+    status INTEGER,
+    response_body VARCHAR,
+    result_keys VARCHAR,
+    message VARCHAR);
+"""
+
+
+def ensure_corrections_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the outbox and audit tables if they are missing (idempotent)."""
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_name IN ('correction_meta', 'correction_items', 'correction_audit')"
+    ).fetchone()
+    if present and present[0] == 3:
+        return
+    con.execute(CORRECTIONS_DDL)

@@ -1,0 +1,83 @@
+"""The audit log: every request and answer, exported as JSON Lines and as a formula-safe workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import duckdb
+import openpyxl
+import orjson
+
+from afas.corrections.audit import audit_rows, export_excel, export_jsonl, neutralise
+from afas.corrections.outbox import Outbox
+from afas.corrections.plans import EntryLine, JournalEntryItem
+from tests.conftest import make_client
+from tests.corrections import fresh_emulator
+
+D = Decimal
+NOW = dt.datetime(2026, 1, 5, 10, 30)
+
+
+def entry(day: dt.date) -> JournalEntryItem:
+    lines = (EntryLine("4600", debit=D("12.34"), description="-1 fee"), EntryLine("1800", credit=D("12.34")))
+    return JournalEntryItem(1, day.year, day.month, "80", day, "=cmd|' /C calc'!A0", lines)
+
+
+def filled_log() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    emulator = fresh_emulator()
+    box = Outbox(con, clock=lambda: NOW, namespace="AUD")
+    ok = box.approve(entry(dt.date(2025, 11, 3)), approver='=HYPERLINK("http://x")', validate=False)
+    bad = box.approve(entry(dt.date(2025, 3, 3)), approver="bo", validate=False)
+    with make_client(emulator) as client:
+        box.send(ok.item_id, client)
+        box.send(bad.item_id, client)
+    return con
+
+
+def test_audit_rows_hold_request_answer_keys_and_approver():
+    con = filled_log()
+    events = audit_rows(con)
+    assert [(e["item_id"], e["event"]) for e in events] == [
+        (1, "approved"), (2, "approved"), (1, "sending"), (1, "confirmed"), (2, "sending"), (2, "rejected"),
+    ]  # fmt: skip
+    confirmed = events[3]
+    assert confirmed["status"] == 201 and orjson.loads(confirmed["result_keys"])["EnNo"]
+    assert orjson.loads(confirmed["response_body"])["results"]["FiEntryPar"]["EnNo"]
+    assert events[2]["request_body"] and orjson.loads(events[2]["request_body"])["FiEntryPar"]
+    assert confirmed["approved_by"] == '=HYPERLINK("http://x")' and confirmed["approved_at"] == NOW
+    rejected = events[5]
+    assert rejected["status"] == 500
+    assert rejected["message"] == "For this administration, period 3 of the year 2025 is blocked."
+    assert audit_rows(con, item_id=2)[-1]["event"] == "rejected"
+
+
+def test_jsonl_export_keeps_bodies_as_json(tmp_path):
+    con = filled_log()
+    path = tmp_path / "audit.jsonl"
+    assert export_jsonl(con, path) == 6
+    lines = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    sending = lines[2]
+    fields = sending["request_body"]["FiEntryPar"]["Element"]["Objects"][0]["FiEntries"]["Element"][0][
+        "Fields"
+    ]
+    assert fields["AmDe"] == "12.34" and fields["BpNr"] == "KCAUD-000001"
+    assert lines[3]["result_keys"]["EnNo"] and lines[0]["event_at"] == "2026-01-05T10:30:00"
+
+
+def test_excel_export_neutralises_formula_text_and_keeps_numbers(tmp_path):
+    con = filled_log()
+    path = tmp_path / "audit.xlsx"
+    assert export_excel(con, path) == 6
+    sheet = openpyxl.load_workbook(path).active
+    header = [c.value for c in sheet[1]]
+    confirmed = dict(zip(header, [c.value for c in sheet[5]], strict=True))
+    assert confirmed["event"] == "confirmed"
+    assert confirmed["approved_by"] == '\'=HYPERLINK("http://x")'
+    assert confirmed["status"] == 201 and isinstance(confirmed["status"], int)
+    cells = [c.value for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in cells)
+    assert [neutralise(t) for t in ("=1", "+1", "-1", "@x", "\tx", "\rx", "ok")] == [
+        "'=1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "ok",
+    ]  # fmt: skip
