@@ -12,6 +12,8 @@ page = st.navigation(
         st.Page("pages/sync.py", title="Sync", icon=":material/sync:"),
         st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
         st.Page("pages/reconcile.py", title="Reconcile", icon=":material/compare_arrows:"),
+        st.Page("pages/corrections.py", title="Corrections", icon=":material/edit_note:"),
+        st.Page("pages/audit.py", title="Audit", icon=":material/history:"),
     ]
 )
 page.run()

@@ -429,3 +429,9 @@ c1.download_button(
 c2.download_button(
     "Download CSV", _csv, f"reconciliation-{run_id}.csv", "text/csv", key="recon_csv", on_click="ignore"
 )
+if counts["only_in_ledger"] or counts["differing"]:
+    st.page_link(
+        "pages/corrections.py",
+        label="Next: turn the differences into corrections",
+        icon=":material/arrow_forward:",
+    )

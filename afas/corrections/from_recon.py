@@ -1,0 +1,146 @@
+"""From a reconciliation run to correction proposals the user reviews, edits and approves.
+
+- A line only in the ledger becomes a new entry on its account, balanced on the contra account.
+- A differing line (same voucher, other amount) becomes a difference entry, or a reversal of the
+  AFAS entry and its re-booking, as the user chooses.
+- A line only in AFAS gets no proposal: AFAS holds it and the ledger does not, so it is the ledger
+  that is incomplete (or the user removes it in AFAS by hand); it is listed for review.
+
+A proposal is a plain dict (one row of the Corrections page's table) so the user's edits (include,
+account, description, allocation code, mode) flow back into :func:`build_item` unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from afas.corrections.entries import amount_difference, entry_for_ledger_line
+from afas.corrections.plans import Defaults, JournalEntryItem
+
+__all__ = ["MODES", "build_item", "journal_and_contra_choices", "proposals"]
+
+MODES = {
+    "new_entry": "new entry",
+    "difference": "difference entry",
+    "reverse_and_rebook": "reverse and re-book",
+}
+
+
+def journal_and_contra_choices(
+    con: duckdb.DuckDBPyConnection, unit: int
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(journals, accounts) as (code, label), the usual choice first: a memorial journal, and a
+    suspense account ('tussenrekening') to balance corrections on."""
+    journals = con.execute(
+        'SELECT "JournalId", "Description", "JournalType" FROM "Profit_Journals" '
+        'WHERE "UnitId" = ? AND NOT coalesce("Blocked", false) '
+        'ORDER BY "JournalType" <> \'M\', "JournalId"',
+        [unit],
+    ).fetchall()
+    accounts = con.execute(
+        'SELECT "Account", "Description" FROM "Profit_Accounts" WHERE NOT coalesce("Blocked", false) '
+        """ORDER BY NOT (lower("Description") LIKE '%tussenrekening%'
+                         OR lower("Description") LIKE '%vraagpost%'), "Account" """
+    ).fetchall()
+    return (
+        [(str(j), f"{j} – {d}") for j, d, _ in journals],
+        [(str(a), f"{a} – {d}") for a, d in accounts],
+    )
+
+
+def proposals(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict[str, Any]]:
+    """One row per correctable result of the run (only in the ledger, differing), in result order."""
+    cur = con.execute(
+        """SELECT result_id, kind, unit_id, entry_no, seq_no, line_no,
+                  coalesce(date_ledger, date_afas) AS entry_date,
+                  coalesce(account_ledger, account_afas) AS account,
+                  amount_afas, amount_ledger,
+                  coalesce(description_ledger, description_afas) AS description,
+                  voucher_afas, voucher_ledger
+           FROM recon_results
+           WHERE run_id = ? AND kind IN ('only_in_ledger', 'differing')
+                 AND (kind = 'only_in_ledger' OR entry_no IS NOT NULL)
+           ORDER BY result_id""",
+        [run_id],
+    )
+    names = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        r = dict(zip(names, row, strict=True))
+        differing = r["kind"] == "differing"
+        out.append(
+            {
+                "include": not differing or r["amount_ledger"] != r["amount_afas"],
+                "result_id": r["result_id"],
+                "kind": r["kind"],
+                "mode": "difference" if differing else "new_entry",
+                "entry_date": r["entry_date"],
+                "account": r["account"] or "",
+                "amount": r["amount_ledger"] if not differing else r["amount_ledger"] - r["amount_afas"],
+                "ledger_amount": r["amount_ledger"],
+                "description": (r["description"] or "")[:250],
+                "contra": None,  # None: the default contra account
+                "allocation": None,
+                "unit_id": r["unit_id"],
+                "entry_no": r["entry_no"],
+                "seq_no": r["seq_no"],
+            }
+        )
+    return out
+
+
+def _entry_rows(con: duckdb.DuckDBPyConnection, unit: int, entry_no: int) -> list[dict[str, Any]]:
+    cur = con.execute(
+        'SELECT * FROM "Profit_Transactions" WHERE "UnitId" = ? AND "EntryNo" = ? ORDER BY "SeqNo"',
+        [unit, entry_no],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def build_item(
+    con: duckdb.DuckDBPyConnection, proposal: Mapping[str, Any], defaults: Defaults
+) -> JournalEntryItem:
+    """The plan item for one (possibly edited) proposal row; ValueError says what is wrong."""
+    entry_date = proposal["entry_date"]
+    if isinstance(entry_date, dt.datetime):  # a pandas Timestamp from the page's table
+        entry_date = entry_date.date()
+    if isinstance(entry_date, str):
+        entry_date = dt.date.fromisoformat(entry_date[:10])
+    if not isinstance(entry_date, dt.date):
+        raise ValueError("the correction needs a date")
+    description = str(proposal.get("description") or "").strip() or "Correction from reconciliation"
+    allocation = str(proposal.get("allocation") or "").strip() or None
+    contra = str(proposal.get("contra") or "").strip()
+    if contra:
+        defaults = replace(defaults, contra_account=contra)
+    if proposal["mode"] == "new_entry":
+        account = str(proposal.get("account") or "").strip()
+        if not account:
+            raise ValueError("choose the account the ledger line belongs on")
+        return entry_for_ledger_line(
+            defaults,
+            entry_date=entry_date,
+            account=account,
+            amount=Decimal(str(proposal["ledger_amount"])),
+            description=description,
+            allocation=allocation,
+        )
+    rows = _entry_rows(con, int(proposal["unit_id"]), int(proposal["entry_no"]))
+    if not rows:
+        raise ValueError(f"AFAS entry {proposal['entry_no']} is no longer in the warehouse; sync again")
+    return amount_difference(
+        defaults,
+        rows,
+        seq_no=int(proposal["seq_no"]),
+        ledger_amount=Decimal(str(proposal["ledger_amount"])),
+        entry_date=entry_date,
+        mode=proposal["mode"],
+        description=description,
+    )
