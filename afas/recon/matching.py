@@ -4,6 +4,10 @@ A run loads the AFAS lines (optionally filtered) and the ledger's lines into tem
 the user's overrides (manual matches fixed, unmatched pairs excluded), runs the enabled passes in
 order over what is still unmatched (afas.recon.passes), and writes one row per line or side-by-side
 pair into recon_results (see afas.recon.schema.RESULTS_DDL) with kind, match group, pass and reason.
+
+A run of one exact-key pass without overrides, whose keys pair lines one to one, takes a direct
+path instead: one INSERT into recon_results from a FULL JOIN of the two sides, no working tables
+(_direct_key_run); it writes the same rows, and hands over to the general path when keys repeat.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import dataclasses
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,6 +31,7 @@ from afas.recon.passes import (
     FuzzyTextPass,
     GroupSumPass,
     Pass,
+    key_pair_words,
     result_columns,
     run_pass,
 )
@@ -87,7 +93,9 @@ class MatchConfig:
 @dataclass(frozen=True)
 class RunSummary:
     """A finished run: its id, result rows per kind, match groups per pass, and seconds per phase
-    (load, manual, each pass, write)."""
+    (load, manual, each pass, write). On the direct path of a lone exact-key pass the phases are
+    load (counting and the repeated-key check), the pass (joining and writing its result rows in
+    one statement) and write (the commit)."""
 
     run_id: int
     counts: dict[str, int]
@@ -163,15 +171,8 @@ def _config_json(config: MatchConfig) -> str:
     return json.dumps(body, default=default)
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection,
-    import_id: int,
-    config: MatchConfig,
-    afas_columns: list[str],
-    ledger_columns: list[str],
-) -> None:
-    """The run's working tables: the lines of both sides (only the columns the run reads), and
-    the membership (_ma, _ml), group (_g) and result (_res) tables the passes fill."""
+def _afas_where(config: MatchConfig) -> tuple[str, list[Any]]:
+    """FROM the AFAS table WHERE the run's filter holds, and its parameters."""
     f = config.afas_filter
     where, params = ["true"], []
     date_col = quote_ident(config.afas_date_column)
@@ -187,20 +188,41 @@ def _load(
     if f.date_to is not None:
         where.append(f"{date_col} <= ?")
         params.append(f.date_to)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _ra AS
-        SELECT row_number() OVER (ORDER BY UnitId, EntryNo, SeqNo) AS a_id,
+    return f"FROM {quote_ident(config.afas_table)} WHERE {' AND '.join(where)}", params
+
+
+def _afas_lines(config: MatchConfig, columns: list[str], extra: str = "") -> tuple[str, list[Any]]:
+    """The SELECT of the run's AFAS lines (a_id in key order, signed amount, date, account and
+    ``columns``, then ``extra``) and its parameters (the AFAS filter)."""
+    source, params = _afas_where(config)
+    sql = f"""SELECT row_number() OVER (ORDER BY UnitId, EntryNo, SeqNo) AS a_id,
                CAST(coalesce(AmtDebit, 0) - coalesce(AmtCredit, 0) AS DECIMAL(18, 2)) AS amount,
-               CAST({date_col} AS DATE) AS d, AccountNo AS account,
-               {", ".join(map(quote_ident, afas_columns))}
-        FROM {quote_ident(config.afas_table)} WHERE {" AND ".join(where)}""",
-        params,
+               CAST({quote_ident(config.afas_date_column)} AS DATE) AS d, AccountNo AS account,
+               {", ".join(map(quote_ident, columns))}{extra}
+        {source}"""
+    return sql, params
+
+
+def _ledger_lines(columns: list[str], extra: str = "") -> str:
+    """The SELECT of the ledger import's lines (one parameter: import_id)."""
+    return (
+        f"SELECT line_no AS l_id, entry_date AS d, {', '.join(map(quote_ident, columns))}{extra} "
+        "FROM ledger_lines WHERE import_id = ?"
     )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _rl AS SELECT line_no AS l_id, entry_date AS d, "
-        f"{', '.join(map(quote_ident, ledger_columns))} FROM ledger_lines WHERE import_id = ?",
-        [import_id],
-    )
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    config: MatchConfig,
+    afas_columns: list[str],
+    ledger_columns: list[str],
+) -> None:
+    """The run's working tables: the lines of both sides (only the columns the run reads), and
+    the membership (_ma, _ml), group (_g) and result (_res) tables the passes fill."""
+    afas_sql, params = _afas_lines(config, afas_columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ra AS {afas_sql}", params)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rl AS {_ledger_lines(ledger_columns)}", [import_id])
     con.execute("CREATE OR REPLACE TEMP TABLE _ma (a_id BIGINT, grp BIGINT)")
     con.execute("CREATE OR REPLACE TEMP TABLE _ml (l_id BIGINT, grp BIGINT)")
     empty = result_columns("''", "0::BIGINT", "''", "''")
@@ -230,6 +252,104 @@ def _write_results(con: duckdb.DuckDBPyConnection, run_id: int, import_id: int) 
     )
 
 
+def _single_key_pass(
+    con: duckdb.DuckDBPyConnection, config: MatchConfig, import_id: int
+) -> ExactKeyPass | None:
+    """The run's pass when it is one exact-key pass and no override concerns the import: such a
+    run may take the direct path (_direct_key_run)."""
+    enabled = [p for p in config.passes if p.enabled]
+    if len(enabled) != 1 or not isinstance(enabled[0], ExactKeyPass):
+        return None
+    overrides = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM recon_overrides WHERE import_id = ?)", [import_id]
+    ).fetchone()[0]
+    return None if overrides else enabled[0]
+
+
+_PREFIX_ROWS = 100_000
+"""Lines of each side whose keys are looked at for repeats before the direct path is tried."""
+
+
+def _direct_key_run(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    config: MatchConfig,
+    p: ExactKeyPass,
+    afas_columns: list[str],
+    ledger_columns: list[str],
+    lap: Callable[[str], None],
+) -> tuple[int, dict[str, int]] | None:
+    """One exact-key pass without overrides, written by one INSERT from one FULL JOIN of the sides.
+
+    When every key value both sides have is on one line of each side, the pass pairs exactly the
+    lines whose keys are equal (stage 1 or 2, whatever the policy), so the join is the whole result:
+    the same rows the general path writes, without working tables. That is checked afterwards (every
+    line in one row: rows holding an AFAS line = AFAS lines, likewise for the ledger); when it fails
+    the run is rolled back and None returned (nothing written) for the general path, which is also
+    taken at once when the first lines of a side repeat a key (vouchers of several lines).
+    Returns (run_id, counts per kind).
+    """
+    names = [f"_k{i}" for i in range(len(p.keys))]
+    ka = [f"nullif(trim(CAST({quote_ident(a)} AS VARCHAR)), '')" for a, _ in p.keys]
+    kl = [f"nullif(trim(CAST({quote_ident(b)} AS VARCHAR)), '')" for _, b in p.keys]
+    sel_a = ", ".join(f"{e} AS {n}" for e, n in zip(ka, names, strict=True))
+    sel_l = ", ".join(f"{e} AS {n}" for e, n in zip(kl, names, strict=True))
+    key = names[0] if len(names) == 1 else f"row({', '.join(names)})"
+    not_null = " AND ".join(f"{n} IS NOT NULL" for n in names)
+    source, afas_params = _afas_where(config)
+
+    def no_repeats(sql: str) -> str:
+        prefix = f"{sql} LIMIT {int(_PREFIX_ROWS)}"
+        return f"(SELECT count(DISTINCT {key}) = count(*) FROM ({prefix}) WHERE {not_null})"
+
+    ledger = "FROM ledger_lines WHERE import_id = ?"
+    n_afas, n_ledger, unique_a, unique_l = con.execute(
+        f"""SELECT (SELECT count(*) {source}), (SELECT count(*) {ledger}),
+                   {no_repeats(f"SELECT {sel_a} {source}")}, {no_repeats(f"SELECT {sel_l} {ledger}")}""",
+        [*afas_params, import_id, *afas_params, import_id],
+    ).fetchone()
+    lap("load")
+    if not (unique_a and unique_l):
+        return None
+    afas_sql, _ = _afas_lines(config, afas_columns, f", {sel_a}")
+    ledger_sql = _ledger_lines(ledger_columns, f", {sel_l}")
+    reason, kind = key_pair_words(p, [f"a.{n}" for n in names])
+    pair = "a.a_id IS NOT NULL AND l.l_id IS NOT NULL"
+    columns = result_columns(
+        f"CASE WHEN l.l_id IS NULL THEN 'only_in_afas' WHEN a.a_id IS NULL THEN 'only_in_ledger' "
+        f"ELSE {kind} END",
+        f"CASE WHEN {pair} THEN a.a_id END",
+        f"CASE WHEN {pair} THEN CAST(? AS VARCHAR) END",
+        f"CASE WHEN {pair} THEN {reason} ELSE 'no match found' END",
+    )
+    join = " AND ".join(f"a.{n} = l.{n}" for n in names)
+    con.execute("BEGIN")
+    try:
+        run_id = new_run(con, "transactions", import_id, config.afas_table, _config_json(config))
+        # result_id as on the general path: the AFAS line's a_id, the ledger-only lines after them.
+        con.execute(
+            f"""INSERT INTO recon_results BY NAME
+            SELECT ? AS run_id, coalesce(a_id, ? + line_no) AS result_id,
+                   CASE WHEN line_no IS NOT NULL THEN ? END AS import_id, * EXCLUDE (a_id)
+            FROM ({columns} FROM ({afas_sql}) a FULL JOIN ({ledger_sql}) l ON {join})""",
+            [run_id, n_afas, import_id, p.name, *afas_params, import_id],
+        )
+        counts = result_counts(con, run_id)
+        pairs = counts["matched"] + counts["differing"]
+        if (pairs + counts["only_in_afas"], pairs + counts["only_in_ledger"]) != (n_afas, n_ledger):
+            con.execute("ROLLBACK")  # a joined key on several lines of a side: the general path
+            lap(p.name)
+            return None
+        lap(p.name)
+        con.execute("UPDATE recon_runs SET finished = current_localtimestamp() WHERE run_id = ?", [run_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    lap("write")
+    return run_id, counts
+
+
 def reconcile(
     con: duckdb.DuckDBPyConnection, import_id: int, config: MatchConfig | None = None
 ) -> RunSummary:
@@ -255,6 +375,13 @@ def reconcile(
         seconds[name] = seconds.get(name, 0.0) + now - clock
         clock = now
 
+    key_pass = _single_key_pass(con, config, import_id)
+    if key_pass is not None:
+        direct = _direct_key_run(con, import_id, config, key_pass, afas_columns, ledger_columns, lap)
+        if direct is not None:
+            run_id, counts = direct
+            pairs = counts["matched"] + counts["differing"]
+            return RunSummary(run_id, counts, {"manual": 0, key_pass.name: pairs}, seconds)
     _load(con, import_id, config, afas_columns, ledger_columns)
     lap("load")
     per_pass = {"manual": apply_overrides(con, import_id)}

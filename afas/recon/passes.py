@@ -26,6 +26,7 @@ __all__ = [
     "GroupSumPass",
     "Pass",
     "commit_pick",
+    "key_pair_words",
     "result_columns",
     "run_pass",
 ]
@@ -234,9 +235,24 @@ def _key_pass(con: duckdb.DuckDBPyConnection, p: ExactKeyPass, policy: str) -> i
             SELECT a.a_id, l.l_id FROM a JOIN l ON {cond} AND a.rn = l.rn {unique}
             ANTI JOIN _forbid f ON f.a_id = a.a_id AND f.l_id = l.l_id"""
         )
-    key_values = [
-        e.replace(quote_ident(a), "a." + quote_ident(a)) for e, (a, _) in zip(ka, p.keys, strict=True)
-    ]
+    reason, kind = key_pair_words(
+        p, [f"nullif(trim(CAST(a.{quote_ident(a)} AS VARCHAR)), '')" for a, _ in p.keys]
+    )
+    # One join builds the result rows directly (the pairs are known): no intermediate _pick.
+    base = con.execute("SELECT coalesce(max(group_id), 0) FROM _res").fetchone()[0]
+    con.execute("INSERT INTO _ma SELECT a_id, a_id + ? FROM _kp", [base])
+    con.execute("INSERT INTO _ml SELECT l_id, a_id + ? FROM _kp", [base])
+    con.execute(
+        f"""INSERT INTO _res {result_columns(kind, "a.a_id + ?", "?", reason)}
+        FROM _kp kp JOIN _ra a ON a.a_id = kp.a_id JOIN _rl l ON l.l_id = kp.l_id""",
+        [base, p.name],
+    )
+    return con.execute("SELECT count(*) FROM _kp").fetchone()[0]
+
+
+def key_pair_words(p: ExactKeyPass, key_values: list[str]) -> tuple[str, str]:
+    """SQL over a key pair (AFAS line ``a``, ledger line ``l``): its reason and its kind ('matched'
+    or 'differing'). ``key_values``: the normalised key values, one expression per key pair."""
     label = " || ', ' || ".join(
         f"'{b.replace(chr(39), chr(39) * 2)} ' || {v} || ' equal'"
         for (_, b), v in zip(p.keys, key_values, strict=True)
@@ -248,7 +264,10 @@ def _key_pass(con: duckdb.DuckDBPyConnection, p: ExactKeyPass, policy: str) -> i
         "true" if p.date_tol_days is None else f"abs(date_diff('day', a.d, l.d)) <= {int(p.date_tol_days)}"
     )
     account_ok = "a.account IS NOT DISTINCT FROM l.account" if p.compare_account else "true"
-    reason = f"""{label} || ', ' || concat_ws(', ',
+    # The common case (all equal) is a constant suffix; amounts are formatted for the others only.
+    reason = f"""CASE WHEN a.amount = l.amount AND coalesce({date_ok}, false) AND ({account_ok})
+                    THEN {label} || ', amount equal'
+                    ELSE {label} || ', ' || concat_ws(', ',
                    CASE WHEN a.amount = l.amount THEN 'amount equal'
                         WHEN {amount_ok} THEN 'amount within tolerance ('
                             || {_FMT.format("a.amount - l.amount")} || ')'
@@ -257,19 +276,10 @@ def _key_pass(con: duckdb.DuckDBPyConnection, p: ExactKeyPass, policy: str) -> i
                    CASE WHEN NOT ({date_ok}) THEN 'dates ' || abs(date_diff('day', a.d, l.d))
                        || ' days apart' END,
                    CASE WHEN NOT ({account_ok}) THEN 'account ' || coalesce(a.account, '-') || ' vs '
-                        || coalesce(l.account, '-') END)"""
+                        || coalesce(l.account, '-') END) END"""
     kind = f"""CASE WHEN ({amount_ok}) AND coalesce({date_ok}, false) AND ({account_ok})
                     THEN 'matched' ELSE 'differing' END"""
-    # One join builds the result rows directly (the pairs are known): no intermediate _pick.
-    base = con.execute("SELECT coalesce(max(group_id), 0) FROM _res").fetchone()[0]
-    con.execute("INSERT INTO _ma SELECT a_id, a_id + ? FROM _kp", [base])
-    con.execute("INSERT INTO _ml SELECT l_id, a_id + ? FROM _kp", [base])
-    con.execute(
-        f"""INSERT INTO _res {result_columns(kind, "a.a_id + ?", "?", reason)}
-        FROM _kp kp JOIN _ra a ON a.a_id = kp.a_id JOIN _rl l ON l.l_id = kp.l_id""",
-        [base, p.name],
-    )
-    return con.execute("SELECT count(*) FROM _kp").fetchone()[0]
+    return reason, kind
 
 
 def _decimal_literal(value: Decimal) -> str:

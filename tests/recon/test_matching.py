@@ -641,3 +641,156 @@ def test_overrides_survive_a_real_resync_from_afas(tmp_path):
         assert run.counts["matched"] == total - 1
         [(k, _)] = pairs(c, run.run_id, "only_in_afas")
         assert k == key[1]
+
+
+# --- the direct path of a lone exact-key pass (one FULL JOIN, one INSERT) writes the general path's rows
+
+
+def _rows(con: duckdb.DuckDBPyConnection, run_id: int) -> list[tuple]:
+    return con.execute(
+        "SELECT * EXCLUDE (run_id) FROM recon_results WHERE run_id = ? ORDER BY result_id", [run_id]
+    ).fetchall()
+
+
+def _both_paths(con, monkeypatch, config: MatchConfig, *, direct: bool | None = True):
+    """The run by the direct path and by the general path (forced) on the same books; asserts the
+    direct path wrote the first run (True), was tried and given up (False) or not tried (None)."""
+    import afas.recon.matching as matching
+
+    taken = []
+    real = matching._direct_key_run
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        out = real(*args, **kwargs)
+        taken.append(out is not None)
+        return out
+
+    with monkeypatch.context() as m:
+        m.setattr(matching, "_direct_key_run", spy)
+        fast = reconcile(con, 1, config)
+    assert taken == ([] if direct is None else [direct])
+    with monkeypatch.context() as m:
+        m.setattr(matching, "_single_key_pass", lambda *_: None)
+        slow = reconcile(con, 1, config)
+    assert fast.counts == slow.counts
+    assert fast.groups_per_pass == slow.groups_per_pass
+    assert _rows(con, fast.run_id) == _rows(con, slow.run_id)
+    return fast
+
+
+def _varied_books(con: duckdb.DuckDBPyConnection) -> None:
+    afas = [
+        afas_line(1, "100.00", "2024-01-05", voucher="A1", invoice="F1"),
+        afas_line(2, "-50.00", "2024-01-06", voucher=" A2 ", invoice="F2", text="two"),
+        afas_line(3, "75.00", "2024-01-07", voucher="A3", invoice="F3", account="8000"),
+        afas_line(4, "20.00", "2024-01-08", voucher=None, invoice="F4"),
+        afas_line(5, "20.00", "2024-01-08", voucher="  ", invoice=None),
+        afas_line(6, "1234567.89", "2024-02-01", voucher="A6", invoice="F6", unit=2),
+        afas_line(7, "10.00", "2024-02-02", voucher="A7", invoice="F7", seq=2),
+        afas_line(7, "10.01", "2024-02-02", voucher="A8", invoice="F8"),
+        afas_line(9, "-3.00", "2024-03-01", voucher="A9", invoice="F9"),
+        afas_line(10, "0.00", "2024-03-02", voucher="ONLYA", invoice="F10"),
+    ]
+    ledger = [
+        ledger_line(1, "100.00", "2024-01-05", voucher="A1", invoice="F1"),
+        ledger_line(2, "-49.50", "2024-01-09", voucher="A2", invoice="F2", text="twee"),
+        ledger_line(3, "75.00", "2024-01-07", voucher="A3", invoice="F3", account="8001"),
+        ledger_line(4, "20.00", "2024-01-08", voucher=None, invoice="F4"),
+        ledger_line(5, "20.00", "2024-01-08", voucher="", invoice="F5"),
+        ledger_line(6, "1234000.00", "2024-02-01", voucher="A6", invoice="F6"),
+        ledger_line(7, "10.00", "2024-02-03", voucher="A7", invoice="X7"),
+        ledger_line(8, "10.00", "2024-02-02", voucher="A8", invoice="F8"),
+        ledger_line(9, "3.00", "2024-03-01", voucher="A9", invoice="F9"),
+        ledger_line(11, "5.00", "2024-03-05", voucher="ONLYL", invoice="F11"),
+    ]
+    make_books(con, afas, ledger)
+
+
+@pytest.mark.parametrize("policy", ["unique", "oldest", "newest"])
+@pytest.mark.parametrize(
+    "p",
+    [
+        ExactKeyPass(),
+        ExactKeyPass(abs_tol=Decimal("0.01"), date_tol_days=0, compare_account=True),
+        ExactKeyPass(rel_tol=Decimal("0.001"), date_tol_days=2, name="voucher 'key'"),
+        ExactKeyPass(keys=(("VoucherNo", "voucher"), ("InvoiceId", "invoice")), compare_account=True),
+        ExactKeyPass(keys=(("InvoiceId", "invoice"),), abs_tol=Decimal("600")),
+    ],
+)
+def test_direct_key_path_writes_the_general_paths_rows(con, monkeypatch, policy, p):
+    _varied_books(con)
+    _both_paths(con, monkeypatch, MatchConfig(passes=(p, DateWindowPass(enabled=False)), ambiguity=policy))
+
+
+def test_direct_key_path_with_an_afas_filter(con, monkeypatch):
+    _varied_books(con)
+    f = AfasFilter(unit_id=1, accounts=("1100",), date_from=dt.date(2024, 1, 6), date_to=dt.date(2024, 2, 28))
+    run = _both_paths(con, monkeypatch, MatchConfig(passes=(ExactKeyPass(),), afas_filter=f))
+    assert run.counts["only_in_ledger"] > 0
+
+
+def test_direct_key_path_on_generated_books(con, monkeypatch):
+    from tests.recon.test_datacompy_agreement import KEY_PASS, expected_key_counts, generate_books
+
+    generate_books(con, 3_000)
+    run = _both_paths(con, monkeypatch, MatchConfig(passes=(KEY_PASS,), ambiguity="oldest"))
+    assert run.counts == expected_key_counts(3_000)
+
+
+def test_key_repeated_on_one_side_only_stays_on_the_direct_path(con, monkeypatch):
+    make_books(
+        con,
+        [afas_line(1, "5.00", "2024-01-01", voucher="R"), afas_line(2, "5.00", "2024-01-01", voucher="R")],
+        [
+            ledger_line(1, "5.00", "2024-01-01", voucher="S"),
+            ledger_line(2, "5.00", "2024-01-01", voucher="S"),
+        ],
+    )
+    import afas.recon.matching as matching
+
+    monkeypatch.setattr(matching, "_PREFIX_ROWS", 1)  # repeats unseen up front; nothing joins on them
+    run = _both_paths(con, monkeypatch, only(ExactKeyPass()))
+    assert run.counts["only_in_afas"] == run.counts["only_in_ledger"] == 2
+
+
+@pytest.mark.parametrize("prefix", [1, 100_000])
+def test_repeated_keys_found_late_roll_the_direct_path_back(con, monkeypatch, prefix):
+    make_books(
+        con,
+        [
+            afas_line(1, "1.00", "2024-01-01", voucher="U1"),
+            afas_line(2, "9.00", "2024-01-01", voucher="V"),
+            afas_line(3, "9.00", "2024-01-02", voucher="V"),
+        ],
+        [
+            ledger_line(1, "1.00", "2024-01-01", voucher="U1"),
+            ledger_line(2, "9.00", "2024-01-02", voucher="V"),
+        ],
+    )
+    import afas.recon.matching as matching
+
+    monkeypatch.setattr(matching, "_PREFIX_ROWS", prefix)
+    run = _both_paths(
+        con, monkeypatch, MatchConfig(passes=(ExactKeyPass(),), ambiguity="newest"), direct=False
+    )
+    assert pairs(con, run.run_id) == {(1, 1), (3, 2)}
+    runs = [r["run_id"] for r in list_runs(con)]
+    assert runs == sorted(runs, reverse=True) == list(range(len(runs), 0, -1))
+    written = con.execute("SELECT count(DISTINCT run_id), count(*) FROM recon_results").fetchone()
+    assert written == (2, 6)
+
+
+def test_overrides_take_the_general_path(con, monkeypatch):
+    _varied_books(con)
+    match_manually(con, 1, [(1, 9, 1)], [9], note="sign")
+    run = _both_paths(con, monkeypatch, only(ExactKeyPass()), direct=None)
+    assert run.groups_per_pass["manual"] == 1
+
+
+@pytest.mark.parametrize("side", ["afas", "ledger", "both"])
+def test_direct_key_path_with_an_empty_side(con, monkeypatch, side):
+    afas = [] if side in ("afas", "both") else [afas_line(1, "1.00", "2024-01-01", voucher="K")]
+    ledger = [] if side in ("ledger", "both") else [ledger_line(1, "1.00", "2024-01-01", voucher="K")]
+    make_books(con, afas, ledger)
+    run = _both_paths(con, monkeypatch, only(ExactKeyPass()))
+    assert sum(run.counts.values()) == (side != "both")
