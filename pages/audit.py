@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -22,6 +23,18 @@ if not rows:
     st.info("No corrections have been approved or sent yet.")
     st.page_link("pages/corrections.py", label="Go to Corrections", icon=":material/edit_note:")
     st.stop()
+
+
+def _keys(value: object) -> str:
+    """Returned keys as 'UnId 1, EnNo 5424' (stored as JSON text)."""
+    if not value:
+        return ""
+    try:
+        keys = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    return ", ".join(f"{k} {v}" for k, v in keys.items() if v) if isinstance(keys, dict) else str(keys)
+
 
 events = sorted({r["event"] for r in rows})
 c1, c2 = st.columns(2)
@@ -46,7 +59,7 @@ table = pd.DataFrame(
             "Reference": r["reference"],
             "Request": f"{r['method'] or ''} {r['connector'] or ''}".strip(),
             "Status": r["status"],
-            "AFAS keys": r["result_keys"],
+            "AFAS keys": _keys(r["result_keys"]),
             "Message": r["message"],
             "Approved by": r["approved_by"],
             "Approved at": r["approved_at"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -121,20 +122,20 @@ def test_journey_connect_configure_sync_explore(app_url, browser):
     page.get_by_role("button", name="Test connection").click()
     page.get_by_text("Ready: Demo environment").wait_for(timeout=90_000)
 
-    page.get_by_role("link", name="Configure").click()
+    page.get_by_role("link", name="Configure", exact=True).click()
     page.get_by_text("Default payment terms").wait_for(timeout=60_000)
     page.get_by_role("button", name="Save defaults").click()
     page.get_by_text("Syncs and corrections use these now.").wait_for(timeout=60_000)
     assert page.get_by_text("administration 1 – Demo Groothandel B.V.").count() >= 1
     _shot(page, "configure")
 
-    page.get_by_role("link", name="Sync").click()
+    page.get_by_role("link", name="Sync", exact=True).click()
     page.get_by_role("button", name="Sync now").wait_for(timeout=60_000)
     page.get_by_role("button", name="Sync now").click()
     page.get_by_text("Synced 18 connectors").wait_for(timeout=180_000)
     _shot(page, "sync")
 
-    page.get_by_role("link", name="Explore").click()
+    page.get_by_role("link", name="Explore", exact=True).click()
     page.get_by_text("Explore the books").wait_for(timeout=60_000)
     page.get_by_role("tab", name="Trial balance").wait_for(timeout=60_000)
     page.get_by_text("Difference").wait_for(timeout=60_000)
@@ -148,6 +149,7 @@ def test_journey_connect_configure_sync_explore(app_url, browser):
 def test_journey_upload_reconcile_and_download_the_workbook(app_url, browser, tmp_path):
     """Journeys 2 (upload -> reconcile -> differences) and 3 (the export downloads and opens)."""
     import openpyxl
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from afas.emulator.demo.ledger_export import DEMO_LEDGER
 
@@ -155,14 +157,14 @@ def test_journey_upload_reconcile_and_download_the_workbook(app_url, browser, tm
     page.goto(app_url)
     page.get_by_role("button", name="Test connection").click()
     page.get_by_text("Ready: Demo environment").wait_for(timeout=90_000)
-    page.get_by_role("link", name="Configure").click()
+    page.get_by_role("link", name="Configure", exact=True).click()
     page.get_by_role("button", name="Save defaults").click()
     page.get_by_text("Syncs and corrections use these now.").wait_for(timeout=60_000)
-    page.get_by_role("link", name="Sync").click()
+    page.get_by_role("link", name="Sync", exact=True).click()
     page.get_by_role("button", name="Sync now").click()
     page.get_by_text("Synced 18 connectors").wait_for(timeout=180_000)
 
-    page.get_by_role("link", name="Reconcile").click()
+    page.get_by_role("link", name="Reconcile", exact=True).click()
     page.get_by_text("Reconcile with your ledger").wait_for(timeout=60_000)
     page.locator("input[type=file]").set_input_files(str(DEMO_LEDGER))
     page.get_by_text("demo_ledger.csv: 1,110 lines").wait_for(timeout=60_000)
@@ -181,6 +183,48 @@ def test_journey_upload_reconcile_and_download_the_workbook(app_url, browser, tm
     book = openpyxl.load_workbook(path)
     assert len(book.sheetnames) >= 5
     assert path.suffix == ".xlsx" and book[book.sheetnames[0]].max_row > 1
+
+    # journey 2 goes on: the differences become corrections, edited, approved, sent, audited
+    page.get_by_role("link", name="Corrections", exact=True).click()
+    page.get_by_text("ready to approve").wait_for(timeout=60_000)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    box = grid.bounding_box()
+    # edit the first row's Description (the last column): double-click opens the cell editor
+    page.mouse.dblclick(box["x"] + box["width"] - 120, box["y"] + 52)
+    editor = page.locator("textarea").last
+    editor.wait_for(timeout=30_000)
+    editor.fill("Checked correction 2026")
+    editor.press("Enter")
+    _shot(page, "corrections")
+    # the edit reruns the page; a click that lands during that rerun is dropped, so click until the
+    # dialog is there
+    for _ in range(6):
+        page.get_by_role("button", name="Approve 9 corrections").click()
+        try:
+            page.get_by_label("Your name").wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    page.get_by_label("Your name").fill("Anna de Vries")
+    page.get_by_label("Your name").press("Enter")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    page.get_by_text("Approved 9 corrections").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Send 9 to AFAS").click()
+    page.get_by_text("9 of 9 corrections are in AFAS.").wait_for(timeout=120_000)
+    page.get_by_role("link", name="See the audit log").click()
+    page.get_by_text("Audit log").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Download JSONL").wait_for(timeout=60_000)
+    _shot(page, "audit")
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download JSONL").click()
+    audit = tmp_path / "audit.jsonl"
+    info.value.save_as(audit)
+    events = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    sent = [e for e in events if e.get("result_keys") and "EnNo" in str(e["result_keys"])]
+    assert len(sent) == 9 and all(e["approved_by"] == "Anna de Vries" for e in sent)
+    bodies = [e["request_body"] for e in events if e["event"] == "sending"]
+    assert len(bodies) == 9 and any("Checked correction 2026" in json.dumps(b) for b in bodies)
     html = page.content()
     assert "Traceback" not in html and demo_token_data(1) not in html
     page.close()
