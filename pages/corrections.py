@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from afas.corrections.from_recon import MODES, build_item, journal_and_contra_choices, proposals
+from afas.corrections.from_recon import MODES, build_item, entry_rows, journal_and_contra_choices, proposals
 from afas.corrections.outbox import Outbox
 from afas.corrections.plans import Defaults
 from afas.corrections.validation import dry_run
@@ -123,13 +123,16 @@ else:
     items, checks, problems = [], [], []
     with connection(db) as con:
         by_id = {p["result_id"]: p for p in base}
+        entries = entry_rows(
+            con, sorted({(p["unit_id"], p["entry_no"]) for p in base if p["entry_no"] is not None})
+        )
         for edit in rows:
             r = dict(by_id[edit["result_id"]])
             for f in EDITABLE:
                 value = edit.get(f)
                 r[f] = None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
             try:
-                items.append((r, build_item(con, r, defaults)))
+                items.append((r, build_item(con, r, defaults, entries)))
             except ValueError as exc:
                 problems.append((r, str(exc)))
         checks = dry_run(con, [item for _, item in items])

@@ -23,7 +23,7 @@ import duckdb
 from afas.corrections.entries import amount_difference, entry_for_ledger_line
 from afas.corrections.plans import Defaults, JournalEntryItem
 
-__all__ = ["MODES", "build_item", "journal_and_contra_choices", "proposals"]
+__all__ = ["MODES", "build_item", "entry_rows", "journal_and_contra_choices", "proposals"]
 
 MODES = {
     "new_entry": "new entry",
@@ -95,19 +95,36 @@ def proposals(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict[str, Any
     return out
 
 
-def _entry_rows(con: duckdb.DuckDBPyConnection, unit: int, entry_no: int) -> list[dict[str, Any]]:
+def entry_rows(
+    con: duckdb.DuckDBPyConnection, entries: list[tuple[int, int]]
+) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    """The Profit_Transactions rows of these (UnitId, EntryNo) entries, in one scan of the table."""
+    if not entries:
+        return {}
     cur = con.execute(
-        'SELECT * FROM "Profit_Transactions" WHERE "UnitId" = ? AND "EntryNo" = ? ORDER BY "SeqNo"',
-        [unit, entry_no],
+        'SELECT t.* FROM "Profit_Transactions" t '
+        "JOIN (SELECT unnest(?::BIGINT[]) AS u, unnest(?::BIGINT[]) AS e) k "
+        'ON t."UnitId" = k.u AND t."EntryNo" = k.e ORDER BY t."UnitId", t."EntryNo", t."SeqNo"',
+        [[u for u, _ in entries], [e for _, e in entries]],
     )
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    out: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for r in cur.fetchall():
+        row = dict(zip(names, r, strict=True))
+        out.setdefault((int(row["UnitId"]), int(row["EntryNo"])), []).append(row)
+    return out
 
 
 def build_item(
-    con: duckdb.DuckDBPyConnection, proposal: Mapping[str, Any], defaults: Defaults
+    con: duckdb.DuckDBPyConnection,
+    proposal: Mapping[str, Any],
+    defaults: Defaults,
+    rows_by_entry: Mapping[tuple[int, int], list[dict[str, Any]]] | None = None,
 ) -> JournalEntryItem:
-    """The plan item for one (possibly edited) proposal row; ValueError says what is wrong."""
+    """The plan item for one (possibly edited) proposal row; ValueError says what is wrong.
+
+    ``rows_by_entry`` (from :func:`entry_rows`) saves a scan per row when building many.
+    """
     entry_date = proposal["entry_date"]
     if isinstance(entry_date, dt.datetime):  # a pandas Timestamp from the page's table
         entry_date = entry_date.date()
@@ -132,7 +149,8 @@ def build_item(
             description=description,
             allocation=allocation,
         )
-    rows = _entry_rows(con, int(proposal["unit_id"]), int(proposal["entry_no"]))
+    key = (int(proposal["unit_id"]), int(proposal["entry_no"]))
+    rows = (rows_by_entry if rows_by_entry is not None else entry_rows(con, [key])).get(key, [])
     if not rows:
         raise ValueError(f"AFAS entry {proposal['entry_no']} is no longer in the warehouse; sync again")
     return amount_difference(

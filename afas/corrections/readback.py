@@ -60,7 +60,7 @@ def canonical(value: Any) -> Any:
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'",
         [table],
     ).fetchone()
     return bool(row and row[0])

@@ -97,10 +97,17 @@ class Validator:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self._cache: dict[str, Any] = {}
+        self._tables: dict[str, bool] = {}
+
+    def _has(self, table: str) -> bool:
+        """Whether the warehouse holds ``table`` (asked once per validator: the catalogue is slow)."""
+        if table not in self._tables:
+            self._tables[table] = table_exists(self.con, table)
+        return self._tables[table]
 
     def _rows(self, table: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
         if table not in self._cache:
-            if not table_exists(self.con, table):
+            if not self._has(table):
                 raise MissingTable(table)
             cols = ", ".join(quote_ident(c) for c in columns)
             self._cache[table] = self.con.execute(f"SELECT {cols} FROM {quote_ident(table)}").fetchall()
@@ -121,7 +128,7 @@ class Validator:
 
     def _assignments(self, unit: int) -> dict[str, dict[int, set[str]]]:
         """Per account and axis, the codes assigned to it (Profit_Allocation_Assigments), if synced."""
-        if not table_exists(self.con, "Profit_Allocation_Assigments"):
+        if not self._has("Profit_Allocation_Assigments"):
             return {}
         out: dict[str, dict[int, set[str]]] = {}
         for u, account, axis, code in self._rows(
@@ -139,7 +146,7 @@ class Validator:
 
     def _entry(self, item: JournalEntryItem, check: ItemCheck) -> None:
         unit = item.administration
-        if table_exists(self.con, "Profit_Administrations"):
+        if self._has("Profit_Administrations"):
             admins = {r[0] for r in self._rows("Profit_Administrations", ["AdminId"])}
             if unit not in admins:
                 check.add(message("not_exist", label="Administration"))
@@ -247,7 +254,7 @@ class Validator:
     ) -> None:
         if (
             currency is not None
-            and table_exists(self.con, "Profit_Currency")
+            and self._has("Profit_Currency")
             and currency not in {r[0] for r in self._rows("Profit_Currency", ["CurrencyId"])}
         ):
             check.add(message("not_exist", label="Currency"))
