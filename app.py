@@ -13,6 +13,7 @@ page = st.navigation(
         st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
         st.Page("pages/reconcile.py", title="Reconcile", icon=":material/compare_arrows:"),
         st.Page("pages/corrections.py", title="Corrections", icon=":material/edit_note:"),
+        st.Page("pages/masterdata.py", title="Master data", icon=":material/contacts:"),
         st.Page("pages/audit.py", title="Audit", icon=":material/history:"),
     ]
 )

@@ -26,6 +26,7 @@ PAGES = [
     "pages/explore.py",
     "pages/reconcile.py",
     "pages/corrections.py",
+    "pages/masterdata.py",
     "pages/audit.py",
 ]
 

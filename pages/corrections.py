@@ -6,24 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from afas.corrections.from_recon import MODES, build_item, entry_rows, journal_and_contra_choices, proposals
-from afas.corrections.outbox import Outbox
 from afas.corrections.plans import Defaults
 from afas.corrections.validation import dry_run
 from afas.recon.matching import list_runs
-from afas.ui.errors import show_error
+from afas.ui.outbox import approval, outbox_section
 from afas.ui.warehouse import current_profile, require_connection, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
 
 EDITABLE = ("mode", "entry_date", "account", "contra", "description", "allocation")
-STATE_LABELS = {
-    "approved": "approved, not sent",
-    "sending": "sending",
-    "confirmed": "in AFAS",
-    "rejected": "rejected by AFAS",
-    "unknown": "unknown: resolve",
-    "stale": "stopped: AFAS changed",
-}
 
 st.title("Corrections")
 conn = require_connection()
@@ -155,98 +146,13 @@ else:
             st.caption(f"{c.method} {c.connector} — {r['description']}")
             st.json(c.body, expanded=False)
 
-    def _close_dialog() -> None:
-        s["corr_dialog"] = False
+    total = sum(c.item.total_debit for _, c in ok)
+    approval(
+        db,
+        [(r["description"], c.item) for r, c in ok],
+        f"Approve **{len(ok)}** journal entries (total debit € {total:,.2f}) for administration "
+        f"{defaults.administration}, journal {defaults.journal}?",
+        "corr",
+    )
 
-    @st.dialog("Approve corrections", on_dismiss=_close_dialog)
-    def approve_dialog(ready_items: list) -> None:
-        total = sum(c.item.total_debit for _, c in ready_items)
-        st.write(
-            f"Approve **{len(ready_items)}** journal entries (total debit € {total:,.2f}) for administration "
-            f"{defaults.administration}, journal {defaults.journal}? They are sent only when you press "
-            "**Send to AFAS**."
-        )
-        who = st.text_input("Your name", key="corr_approver")
-        if st.button("Approve", key="corr_approve_confirm", type="primary", disabled=not who.strip()):
-            approved, refused = 0, []
-            with connection(db) as con:
-                outbox = Outbox(con)
-                for r, c in ready_items:
-                    try:
-                        outbox.approve(c.item, approver=who.strip())
-                        approved += 1
-                    except ValueError as exc:
-                        refused.append(f"{r['description']}: {exc}")
-            s["corr_message"] = (approved, refused)
-            s["corr_dialog"] = False
-            st.rerun()
-
-    if st.button(f"Approve {len(ok)} corrections…", key="corr_approve", type="primary", disabled=not ok):
-        s["corr_dialog"] = True
-    if s.get("corr_dialog") and ok:
-        approve_dialog(ok)
-
-message = s.pop("corr_message", None)
-if message:
-    approved, refused = message
-    st.success(f"Approved {approved} corrections. Send them to AFAS below.")
-    for text in refused:
-        st.error(text)
-
-st.header("Outbox", divider="gray")
-with connection(db) as con:
-    outbox_items = Outbox(con).items()
-if not outbox_items:
-    st.caption("Nothing approved yet.")
-    st.stop()
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "Item": i.item_id,
-                "State": STATE_LABELS.get(i.state, i.state),
-                "Reference": i.reference,
-                "Description": i.description,
-                "Approved by": i.approved_by,
-                "AFAS keys": ", ".join(f"{k} {v}" for k, v in (i.result_keys or {}).items() if v),
-                "Message": i.message,
-            }
-            for i in outbox_items
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-    key="corr_outbox",
-)
-pending = [i for i in outbox_items if i.state in ("approved", "unknown", "sending")]
-if st.button(f"Send {len(pending)} to AFAS", key="corr_send", type="primary", disabled=not pending):
-    bar = st.progress(0.0, text="Checking for interrupted sends…")
-    results = []
-    try:
-        with connection(db) as con, conn.client() as client:
-            outbox = Outbox(con)
-            outbox.recover()
-            results += outbox.resolve_all(client)
-            todo = outbox.items("approved")
-            for n, item in enumerate(todo, start=1):
-                bar.progress(n / max(len(todo), 1), text=f"Sending {item.reference} ({n} of {len(todo)})")
-                results.append(outbox.send(item.item_id, client))
-    except Exception as exc:  # noqa: BLE001 - a failure mid-way leaves each item's state exact
-        show_error(exc)
-    confirmed = [r for r in results if r.state == "confirmed"]
-    s["corr_sent"] = [
-        {
-            "Reference": r.reference,
-            "Result": STATE_LABELS.get(r.state, r.state),
-            "AFAS keys": ", ".join(f"{k} {v}" for k, v in (r.keys or {}).items() if v),
-            "AFAS message": r.message,
-        }
-        for r in results
-    ]
-    s["corr_sent_summary"] = f"{len(confirmed)} of {len(results)} corrections are in AFAS."
-    st.rerun()
-
-if s.get("corr_sent"):
-    st.success(s["corr_sent_summary"])
-    st.dataframe(pd.DataFrame(s["corr_sent"]), hide_index=True, width="stretch", key="corr_sent_table")
-    st.page_link("pages/audit.py", label="See the audit log", icon=":material/arrow_forward:")
+outbox_section(db, conn, "corr")

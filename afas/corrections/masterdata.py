@@ -26,18 +26,21 @@ __all__ = [
 ]
 
 _LEGAL_FORMS = re.compile(
-    r"\b(b\.?v\.?|n\.?v\.?|v\.?o\.?f\.?|c\.?v\.?|gmbh|ag|ltd|llc|inc|s\.?a\.?|sarl|bvba|stichting|"
-    r"vereniging|co[öo]peratie|holding|groep|group)\b",
+    r"\b(b\.?v\.?|n\.?v\.?|v\.?o\.?f\.?|c\.?v\.?|gmbh|ag|ab|as|aps|oy|sp\.?a|s\.?r\.?l|sas|kft|ltd|llc|inc|"
+    r"s\.?a\.?|sarl|bvba|stichting|vereniging|co[öo]peratie|holding|groep|group|diverse|diversen)\b",
     re.IGNORECASE,
 )
 
 
 def guess_person(name: str, *, first_name: str | None = None, coc_number: str | None = None) -> bool:
     """Whether a relation is a person rather than an organisation, judged from the data: a chamber
-    of commerce number or a legal form in the name means organisation; a first name means person."""
+    of commerce number or a legal form in the name means organisation; a first name, or a short
+    name without either ("Inge Wouters", "Jan de Boer"), means person."""
     if coc_number or _LEGAL_FORMS.search(name or ""):
         return False
-    return bool(first_name)
+    if first_name:
+        return True
+    return 2 <= len((name or "").split()) <= 4
 
 
 def relation_for_missing(

@@ -28,3 +28,16 @@ def test_the_shipped_demo_ledger_is_reproducible_and_holds_the_planted_differenc
     assert sum(1 for r in rows if "(deel " in r.description) >= 4
     text = DEMO_LEDGER.read_bytes().decode("cp1252")
     assert text.startswith("Datum;Boekstuk;Omschrijving;Rekening;Debet;Credit\r\n")
+
+
+def test_the_shipped_demo_customer_list_is_reproducible():
+    from afas.emulator.demo.master_export import DEMO_CUSTOMERS, NEW_CUSTOMERS, demo_customer_rows
+    from afas.emulator.demo.master_export import render_csv as render_customers
+
+    emulator = Emulator(seed=1, transactions=20000)
+    rows = demo_customer_rows(emulator)
+    assert DEMO_CUSTOMERS.read_bytes() == render_customers(rows), (
+        "run: python -m afas.emulator.demo.master_export"
+    )
+    debtors = emulator.store.cursor().execute("SELECT count(*) FROM debtor").fetchall()[0][0]
+    assert len(rows) == debtors - 2 + len(NEW_CUSTOMERS)
