@@ -225,6 +225,13 @@ def test_journey_upload_reconcile_and_download_the_workbook(app_url, browser, tm
     assert len(sent) == 9 and all(e["approved_by"] == "Anna de Vries" for e in sent)
     bodies = [e["request_body"] for e in events if e["event"] == "sending"]
     assert len(bodies) == 9 and any("Checked correction 2026" in json.dumps(b) for b in bodies)
+    assert demo_token_data(1) not in audit.read_text(encoding="utf-8")
+
+    page.get_by_role("link", name="Master data", exact=True).click()
+    page.get_by_text("Use the demo customer list").click()
+    page.get_by_role("button", name="Compare with AFAS").click()
+    page.get_by_text("Fields that differ").wait_for(timeout=60_000)
+    _shot(page, "masterdata")
     html = page.content()
     assert "Traceback" not in html and demo_token_data(1) not in html
     page.close()
