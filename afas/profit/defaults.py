@@ -57,9 +57,7 @@ def load_choices(client: ProfitClient) -> DefaultChoices:
     conditions = _rows(client, allowed, "Recon_PaymentConditions", ("PaymentConditionId",))
     if conditions is not None:
         payment_terms = [
-            _choice(r["PaymentConditionId"], r.get("Description"))
-            for r in conditions
-            if not r.get("Blocked")
+            _choice(r["PaymentConditionId"], r.get("Description")) for r in conditions if not r.get("Blocked")
         ]
     else:
         seen: set[str] = set()
