@@ -10,7 +10,7 @@ from afas.corrections.plans import Defaults
 from afas.corrections.validation import dry_run
 from afas.recon.matching import list_runs
 from afas.ui.outbox import approval, outbox_section
-from afas.ui.warehouse import current_profile, require_connection, warehouse_path
+from afas.ui.warehouse import require_connection, require_profile, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
 
@@ -19,12 +19,8 @@ EDITABLE = ("mode", "entry_date", "account", "contra", "description", "allocatio
 st.title("Corrections")
 conn = require_connection()
 db = warehouse_path(conn)
-profile = current_profile()
+profile = require_profile("corrections are sent with them")
 s = st.session_state
-if profile is None or profile.administration is None:
-    st.info("Choose the administration and defaults on Configure first; corrections are sent with them.")
-    st.page_link("pages/configure.py", label="Go to Configure", icon=":material/tune:")
-    st.stop()
 
 with connection(db) as con:
     ready = all(has_table(con, t) for t in ("Profit_Transactions", "Profit_Accounts", "Profit_Journals"))

@@ -20,7 +20,7 @@ from afas.recon.readers import LedgerFileError
 from afas.recon.schema import RESULT_KINDS
 from afas.ui.errors import show_error
 from afas.ui.outbox import approval, outbox_section
-from afas.ui.warehouse import current_profile, require_connection, warehouse_path
+from afas.ui.warehouse import require_connection, require_profile, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
 from afas.warehouse.schema import quote_ident
@@ -52,12 +52,8 @@ WHAT = {
 st.title("Master data")
 conn = require_connection()
 db = warehouse_path(conn)
-profile = current_profile()
+profile = require_profile("new relations get them")
 s = st.session_state
-if profile is None or profile.administration is None:
-    st.info("Choose the administration and defaults on Configure first; new relations get them.")
-    st.page_link("pages/configure.py", label="Go to Configure", icon=":material/tune:")
-    st.stop()
 
 kind_id = st.radio(
     "Compare", list(KINDS), key="md_kind", horizontal=True, format_func=lambda k: KINDS[k].label

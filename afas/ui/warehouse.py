@@ -27,6 +27,7 @@ __all__ = [
     "data_dir",
     "read",
     "require_connection",
+    "require_profile",
     "stamp",
     "warehouse_path",
 ]
@@ -88,6 +89,16 @@ def require_connection() -> Connection:
         st.page_link("pages/connect.py", label="Go to Connect", icon=":material/power:")
         st.stop()
     return conn
+
+
+def require_profile(why: str) -> ConnectionProfile:
+    """The profile chosen on Configure (with an administration), or a pointer there and a stop."""
+    profile = current_profile()
+    if profile is None or profile.administration is None:
+        st.info(f"Choose the administration and defaults on Configure first; {why}.")
+        st.page_link("pages/configure.py", label="Go to Configure", icon=":material/tune:")
+        st.stop()
+    return profile
 
 
 def current_profile() -> ConnectionProfile | None:
