@@ -7,7 +7,7 @@ import streamlit as st
 from afas.profit.connectors import GET_CONNECTORS
 from afas.ui.errors import show_error
 from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
-from afas.warehouse.sync import SyncProgress, sync
+from afas.warehouse.sync import SyncProgress, recover_interrupted_runs, sync
 
 st.title("Sync from AFAS")
 conn = require_connection()
@@ -23,6 +23,7 @@ st.caption(
     )
 )
 
+recover_interrupted_runs(db)  # a sync killed elsewhere (CLI, another app) shows as failed, not running
 message = st.session_state.pop("sync_message", None)
 if message:
     (st.success if message[0] == "success" else st.error)(message[1])

@@ -115,3 +115,24 @@ def test_a_failing_connector_is_reported_and_the_rest_kept():
         status.loc["Profit_Accounts", "Last run"] == "ok"
         and status.loc["Profit_Debtor", "Last run"] == "failed"
     )
+
+
+def test_a_sync_killed_elsewhere_shows_as_failed_not_running(tmp_path):
+    import datetime as dt
+
+    from afas.ui.warehouse import warehouse_path
+    from afas.warehouse.db import connection
+
+    at = connected()
+    db = warehouse_path(at.session_state["connection"])
+    with connection(db) as con:  # what a killed `python -m afas sync` leaves behind
+        con.execute(
+            "INSERT INTO sync_runs (run_id, connector, started, status) "
+            "VALUES (1, 'Profit_Debtor', ?, 'running')",
+            [dt.datetime(2026, 11, 25, 9, 0)],
+        )
+    at.switch_page("pages/sync.py").run()
+    assert not at.exception, at.exception
+    history = frame(at, "Run")
+    assert list(history["Status"]) == ["failed"]
+    assert "stopped before it finished" in history["Error"][0]
