@@ -140,6 +140,13 @@ def test_journey_connect_configure_sync_explore(app_url, browser):
     page.get_by_role("tab", name="Trial balance").wait_for(timeout=60_000)
     page.get_by_text("Difference").wait_for(timeout=60_000)
     assert page.get_by_text("€ 0.00").count() >= 1  # debit equals credit
+    # drill down: select the first account of the trial balance
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + 52)
+    page.get_by_text("Balance over the periods").wait_for(timeout=60_000)
+    page.get_by_text("newest first").wait_for(timeout=60_000)
     _shot(page, "explore")
     html = page.content()
     assert "Traceback" not in html and demo_token_data(1) not in html
