@@ -22,11 +22,21 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 import pyarrow as pa
 
 from afas.recon.readers import LedgerFileError, RawTable
+from afas.recon.textvalues import (
+    default_separator,
+    detect_date_format,
+    detect_decimal_separator,
+    iban_is_valid,
+    looks_numeric,
+    parse_amount,
+    parse_date,
+)
+from afas.recon.textvalues import shown as _shown
 
 __all__ = [
     "AUTO",
@@ -46,7 +56,6 @@ __all__ = [
 ]
 
 AUTO = "auto"
-EXCEL_SERIAL = "excel"
 TEXT_FIELDS: tuple[str, ...] = (
     "account",
     "currency",
@@ -59,9 +68,6 @@ TEXT_FIELDS: tuple[str, ...] = (
     "counterparty_iban",
 )
 COLUMN_FIELDS: tuple[str, ...] = ("entry_date", "amount", "debit", "credit", "sign", *TEXT_FIELDS)
-_CENT = Decimal("0.01")
-_MAX_AMOUNT = Decimal("1e16")
-_SHOWN = 40
 
 
 @dataclass(frozen=True)
@@ -298,7 +304,7 @@ def suggest_mapping(
 
     # Debit/credit or sign columns only count when their values fit; amount then yields.
     for target in ("debit", "credit"):
-        if target in chosen and values(target) and not any(_looks_numeric(v) for v in values(target)):
+        if target in chosen and values(target) and not any(looks_numeric(v) for v in values(target)):
             del chosen[target]
     if "sign" in chosen and values("sign") and not all(_sign_of(v) is not None for v in values("sign")):
         del chosen["sign"]
@@ -312,191 +318,12 @@ def suggest_mapping(
         **fields,
         date_format=detect_date_format(values("entry_date")) if values("entry_date") else AUTO,
         decimal_separator=(
-            detect_decimal_separator(amount_values, _default_separator(file_format))
-            if amount_values
-            else AUTO
+            detect_decimal_separator(amount_values, default_separator(file_format)) if amount_values else AUTO
         ),
     )
 
 
-# --- numbers ------------------------------------------------------------------------------------------
-
-_CURRENCY_MARKS = re.compile(r"(€|\$|£|EUR|USD|GBP|CHF)", re.IGNORECASE)
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-
-
-def _strip_number(text: str) -> tuple[str, bool]:
-    """The digits and separators of ``text`` and whether it is marked negative."""
-    value = _SPACES.sub("", _CURRENCY_MARKS.sub("", text))
-    negative = False
-    if value.startswith("(") and value.endswith(")"):
-        value, negative = value[1:-1], True
-    if value.endswith("-"):
-        value, negative = value[:-1], not negative
-    elif value.endswith("+"):
-        value = value[:-1]
-    if value.startswith("-"):
-        value, negative = value[1:], not negative
-    elif value.startswith("+"):
-        value = value[1:]
-    value = _SPACES.sub("", _CURRENCY_MARKS.sub("", value))
-    return value, negative
-
-
-def _looks_numeric(text: str) -> bool:
-    value, _ = _strip_number(text)
-    return bool(re.fullmatch(r"[\d.,]*\d[\d.,]*", value))
-
-
-def detect_decimal_separator(values: Sequence[str], default: str = ",") -> str:
-    """',' or '.' as the decimal separator of these number texts; ``default`` when nothing proves either.
-
-    The default is ',' for text files (Dutch usage) and '.' for workbooks, Parquet and bank statements,
-    whose numbers the readers always write with a decimal point.
-    """
-    votes = {",": 0, ".": 0}
-    for text in values:
-        value, _ = _strip_number(text)
-        if "," in value and "." in value:
-            votes[max(",", ".", key=value.rindex)] += 2
-        elif "," in value or "." in value:
-            mark = "," if "," in value else "."
-            if re.fullmatch(rf"\d{{1,3}}(\{mark}\d{{3}})+", value):
-                continue  # 1.234 or 1,234: a thousands group, or three decimals; proves nothing
-            votes[mark] += 1
-    if votes["."] == votes[","]:
-        return default
-    return "." if votes["."] > votes[","] else ","
-
-
-def _default_separator(file_format: str) -> str:
-    return "," if file_format == "csv" else "."
-
-
-def parse_amount(text: str, decimal_separator: str = ",") -> Decimal:
-    """The amount in ``text`` ('1.234,56', '(1.234,56)', '1.234,56-', '€ 1.234,56', '-1234.5').
-
-    Raises ValueError saying why the text is not a number.
-    """
-    value, negative = _strip_number(text)
-    thousands = "." if decimal_separator == "," else ","
-    if not re.fullmatch(r"[\d.,]*\d[\d.,]*", value):
-        raise ValueError(f'amount "{_shown(text)}" is not a number')
-    if value.count(decimal_separator) > 1:
-        raise ValueError(f'amount "{_shown(text)}" is not a number (more than one "{decimal_separator}")')
-    whole, _, fraction = value.partition(decimal_separator)
-    if thousands in whole:
-        if not re.fullmatch(rf"\d{{1,3}}(\{thousands}\d{{3}})+", whole):
-            raise ValueError(f'amount "{_shown(text)}" is not a number (misplaced "{thousands}")')
-        whole = whole.replace(thousands, "")
-    if thousands in fraction or not (whole or fraction):
-        raise ValueError(f'amount "{_shown(text)}" is not a number')
-    amount = Decimal(f"{whole or '0'}.{fraction or '0'}")
-    if amount >= _MAX_AMOUNT:
-        raise ValueError(f'amount "{_shown(text)}" is too large')
-    amount = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
-    return -amount if negative else amount
-
-
-def _sign_of(text: str) -> int | None:
-    """+1 for a debit/incoming marker, -1 for a credit/outgoing one, None when unknown."""
-    word = _normal(text)
-    if word in ("d", "db", "dr", "deb", "debet", "debit", "bij", "in", "plus"):
-        return 1
-    if word in ("c", "cr", "cred", "credit", "af", "out", "min"):
-        return -1
-    return None
-
-
-# --- dates --------------------------------------------------------------------------------------------
-
-_DATE_FORMATS = (
-    "%d-%m-%Y",
-    "%d/%m/%Y",
-    "%d.%m.%Y",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y%m%d",
-    "%m-%d-%Y",
-    "%m/%d/%Y",
-    "%m.%d.%Y",
-    "%d-%m-%y",
-    "%d/%m/%y",
-    "%d.%m.%y",
-    "%m/%d/%y",
-)
-_TIME_PART = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def _strip_time(text: str) -> str:
-    return _TIME_PART.sub("", text.strip())
-
-
-def parse_date(text: str, date_format: str) -> dt.date:
-    """The date in ``text`` read with ``date_format`` (a strptime format or 'excel'); ValueError if not."""
-    value = _strip_time(text)
-    if date_format == EXCEL_SERIAL:
-        try:
-            serial = Decimal(value)
-        except InvalidOperation:
-            raise ValueError(f'date "{_shown(text)}" is not an Excel day number') from None
-        if not 1 <= serial < 2958466:
-            raise ValueError(f'date "{_shown(text)}" is not an Excel day number')
-        return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
-    try:
-        if date_format == "%Y%m%d" and not re.fullmatch(r"\d{8}", value):
-            raise ValueError
-        return dt.datetime.strptime(value, date_format).date()
-    except ValueError:
-        shown_format = (
-            date_format.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy").replace("%y", "yy")
-        )
-        raise ValueError(f'date "{_shown(text)}" is not a date like {shown_format}') from None
-
-
-def detect_date_format(values: Sequence[str]) -> str:
-    """The format that reads the most of ``values``; day-first wins a tie (Dutch usage)."""
-    sample = [v for v in values if v and v.strip()][:1000]
-    if not sample:
-        return "%d-%m-%Y"
-    best, best_hits = "%d-%m-%Y", -1
-    for date_format in _DATE_FORMATS:
-        hits = 0
-        for value in sample:
-            try:
-                parse_date(value, date_format)
-                hits += 1
-            except ValueError:
-                pass
-        if hits > best_hits:
-            best, best_hits = date_format, hits
-        if hits == len(sample):
-            break
-    serials = sum(1 for v in sample if re.fullmatch(r"\d{5}(\.\d+)?", _strip_time(v)))
-    if serials > best_hits and serials:
-        return EXCEL_SERIAL
-    return best
-
-
-# --- IBAN ---------------------------------------------------------------------------------------------
-
-
-def iban_is_valid(iban: str) -> bool:
-    """Whether ``iban`` (spaces allowed) passes the ISO 13616 mod-97 check."""
-    value = iban.replace(" ", "").upper()
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", value):
-        return False
-    digits = "".join(str(int(ch, 36)) for ch in value[4:] + value[:4])
-    return int(digits) % 97 == 1
-
-
 # --- applying a mapping -------------------------------------------------------------------------------
-
-
-def _shown(text: str | None) -> str:
-    text = text or ""
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
 def _index(raw: RawTable, mapping: Mapping) -> dict[str, int]:
@@ -528,6 +355,16 @@ def _shown_list(headers: Sequence[str]) -> str:
     return shown + (f" and {len(headers) - 20} more" if len(headers) > 20 else "")
 
 
+def _sign_of(text: str) -> int | None:
+    """+1 for a debit/incoming marker, -1 for a credit/outgoing one, None when unknown."""
+    word = _normal(text)
+    if word in ("d", "db", "dr", "deb", "debet", "debit", "bij", "in", "plus"):
+        return 1
+    if word in ("c", "cr", "cred", "credit", "af", "out", "min"):
+        return -1
+    return None
+
+
 def apply_mapping(raw: RawTable, mapping: Mapping) -> MappedLedger:
     """Read every row of ``raw`` with ``mapping``; rows that cannot be read are listed as problems.
 
@@ -545,7 +382,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping) -> MappedLedger:
     amount_texts = [v for t in ("amount", "debit", "credit") for v in column(t)[:2000] if v]
     separator = mapping.decimal_separator
     if separator == AUTO:
-        separator = detect_decimal_separator(amount_texts, _default_separator(raw.file_format))
+        separator = detect_decimal_separator(amount_texts, default_separator(raw.file_format))
     date_format = mapping.date_format
     if date_format == AUTO:
         date_format = detect_date_format([v for v in column("entry_date") if v])
