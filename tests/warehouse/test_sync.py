@@ -287,3 +287,18 @@ def test_amounts_too_large_to_load_exactly_fail_the_run(tmp_path, emulator, clie
     results = sync(db, client, ["Profit_Transactions"], full=True)
     assert results[0].status == "failed" and "too large to load exactly" in results[0].error
     assert _transactions_figures(db) == first
+
+
+def test_stopping_from_the_dashboard_counts_as_cancelled(tmp_path, client):
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    db = tmp_path / "w.duckdb"
+
+    def progress(p: SyncProgress) -> None:
+        raise StopException()
+
+    with pytest.raises(StopException):
+        sync(db, client, ["Profit_Transactions"], progress=progress)
+    assert _db(db, "SELECT status, error FROM sync_runs") == [
+        ("failed", "The sync was cancelled; the previous data is unchanged.")
+    ]
