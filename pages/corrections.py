@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from afas.corrections.from_recon import MODES, build_item, entry_rows, journal_and_contra_choices, proposals
+from afas.corrections.from_recon import (
+    MODES,
+    build_item,
+    entry_rows,
+    in_outbox,
+    journal_and_contra_choices,
+    proposals,
+)
 from afas.corrections.plans import Defaults
 from afas.corrections.validation import dry_run
 from afas.recon.matching import list_runs
@@ -45,7 +52,8 @@ run_id = st.selectbox(
 
 with connection(db) as con:
     journals, accounts = journal_and_contra_choices(con, profile.administration)
-    base = proposals(con, run_id)
+    done = in_outbox(con, run_id)
+    base = [p for p in proposals(con, run_id) if p["result_id"] not in done]
 c1, c2 = st.columns(2)
 journal = c1.selectbox(
     "Journal", [j for j, _ in journals], key="corr_journal", format_func=dict(journals).get
@@ -65,7 +73,14 @@ defaults = Defaults(
 )
 
 st.header("Proposed corrections", divider="gray")
-if not base:
+if done:
+    st.caption(
+        f"{len(done)} differences of this run are in the outbox already (see below) "
+        "and are not offered again."
+    )
+if not base and done:
+    st.success("Every difference of this run is in the outbox.")
+elif not base:
     st.success("Nothing to correct in AFAS for this run: every ledger line is in AFAS with the same amount.")
 else:
     st.caption(
@@ -149,6 +164,7 @@ else:
         f"Approve **{len(ok)}** journal entries (total debit € {total:,.2f}) for administration "
         f"{defaults.administration}, journal {defaults.journal}?",
         "corr",
+        origins=[(run_id, r["result_id"]) for r, _ in ok],
     )
 
 outbox_section(db, conn, "corr")

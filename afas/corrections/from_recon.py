@@ -22,8 +22,44 @@ import duckdb
 
 from afas.corrections.entries import amount_difference, entry_for_ledger_line
 from afas.corrections.plans import Defaults, JournalEntryItem
+from afas.corrections.schema import ensure_corrections_schema
 
-__all__ = ["MODES", "build_item", "entry_rows", "journal_and_contra_choices", "proposals"]
+__all__ = [
+    "MODES",
+    "build_item",
+    "entry_rows",
+    "in_outbox",
+    "journal_and_contra_choices",
+    "proposals",
+    "record_origins",
+]
+
+ORIGINS_DDL = """
+CREATE TABLE IF NOT EXISTS correction_origins (
+    item_id BIGINT NOT NULL, run_id BIGINT NOT NULL, result_id BIGINT NOT NULL,
+    PRIMARY KEY (run_id, result_id, item_id));
+"""
+
+
+def record_origins(con: duckdb.DuckDBPyConnection, origins: list[tuple[int, int, int]]) -> None:
+    """Remember which reconciliation result each approved item came from: (item_id, run_id, result_id)."""
+    con.execute(ORIGINS_DDL)
+    if origins:
+        con.executemany("INSERT OR IGNORE INTO correction_origins VALUES (?, ?, ?)", origins)
+
+
+def in_outbox(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[int, tuple[int, str]]:
+    """result_id -> (item_id, state) for results of ``run_id`` already approved (a rejected item
+    does not count: that difference may be corrected again)."""
+    ensure_corrections_schema(con)
+    con.execute(ORIGINS_DDL)
+    rows = con.execute(
+        "SELECT o.result_id, i.item_id, i.state FROM correction_origins o "
+        "JOIN correction_items i USING (item_id) WHERE o.run_id = ? AND i.state <> 'rejected'",
+        [run_id],
+    ).fetchall()
+    return {int(r): (int(i), str(st)) for r, i, st in rows}
+
 
 MODES = {
     "new_entry": "new entry",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from afas.corrections.from_recon import record_origins
 from afas.corrections.outbox import Outbox
 from afas.corrections.plans import PlanItem
 from afas.ui.connection import Connection
@@ -30,8 +31,18 @@ def _keys(keys: dict | None) -> str:
     return ", ".join(f"{k} {v}" for k, v in (keys or {}).items() if v)
 
 
-def approval(db: Path, ready: Sequence[tuple[str, PlanItem]], question: str, prefix: str) -> None:
-    """'Approve N …' and its confirmation dialog asking who approves; the outcome shows next run."""
+def approval(
+    db: Path,
+    ready: Sequence[tuple[str, PlanItem]],
+    question: str,
+    prefix: str,
+    origins: Sequence[tuple[int, int]] | None = None,
+) -> None:
+    """'Approve N …' and its confirmation dialog asking who approves; the outcome shows next run.
+
+    ``origins``: per ready item, the (run_id, result_id) of the reconciliation result it corrects,
+    remembered so that the same difference is not offered for approval again.
+    """
     s = st.session_state
     flag = f"{prefix}_dialog"
 
@@ -46,12 +57,17 @@ def approval(db: Path, ready: Sequence[tuple[str, PlanItem]], question: str, pre
             approved, refused = 0, []
             with connection(db) as con:
                 outbox = Outbox(con)
-                for label, item in ready:
+                linked = []
+                for n, (label, item) in enumerate(ready):
                     try:
-                        outbox.approve(item, approver=who.strip())
+                        row = outbox.approve(item, approver=who.strip())
                         approved += 1
                     except ValueError as exc:
                         refused.append(f"{label}: {exc}")
+                        continue
+                    if origins is not None:
+                        linked.append((row.item_id, *origins[n]))
+                record_origins(con, linked)
             s[f"{prefix}_message"] = (approved, refused)
             s[flag] = False
             st.rerun()
@@ -62,17 +78,17 @@ def approval(db: Path, ready: Sequence[tuple[str, PlanItem]], question: str, pre
         s[flag] = True
     if s.get(flag) and ready:
         dialog()
-    message = s.pop(f"{prefix}_message", None)
-    if message:
-        approved, refused = message
-        st.success(f"Approved {approved} corrections. Send them to AFAS below.")
-        for text in refused:
-            st.error(text)
 
 
 def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
     """The outbox's items, 'Send to AFAS' (recover, resolve, then send each once) and the results."""
     s = st.session_state
+    message = s.pop(f"{prefix}_message", None)  # left by the approval dialog
+    if message:
+        approved, refused = message
+        st.success(f"Approved {approved} corrections. Send them to AFAS below.")
+        for text in refused:
+            st.error(text)
     st.header("Outbox", divider="gray")
     with connection(db) as con:
         items = Outbox(con).items()
