@@ -10,6 +10,7 @@ from decimal import Decimal
 import plotly.express as px
 import streamlit as st
 
+from afas.corrections.from_recon import with_corrections
 from afas.emulator.demo.ledger_export import DEMO_LEDGER, YEAR
 from afas.recon.export import export_csv, export_workbook
 from afas.recon.ledgers import (
@@ -319,7 +320,9 @@ if run:
 
 def _run_again() -> None:
     with connection(db) as con:
-        s["recon_run_id"] = reconcile(con, import_id, s["recon_config"]).run_id
+        # corrections this tool posted are folded into the lines they correct (see with_corrections)
+        config = dataclasses.replace(s["recon_config"], afas_table=with_corrections(con))
+        s["recon_run_id"] = reconcile(con, import_id, config).run_id
 
 
 if run:

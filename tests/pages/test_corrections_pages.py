@@ -81,6 +81,17 @@ def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F
     assert "Every difference of this run is in the outbox." in [s.value for s in at.success]
     assert any("9 differences of this run are in the outbox already" in c.value for c in at.caption)
 
+    # sync again and match the same ledger again: the corrected differences are gone
+    at.switch_page("pages/sync.py").run()
+    at.multiselect(key="sync_connectors").set_value(["Profit_Transactions"])
+    at.button(key="FormSubmitter:sync_form-Sync now").click().run()
+    at.switch_page("pages/reconcile.py").run()
+    at.date_input(key="recon_dates").set_value((dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    at.button(key="FormSubmitter:recon_match_form-Run matching").click().run()
+    assert not at.exception, at.exception
+    counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert (counts["Only in the ledger"], counts["Differing"], counts["Only in AFAS"]) == (0, 0, 6), counts
+
     at.switch_page("pages/audit.py").run()
     assert not at.exception, at.exception
     audit = frame(at, "Approved by")
