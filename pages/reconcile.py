@@ -10,8 +10,8 @@ from decimal import Decimal
 import plotly.express as px
 import streamlit as st
 
-from afas.corrections.from_recon import with_corrections
 from afas.emulator.demo.ledger_export import DEMO_LEDGER, YEAR
+from afas.recon.corrected import with_corrections
 from afas.recon.export import export_csv, export_workbook
 from afas.recon.ledgers import (
     DuplicateImport,

@@ -32,7 +32,6 @@ __all__ = [
     "journal_and_contra_choices",
     "proposals",
     "record_origins",
-    "with_corrections",
 ]
 
 ORIGINS_DDL = """
@@ -199,50 +198,3 @@ def build_item(
         mode=proposal["mode"],
         description=description,
     )
-
-
-CORRECTED_VIEW = "afas_lines_with_corrections"
-
-
-def with_corrections(con: duckdb.DuckDBPyConnection, afas_table: str = "Profit_Transactions") -> str:
-    """A TEMP view of the journal lines in which this tool's confirmed corrections of differing lines
-    are folded into the lines they correct; returns the table name to match against.
-
-    A difference entry (or a reversal and re-booking) is a separate AFAS entry with the outbox's
-    voucher number. Matching the same ledger again would show the corrected line as still differing
-    and the correction as a line only in AFAS; folded, the line carries its corrected amount. Only
-    lines on the corrected line's account are folded (a re-booking's other lines net to zero). A
-    correction of a line only in the ledger needs no folding: its new line matches on amount and date.
-    Without recorded corrections the table itself is returned.
-    """
-    ensure_corrections_schema(con)
-    con.execute(ORIGINS_DDL)
-    if not con.execute("SELECT count(*) FROM correction_origins").fetchall()[0][0]:
-        return afas_table
-    src = '"' + afas_table.replace('"', '""') + '"'
-    con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW {CORRECTED_VIEW} AS
-        WITH fixes AS (
-            SELECT DISTINCT r.unit_id, r.entry_no, r.seq_no, r.account_afas AS account, i.reference
-            FROM correction_origins o
-            JOIN correction_items i USING (item_id)
-            JOIN recon_results r ON r.run_id = o.run_id AND r.result_id = o.result_id
-            WHERE i.state = 'confirmed' AND r.kind = 'differing' AND r.entry_no IS NOT NULL),
-        folded AS (
-            SELECT f.unit_id, f.entry_no, f.seq_no, t."EntryNo" AS c_entry, t."SeqNo" AS c_seq,
-                   t."AmtDebit" AS debit, t."AmtCredit" AS credit
-            FROM fixes f JOIN {src} t
-              ON t."UnitId" = f.unit_id AND t."VoucherNo" = f.reference AND t."AccountNo" = f.account),
-        adjust AS (
-            SELECT unit_id, entry_no, seq_no, sum(debit) AS debit, sum(credit) AS credit
-            FROM folded GROUP BY ALL)
-        SELECT t.* REPLACE (
-                   CAST(t."AmtDebit" + coalesce(a.debit, 0) AS DECIMAL(18, 2)) AS "AmtDebit",
-                   CAST(t."AmtCredit" + coalesce(a.credit, 0) AS DECIMAL(18, 2)) AS "AmtCredit")
-        FROM {src} t
-        LEFT JOIN adjust a ON a.unit_id = t."UnitId" AND a.entry_no = t."EntryNo" AND a.seq_no = t."SeqNo"
-        WHERE NOT EXISTS (
-            SELECT 1 FROM folded x
-            WHERE x.unit_id = t."UnitId" AND x.c_entry = t."EntryNo" AND x.c_seq = t."SeqNo")"""
-    )
-    return CORRECTED_VIEW

@@ -5,6 +5,7 @@ synced AFAS journal lines, print the counts per result kind and optionally expor
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -71,6 +72,7 @@ def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; prints the counts per result kind. Exit status 0, or 2 on a user error."""
+    from afas.recon.corrected import with_corrections
     from afas.recon.export import export_csv, export_workbook
     from afas.recon.matching import AfasFilter, MatchConfig, reconcile
 
@@ -86,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
                     date_to=args.date_to,
                 ),
             )
+            # corrections this tool posted are folded into the lines they correct
+            config = dataclasses.replace(config, afas_table=with_corrections(con))
             summary = reconcile(con, import_id, config)
             print(f"run {summary.run_id}: AFAS lines against ledger import {import_id}")
             width = max(len(v) for v in _LABELS.values())
