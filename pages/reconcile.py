@@ -20,7 +20,6 @@ from afas.recon.ledgers import (
     list_imports,
     list_profiles,
     load_profile,
-    preview_import,
     save_profile,
 )
 from afas.recon.mapping import COLUMN_FIELDS
@@ -38,6 +37,7 @@ from afas.recon.readers import LedgerFileError
 from afas.recon.schema import RESULT_KINDS
 from afas.recon.views import ledger_summary, results_table
 from afas.ui.errors import show_error
+from afas.ui.ledger import preview as read_preview
 from afas.ui.warehouse import MONEY, current_profile, require_connection, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
@@ -140,7 +140,7 @@ else:
                     help="Saved mappings are reused.",
                 )
                 base = load_profile(con, chosen_profile) if chosen_profile != NONE else None
-                preview = preview_import(con, data, name, base)
+            preview = read_preview(db, data, name, base)
         except LedgerFileError as exc:
             st.error(str(exc))
             st.stop()
@@ -182,8 +182,7 @@ else:
                     save_profile(con, profile_name.strip(), edited)
                 st.success(f"Mapping saved as '{profile_name.strip()}'.")
         if edited != mapping:
-            with connection(db) as con:
-                preview = preview_import(con, data, name, edited)
+            preview = read_preview(db, data, name, edited)
         lines, problems = preview.lines, preview.problems
         total = sum((ln.amount for ln in lines), Decimal("0.00"))
         st.write(
