@@ -6,15 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from afas.corrections.masterdata import (
-    dim_code_for_missing,
-    relation_for_missing,
-    relation_update_for_difference,
-)
+from afas.corrections.from_master import master_corrections
 from afas.corrections.plans import Defaults
 from afas.corrections.validation import validate
 from afas.emulator.demo.master_export import DEMO_CUSTOMERS
-from afas.recon.compare import compare_master_data, field_differences
+from afas.recon.compare import compare_master_data
 from afas.recon.masterfile import KINDS, load_master_file, suggest_columns
 from afas.recon.readers import LedgerFileError
 from afas.recon.schema import RESULT_KINDS
@@ -30,17 +26,6 @@ LABELS = {
     "only_in_afas": "Only in AFAS",
     "only_in_ledger": "Only in the file",
     "differing": "Differing",
-}
-DETAILS = {  # AFAS field -> RelationInsertItem field
-    "Email": "email",
-    "TelNr": "phone",
-    "IBAN": "iban",
-    "VatNr": "vat_id",
-    "Btw-nummer": "vat_id",
-    "ChOfCommNr": "coc_number",
-    "PayCon": "payment_terms",
-    "PaymentCondition": "payment_terms",
-    "CurrencyId": "currency",
 }
 NONE = "—"
 WHAT = {
@@ -132,46 +117,35 @@ if run is None or run[0] != kind_id or run[2] != mfile.table:
     st.stop()
 run_id = run[1]
 
+defaults = Defaults(
+    administration=profile.administration,
+    journal="",
+    contra_account="",
+    allocation_axis=axis,
+    payment_terms=profile.payment_terms,
+)
 with connection(db) as con:
-    counts = dict(
-        con.execute(
-            "SELECT kind, count(*) FROM recon_results WHERE run_id = ? GROUP BY kind", [run_id]
-        ).fetchall()
+    found = master_corrections(
+        con,
+        run_id,
+        afas_table=kind.afas_table,
+        key=kind.key,
+        name_field=kind.name,
+        sales=kind.sales,
+        file_table=mfile.table,
+        key_column=key_column,
+        pairs=pairs,
+        defaults=defaults,
     )
-    diffs = field_differences(con, run_id)
-    only_file = [
-        r[0]
-        for r in con.execute(
-            "SELECT item_key FROM recon_results WHERE run_id = ? AND kind = 'only_in_ledger' "
-            "ORDER BY item_key",
-            [run_id],
-        ).fetchall()
-    ]
-    afas_rows = {}
-    differing_keys = sorted({d["item_key"] for d in diffs})
-    if differing_keys and kind.sales is not None:
-        cur = con.execute(
-            f"SELECT * FROM {quote_ident(kind.afas_table)} WHERE CAST({quote_ident(kind.key)} AS VARCHAR) IN "
-            f"(SELECT unnest(?::VARCHAR[]))",
-            [differing_keys],
-        )
-        names = [d[0] for d in cur.description]
-        afas_rows = {str(r[names.index(kind.key)]): dict(zip(names, r, strict=True)) for r in cur.fetchall()}
-    cur = con.execute(
-        f"SELECT * FROM {quote_ident(mfile.table)} "
-        f"WHERE trim({quote_ident(key_column)}) IN (SELECT unnest(?::VARCHAR[]))",
-        [only_file],
-    )
-    file_names = [d[0] for d in cur.description]
-    file_rows = [dict(zip(file_names, r, strict=True)) for r in cur.fetchall()]
+items, problems = found.items, found.problems
 
 cols = st.columns(4)
 for col, k in zip(cols, RESULT_KINDS, strict=True):
-    col.metric(LABELS[k], f"{counts.get(k, 0):,}")
-if diffs:
+    col.metric(LABELS[k], f"{found.counts.get(k, 0):,}")
+if found.differences:
     st.subheader("Fields that differ")
     st.dataframe(
-        pd.DataFrame(diffs).rename(
+        pd.DataFrame(found.differences).rename(
             columns={
                 "item_key": kind.key,
                 "field": "Field",
@@ -183,49 +157,6 @@ if diffs:
         width="stretch",
         key="md_diffs",
     )
-
-# --- corrections -----------------------------------------------------------------------------------
-
-defaults = Defaults(
-    administration=profile.administration,
-    journal="",
-    contra_account="",
-    allocation_axis=axis,
-    payment_terms=profile.payment_terms,
-)
-items: list[tuple[str, object]] = []
-problems: list[str] = []
-for row in file_rows:
-    label = str(row.get(chosen.get(kind.name, NONE)) or row.get(key_column) or "").strip()
-    try:
-        if kind.sales is None:
-            items.append(
-                (label, dim_code_for_missing(defaults, code=str(row[key_column]), description=label))
-            )
-        else:
-            details = {}
-            for fld, column in pairs:
-                value = (row.get(column) or "").strip()
-                if fld in DETAILS and value:
-                    details[DETAILS[fld]] = value
-            items.append((label, relation_for_missing(defaults, sales=kind.sales, name=label, **details)))
-    except ValueError as exc:
-        problems.append(f"{label or row.get(key_column)}: {exc}")
-if kind.sales is not None:
-    by_key: dict[str, dict[str, str]] = {}
-    for d in diffs:
-        by_key.setdefault(d["item_key"], {})[d["field"]] = d["value_ledger"]
-    for key, wanted in by_key.items():
-        current = afas_rows.get(key)
-        if current is None:
-            continue
-        try:
-            update = relation_update_for_difference(sales=kind.sales, current=current, wanted=wanted)
-        except ValueError as exc:
-            problems.append(f"{key}: {exc}")
-            continue
-        if update is not None:
-            items.append((f"{key} {current.get(kind.name) or ''}".strip(), update))
 
 st.header("Corrections", divider="gray")
 if not items and not problems:
