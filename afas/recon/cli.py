@@ -75,9 +75,10 @@ def run(args: argparse.Namespace) -> int:
     from afas.recon.corrected import with_corrections
     from afas.recon.export import export_csv, export_workbook
     from afas.recon.matching import AfasFilter, MatchConfig, reconcile
+    from afas.warehouse.db import WarehouseBusy, connection
 
     try:
-        with duckdb.connect(str(args.db)) as con:
+        with connection(args.db) as con:
             import_id = _import(con, args) if args.ledger is not None else args.import_id
             config = MatchConfig(
                 ambiguity=args.ambiguity,
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             if args.csv is not None:
                 export_csv(con, summary.run_id, args.csv)
                 print(f"CSV written to {args.csv}")
-    except (ValueError, KeyError, OSError, duckdb.Error) as exc:
+    except (ValueError, KeyError, OSError, duckdb.Error, WarehouseBusy) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)
         return 2
