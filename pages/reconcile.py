@@ -11,6 +11,7 @@ import plotly.express as px
 import streamlit as st
 
 from afas.emulator.demo.ledger_export import DEMO_LEDGER, YEAR
+from afas.recon.compare import compare_balances
 from afas.recon.corrected import with_corrections
 from afas.recon.export import export_csv, export_workbook
 from afas.recon.ledgers import (
@@ -258,6 +259,16 @@ st.caption(
     f"{summary.date_from or '?'} to {summary.date_to or '?'}"
 )
 with st.form("recon_match_form"):
+    mode = st.radio(
+        "Compare",
+        ["lines", "balances"],
+        key="recon_mode",
+        horizontal=True,
+        format_func={
+            "lines": "line by line",
+            "balances": "balances per account and period (a trial balance against AFAS's)",
+        }.get,
+    )
     c1, c2 = st.columns(2)
     accounts = c1.multiselect(
         "AFAS accounts to compare",
@@ -326,7 +337,20 @@ def _run_again() -> None:
 
 if run:
     try:
-        _run_again()
+        if mode == "balances":
+            with connection(db) as con:
+                source = "period_balance" if has_table(con, "Profit_Period_balance") else "transactions"
+                s["recon_run_id"] = compare_balances(
+                    con,
+                    import_id,
+                    source=source,
+                    unit_id=profile.administration if profile else None,
+                    accounts=accounts or None,
+                    abs_tol=Decimal(str(tolerance)).quantize(Decimal("0.01")),
+                ).run_id
+        else:
+            _run_again()
+        s["recon_run_mode"] = mode
     except Exception as exc:  # noqa: BLE001
         show_error(exc)
 
@@ -386,7 +410,8 @@ event = st.dataframe(
 st.caption(f"{table.num_rows:,} rows shown (at most 500; narrow with the filters).")
 picked = [table.slice(i, 1).to_pylist()[0] for i in (event.selection.rows if event is not None else [])]
 c1, c2, _ = st.columns([1, 1, 2])
-if c1.button("Match selected by hand", key="recon_match_manual", disabled=not picked):
+line_run = s.get("recon_run_mode", "lines") == "lines"
+if c1.button("Match selected by hand", key="recon_match_manual", disabled=not picked or not line_run):
     afas_keys = [(r["unit_id"], r["entry_no"], r["seq_no"]) for r in picked if r["entry_no"] is not None]
     line_nos = [r["line_no"] for r in picked if r["line_no"] is not None]
     try:
@@ -397,7 +422,7 @@ if c1.button("Match selected by hand", key="recon_match_manual", disabled=not pi
     except ValueError as exc:
         st.error(str(exc))
 groups = sorted({r["Group"] for r in picked if r["Group"] is not None})
-if c2.button("Unmatch selected", key="recon_unmatch", disabled=not groups):
+if c2.button("Unmatch selected", key="recon_unmatch", disabled=not groups or not line_run):
     with connection(db) as con:
         for g in groups:
             unmatch_group(con, run_id, g, note="unmatched on the Reconcile page")
@@ -431,7 +456,7 @@ c1.download_button(
 c2.download_button(
     "Download CSV", _csv, f"reconciliation-{run_id}.csv", "text/csv", key="recon_csv", on_click="ignore"
 )
-if counts["only_in_ledger"] or counts["differing"]:
+if line_run and (counts["only_in_ledger"] or counts["differing"]):
     st.page_link(
         "pages/corrections.py",
         label="Next: turn the differences into corrections",

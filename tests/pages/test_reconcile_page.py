@@ -80,3 +80,37 @@ def test_the_demo_ledger_is_imported_matched_and_its_differences_found(demo_ledg
     # the same file again is recognised
     at.radio(key="recon_source").set_value("demo").run()
     assert any(s.value.startswith("This file is ledger #1") for s in at.success)
+
+
+def test_a_trial_balance_is_compared_per_account_and_period(tmp_path, monkeypatch):
+    """The ledger's sums per account and month against AFAS's period balances."""
+    from afas.ui.connection import demo_server
+
+    at = synced(all_connectors=True)
+    store = demo_server().emulator.store.cursor()
+    rows = store.execute(
+        "SELECT account_no, year, period, sum(amt_debit - amt_credit) FROM entry_line "
+        "WHERE unit = 1 AND year = 2026 GROUP BY ALL ORDER BY 1, 2, 3"
+    ).fetchall()
+    lines = ["Datum;Rekening;Bedrag"]
+    for n, (account, year, period, amount) in enumerate(rows):
+        if n == 0:
+            continue  # one balance missing in the ledger
+        if n == 1:
+            amount += 10  # one balance off by ten
+        lines.append(f"15-{period:02d}-{year};{account};{str(amount).replace('.', ',')}")
+    path = tmp_path / "proefbalans.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
+    monkeypatch.setattr(ledger_export, "DEMO_LEDGER", path)
+
+    at.switch_page("pages/reconcile.py").run()
+    at.radio(key="recon_source").set_value("demo").run()
+    at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
+    at.radio(key="recon_mode").set_value("balances")
+    at.multiselect(key="recon_accounts").set_value([])
+    at.button(key="FormSubmitter:recon_match_form-Run matching").click().run()
+    assert not at.exception, at.exception
+    counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert counts["Differing"] == 1 and counts["Only in the ledger"] == 0
+    assert counts["Matched"] == len(rows) - 2 and counts["Only in AFAS"] >= 1
+    assert at.button(key="recon_match_manual").disabled
