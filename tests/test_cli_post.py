@@ -13,6 +13,7 @@ from afas.corrections.plans import Defaults
 from afas.emulator.demo.ledger_export import DEMO_LEDGER
 from afas.warehouse.db import connection
 from tests.test_cli import start_emulator, stop
+from tests.test_cli_reconcile import BANK_2026, printed_counts
 
 
 def _afas(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -34,14 +35,7 @@ def test_approved_corrections_are_posted_once_from_the_command_line(tmp_path):
             db,
             "--ledger",
             str(DEMO_LEDGER),
-            "--administration",
-            "1",
-            "--account",
-            "1100",
-            "--from",
-            "2026-01-01",
-            "--to",
-            "2026-12-31",
+            *BANK_2026,
         )
         assert recon.returncode == 0, recon.stderr
         with connection(db) as con:  # what the Corrections page does on 'Approve'
@@ -76,20 +70,9 @@ def test_approved_corrections_are_posted_once_from_the_command_line(tmp_path):
             db,
             "--import-id",
             "1",
-            "--administration",
-            "1",
-            "--account",
-            "1100",
-            "--from",
-            "2026-01-01",
-            "--to",
-            "2026-12-31",
+            *BANK_2026,
         )
-        counts = {
-            label.strip(): int(n.replace(",", ""))
-            for label, _, n in (ln.rstrip().rpartition(" ") for ln in recon_again.stdout.splitlines())
-            if n.replace(",", "").isdigit()
-        }
+        counts = printed_counts(recon_again.stdout)
         assert (counts["only in ledger"], counts["differing"]) == (0, 0), recon_again.stdout
     finally:
         stop(proc)

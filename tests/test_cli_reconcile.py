@@ -11,6 +11,18 @@ import openpyxl
 from afas.emulator.demo.ledger_export import DEMO_LEDGER
 from tests.test_cli import start_emulator, stop
 
+BANK_2026 = ("--administration", "1", "--account", "1100", "--from", "2026-01-01", "--to", "2026-12-31")
+"""The demo ledger's scope: the bank account of administration 1 in 2026."""
+
+
+def printed_counts(stdout: str) -> dict[str, int]:
+    """The counts per result kind that `python -m afas reconcile` prints ('  only in AFAS   6')."""
+    return {
+        label.strip(): int(n.replace(",", ""))
+        for label, _, n in (ln.rstrip().rpartition(" ") for ln in stdout.splitlines())
+        if n.replace(",", "").isdigit()
+    }
+
 
 def test_sync_then_reconcile_the_demo_ledger_from_the_command_line(tmp_path):
     proc, info, _ = start_emulator("--transactions", "20000", "--seed", "1")  # the app's demo
@@ -28,8 +40,7 @@ def test_sync_then_reconcile_the_demo_ledger_from_the_command_line(tmp_path):
     finally:
         stop(proc)
     out = tmp_path / "result.xlsx"
-    args = ["--db", str(db), "--ledger", str(DEMO_LEDGER), "--administration", "1", "--account", "1100"]
-    args += ["--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out)]
+    args = ["--db", str(db), "--ledger", str(DEMO_LEDGER), *BANK_2026, "--out", str(out)]
     done = subprocess.run(
         [sys.executable, "-m", "afas", "reconcile", *args], capture_output=True, text=True, timeout=300
     )
@@ -37,11 +48,7 @@ def test_sync_then_reconcile_the_demo_ledger_from_the_command_line(tmp_path):
     printed = done.stdout
     for line in ("only in AFAS", "only in ledger", "differing", "matched"):
         assert line in printed, printed
-    counts = {
-        label.strip(): int(n.replace(",", ""))
-        for label, _, n in (ln.rstrip().rpartition(" ") for ln in printed.splitlines())
-        if n.replace(",", "").isdigit()
-    }
+    counts = printed_counts(printed)
     assert (counts["only in AFAS"], counts["only in ledger"], counts["differing"]) == (6, 5, 4), printed
     book = openpyxl.load_workbook(out)
     assert len(book.sheetnames) >= 5

@@ -68,15 +68,7 @@ def entry_for_ledger_line(
         EntryLine(account, de, cr, description, va_as, vat_code, _alloc(defaults, allocation), invoice_id),
         EntryLine(defaults.contra_account, cr, de, description),
     )
-    return JournalEntryItem(
-        defaults.administration,
-        year or entry_date.year,
-        period or entry_date.month,
-        defaults.journal,
-        entry_date,
-        description,
-        lines,
-    )
+    return _item(defaults, lines, entry_date, description, year, period)
 
 
 def _row_allocations(row: Mapping[str, Any]) -> tuple[tuple[int, str], ...]:
@@ -105,6 +97,28 @@ def _entry_sources(rows: Sequence[Mapping[str, Any]]) -> tuple[SourceRows, ...]:
     return tuple(SourceRows("Profit_Transactions", (("UnitId", u), ("EntryNo", e))) for u, e in keys)
 
 
+def _item(
+    defaults: Defaults,
+    lines: Sequence[EntryLine],
+    entry_date: date,
+    description: str,
+    year: int | None,
+    period: int | None,
+    sources: tuple[SourceRows, ...] = (),
+) -> JournalEntryItem:
+    """An entry in the default administration and journal; year and period default to the date's."""
+    return JournalEntryItem(
+        defaults.administration,
+        year or entry_date.year,
+        period or entry_date.month,
+        defaults.journal,
+        entry_date,
+        description,
+        tuple(lines),
+        sources=sources,
+    )
+
+
 def _correction(
     defaults: Defaults,
     rows: Sequence[Mapping[str, Any]],
@@ -116,16 +130,7 @@ def _correction(
 ) -> JournalEntryItem:
     if not rows:
         raise ValueError("no AFAS lines given")
-    return JournalEntryItem(
-        defaults.administration,
-        year or entry_date.year,
-        period or entry_date.month,
-        defaults.journal,
-        entry_date,
-        description,
-        tuple(lines),
-        sources=_entry_sources(rows),
-    )
+    return _item(defaults, lines, entry_date, description, year, period, _entry_sources(rows))
 
 
 def amount_difference(
