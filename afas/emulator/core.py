@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import gzip
 import hashlib
 import itertools
 import threading
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
 import orjson
+from isal import igzip
 
 from afas.emulator.auth import AppConnector, UserToken, check_authorization, demo_token_data
 from afas.emulator.errors import ERR_GENERIC, ERR_NOT_AUTHORISED, ProfitError, msg
@@ -327,7 +327,7 @@ class Emulator:
             and len(resp.body) >= self.config.gzip_min_bytes
             and "gzip" in req.headers.get("accept-encoding", "")
         ):
-            resp.body = gzip.compress(resp.body, compresslevel=1)
+            resp.body = igzip.compress(resp.body, compresslevel=1)
             resp.headers.append(("content-encoding", "gzip"))
         return resp
 

@@ -297,7 +297,8 @@ def materialize_sql(conn: GetConnectorDef, table: str, types: Mapping[str, str])
 def build_page_sql(
     conn: GetConnectorDef, req: GetRequest, visible_units: frozenset[int] | None, lang: str, table: str
 ) -> tuple[str, list]:
-    """SQL returning one text: the page's rows as a JSON array body, over ``materialize_sql``'s table."""
+    """SQL returning the page's rows as a JSON array body in UTF-8 bytes (a BLOB, so the text is
+    never turned into a Python string and back), over ``materialize_sql``'s table."""
     params: list = []
     where = []
     if visible_units is not None and conn.unit_sql:
@@ -318,7 +319,7 @@ def build_page_sql(
     limit = "" if req.take < 0 else f"LIMIT {int(req.take)}"
     offset = f"OFFSET {int(req.skip)}" if req.skip > 0 else ""
     sql = (
-        f"SELECT '[' || coalesce(string_agg(__j, ',' ORDER BY {order}), '') || ']' "
+        f"SELECT encode('[' || coalesce(string_agg(__j, ',' ORDER BY {order}), '') || ']') "
         f"FROM (SELECT * FROM {table} {filt} ORDER BY {order} {limit} {offset}) page"
     )
     return sql, params
@@ -337,6 +338,6 @@ def _render_expr(f: GField, column_type: str) -> str:
     return col
 
 
-def render_page(rows_json: str, skip: int, take: int) -> bytes:
+def render_page(rows_json: bytes, skip: int, take: int) -> bytes:
     """The JSON body AFAS sends: {"skip": .., "take": .., "rows": [{field: value, ...}]}."""
-    return b'{"skip":%d,"take":%d,"rows":%s}' % (skip, take, rows_json.encode())
+    return b'{"skip":%d,"take":%d,"rows":%s}' % (skip, take, rows_json)

@@ -29,6 +29,7 @@ from urllib.parse import quote
 import httpx
 import msgspec
 import orjson
+from isal import igzip
 
 from afas.profit.environment import Environment
 from afas.profit.errors import (
@@ -121,6 +122,31 @@ class RawPage:
         return f"RawPage({self.connector!r}, {len(self.content)} bytes, rows={self.row_count})"
 
 
+def _unpacked(streamed: httpx.Response, raw: bytes, method: str, url: str) -> httpx.Response:
+    """The response with its body as AFAS meant it: gzip (how AFAS sends every successful answer)
+    is unpacked with ISA-L, about four times faster than zlib; any other encoding by httpx."""
+    encoding = streamed.headers.get("content-encoding", "").strip().lower()
+    headers = streamed.headers
+    if encoding == "gzip":
+        try:
+            raw = igzip.decompress(raw)
+        except (OSError, EOFError, ValueError) as exc:
+            raise AfasTransportError(
+                f"AFAS's answer arrived damaged and could not be unpacked ({type(exc).__name__}).",
+                "Try again; for a change sent to AFAS, first check whether it arrived.",
+                request_method=method,
+                request_url=url,
+            ) from None
+        headers = httpx.Headers(
+            [
+                (k, v)
+                for k, v in streamed.headers.multi_items()
+                if k not in ("content-encoding", "content-length")
+            ]
+        )
+    return httpx.Response(streamed.status_code, headers=headers, content=raw, request=streamed.request)
+
+
 class ProfitClient:
     """A connection to one AFAS environment with one token; safe to share between threads."""
 
@@ -184,10 +210,17 @@ class ProfitClient:
         self, method: str, path: str, *, params: Mapping[str, str] | None = None, content: bytes | None = None
     ) -> httpx.Response:
         headers = {"Content-Type": "application/json;charset=utf-8"} if content is not None else None
+        request = self._http.build_request(method, path, params=params, content=content, headers=headers)
         try:
-            response = self._http.request(method, path, params=params, content=content, headers=headers)
+            streamed = self._http.send(request, stream=True)
+            try:
+                # An in-memory transport hands over a response httpx has already read and unpacked.
+                raw = None if streamed.is_stream_consumed else b"".join(streamed.iter_raw())
+            finally:
+                streamed.close()
         except httpx.TransportError as exc:
             raise error_from_transport(exc, method, self._url(path)) from None
+        response = streamed if raw is None else _unpacked(streamed, raw, method, self._url(path))
         if response.status_code >= 400:
             raise error_from_response(
                 response.status_code, response.content, response.headers, method, str(response.request.url)

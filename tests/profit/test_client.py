@@ -403,3 +403,46 @@ def test_metainfo_as_typed_objects(client, emulator):
     dim = client.update_metainfo("KnDimCode").root
     assert {f.field_id for f in dim.fields if f.primary_key} == {"AxId", "VbCo"}
     assert client.version() == emulator.config.profit_version
+
+
+def test_gzipped_answers_over_real_http_are_unpacked_whole(live_client, live_emulator):
+    """AFAS gzips its answers; a page of hundreds of rows arrives compressed and is read whole."""
+    import httpx
+
+    raw = httpx.get(
+        live_client._url("connectors/Profit_Transactions"),
+        params={"take": 500, "orderbyfieldids": "UnitId,EntryNo,SeqNo"},
+        headers={"Authorization": live_client._token.header_value(), "Accept-Encoding": "gzip"},
+    )
+    assert raw.headers["content-encoding"] == "gzip"
+    page = live_client.get_page("Profit_Transactions", order_by=("UnitId", "EntryNo", "SeqNo"), take=500)
+    assert [r["EntryNo"] for r in page.rows] == [r["EntryNo"] for r in raw.json()["rows"]]
+    assert len(page.rows) == 500
+
+
+def test_a_damaged_gzip_answer_is_a_transport_error_and_is_retried():
+    """A body that claims gzip but is not is treated like a dropped connection: the GET is tried
+    again, and when it stays damaged the user is told what happened, not shown a zlib error."""
+    import gzip
+
+    import httpx
+
+    from afas.profit.client import ProfitClient
+    from afas.profit.environment import Environment
+    from afas.profit.token import ProfitToken
+
+    good = gzip.compress(b'{"skip":0,"take":1,"rows":[{"Unit":1}]}')
+    answers = [b"\x1f\x8b not really gzip", good]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = answers.pop(0) if answers else b"\x1f\x8b still broken"
+        return httpx.Response(200, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(body))
+
+    token = ProfitToken.parse("A" * 64)
+    env = Environment.from_base_url("http://afas.test/ProfitRestServices")
+    policy = RetryPolicy(attempts=2, base=0.0, cap=0.0)
+    transport = httpx.MockTransport(handler)
+    with ProfitClient(env, token, transport=transport, retry=policy, sleep=lambda s: None) as c:
+        assert c.get_page("Profit_Units", order_by=("Unit",), take=1, typed=False).rows == [{"Unit": 1}]
+        with pytest.raises(AfasTransportError, match="arrived damaged"):
+            c.get_page("Profit_Units", order_by=("Unit",), take=1, typed=False)
