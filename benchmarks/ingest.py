@@ -59,7 +59,7 @@ def main() -> None:
             if not args.latency_ms:
                 ref_s, auto_s, ref_cpu = reference(client, Path(tmp), result.rows)
             else:
-                download_s = download_only(client)
+                download_s, in_flight, per_request = download_only(client)
         client.close()
     finally:
         proc.terminate()
@@ -92,6 +92,10 @@ def main() -> None:
             f"{download_s:.2f} s; ratio {download_s / ideal:.2f}"
         )
         print(
+            f"  requests in flight during the downloads: {in_flight:.2f} on average of the 5 allowed; "
+            f"one request took {per_request * 1000:.0f} ms (median) against the {args.latency_ms} ms latency"
+        )
+        print(
             "  the rest: metainfo, the periods and the slice probes (a round trip each, in parallel where "
             "they can be), the load into DuckDB and the swap"
         )
@@ -103,14 +107,35 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def download_only(client: ProfitClient) -> float:
-    """Time the page downloads of the sync's slices alone (slices found beforehand, untimed)."""
+def download_only(client: ProfitClient) -> tuple[float, float, float]:
+    """Time the page downloads of the sync's slices alone (slices found beforehand, untimed).
+
+    Returns the seconds, the mean number of requests in flight over that time (how busy the 5
+    allowed calls were kept) and the median seconds one request took (latency + the emulator's
+    work + the client's reading)."""
     spec = spec_for(CONNECTOR)
     parts = wsync._partitions(client, CONNECTOR, spec, None, wsync._periods(client, None))
-    t = time.perf_counter()
-    for _page in client.raw_pages(CONNECTOR, key=spec.key, partitions=parts):
-        pass
-    return time.perf_counter() - t
+    spans: list[tuple[float, float]] = []
+    send = client._send
+
+    def timed_send(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter()
+        try:
+            return send(*args, **kwargs)
+        finally:
+            spans.append((start, time.perf_counter()))
+
+    client._send = timed_send  # type: ignore[method-assign]
+    try:
+        t = time.perf_counter()
+        for _page in client.raw_pages(CONNECTOR, key=spec.key, partitions=parts):
+            pass
+        seconds = time.perf_counter() - t
+    finally:
+        client._send = send  # type: ignore[method-assign]
+    busy = sum(end - start for start, end in spans)
+    durations = sorted(end - start for start, end in spans)
+    return seconds, busy / seconds, durations[len(durations) // 2]
 
 
 def reference(client: ProfitClient, folder: Path, expected: int) -> tuple[float, float, float]:

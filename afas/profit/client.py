@@ -466,8 +466,8 @@ class ProfitClient:
                         it = running.pop(fut)
                         page = fut.result()
                         if page is not None:
+                            running[advance(it)] = it  # the stream's next request goes out first
                             yield page
-                            running[advance(it)] = it
             finally:
                 for fut in running:
                     fut.cancel()
