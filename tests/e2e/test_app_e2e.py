@@ -33,13 +33,19 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_data(tmp_path_factory) -> Path:
+    """The app's data folder (AFAS_DATA_DIR): its warehouse files."""
+    return tmp_path_factory.mktemp("app-data")
+
+
+@pytest.fixture(scope="module")
+def app_url(app_data):
     port = free_port()
     # the app's default demo size (the shipped demo ledger is cut from it); warehouses in a temp dir
     env = {
         **os.environ,
         "AFAS_DEMO_TRANSACTIONS": "20000",
-        "AFAS_DATA_DIR": str(tmp_path_factory.mktemp("app-data")),
+        "AFAS_DATA_DIR": str(app_data),
     }
     env.pop("AFAS_TOKEN", None)
     proc = subprocess.Popen(
@@ -153,7 +159,7 @@ def test_journey_connect_configure_sync_explore(app_url, browser):
     page.close()
 
 
-def test_journey_upload_reconcile_and_download_the_workbook(app_url, browser, tmp_path):
+def test_journey_upload_reconcile_and_download_the_workbook(app_url, app_data, browser, tmp_path):
     """Journeys 2 (upload -> reconcile -> differences) and 3 (the export downloads and opens)."""
     import openpyxl
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -241,4 +247,106 @@ def test_journey_upload_reconcile_and_download_the_workbook(app_url, browser, tm
     _shot(page, "masterdata")
     html = page.content()
     assert "Traceback" not in html and demo_token_data(1) not in html
+
+    _undo_a_match_and_make_it_by_hand(page, app_data / "demo.duckdb")
     page.close()
+
+
+def _metric(page, label: str) -> str:
+    return (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text=label)
+        .locator('[data-testid="stMetricValue"]')
+        .inner_text()
+    )
+
+
+def _wait_for_metric(page, label: str, value: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while _metric(page, label) != value:
+        assert time.monotonic() < deadline, f"{label}: {_metric(page, label)}, expected {value}"
+        page.wait_for_timeout(250)
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick an option of a select box the way a keyboard user does: type it, press Enter."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).locator("input")
+    box.click()
+    box.fill(option)
+    box.press("Enter")
+
+
+def _tick_row(page, row: int) -> None:
+    """Tick a row of the results grid (a canvas: the tick box is the first column of the row)."""
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17 + 35 * row)
+
+
+def _undo_a_match_and_make_it_by_hand(page, db: Path) -> None:
+    """The rest of journey 2: after the corrections and a sync, matching again leaves nothing but the
+    lines the other system lacks; the user undoes one match (its lines fall apart), finds the two lines with
+    the search box and matches them again by hand."""
+    import duckdb
+
+    page.get_by_role("link", name="Sync", exact=True).click()  # the posted corrections come home
+    page.get_by_role("button", name="Sync now").click()
+    page.get_by_text("Synced 18 connectors").wait_for(timeout=180_000)
+    page.get_by_role("link", name="Reconcile", exact=True).click()
+    page.get_by_role("button", name="Run matching").click()
+    _wait_for_metric(page, "Only in the ledger", "0")
+    _wait_for_metric(page, "Differing", "0")
+    matched, only_afas = int(_metric(page, "Matched").replace(",", "")), _metric(page, "Only in AFAS")
+
+    _choose(page, "Show", "Matched")
+    page.get_by_text(f"{matched:,} rows shown" if matched <= 500 else "500 rows shown").wait_for(
+        timeout=60_000
+    )
+    _tick_row(page, 0)
+    for _ in range(6):  # as above: until the click lands after the tick's rerun
+        page.get_by_role("button", name="Unmatch selected").click()
+        try:
+            _wait_for_metric(page, "Only in the ledger", "1", seconds=5)
+            break
+        except AssertionError:
+            continue
+    _wait_for_metric(page, "Only in the ledger", "1")
+    _wait_for_metric(page, "Only in AFAS", str(int(only_afas) + 1))
+    _shot(page, "reconcile_unmatched")
+
+    # the two lines that fell apart, as the user would look them up: by the ledger line's voucher
+    with duckdb.connect(str(db), read_only=True) as con:
+        voucher, description = con.execute(
+            """SELECT l.voucher, l.description FROM recon_overrides o
+            JOIN recon_override_lines x USING (override_id)
+            JOIN ledger_lines l ON l.import_id = o.import_id AND l.line_no = x.line_no
+            WHERE o.action = 'unmatch'"""
+        ).fetchall()[0]
+    _choose(page, "Show", "everything")
+    search = page.get_by_label("Search (voucher, description, amount)")
+    search.fill(voucher or description)
+    search.press("Enter")
+    page.get_by_text("2 rows shown").wait_for(timeout=60_000)
+    _tick_row(page, 0)
+    page.wait_for_timeout(1_000)  # let the rerun of the first tick finish before the second
+    _tick_row(page, 1)
+    # a click that lands while the tick's rerun is still running is dropped: click until it counts
+    for _ in range(6):
+        page.get_by_role("button", name="Match selected by hand").click()
+        try:
+            _wait_for_metric(page, "Only in the ledger", "0", seconds=5)
+            break
+        except AssertionError:
+            continue
+    _wait_for_metric(page, "Only in the ledger", "0")
+    _wait_for_metric(page, "Only in AFAS", only_afas)
+    _wait_for_metric(page, "Matched", f"{matched:,}")
+    with duckdb.connect(str(db), read_only=True) as con:
+        manual = con.execute(
+            "SELECT count(*) FROM recon_results WHERE pass = 'manual' AND run_id = "
+            "(SELECT max(run_id) FROM recon_runs)"
+        ).fetchone()[0]
+    assert manual == 1  # one pair of lines, matched by hand
+    html = page.content()
+    assert "Traceback" not in html and demo_token_data(1) not in html
