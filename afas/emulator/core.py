@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 MAX_QUERY_LENGTH = 2049
+_NO_CACHE = ("cache-control", "no-store, no-cache")
 BASE_PATH = "/profitrestservices"
 # The emulator's own control API (not AFAS's): faults on request for a server in another process.
 CONTROL_PATH = "/__emulator__/"
@@ -195,6 +196,9 @@ class Emulator:
 
     def handle(self, req: EmRequest) -> EmResponse:
         resp = self._handle(req)
+        # Every answer of AFAS's templates (200, 401, 403, 404, 500) carries these, not only OPTIONS.
+        present = {name for name, _ in resp.headers}
+        resp.headers.extend(h for h in (*self._cors(), _NO_CACHE) if h[0] not in present)
         with self._lock:
             self.requests.append((req.method, req.path + ("?" + req.query if req.query else ""), resp.status))
         return resp
@@ -204,7 +208,8 @@ class Emulator:
         return value or self.config.language
 
     def _error(self, status: int, message: str, error_number: int = ERR_GENERIC) -> EmResponse:
-        ref = hashlib.md5(f"{self.seed}-{next(self._log_counter)}".encode()).hexdigest()
+        # upper-case hex, as in AFAS's own examples (3A4CA18A...)
+        ref = hashlib.md5(f"{self.seed}-{next(self._log_counter)}".encode()).hexdigest().upper()
         extra = []
         if self.config.send_x_profit_error:
             extra.append(("x-profit-error", base64.b64encode(message.encode("utf-8")).decode("ascii")))
@@ -221,8 +226,8 @@ class Emulator:
         return EmResponse(status, headers, b"")
 
     def _handle(self, req: EmRequest) -> EmResponse:
-        if len(req.query) > MAX_QUERY_LENGTH:
-            return self._empty(404)  # AFAS answers 404 Not Found past 2,049 query characters
+        if req.query and 1 + len(req.query) > MAX_QUERY_LENGTH:
+            return self._empty(404)  # AFAS answers 404 past 2,049 query characters, its ? counted
         path = unquote(req.path).rstrip("/")
         low = path.lower()
         if low.startswith(CONTROL_PATH):

@@ -328,9 +328,9 @@ def parse_body(
         if body is None or (isinstance(body, bytes | str) and not body.strip()):
             raise invalid_json(lang)
         try:
-            text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
+            text = _utf8(body) if isinstance(body, bytes) else body
             doc = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError):
+        except ValueError:
             raise invalid_json(lang) from None
     root = connector.root
     if not isinstance(doc, dict) or len(doc) != 1:
@@ -368,3 +368,12 @@ def parse_key_path(key_path: str) -> list[tuple[str, dict[str, str]]]:
             raise ValueError(key_path)
         steps.append((obj, {n.strip().lstrip("@"): v for n, v in zip(names, values, strict=True)}))
     return steps
+
+
+def _utf8(body: bytes) -> str:
+    """The body as text. AFAS reads UTF-8; characters sent in another encoding (a cp1252 é) are not
+    refused but end up as '?' in Profit (AFAS's help on UpdateConnectors)."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return body.decode("utf-8-sig", errors="replace").replace("\ufffd", "?")

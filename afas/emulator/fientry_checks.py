@@ -228,6 +228,8 @@ def _check_line(ctx: Ctx, unit: int, seq: int, ln: ParsedElement, add_codes: boo
     entry_date = as_date(f.get("EnDa"))
     if entry_date is None:
         raise ctx.required("Date entry")
+    if as_date(f.get("BpDa")) is None:  # mandatory in FiEntries' metainfo and schema
+        raise ctx.required("Voucher date")
     period = next((p for p in _periods(ctx, unit) if p[2] <= entry_date <= p[3]), None)
     if period is None:
         raise ctx.fail("date_no_period", date=dmy(entry_date))

@@ -47,7 +47,7 @@ NL_LABELS = {
     "Invoice number": "Factuurnummer",
     "Itemcode": "Itemcode",
     "Journal": "Dagboek",
-    "Journal entry number": "Boekstuknummer",
+    "Journal entry number": "Nummer journaalpost",  # EnNo; "Boekstuknummer" is BpNr, the voucher number
     "Last name": "Achternaam",
     "Name": "Naam",
     "Number": "Nummer",
@@ -57,6 +57,8 @@ NL_LABELS = {
     "Period up to and incl": "Periode tot en met",
     "Project": "Project",
     "Summary account": "Verzamelrekening",
+    "Voucher date": "Boekstukdatum",
+    "Voucher number": "Boekstuknummer",
     **{f"Exception axis code {n}": f"Verbijzonderingscode as {n}" for n in range(1, 6)},
 }
 

@@ -272,7 +272,8 @@ def _human_wait(seconds: float) -> str:
 
 
 def _query_length(url: str) -> int:
-    return len(url.split("?", 1)[1]) if "?" in url else 0
+    """The query string's length as AFAS counts it: from the ``?`` on."""
+    return len(url) - url.index("?") if "?" in url else 0
 
 
 def error_from_response(

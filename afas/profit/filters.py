@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 MAX_QUERY_LENGTH = 2049
-"""AFAS answers 404 when the query string (after ``?``) is longer than this."""
+"""AFAS answers 404 when the query string, counted from its ``?``, is longer than this."""
 
 _AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _FILTER_KEYS = ("filterfieldids", "filtervalues", "operatortypes", "filterjson")
@@ -323,8 +323,9 @@ def _json(filter_: Filter) -> dict[str, str]:
 
 
 def query_length(params: Mapping[str, str | int]) -> int:
-    """Length of the URL-encoded query string (after ``?``), encoded exactly as httpx sends it."""
-    return len(str(httpx.QueryParams(params)))
+    """Length of the URL-encoded query string as AFAS counts it (from the ``?`` on), encoded exactly
+    as httpx sends it."""
+    return 1 + len(str(httpx.QueryParams(params)))
 
 
 def to_query_params(

@@ -198,20 +198,19 @@ def test_skip_minus_one_returns_everything_and_skip_2_take_minus_one_is_an_error
     body = r.json()
     assert body["externalMessage"] == "An unexpected error has occurred."
     assert body["errorNumber"] == -2147180999
-    assert re.fullmatch(r"[0-9a-f]{32}", body["profitLogReference"])
+    assert re.fullmatch(r"[0-9A-F]{32}", body["profitLogReference"])
 
 
 def test_query_longer_than_2049_characters_is_404(http):
-    ok = http.get(
-        "/connectors/Profit_Accounts",
-        params={"filterfieldids": "Account", "operatortypes": "1", "filtervalues": "x" * 1990},
-    )
-    assert ok.status_code == 200
-    too_long = http.get(
-        "/connectors/Profit_Accounts",
-        params={"filterfieldids": "Account", "operatortypes": "1", "filtervalues": "x" * 2049},
-    )
-    assert too_long.status_code == 404
+    """AFAS counts the query string from its ? on: 2,049 characters pass, 2,050 give 404."""
+    head = "filterfieldids=Account&operatortypes=1&filtervalues="
+
+    def get(length_from_question_mark: int):
+        query = head + "x" * (length_from_question_mark - 1 - len(head))
+        return http.get("/connectors/Profit_Accounts?" + query)
+
+    assert get(2049).status_code == 200
+    assert get(2050).status_code == 404
 
 
 def test_unknown_field_and_unknown_connector_are_named(http):
@@ -379,3 +378,18 @@ def test_large_responses_are_gzipped_as_afas_does(emulator):
             "/connectors/Profit_Transactions", params={"take": 200}, headers={"Accept-Encoding": "gzip"}
         )
     assert r.headers["content-encoding"] == "gzip" and len(r.json()["rows"]) == 200
+
+
+def test_every_answer_carries_the_cors_and_no_cache_headers(http, emulator):
+    """AFAS's response templates (200, 401, 404, 500) all carry CORS and no-store headers."""
+    answers = [
+        http.get("/connectors/Profit_Accounts", params={"take": 1}),
+        http.get("/connectors/Profit_Accounts", headers={"Authorization": "AfasToken bm9wZQ=="}),
+        http.get("/connectors/Profit_Accounts?filtervalues=" + "x" * 2100),
+        http.get("/connectors/Profit_Accounts", params={"skip": 2, "take": -1}),
+    ]
+    assert [a.status_code for a in answers] == [200, 401, 404, 500]
+    for a in answers:
+        assert a.headers["access-control-allow-origin"] == "*"
+        assert "DELETE" in a.headers["access-control-allow-methods"]
+        assert a.headers["cache-control"] == "no-store, no-cache"

@@ -1195,3 +1195,23 @@ def test_delete_of_a_used_dim_code_is_refused(plain: Store) -> None:
             plain, "KnDimCode", "DELETE", None, f"KnDimCode/@AxId,@VbCo/{assigned[0]},{assigned[1]}"
         )
         assert "cannot be deleted because it is in use" in err.message
+
+
+def test_characters_not_in_utf8_arrive_as_question_marks(plain: Store) -> None:
+    """AFAS reads UTF-8; a body with a cp1252 'é' is not refused, the character becomes '?'."""
+    text = '{"KnDimCode": {"Element": {"@AxId": "1", "@VbCo": "CAFE1", "Fields": {"Ds": "Café Zuid"}}}}'
+    status, _ = call(plain, "KnDimCode", "POST", text.encode("cp1252"))
+    assert status == 201
+    assert scalar(plain, "SELECT description FROM allocation_code WHERE code = 'CAFE1'") == "Caf? Zuid"
+    status, _ = call(plain, "KnDimCode", "POST", text.replace("CAFE1", "CAFE2").encode("utf-8"))
+    assert scalar(plain, "SELECT description FROM allocation_code WHERE code = 'CAFE2'") == "Café Zuid"
+
+
+def test_a_line_without_its_voucher_date_is_refused(plain: Store) -> None:
+    """BpDa is mandatory on every FiEntries line (metainfo and the official schema say so)."""
+    body = memorial()
+    del body["FiEntryPar"]["Element"]["Objects"]["FiEntries"]["Element"][1]["Fields"]["BpDa"]
+    count = scalar(plain, "SELECT count(*) FROM entry_line")
+    assert refused(plain, "FiEntries", "POST", body).message == "Enter a value for 'Voucher date'."
+    assert refused(plain, "FiEntries", "POST", body, lang="nl-nl").message.endswith("'Boekstukdatum'.")
+    assert scalar(plain, "SELECT count(*) FROM entry_line") == count
