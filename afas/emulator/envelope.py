@@ -12,7 +12,7 @@ are coerced to the field's data type from afas/emulator/update_fields.py: boolea
 int -> int, decimal -> Decimal (exactly, JSON numbers are read as Decimal), date -> date (or
 datetime when a time other than midnight is given), string -> str. ``""`` and ``null`` mean
 "empty" and become None (a PUT clears the field). Free fields (``U`` + 32 hex digits) are kept
-as given. ``@Action`` inside ``Fields`` is taken out into ``ParsedElement.action``.
+as given. ``@Action`` (on the Element or inside ``Fields``) is taken out into ``ParsedElement.action``.
 
 Errors: malformed JSON and a wrong envelope (root object, ``Element``, ``Fields``/``Objects`` of
 the wrong JSON type) raise ``ProfitError`` with status 400; the caller renders it as
@@ -71,7 +71,7 @@ class ParsedElement:
     keys: dict[str, Any] = field(default_factory=dict)  # "@DbId" -> {"DbId": ...}; empty ones left out
     fields: dict[str, Any] = field(default_factory=dict)  # field id -> coerced value (None = empty)
     children: dict[str, list[ParsedElement]] = field(default_factory=dict)
-    action: str | None = None  # "insert" | "update" | "delete" from Fields["@Action"], lower case
+    action: str | None = None  # "insert" | "update" | "delete": "@Action" of the Element or its Fields
 
     def key(self, name: str) -> Any:
         """The key's value from ``@name`` or, failing that, from ``Fields``; None when empty."""
@@ -245,7 +245,7 @@ def _parse_fields(raw: Any, obj: UObject, pe: ParsedElement, lang: str) -> None:
             raise invalid_json(lang, f"'Fields' of object '{obj.name}' must be an object")
         for fid, value in part.items():
             if fid == "@Action":
-                pe.action = None if value in (None, "") else str(value).lower()
+                pe.action = _action(value, obj, lang)
                 continue
             f = _field_def(obj, fid)
             if f is None:
@@ -284,13 +284,28 @@ def _elements(raw: Any, obj: UObject, lang: str) -> list[ParsedElement]:
     return [_element(part, obj, lang) for part in parts if part is not None and part != ""]
 
 
+ACTIONS = ("insert", "update", "delete")
+
+
+def _action(value: Any, obj: UObject, lang: str) -> str | None:
+    """An ``@Action`` value (insert, update or delete; empty is none), lower case."""
+    if value in (None, ""):
+        return None
+    action = str(value).strip().lower()
+    if action not in ACTIONS:
+        raise invalid_json(lang, f"'@Action' of object '{obj.name}' must be insert, update or delete")
+    return action
+
+
 def _element(raw: Any, obj: UObject, lang: str) -> ParsedElement:
     if not isinstance(raw, dict):
         raise invalid_json(lang, f"an 'Element' of object '{obj.name}' must be an object")
     pe = ParsedElement(obj.name)
     keys: list[tuple[str, Any]] = []
     for name, value in raw.items():
-        if name.startswith("@"):
+        if name == "@Action":  # AFAS's update-connector page puts it here; the fact sheet in Fields
+            pe.action = _action(value, obj, lang)
+        elif name.startswith("@"):
             keys.append((name[1:], value))
         elif name == "Fields":
             _parse_fields(value, obj, pe, lang)

@@ -34,6 +34,7 @@ NL_LABELS = {
     "Administration": "Administratie",
     "Allocation axis": "Verbijzonderingsas",
     "Allocation code": "Verbijzonderingscode",
+    "Bank account": "Bankrekening",
     "Country": "Land",
     "Country of bank": "Land bank",
     "Creditor number": "Nummer crediteur",
@@ -68,6 +69,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_supported_connector": (
         "General message: This UpdateConnector is not supported or the user is not authorized.",
         "General message: Deze UpdateConnector wordt niet ondersteund of de gebruiker is niet geautoriseerd.",
+    ),
+    # The emulator's own (AFAS carries these actions out; the emulator models them for bank accounts)
+    "action_not_modelled": (
+        "The AFAS emulator does not carry out '@Action' '{action}' on object '{object}' "
+        "(it does for KnBankAccount); send the change as its own request.",
+        "De AFAS-emulator voert '@Action' '{action}' op object '{object}' niet uit "
+        "(wel voor KnBankAccount); stuur de wijziging als eigen verzoek.",
     ),
     # English documented by AFAS (OAS-trb / OAS-fie-post)
     # UNCONFIRMED wording (Dutch)

@@ -148,10 +148,42 @@ def _check_countries(ctx: Ctx, pe: ParsedElement) -> None:
             raise ctx.required("Country")
 
 
+def _bank_key(fields: dict[str, Any]) -> str:
+    return _compact(str(fields.get("Iban") or fields.get("BaAc") or ""))
+
+
+def _bank_accounts(
+    ctx: Ctx, banks: list[ParsedElement], stored: list[dict[str, Any]] | None, iban: str | None
+) -> list[dict[str, Any]]:
+    """The party's bank accounts after these KnBankAccount elements, each identified by its IBAN
+    (or account number). ``@Action`` delete removes one, update changes one that must exist, insert
+    adds one; without an action an account is added or, when its IBAN is known, updated (nested
+    objects are identified by their keys). ``iban``: the party's IBAN when no accounts are stored."""
+    accounts = [dict(a) for a in stored] if stored else ([{"CoId": "NL", "Iban": iban}] if iban else [])
+    for bank in banks:
+        b = bank.fields
+        at = next((i for i, a in enumerate(accounts) if _bank_key(a) == _bank_key(b)), None)
+        if bank.action in ("delete", "update") and at is None:
+            raise ctx.not_exist("Bank account")
+        if bank.action == "delete":
+            del accounts[at]
+            continue
+        if b.get("CoId") is None and at is None:
+            raise ctx.required("Country of bank")
+        if b.get("Iban") is not None and b.get("IbCk") and not _iban_ok(str(b["Iban"])):
+            raise ctx.fail("iban_invalid")
+        if at is None:
+            accounts.append(plain(b))
+        else:
+            accounts[at] = {**accounts[at], **plain(b)}
+    return accounts
+
+
 def _party_changes(
-    ctx: Ctx, kind: str, pe: ParsedElement, stored: dict[str, Any]
+    ctx: Ctx, kind: str, pe: ParsedElement, stored: dict[str, Any], iban: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Column values and the merged ``fields`` document for a KnOrganisation/KnPerson element."""
+    """Column values and the merged ``fields`` document for a KnOrganisation/KnPerson element;
+    ``iban``: the party's IBAN column as it stands."""
     f = pe.fields
     cols: dict[str, Any] = {}
     doc = dict(stored)
@@ -191,20 +223,12 @@ def _party_changes(
             city=a.get("Rs"),
             country=a.get("CoId"),
         )
-    ibans: list[tuple[bool, str]] = []
-    for bank in pe.child("KnBankAccount"):
-        b = bank.fields
-        if b.get("CoId") is None:
-            raise ctx.required("Country of bank")
-        if b.get("Iban") is not None:
-            if b.get("IbCk") and not _iban_ok(str(b["Iban"])):
-                raise ctx.fail("iban_invalid")
-            ibans.append((bool(b.get("AcGa")), _compact(b["Iban"])))
     if pe.child("KnBankAccount"):
-        added = [plain(b.fields) for b in pe.child("KnBankAccount")]
-        doc["KnBankAccount"] = [*doc.get("KnBankAccount", []), *added]
-    if ibans:
-        cols["iban"] = sorted(ibans, key=lambda t: t[0])[0][1]  # a regular account before a G-account
+        accounts = _bank_accounts(ctx, pe.child("KnBankAccount"), doc.get("KnBankAccount"), iban)
+        doc["KnBankAccount"] = accounts
+        ibans = [(bool(a.get("AcGa")), _compact(a["Iban"])) for a in accounts if a.get("Iban")]
+        # a regular account before a G-account; none left after deletes: no IBAN
+        cols["iban"] = sorted(ibans, key=lambda t: t[0])[0][1] if ibans else None
     contacts = pe.child("KnContact")
     for contact in contacts:
         _check_countries(ctx, contact)
@@ -214,8 +238,8 @@ def _party_changes(
 
 
 def _update_party(ctx: Ctx, bc_co: str, kind: str, pe: ParsedElement) -> None:
-    row = ctx.one("SELECT fields FROM party WHERE bc_co = ?", [bc_co])
-    cols, doc = _party_changes(ctx, kind, pe, loads(row[0] if row else None))
+    row = ctx.one("SELECT fields, iban FROM party WHERE bc_co = ?", [bc_co])
+    cols, doc = _party_changes(ctx, kind, pe, loads(row[0] if row else None), row[1] if row else None)
     cols.update(fields=dumps(doc), modified=ctx.now)
     update_rows(ctx, "party", cols, "bc_co = ?", [bc_co])
 

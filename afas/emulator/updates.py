@@ -83,6 +83,8 @@ def apply_update(
             _delete(Ctx(store, cur, lang, stamp, visible_units), cid, steps)
         return 200, None
     elements = parse_body(body, connector, lang=lang)
+    for el in elements:
+        _check_actions(el, verb, lang)
     results: list[dict[str, str]] = []
     with store.write() as cur:
         ctx = Ctx(store, cur, lang, stamp, visible_units)
@@ -93,6 +95,20 @@ def apply_update(
     if not results:  # KnDimCode: AFAS's example response is empty
         return 201, None
     return 201, {"results": {connector.root.name: results[0] if len(results) == 1 else results}}
+
+
+_NATURAL_ACTION = {"POST": "insert", "PUT": "update"}
+_ACTION_OBJECTS = ("KnBankAccount",)
+"""Objects whose ``@Action`` the emulator carries out (a relation's bank accounts); elsewhere an
+action other than the verb's own is refused, never silently ignored."""
+
+
+def _check_actions(el: ParsedElement, verb: str, lang: str) -> None:
+    if el.action not in (None, _NATURAL_ACTION.get(verb)) and el.object_name not in _ACTION_OBJECTS:
+        raise ProfitError(text(lang, "action_not_modelled", action=el.action, object=el.object_name))
+    for children in el.children.values():
+        for child in children:
+            _check_actions(child, verb, lang)
 
 
 def _write(ctx: Ctx, cid: str, verb: str, el: ParsedElement) -> dict[str, str] | None:

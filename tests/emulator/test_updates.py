@@ -1215,3 +1215,51 @@ def test_a_line_without_its_voucher_date_is_refused(plain: Store) -> None:
     assert refused(plain, "FiEntries", "POST", body).message == "Enter a value for 'Voucher date'."
     assert refused(plain, "FiEntries", "POST", body, lang="nl-nl").message.endswith("'Boekstukdatum'.")
     assert scalar(plain, "SELECT count(*) FROM entry_line") == count
+
+
+def _bank_put(debtor: dict, *banks: dict, org_action: str | None = None) -> dict:
+    org: dict[str, Any] = {"MatchOga": "0", "BcCo": debtor["BcCo"]}
+    element: dict[str, Any] = {"Fields": org, "Objects": {"KnBankAccount": {"Element": list(banks)}}}
+    if org_action:
+        element["@Action"] = org_action
+    return {
+        "KnSalesRelationOrg": {
+            "Element": {"@DbId": debtor["DebtorId"], "Objects": {"KnOrganisation": {"Element": element}}}
+        }
+    }
+
+
+def test_bank_accounts_follow_their_action(store: Store) -> None:
+    """AFAS's advice for nested deletes is a PUT with delete actions: the bank account goes (not
+    added, as when @Action was ignored); insert adds one, update needs one that exists, and an
+    action the emulator does not carry out is refused rather than ignored."""
+    debtor = rows(store, "Profit_Debtor", '"IBAN" IS NOT NULL')[0]
+    old, new = debtor["IBAN"], "NL91ABNA0417164300"
+
+    def iban() -> str | None:
+        return rows(store, "Profit_Debtor", '"DebtorId" = ?', [debtor["DebtorId"]])[0]["IBAN"]
+
+    # insert on the Element itself (AFAS's update-connector page), a G-account beside it
+    added = {"@Action": "insert", "Fields": {"CoId": "NL", "Iban": new, "IbCk": True}}
+    g_account = {"Fields": {"CoId": "NL", "Iban": "NL02RABO0123456789", "AcGa": True}}
+    assert call(store, "KnSalesRelationOrg", "PUT", _bank_put(debtor, added, g_account))[0] == 201
+    assert iban() == old  # the first regular account still leads
+    # delete inside Fields (the fact sheet's placement)
+    gone = {"Fields": {"@Action": "delete", "CoId": "NL", "Iban": old}}
+    assert call(store, "KnSalesRelationOrg", "PUT", _bank_put(debtor, gone))[0] == 201
+    assert iban() == new
+    err = refused(store, "KnSalesRelationOrg", "PUT", _bank_put(debtor, gone))
+    assert err.message == "The entered value for 'Bank account' does not exist."
+    nl = refused(store, "KnSalesRelationOrg", "PUT", _bank_put(debtor, gone), lang="nl-nl")
+    assert nl.message == "De ingevoerde waarde voor 'Bankrekening' bestaat niet."
+    # both remaining accounts deleted: no IBAN left
+    last = [{"@Action": "delete", "Fields": {"Iban": i}} for i in (new, "NL02RABO0123456789")]
+    assert call(store, "KnSalesRelationOrg", "PUT", _bank_put(debtor, *last))[0] == 201
+    assert iban() is None
+
+    before = rows(store, "Profit_Debtor", '"DebtorId" = ?', [debtor["DebtorId"]])
+    err = refused(store, "KnSalesRelationOrg", "PUT", _bank_put(debtor, added, org_action="delete"))
+    assert "does not carry out '@Action' 'delete' on object 'KnOrganisation'" in err.message
+    assert rows(store, "Profit_Debtor", '"DebtorId" = ?', [debtor["DebtorId"]]) == before
+    bad = {"@Action": "remove", "Fields": {"Iban": new}}
+    assert refused(store, "KnSalesRelationOrg", "PUT", _bank_put(debtor, bad)).status == 400
