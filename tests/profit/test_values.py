@@ -285,3 +285,18 @@ def test_page_decoder_falls_back_for_older_profit_output():
     rows = _decoder().decode(raw)
     assert rows[0]["Amount"] == Decimal("-0.50") and rows[0]["Blocked"] is True
     assert rows[0]["Day"] == dt.date(2025, 1, 31)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"results": {"FiEntryPar": {"UnId": "1", "EnNo": "5789", "InId": ""}}},  # AFAS's help pages
+        {"results": {"FiEntries": {"EnNo": 5789, "UnId": 1, "InID": None}}},  # the OpenAPI template
+    ],
+)
+def test_the_entry_number_is_read_from_either_documented_answer(body) -> None:
+    """AFAS documents FiEntries' answer in two shapes; the entry number is found in both."""
+    from afas.profit.update import UpdateResult
+
+    result = UpdateResult.from_body(201, body)
+    assert result.keys["EnNo"] == "5789" and result.keys["UnId"] == "1"
