@@ -364,6 +364,8 @@ class Emulator:
                 return self._get_connector(parts[1], req, token, lang)
             if method in ("POST", "PUT", "DELETE"):
                 return self._update_connector(method, parts, req, token, lang)
+            if method not in ("GET", "HEAD"):
+                return self._empty(400)  # no Get/Post/Put/Delete method given: 400 (AFAS's help)
         return self._empty(404)
 
     # --- metainfo ---------------------------------------------------------------------------

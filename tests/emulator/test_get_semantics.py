@@ -393,3 +393,9 @@ def test_every_answer_carries_the_cors_and_no_cache_headers(http, emulator):
         assert a.headers["access-control-allow-origin"] == "*"
         assert "DELETE" in a.headers["access-control-allow-methods"]
         assert a.headers["cache-control"] == "no-store, no-cache"
+
+
+def test_a_method_afas_does_not_offer_is_a_bad_request(http):
+    """AFAS answers 400 when no Get, Post, Put or Delete method is given (PATCH, say)."""
+    assert http.patch("/connectors/KnDimCode", json={}).status_code == 400
+    assert http.request("MERGE", "/connectors/Profit_Accounts").status_code == 400
