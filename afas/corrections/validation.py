@@ -41,6 +41,10 @@ MESSAGES: dict[str, str] = {
     "date_blocked": "Date '{date}' belongs to a blocked period",
     "period_blocked": "For this administration, period {period} of the year {year} is blocked.",
     "alloc_required": "Allocation code for axis '{axis}' must be filled for account {account}",
+    "no_assignment": (
+        "General message: There is no assignment for {axis} '{code}' with account '{account}' "
+        "or the assignment is blocked."
+    ),
     "vat_fk": (
         "(AntaObject) The foreignkey does not exist in the database. FieldId=Btw-code, ForeignkeyId=KnVat"
     ),
@@ -227,10 +231,8 @@ class Validator:
         assigned = self._assignments(unit).get(ac_nr, {})
         for axis, code in allocations:
             if axis in assigned and code not in assigned[axis] and (axis, code) in codes:
-                check.hints.append(
-                    f"Account {ac_nr} has no allocation assignment for code '{code}' on axis "
-                    f"'{axes.get(axis, axis)}' (Profit_Allocation_Assigments); AFAS may refuse the line."
-                )
+                axis_name = str(axes.get(axis, axis)).lower()
+                check.add(message("no_assignment", axis=axis_name, code=code, account=ac_nr))
         given = {axis for axis, _ in allocations}
         for axis in range(1, 6):
             if account[5 + axis] == "B" and axis in axes and axis not in given:

@@ -10,7 +10,10 @@ writer (afas/emulator/fientries.py) the checked lines. Choices of our own (UNCON
 * The duplicate-creditor-invoice check applies in purchase journals (journal type ``I``) only:
   cash, bank and memorial entries quote the invoice number of the item they pay or match.
 * FiDimEntries rows without amounts carry the line's full amount; the rows must add up to the
-  line's debit and credit. FiPrjEntries and FiTransEntries are validated and accepted but not
+  line's debit and credit.
+* An account with allocation assignments on an axis takes only the assigned codes of that axis
+  (unless the header's ``AdDa`` creates the assignment); an account without assignments on an
+  axis takes any code of it. FiPrjEntries and FiTransEntries are validated and accepted but not
   stored (projects and deferrals are not modelled).
 """
 
@@ -211,7 +214,23 @@ def _check_allocs(
     return allocs
 
 
-def _check_line(ctx: Ctx, unit: int, seq: int, ln: ParsedElement, add_codes: bool) -> Line:
+def _assigned(ctx: Ctx, unit: int, account: str, axis: int) -> frozenset[str]:
+    """The codes of ``axis`` assigned to ``account`` in ``unit`` (empty: no assignments)."""
+    return ctx.cached(
+        ("assigned", unit, account, axis),
+        lambda: frozenset(
+            r[0]
+            for r in ctx.all(
+                "SELECT code FROM allocation_assignment WHERE unit = ? AND account = ? AND ax_id = ?",
+                [unit, account, axis],
+            )
+        ),
+    )
+
+
+def _check_line(
+    ctx: Ctx, unit: int, seq: int, ln: ParsedElement, add_codes: bool, add_assignments: bool = False
+) -> Line:
     f = ln.fields
     va_as_text = f.get("VaAs")
     if va_as_text is None:
@@ -256,6 +275,14 @@ def _check_line(ctx: Ctx, unit: int, seq: int, ln: ParsedElement, add_codes: boo
     de, cr = _debit_credit(ctx, ln)
     debit, credit = de or ZERO, cr or ZERO
     allocs = _check_allocs(ctx, seq, ln, account, ac_nr, debit, credit, add_codes)
+    if account is not None and not add_assignments:
+        axes = _axes(ctx)
+        for codes, _, _ in allocs:
+            for axis, code in enumerate(codes, start=1):
+                assigned = _assigned(ctx, unit, ac_nr, axis) if code is not None else frozenset()
+                if assigned and code not in assigned:
+                    axis_name = axes[axis][0].lower()
+                    raise ctx.fail("no_assignment", axis=axis_name, code=code, account=ac_nr)
 
     # Projects (FiPrjEntries) and deferrals (FiTransEntries): validated, not stored
     projects = ln.child("FiPrjEntries")
@@ -337,7 +364,11 @@ def check_entry(ctx: Ctx, el: ParsedElement) -> CheckedEntry:
     if len(raw_lines) > MAX_ENTRY_LINES:
         raise ctx.fail("too_many_lines", count=len(raw_lines))
     add_codes = bool(h.get("AdDc"))
-    lines = [_check_line(ctx, unit, seq, ln, add_codes) for seq, ln in enumerate(raw_lines, start=1)]
+    add_assignments = bool(h.get("AdDa"))
+    lines = [
+        _check_line(ctx, unit, seq, ln, add_codes, add_assignments)
+        for seq, ln in enumerate(raw_lines, start=1)
+    ]
 
     total_de = sum((ln.debit for ln in lines), ZERO)
     total_cr = sum((ln.credit for ln in lines), ZERO)

@@ -100,6 +100,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Allocation code for axis '{axis}' must be filled for account {account}",
         "Verbijzonderingscode voor as '{axis}' moet gevuld zijn voor rekening {account}",
     ),
+    # English observed by vendors (fact sheet §6.3: "There is no assignment for cost center ...")
+    # UNCONFIRMED wording (Dutch)
+    "no_assignment": (
+        "General message: There is no assignment for {axis} '{code}' with account '{account}' "
+        "or the assignment is blocked.",
+        "Algemene melding: Er is geen toewijzing voor {axis} '{code}' met rekening '{account}' "
+        "of de toewijzing is geblokkeerd.",
+    ),
     # English observed by vendors (Spend Cloud, SRXP, Coachview; fact sheet §6.3)
     # UNCONFIRMED wording (Dutch)
     "vat_fk": (

@@ -82,6 +82,9 @@ BAD_ENTRIES = [
     (entry(pair("4600", allocations=((1, "OUD"),))),
      "Allocation code 'OUD' of axis 'Kostenplaats' is blocked."),
     (entry(pair("8000")), "Allocation code for axis 'Kostenplaats' must be filled for account 8000"),
+    (entry(pair("4100", allocations=((1, "WEST"),))),
+     "General message: There is no assignment for kostenplaats 'WEST' with account '4100' or the "
+     "assignment is blocked."),
     (entry(pair("8080")), "Project is required for account 8080."),
     (entry([EntryLine("4600", debit=D("10.00")), EntryLine("1800", credit=D("9.99"))]),
      "The entry is not in balance. Debit 10.00, credit 9.99."),
@@ -115,15 +118,16 @@ def test_a_blocked_period_comes_with_the_first_open_one(con):
     assert check.hints[0] == "The first open period is period 10 of 2025 (1-10-2025 to 31-10-2025)."
 
 
-def test_a_code_not_assigned_to_the_account_is_flagged_as_a_hint(con):
+def test_a_code_not_assigned_to_the_account_is_refused_as_afas_does(con):
+    """Account 4100 has codes assigned on the Kostenplaats axis: another code is refused (AFAS and
+    the emulator refuse it too, see BAD_ENTRIES); an assigned one passes."""
     (check,) = validate(con, [entry(pair("4100", allocations=((1, "WEST"),)))])
-    assert check.messages == []
-    assert check.hints == [
-        "Account 4100 has no allocation assignment for code 'WEST' on axis 'Kostenplaats' "
-        "(Profit_Allocation_Assigments); AFAS may refuse the line."
+    assert check.messages == [
+        "General message: There is no assignment for kostenplaats 'WEST' with account '4100' "
+        "or the assignment is blocked."
     ]
     (assigned,) = validate(con, [entry(pair("4100", allocations=((1, "NOORD"),)))])
-    assert assigned.hints == []
+    assert assigned.messages == [] and assigned.hints == []
 
 
 def test_over_1000_lines_is_refused_with_the_advice_to_split(con):

@@ -1263,3 +1263,50 @@ def test_bank_accounts_follow_their_action(store: Store) -> None:
     assert rows(store, "Profit_Debtor", '"DebtorId" = ?', [debtor["DebtorId"]]) == before
     bad = {"@Action": "remove", "Fields": {"Iban": new}}
     assert refused(store, "KnSalesRelationOrg", "PUT", _bank_put(debtor, bad)).status == 400
+
+
+def test_an_account_with_assignments_takes_only_its_assigned_codes(plain: Store) -> None:
+    """Codes assigned to 0100 on an axis are the only ones it takes there; AdDa makes the
+    assignment on the way; an axis without assignments takes any code."""
+    assigned, other = (
+        r[0]
+        for r in plain.con.execute(
+            "SELECT code FROM allocation_code WHERE ax_id = 1 AND NOT blocked ORDER BY code LIMIT 2"
+        ).fetchall()
+    )
+    plain.con.execute("DELETE FROM allocation_assignment WHERE unit = 1 AND account = '0100'")
+    plain.con.execute("INSERT INTO allocation_assignment VALUES (1, '0100', 1, ?)", [assigned])
+
+    def body(code: str) -> dict:
+        dims = {"FiDimEntries": {"Element": {"Fields": {"DiC1": code}}}}
+        return entry([line(1, "0100", debit="10", objects=dims), line(1, "0200", credit="10")])
+
+    posted(call(plain, "FiEntries", "POST", body(assigned)))
+    err = refused(plain, "FiEntries", "POST", body(other))
+    assert err.message == (
+        f"General message: There is no assignment for kostenplaats '{other}' with account '0100' "
+        "or the assignment is blocked."
+    )
+    with_adda = body(other)
+    with_adda["FiEntryPar"]["Element"]["Fields"]["AdDa"] = True
+    posted(call(plain, "FiEntries", "POST", with_adda))
+    assert (
+        scalar(
+            plain,
+            "SELECT count(*) FROM allocation_assignment WHERE unit = 1 AND account = '0100' AND code = ?",
+            [other],
+        )
+        == 1
+    )
+    posted(call(plain, "FiEntries", "POST", body(other)))  # assigned now
+    # axis 2 has no assignments on 0100: any code of it will do
+    code2 = scalar(plain, "SELECT min(code) FROM allocation_code WHERE ax_id = 2 AND NOT blocked")
+    dims = {"FiDimEntries": {"Element": {"Fields": {"DiC2": code2}}}}
+    posted(
+        call(
+            plain,
+            "FiEntries",
+            "POST",
+            entry([line(1, "0100", debit="5", objects=dims), line(1, "0200", credit="5")]),
+        )
+    )
