@@ -16,6 +16,7 @@ from afas.corrections.from_recon import (
 from afas.corrections.plans import Defaults
 from afas.corrections.validation import dry_run
 from afas.recon.matching import list_runs
+from afas.recon.schema import RESULT_LABELS
 from afas.ui.outbox import approval, outbox_section
 from afas.ui.warehouse import require_connection, require_profile, warehouse_path
 from afas.warehouse.db import connection
@@ -88,7 +89,15 @@ else:
         "reversal and re-booking. Edit what you need; untick what should not go to AFAS."
     )
     table = pd.DataFrame(
-        [{**p, "amount": f"{p['amount']:,.2f}", "ledger_amount": str(p["ledger_amount"])} for p in base]
+        [
+            {
+                **p,
+                "kind": RESULT_LABELS.get(p["kind"], p["kind"]),
+                "amount": f"{p['amount']:,.2f}",
+                "ledger_amount": str(p["ledger_amount"]),
+            }
+            for p in base
+        ]
     )
     edited = st.data_editor(
         table,

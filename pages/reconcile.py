@@ -35,7 +35,7 @@ from afas.recon.matching import (
 from afas.recon.overrides import match_manually, unmatch_group
 from afas.recon.passes import DateWindowPass, ExactKeyPass, FuzzyTextPass
 from afas.recon.readers import LedgerFileError
-from afas.recon.schema import RESULT_KINDS
+from afas.recon.schema import RESULT_KINDS, RESULT_LABELS
 from afas.recon.views import ledger_summary, results_table
 from afas.ui.errors import show_error
 from afas.ui.ledger import preview as read_preview
@@ -43,12 +43,6 @@ from afas.ui.warehouse import MONEY, current_profile, require_connection, wareho
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
 
-KIND_LABELS = {
-    "matched": "Matched",
-    "only_in_afas": "Only in AFAS",
-    "only_in_ledger": "Only in the ledger",
-    "differing": "Differing",
-}
 FIELD_LABELS = {
     "entry_date": "Date",
     "amount": "Amount (signed)",
@@ -366,7 +360,7 @@ with connection(db) as con:
     by_account = differences_by_account_period(con, run_id)
 cols = st.columns(4)
 for col, kind in zip(cols, RESULT_KINDS, strict=True):
-    col.metric(KIND_LABELS[kind], f"{counts[kind]:,}")
+    col.metric(RESULT_LABELS[kind], f"{counts[kind]:,}")
 
 open_rows = [r for r in by_account if r["only_in_afas"] or r["only_in_ledger"] or r["differing"]]
 if open_rows:
@@ -393,7 +387,7 @@ kind = c1.selectbox(
     "Show",
     [None, *RESULT_KINDS],
     key="recon_kind",
-    format_func=lambda k: "everything" if k is None else KIND_LABELS[k],
+    format_func=lambda k: "everything" if k is None else RESULT_LABELS[k],
 )
 search = c2.text_input("Search (voucher, description, amount)", key="recon_search")
 with connection(db) as con:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["LEDGER_DDL", "RESULTS_DDL", "RESULT_KINDS", "ensure_recon_schema"]
+__all__ = ["LEDGER_DDL", "RESULTS_DDL", "RESULT_KINDS", "RESULT_LABELS", "ensure_recon_schema"]
 
 LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS ledger_imports (
@@ -31,6 +31,14 @@ CREATE TABLE IF NOT EXISTS mapping_profiles (
 
 RESULT_KINDS = ("matched", "only_in_afas", "only_in_ledger", "differing")
 """The result kinds, in datacompy's vocabulary: both sides agree, one side only, joined but differing."""
+
+RESULT_LABELS = {
+    "matched": "Matched",
+    "only_in_afas": "Only in AFAS",
+    "only_in_ledger": "Only in the ledger",
+    "differing": "Differing",
+}
+"""What a user reads for each kind (files and the database keep the kinds themselves)."""
 
 RESULTS_DDL = """
 CREATE TABLE IF NOT EXISTS recon_runs (

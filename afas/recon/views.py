@@ -9,7 +9,7 @@ from decimal import Decimal
 import duckdb
 import pyarrow as pa
 
-from afas.recon.schema import ensure_recon_schema
+from afas.recon.schema import RESULT_LABELS, ensure_recon_schema
 
 __all__ = ["LedgerSummary", "ledger_summary", "results_table"]
 
@@ -41,6 +41,11 @@ def ledger_summary(con: duckdb.DuckDBPyConnection, import_id: int) -> LedgerSumm
     return LedgerSummary(int(rows), Decimal(total), first, last, accounts)
 
 
+def _label_sql() -> str:
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in RESULT_LABELS.items())
+    return f"CASE kind {cases} END"
+
+
 def results_table(
     con: duckdb.DuckDBPyConnection,
     run_id: int,
@@ -61,7 +66,7 @@ def results_table(
         )
         params.append(f"%{search}%")
     return con.sql(
-        f"""SELECT result_id AS "#", kind AS "Result", group_id AS "Group", pass AS "Pass",
+        f"""SELECT result_id AS "#", {_label_sql()} AS "Result", group_id AS "Group", pass AS "Pass",
                    reason AS "Reason",
                    date_afas AS "AFAS date", voucher_afas AS "AFAS voucher", account_afas AS "AFAS account",
                    amount_afas AS "AFAS amount", description_afas AS "AFAS description",

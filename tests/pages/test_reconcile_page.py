@@ -76,6 +76,7 @@ def test_the_demo_ledger_is_imported_matched_and_its_differences_found(demo_ledg
     at.selectbox(key="recon_kind").set_value("only_in_ledger").run()
     only = frame(at, "Reason")
     assert len(only) == 5 and only["Ledger description"].str.contains("Rente ING|Kosten betaalverkeer").all()
+    assert set(only["Result"]) == {"Only in the ledger"}  # in words, not the stored kind
 
     # the same file again is recognised
     at.radio(key="recon_source").set_value("demo").run()
