@@ -119,7 +119,9 @@ else:
         column_config={
             "include": st.column_config.CheckboxColumn("Send"),
             "kind": st.column_config.TextColumn("Result", disabled=True),
-            "mode": st.column_config.SelectboxColumn("Correction", options=list(MODES), required=True),
+            "mode": st.column_config.SelectboxColumn(
+                "Correction", options=list(MODES), required=True, format_func=MODES.get
+            ),
             "entry_date": st.column_config.DateColumn("Date", format="DD-MM-YYYY"),
             "account": st.column_config.TextColumn("Account"),
             "contra": st.column_config.SelectboxColumn(
