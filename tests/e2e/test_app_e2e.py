@@ -276,6 +276,19 @@ def _choose(page, label: str, option: str) -> None:
     box.press("Enter")
 
 
+def _click_until(page, button: str, label: str, value: str) -> None:
+    """Click a button until metric ``label`` shows ``value``: a click that lands while the rerun
+    of a grid tick is still running is dropped by the app."""
+    for _ in range(6):
+        page.get_by_role("button", name=button).click()
+        try:
+            _wait_for_metric(page, label, value, seconds=5)
+            return
+        except AssertionError:
+            continue
+    _wait_for_metric(page, label, value)
+
+
 def _tick_row(page, row: int) -> None:
     """Tick a row of the results grid (a canvas: the tick box is the first column of the row)."""
     grid = page.locator('[data-testid="stDataFrame"]').last
@@ -304,14 +317,7 @@ def _undo_a_match_and_make_it_by_hand(page, db: Path) -> None:
         timeout=60_000
     )
     _tick_row(page, 0)
-    for _ in range(6):  # as above: until the click lands after the tick's rerun
-        page.get_by_role("button", name="Unmatch selected").click()
-        try:
-            _wait_for_metric(page, "Only in the ledger", "1", seconds=5)
-            break
-        except AssertionError:
-            continue
-    _wait_for_metric(page, "Only in the ledger", "1")
+    _click_until(page, "Unmatch selected", "Only in the ledger", "1")
     _wait_for_metric(page, "Only in AFAS", str(int(only_afas) + 1))
     _shot(page, "reconcile_unmatched")
 
@@ -331,15 +337,7 @@ def _undo_a_match_and_make_it_by_hand(page, db: Path) -> None:
     _tick_row(page, 0)
     page.wait_for_timeout(1_000)  # let the rerun of the first tick finish before the second
     _tick_row(page, 1)
-    # a click that lands while the tick's rerun is still running is dropped: click until it counts
-    for _ in range(6):
-        page.get_by_role("button", name="Match selected by hand").click()
-        try:
-            _wait_for_metric(page, "Only in the ledger", "0", seconds=5)
-            break
-        except AssertionError:
-            continue
-    _wait_for_metric(page, "Only in the ledger", "0")
+    _click_until(page, "Match selected by hand", "Only in the ledger", "0")
     _wait_for_metric(page, "Only in AFAS", only_afas)
     _wait_for_metric(page, "Matched", f"{matched:,}")
     with duckdb.connect(str(db), read_only=True) as con:

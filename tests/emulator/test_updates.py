@@ -154,6 +154,19 @@ def prepare_accounts(store: Store, *accounts: str, **attrs: Any) -> None:
         store.con.execute(f"UPDATE account SET {sets} WHERE account = ?", [*settings.values(), nr])
 
 
+def post_allocated(store: Store, **codes: str) -> tuple[int, int]:
+    """Post 5.00 from 0200 to 0100 with these allocation codes (DiC1..DiC5) on the 0100 line."""
+    dims = {"FiDimEntries": {"Element": {"Fields": codes}}}
+    return posted(
+        call(
+            store,
+            "FiEntries",
+            "POST",
+            entry([line(1, "0100", debit="5", objects=dims), line(1, "0200", credit="5")]),
+        )
+    )
+
+
 def entry_lines(store: Store, unit: int, entry_no: int) -> list[tuple]:
     return store.con.execute(
         "SELECT seq_no, va_as, ac_nr, account_no, amt_debit, amt_credit, entry_date, invoice_id, vat_code "
@@ -1175,15 +1188,7 @@ def test_delete_of_a_used_dim_code_is_refused(plain: Store) -> None:
         "POST",
         {"KnDimCode": {"Element": {"@AxId": "3", "@VbCo": "USED", "Fields": {"Ds": "Used"}}}},
     ) == (201, None)
-    dims = {"FiDimEntries": {"Element": {"Fields": {"DiC3": "USED"}}}}
-    posted(
-        call(
-            plain,
-            "FiEntries",
-            "POST",
-            entry([line(1, "0100", debit="5", objects=dims), line(1, "0200", credit="5")]),
-        )
-    )
+    post_allocated(plain, DiC3="USED")
     err = refused(plain, "KnDimCode", "DELETE", None, "KnDimCode/@AxId,@VbCo/3,USED")
     assert err.message == (
         "Allocation code 'USED' of allocation axis 3 cannot be deleted because it is in use "
@@ -1301,12 +1306,4 @@ def test_an_account_with_assignments_takes_only_its_assigned_codes(plain: Store)
     posted(call(plain, "FiEntries", "POST", body(other)))  # assigned now
     # axis 2 has no assignments on 0100: any code of it will do
     code2 = scalar(plain, "SELECT min(code) FROM allocation_code WHERE ax_id = 2 AND NOT blocked")
-    dims = {"FiDimEntries": {"Element": {"Fields": {"DiC2": code2}}}}
-    posted(
-        call(
-            plain,
-            "FiEntries",
-            "POST",
-            entry([line(1, "0100", debit="5", objects=dims), line(1, "0200", credit="5")]),
-        )
-    )
+    post_allocated(plain, DiC2=code2)
