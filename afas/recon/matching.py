@@ -48,6 +48,7 @@ __all__ = [
     "new_run",
     "read_results",
     "count_results",
+    "result_filter",
     "reconcile",
     "result_counts",
 ]
@@ -427,9 +428,15 @@ _RESULT_COLUMNS = (
 )
 
 
-def _filter(
-    run_id: int, kind: str | None, account: str | None, search: str | None, period: tuple[int, int] | None
+def result_filter(
+    run_id: int,
+    kind: str | None = None,
+    account: str | None = None,
+    search: str | None = None,
+    period: tuple[int, int] | None = None,
 ) -> tuple[str, list[Any]]:
+    """The WHERE condition over recon_results (and its parameters) for a run's rows of one kind,
+    account, period and search text (any of the line's texts, keys, accounts or amounts)."""
     where, params = ["run_id = ?"], [run_id]
     if kind is not None:
         if kind not in RESULT_KINDS:
@@ -445,8 +452,8 @@ def _filter(
     if search:
         where.append(
             "concat_ws(' ', reason, item_key, voucher_afas, voucher_ledger, description_afas, "
-            "description_ledger, "
-            "entry_no, line_no, amount_afas, amount_ledger) ILIKE ?"
+            "description_ledger, account_afas, account_ledger, entry_no, line_no, amount_afas, "
+            "amount_ledger) ILIKE ?"
         )
         params.append(f"%{search}%")
     return " AND ".join(where), params
@@ -464,7 +471,7 @@ def read_results(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """One page of a run's results (amounts as Decimal), in result order, filtered in DuckDB."""
-    where, params = _filter(run_id, kind, account, search, period)
+    where, params = result_filter(run_id, kind, account, search, period)
     cur = con.execute(
         f"SELECT {_RESULT_COLUMNS} FROM recon_results WHERE {where} ORDER BY result_id LIMIT ? OFFSET ?",
         [*params, int(limit), int(offset)],
@@ -483,7 +490,7 @@ def count_results(
     search: str | None = None,
 ) -> int:
     """How many rows read_results would page through with the same filters."""
-    where, params = _filter(run_id, kind, account, search, period)
+    where, params = result_filter(run_id, kind, account, search, period)
     return con.execute(f"SELECT count(*) FROM recon_results WHERE {where}", params).fetchone()[0]
 
 

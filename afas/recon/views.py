@@ -9,6 +9,7 @@ from decimal import Decimal
 import duckdb
 import pyarrow as pa
 
+from afas.recon.matching import result_filter
 from afas.recon.schema import RESULT_LABELS, ensure_recon_schema
 
 __all__ = ["LedgerSummary", "ledger_summary", "results_table"]
@@ -55,16 +56,7 @@ def results_table(
     offset: int = 0,
 ) -> pa.Table:
     """One page of a run's results for display: both sides side by side, amounts DECIMAL."""
-    where, params = ["run_id = ?"], [run_id]
-    if kind:
-        where.append("kind = ?")
-        params.append(kind)
-    if search:
-        where.append(
-            "concat_ws(' ', reason, voucher_afas, voucher_ledger, description_afas, description_ledger, "
-            "account_afas, account_ledger, amount_afas, amount_ledger) ILIKE ?"
-        )
-        params.append(f"%{search}%")
+    where, params = result_filter(run_id, kind or None, search=search or None)
     return con.sql(
         f"""SELECT result_id AS "#", {_label_sql()} AS "Result", group_id AS "Group", pass AS "Pass",
                    reason AS "Reason",
@@ -74,6 +66,6 @@ def results_table(
                    account_ledger AS "Ledger account", amount_ledger AS "Ledger amount",
                    description_ledger AS "Ledger description", difference AS "Difference",
                    unit_id, entry_no, seq_no, line_no
-            FROM recon_results WHERE {" AND ".join(where)} ORDER BY result_id LIMIT ? OFFSET ?""",
+            FROM recon_results WHERE {where} ORDER BY result_id LIMIT ? OFFSET ?""",
         params=[*params, int(limit), int(offset)],
     ).to_arrow_table()
