@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
@@ -46,6 +46,7 @@ from afas.corrections.validation import Validator
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import ConnectorIds
 from afas.profit.errors import AfasError, AfasHTTPError, AfasRejected, AfasTransportError
+from afas.warehouse.db import transaction
 
 __all__ = ["ItemRow", "NotValid", "Outbox", "Outcome"]
 
@@ -81,15 +82,8 @@ class Outbox:
             else:
                 self.namespace = row[0]
 
-    @contextmanager
-    def _tx(self) -> Iterator[None]:
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            yield
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[None]:
+        return transaction(self.con)
 
     def _audit(self, item_id: int, event: str, **cols: Any) -> None:
         names = ["audit_id", "item_id", "event_at", "event", *cols]

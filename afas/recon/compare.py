@@ -20,6 +20,7 @@ import duckdb
 
 from afas.recon.matching import RunSummary, new_run, result_counts
 from afas.recon.schema import ensure_recon_schema
+from afas.warehouse.db import transaction
 from afas.warehouse.schema import quote_ident
 
 __all__ = [
@@ -89,8 +90,7 @@ def compare_balances(
     cfg = json.dumps(
         {"source": source, "unit_id": unit_id, "year": year, "accounts": acc, "abs_tol": str(abs_tol)}
     )
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         run_id = new_run(con, "balances", import_id, table, cfg)
         con.execute(
             f"""INSERT INTO recon_results BY NAME
@@ -127,10 +127,6 @@ def compare_balances(
             [unit_id, unit_id, import_id, run_id, abs_tol, import_id, year, year, acc, acc],
         )
         con.execute("UPDATE recon_runs SET finished = current_localtimestamp() WHERE run_id = ?", [run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return RunSummary(run_id, result_counts(con, run_id), {"balance": 0})
 
 
@@ -249,8 +245,7 @@ def compare_master_data(
         else "''"
     )
     cfg = json.dumps({"afas": afas_table, "ledger": ledger_table, "join": joins, "columns": pairs})
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         run_id = new_run(con, f"master:{afas_table}", None, afas_table, cfg)
         con.execute(
             f"""INSERT INTO recon_results BY NAME
@@ -275,10 +270,6 @@ def compare_master_data(
             )
             con.execute(f"INSERT INTO recon_field_diffs BY NAME {union}", [run_id] * len(pairs))
         con.execute("UPDATE recon_runs SET finished = current_localtimestamp() WHERE run_id = ?", [run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     stats: tuple[ColumnStat, ...] = ()
     if pairs:
         row = con.execute(

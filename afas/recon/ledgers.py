@@ -27,6 +27,7 @@ import duckdb
 from afas.recon.mapping import LedgerLine, LineProblem, MappedLedger, Mapping, apply_mapping, suggest_mapping
 from afas.recon.readers import LedgerFileError, RawTable, read_ledger_file
 from afas.recon.schema import ensure_recon_schema
+from afas.warehouse.db import transaction
 
 __all__ = [
     "DuplicateImport",
@@ -197,8 +198,7 @@ def import_ledger(
     view = f"_ledger_lines_{uuid.uuid4().hex}"
     con.register(view, mapped.to_arrow(0))
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             import_id = _first(con, "SELECT coalesce(max(import_id), 0) + 1 FROM ledger_imports")[0]
             con.execute(
                 "INSERT INTO ledger_imports (import_id, name, file_name, sha256, file_format, rows, skipped, "
@@ -221,10 +221,6 @@ def import_ledger(
                 f"SELECT * REPLACE (CAST(? AS BIGINT) AS import_id) FROM {view}",
                 [import_id],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         con.unregister(view)
     return ImportResult(import_id, len(mapped.lines), skipped, list(mapped.problems))
@@ -240,15 +236,10 @@ def list_imports(con: duckdb.DuckDBPyConnection) -> list[LedgerImport]:
 def delete_import(con: duckdb.DuckDBPyConnection, import_id: int) -> bool:
     """Delete an import and its lines in one transaction; False when there is no such import."""
     ensure_recon_schema(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         found = _first(con, "SELECT count(*) FROM ledger_imports WHERE import_id = ?", [import_id])[0]
         con.execute("DELETE FROM ledger_lines WHERE import_id = ?", [import_id])
         con.execute("DELETE FROM ledger_imports WHERE import_id = ?", [import_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return bool(found)
 
 

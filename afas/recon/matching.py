@@ -36,6 +36,7 @@ from afas.recon.passes import (
     run_pass,
 )
 from afas.recon.schema import RESULT_KINDS, ensure_recon_schema
+from afas.warehouse.db import transaction
 from afas.warehouse.schema import quote_ident
 
 __all__ = [
@@ -392,15 +393,10 @@ def reconcile(
             name = p.pass_name if isinstance(p, GroupSumPass) else p.name
             per_pass[name] = per_pass.get(name, 0) + run_pass(con, p, config.ambiguity)
             lap(name)
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         run_id = new_run(con, "transactions", import_id, config.afas_table, _config_json(config))
         _write_results(con, run_id, import_id)
         con.execute("UPDATE recon_runs SET finished = current_localtimestamp() WHERE run_id = ?", [run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     lap("write")
     for t in ("_ua", "_ul"):
         con.execute(f"DROP VIEW IF EXISTS {t}")

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from afas.recon.passes import commit_pick
 from afas.recon.schema import ensure_recon_schema
+from afas.warehouse.db import transaction
 
 __all__ = ["apply_overrides", "list_overrides", "match_manually", "remove_override", "unmatch_group"]
 
@@ -77,14 +78,8 @@ def match_manually(
     ).fetchone()[0]
     if taken:
         raise ValueError(f"{taken} of these lines are already in a manual match; remove that match first")
-    con.execute("BEGIN")
-    try:
-        oid = _store(con, import_id, "match", afas_keys, line_nos, note)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return oid
+    with transaction(con):
+        return _store(con, import_id, "match", afas_keys, line_nos, note)
 
 
 def unmatch_group(con: duckdb.DuckDBPyConnection, run_id: int, group_id: int, note: str = "") -> int:
@@ -103,8 +98,7 @@ def unmatch_group(con: duckdb.DuckDBPyConnection, run_id: int, group_id: int, no
     import_id = con.execute("SELECT import_id FROM recon_runs WHERE run_id = ?", [run_id]).fetchone()[0]
     afas_keys = sorted({(r[0], r[1], r[2]) for r in rows if r[0] is not None})
     line_nos = sorted({r[4] for r in rows if r[4] is not None})
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         if rows[0][5] == "manual":
             con.execute(
                 """DELETE FROM recon_override_lines WHERE override_id IN (
@@ -120,10 +114,6 @@ def unmatch_group(con: duckdb.DuckDBPyConnection, run_id: int, group_id: int, no
                 "(SELECT override_id FROM recon_override_lines)"
             )
         oid = _store(con, import_id, "unmatch", afas_keys, line_nos, note)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return oid
 
 
