@@ -7,8 +7,7 @@ import streamlit as st
 
 from afas.corrections.from_recon import (
     MODES,
-    build_item,
-    entry_rows,
+    build_items,
     in_outbox,
     journal_and_contra_choices,
     proposals,
@@ -21,8 +20,6 @@ from afas.ui.outbox import approval, outbox_section
 from afas.ui.warehouse import require_connection, require_profile, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
-
-EDITABLE = ("mode", "entry_date", "account", "contra", "description", "allocation")
 
 st.title("Corrections")
 conn = require_connection()
@@ -133,21 +130,8 @@ else:
         },
     )
     rows = [r for r in edited.to_dict("records") if r["include"]]
-    items, checks, problems = [], [], []
     with connection(db) as con:
-        by_id = {p["result_id"]: p for p in base}
-        entries = entry_rows(
-            con, sorted({(p["unit_id"], p["entry_no"]) for p in base if p["entry_no"] is not None})
-        )
-        for edit in rows:
-            r = dict(by_id[edit["result_id"]])
-            for f in EDITABLE:
-                value = edit.get(f)
-                r[f] = None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-            try:
-                items.append((r, build_item(con, r, defaults, entries)))
-            except ValueError as exc:
-                problems.append((r, str(exc)))
+        items, problems = build_items(con, base, rows, defaults)
         checks = dry_run(con, [item for _, item in items])
     ok = [(r, c) for (r, _), c in zip(items, checks, strict=True) if c.ok]
     bad = [(r, "; ".join(c.messages)) for (r, _), c in zip(items, checks, strict=True) if not c.ok] + problems

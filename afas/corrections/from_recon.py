@@ -13,7 +13,7 @@ account, description, allocation code, mode) flow back into :func:`build_item` u
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -25,8 +25,10 @@ from afas.corrections.plans import Defaults, JournalEntryItem
 from afas.corrections.schema import ensure_corrections_schema
 
 __all__ = [
+    "EDITABLE",
     "MODES",
     "build_item",
+    "build_items",
     "entry_rows",
     "in_outbox",
     "journal_and_contra_choices",
@@ -198,3 +200,43 @@ def build_item(
         mode=proposal["mode"],
         description=description,
     )
+
+
+EDITABLE = ("mode", "entry_date", "account", "contra", "description", "allocation")
+"""The fields of a proposal a user may change before approving."""
+
+
+def _is_missing(value: Any) -> bool:
+    """None, or a missing value of a table editor: NaN and NaT are not equal to themselves, and
+    pandas' NA cannot even say so."""
+    if value is None or isinstance(value, str):
+        return value is None
+    try:
+        return bool(value != value)  # noqa: PLR0124
+    except TypeError:
+        return True
+
+
+def build_items(
+    con: duckdb.DuckDBPyConnection,
+    base: Sequence[Mapping[str, Any]],
+    edits: Sequence[Mapping[str, Any]],
+    defaults: Defaults,
+) -> tuple[list[tuple[dict[str, Any], JournalEntryItem]], list[tuple[dict[str, Any], str]]]:
+    """The plan items for edited proposal rows: ``edits`` are rows of :func:`proposals` (by
+    result_id) with the :data:`EDITABLE` fields as the user left them (an emptied cell is None).
+    Returns (proposal, item) pairs and (proposal, what is wrong) for rows no item can be made of."""
+    by_id = {p["result_id"]: p for p in base}
+    keys = sorted({(p["unit_id"], p["entry_no"]) for p in base if p["entry_no"] is not None})
+    entries = entry_rows(con, keys)
+    items, problems = [], []
+    for edit in edits:
+        row = dict(by_id[edit["result_id"]])
+        for f in EDITABLE:
+            value = edit.get(f)
+            row[f] = None if _is_missing(value) else value
+        try:
+            items.append((row, build_item(con, row, defaults, entries)))
+        except ValueError as exc:
+            problems.append((row, str(exc)))
+    return items, problems

@@ -68,3 +68,44 @@ def test_a_reversal_and_rebooking_is_folded_into_the_line_it_corrects(tmp_path):
 def test_without_corrections_the_table_itself_is_matched(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert with_corrections(con) == "Profit_Transactions"
+
+
+def test_edited_proposals_become_items_and_emptied_cells_fall_back_to_the_defaults():
+    """What the Corrections grid hands back: cells the user emptied arrive as pandas' missing
+    values; they mean 'the default' (description, contra account), a missing date is a problem."""
+    import pandas as pd
+
+    from afas.corrections.from_recon import build_items
+    from tests.corrections import DEFAULTS
+
+    base = [
+        {
+            "result_id": n,
+            "kind": "only_in_ledger",
+            "mode": "new_entry",
+            "entry_date": dt.date(2026, 3, 28),
+            "account": "1100",
+            "amount": D("52.12"),
+            "ledger_amount": D("52.12"),
+            "description": "Rente ING 03-2026",
+            "contra": None,
+            "allocation": None,
+            "unit_id": None,
+            "entry_no": None,
+            "seq_no": None,
+        }
+        for n in (1, 2, 3)
+    ]
+    edits = [
+        {**base[0], "description": float("nan"), "contra": pd.NA, "allocation": None},
+        {**base[1], "contra": "1901", "description": "Rente maart"},
+        {**base[2], "entry_date": pd.NaT},
+    ]
+    with duckdb.connect() as con:
+        items, problems = build_items(con, base, edits, DEFAULTS)
+    (r1, first), (r2, second) = items
+    assert r1["description"] is None and r1["contra"] is None
+    assert first.description == "Correction from reconciliation"
+    assert {ln.account for ln in first.lines} == {"1100", DEFAULTS.contra_account}
+    assert second.description == "Rente maart" and {ln.account for ln in second.lines} == {"1100", "1901"}
+    assert [(r["result_id"], why) for r, why in problems] == [(3, "the correction needs a date")]
