@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from afas.ui.errors import render_errors
+
 st.set_page_config(page_title="AFAS Profit reconciliation", page_icon="📒", layout="wide")
 page = st.navigation(
     {
@@ -23,4 +25,5 @@ page = st.navigation(
         ],
     }
 )
-page.run()
+with render_errors():  # an AppError a page leaves unhandled is shown here, in words
+    page.run()

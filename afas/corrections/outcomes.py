@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from afas.corrections.readback import canonical
+from afas.errors import InputError
 from afas.profit.errors import AfasRejected
 
 __all__ = [
@@ -37,7 +38,7 @@ INDEFINITE_MESSAGES = frozenset(
 _GENERIC_ERROR_NUMBER = -2147180999
 
 
-class NotValid(ValueError):
+class NotValid(InputError):
     """The item fails local validation; ``messages`` are AFAS's wordings."""
 
     def __init__(self, messages: list[str]) -> None:

@@ -21,6 +21,7 @@ import duckdb
 import orjson
 
 from afas.corrections.plans import SourceRows
+from afas.errors import AppError
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import ConnectorIds, spec_for
 from afas.profit.filters import Filter, eq
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 
-class MissingTable(LookupError):
+class MissingTable(AppError, LookupError):
     """A warehouse table the check needs has not been synced."""
 
     def __init__(self, table: str) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from afas.errors import InputError
+
 __all__ = ["Environment", "EnvironmentInputError", "EnvironmentType"]
 
 _PATH = "/ProfitRestServices"
@@ -31,7 +33,7 @@ _CODE_RE = re.compile(r"([OTA])([0-9]{4,7})([A-Z]*)", re.IGNORECASE | re.ASCII)
 _HOST_RE = re.compile(r"([0-9]+)\.(rest|resttest|restaccept)\.afas\.online", re.IGNORECASE | re.ASCII)
 
 
-class EnvironmentInputError(ValueError):
+class EnvironmentInputError(InputError):
     """The environment number, type or base URL could not be understood; the message says what to enter."""
 
 

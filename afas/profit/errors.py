@@ -37,6 +37,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import orjson
 
+from afas.errors import AppError
+
 __all__ = [
     "MAX_BODY_TEXT",
     "AfasAuthError",
@@ -74,7 +76,7 @@ def _safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-class AfasError(Exception):
+class AfasError(AppError):
     """Base of all AFAS client errors: ``message`` says what happened, ``hint`` what to do."""
 
     def __init__(self, message: str, hint: str | None = None) -> None:

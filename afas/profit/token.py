@@ -18,6 +18,8 @@ import re
 import secrets
 from typing import Any, NoReturn
 
+from afas.errors import InputError
+
 __all__ = ["ProfitToken", "TokenFormatError", "redact"]
 
 _MIN_DATA, _MAX_DATA = 16, 200
@@ -54,7 +56,7 @@ _MSG_DOUBLE = (
 _MASK = secrets.token_bytes(_MAX_DATA)
 
 
-class TokenFormatError(ValueError):
+class TokenFormatError(InputError):
     """The pasted token is in none of the forms AFAS issues; the message never contains the input."""
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from afas.errors import InputError
 from afas.recon.mapping import LedgerLine, LineProblem, MappedLedger, Mapping, apply_mapping, suggest_mapping
 from afas.recon.readers import LedgerFileError, RawTable, read_ledger_file
 from afas.recon.schema import ensure_recon_schema
@@ -50,7 +51,7 @@ __all__ = [
 _FIRST_PROBLEMS = 5
 
 
-class LedgerImportError(ValueError):
+class LedgerImportError(InputError):
     """An import that was refused; nothing was written."""
 
 

@@ -31,6 +31,8 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from afas.errors import InputError
+
 __all__ = [
     "BANK_HEADERS",
     "MAX_LINE_BYTES",
@@ -58,7 +60,7 @@ _SAMPLE_CHARS = 64 * 1024
 _MAX_SHOWN = 60
 
 
-class LedgerFileError(ValueError):
+class LedgerFileError(InputError):
     """The file cannot be read as a ledger; the message says what is wrong and how to fix it."""
 
 

@@ -1,20 +1,58 @@
-"""One place that turns errors into what the page shows: plain words and what to do, no traces."""
+"""One place that turns errors into what the page shows: plain words and what to do, no traces.
+
+app.py calls :func:`render_errors` around ``page.run()``: an :class:`afas.errors.AppError` that a page
+does not handle itself ends there, shown in the user's words. Messages are shown as plain text
+(``st.error`` with Markdown switched off by escaping), since they may quote a file name, a header or
+AFAS's own text.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
-from afas.profit.errors import AfasAuthError, AfasError
+from afas.errors import AppError
+from afas.profit.errors import AfasAuthError
+from afas.ui.text import plain
 
-__all__ = ["show_error"]
+__all__ = ["error_text", "render_errors", "show_error"]
+
+_log = logging.getLogger(__name__)
 
 
-def show_error(exc: Exception) -> None:
-    if isinstance(exc, AfasAuthError):
-        st.error(exc.message + "\n\nLikely causes:\n" + "\n".join(f"- {c}" for c in exc.likely_causes))
-    elif isinstance(exc, AfasError):
-        st.error(str(exc) + (f"\n\n{exc.hint}" if exc.hint and exc.hint not in str(exc) else ""))
-    elif isinstance(exc, ValueError):  # input we could not read; messages never echo a token
-        st.error(str(exc))
+def error_text(exc: AppError) -> str:
+    """The error as Markdown that shows it literally: message, then the hint or the likely causes."""
+    text = str(exc)
+    shown = plain(text)
+    if isinstance(exc, AfasAuthError) and exc.likely_causes:
+        return shown + "\n\nLikely causes:\n" + "\n".join(f"- {plain(c)}" for c in exc.likely_causes)
+    if exc.hint and exc.hint not in text:
+        shown += "\n\n" + plain(exc.hint)
+    return shown
+
+
+def show_error(exc: BaseException, where: Callable[[str], object] | None = None) -> None:
+    """Show ``exc`` in words; an error that is not an AppError is a bug: a short notice, no details."""
+    box = where or st.error
+    if isinstance(exc, AppError):
+        box(error_text(exc))
     else:
-        st.error(f"Something went wrong ({type(exc).__name__}). Try again; if it persists, restart the app.")
+        _log.error("unexpected error shown to the user", exc_info=exc)
+        box(
+            plain(
+                f"Something went wrong inside the dashboard ({type(exc).__name__}). Try it again; if it "
+                "keeps failing, tell whoever runs the dashboard (the details are in its log)."
+            )
+        )
+
+
+@contextmanager
+def render_errors() -> Iterator[None]:
+    """Show an AppError that escapes a page in words; st.stop/st.rerun (BaseExceptions) pass through."""
+    try:
+        yield
+    except AppError as exc:
+        show_error(exc)

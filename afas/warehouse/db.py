@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from afas.errors import BusyError
 from afas.warehouse.schema import ensure_schema
 
 __all__ = ["WarehouseBusy", "connect", "connection"]
@@ -26,7 +27,7 @@ __all__ = ["WarehouseBusy", "connect", "connection"]
 DEFAULT_WAIT_S = 30.0
 
 
-class WarehouseBusy(RuntimeError):
+class WarehouseBusy(BusyError):
     """Another process keeps the DuckDB file open for longer than we are willing to wait."""
 
 

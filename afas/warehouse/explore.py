@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
+from afas.errors import AppError
 from afas.profit.connectors import GET_CONNECTORS
 from afas.warehouse.schema import quote_ident
 
@@ -33,7 +34,7 @@ __all__ = [
 TX = "Profit_Transactions"
 
 
-class NotSynced(LookupError):
+class NotSynced(AppError, LookupError):
     """A view needs a connector that has not been synced into this warehouse yet."""
 
 

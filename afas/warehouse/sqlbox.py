@@ -17,13 +17,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from afas.errors import InputError
+
 __all__ = ["QueryRefused", "SqlResult", "run_readonly"]
 
 MAX_ROWS = 10_000
 _ALLOWED = {"SELECT", "EXPLAIN"}
 
 
-class QueryRefused(ValueError):
+class QueryRefused(InputError):
     """The SQL is not one read-only query, or DuckDB could not run it (message in plain words)."""
 
 

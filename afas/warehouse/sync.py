@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 import orjson
 
+from afas.errors import BusyError
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import GET_CONNECTORS, GetConnectorSpec, spec_for
 from afas.profit.errors import AfasError
@@ -80,7 +81,7 @@ UNIT_FIELDS = ("UnitId", "Unit", "AdminId")  # how connectors name the administr
 STAGING_SUFFIX = "__staging"
 
 
-class SyncAlreadyRunning(RuntimeError):
+class SyncAlreadyRunning(BusyError):
     """Another sync holds the writer lock of this database."""
 
 
