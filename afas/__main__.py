@@ -116,6 +116,8 @@ def _sync(args: argparse.Namespace) -> int:
             )
     except (SyncAlreadyRunning, WarehouseBusy, AfasError) as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        if exc.hint and exc.hint not in str(exc):
+            print(f"  {exc.hint}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nerror: cancelled; the previous data is unchanged.", file=sys.stderr)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from afas.errors import AppError
 from afas.profit.connectors import GET_CONNECTORS
 from afas.ui.errors import show_error
 from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
-from afas.warehouse.sync import SyncProgress, recover_interrupted_runs, sync
+from afas.warehouse.sync import SyncProgress, sync, sync_running
 
 st.title("Sync from AFAS")
 conn = require_connection()
@@ -23,7 +24,7 @@ st.caption(
     )
 )
 
-recover_interrupted_runs(db)  # a sync killed elsewhere (CLI, another app) shows as failed, not running
+running = sync_running(db)  # a run left 'running' by a killed sync shows as interrupted
 message = st.session_state.pop("sync_message", None)
 if message:
     (st.success if message[0] == "success" else st.error)(message[1])
@@ -32,7 +33,7 @@ if message:
         c1.page_link("pages/explore.py", label="Next: explore the books", icon=":material/arrow_forward:")
         c2.page_link("pages/reconcile.py", label="or reconcile a ledger", icon=":material/arrow_forward:")
 
-status = read("connector_status", db)
+status = read("connector_status", db, running)
 st.dataframe(
     status,
     hide_index=True,
@@ -71,7 +72,7 @@ if start:
                 results = sync(
                     db, client, chosen, administration=administration, progress=progress, full=full
                 )
-        except Exception as exc:  # noqa: BLE001 - SyncAlreadyRunning, WarehouseBusy, connection errors
+        except AppError as exc:  # SyncAlreadyRunning, WarehouseBusy, AFAS errors: in words, page goes on
             show_error(exc)
         else:
             failed = [r for r in results if r.status != "ok"]
@@ -88,5 +89,5 @@ if start:
             st.rerun()
 
 st.subheader("History")
-history = read("run_history", db)
+history = read("run_history", db, running)
 st.dataframe(history, hide_index=True, width="stretch", key="sync_history")

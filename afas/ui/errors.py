@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from afas.errors import AppError
+from afas.errors import AppError, BusyError
 from afas.profit.errors import AfasAuthError
 from afas.ui.text import plain
 
@@ -36,7 +36,7 @@ def error_text(exc: AppError) -> str:
 
 def show_error(exc: BaseException, where: Callable[[str], object] | None = None) -> None:
     """Show ``exc`` in words; an error that is not an AppError is a bug: a short notice, no details."""
-    box = where or st.error
+    box = where or (st.warning if isinstance(exc, BusyError) else st.error)
     if isinstance(exc, AppError):
         box(error_text(exc))
     else:
@@ -51,8 +51,9 @@ def show_error(exc: BaseException, where: Callable[[str], object] | None = None)
 
 @contextmanager
 def render_errors() -> Iterator[None]:
-    """Show an AppError that escapes a page in words; st.stop/st.rerun (BaseExceptions) pass through."""
+    """Show an error that escapes a page: an AppError in words, anything else as a short notice (and in
+    the log); st.stop/st.rerun are BaseExceptions and pass through."""
     try:
         yield
-    except AppError as exc:
+    except Exception as exc:  # noqa: BLE001 - the one place errors reach the page
         show_error(exc)

@@ -6,14 +6,23 @@ longer than a read or a write takes: the sync downloads pages with the file clos
 to record its run and to swap a connector's table in; the app opens it per read. A process that
 finds the file held by another waits a little (the other's hold is short) and then gets a
 :class:`WarehouseBusy` that says which program holds it.
+
+Inside one process DuckDB keeps one instance per file, which every ``connect`` shares. The SQL box
+attaches the file read-only to an instance of its own (so that its safety settings do not touch the
+app's); while it does, opening the file here is refused with "Unique file handle conflict", and the
+other way round. Both are waited out like another process's lock: the SQL box's query is time-limited.
+
+The meta tables are created once per file and process (:func:`ensure_once`): running DDL on every
+open made two sessions' opens collide ("Catalog write-write conflict").
 """
 
 from __future__ import annotations
 
 import os
 import re
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,26 +31,72 @@ import duckdb
 from afas.errors import BusyError
 from afas.warehouse.schema import ensure_schema
 
-__all__ = ["WarehouseBusy", "connect", "connection"]
+__all__ = ["WarehouseBusy", "connect", "connection", "ensure_once", "transaction"]
 
 DEFAULT_WAIT_S = 30.0
 
 
 class WarehouseBusy(BusyError):
-    """Another process keeps the DuckDB file open for longer than we are willing to wait."""
+    """Another process (or the SQL box) keeps the DuckDB file for longer than we are willing to wait."""
 
 
 def _held_by(message: str) -> str:
     m = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", message)
-    return f"{Path(m.group(1)).name} (process {m.group(2)})" if m else "another program"
+    if m:
+        return f"{Path(m.group(1)).name} (process {m.group(2)})"
+    if "already attached" in message:
+        return "a query in this dashboard's SQL box"
+    return "another program"
+
+
+def _retryable(exc: duckdb.Error) -> bool:
+    """A hold that ends by itself: another process's file lock, or this process's SQL box."""
+    text = str(exc).lower()
+    if isinstance(exc, duckdb.IOException):
+        return "lock" in text
+    return isinstance(exc, duckdb.ResourceInUseException) and "already attached" in text
+
+
+_schema_lock = threading.Lock()
+_ensured: set[tuple[str, int, str]] = set()
+
+
+def _file_identity(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:
+    rows = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    row = rows[0] if rows else None
+    if not row or not row[0]:
+        return None  # in-memory
+    try:
+        return row[0], os.stat(row[0]).st_ino
+    except OSError:
+        return None
+
+
+def ensure_once(con: duckdb.DuckDBPyConnection, name: str, create: Callable[[], None]) -> None:
+    """Run ``create`` (idempotent DDL) once per database file and process, one caller at a time.
+
+    A file removed and made anew (another inode) gets its tables again; an in-memory database always.
+    """
+    identity = _file_identity(con)
+    key = (*identity, name) if identity is not None else None
+    if key is not None and key in _ensured:
+        return
+    with _schema_lock:
+        if key is not None and key in _ensured:
+            return
+        create()
+        if key is not None:
+            _ensured.add(key)
 
 
 def connect(db_path: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT_S) -> duckdb.DuckDBPyConnection:
     """A read-write connection to the warehouse with its meta tables in place.
 
-    Waits up to ``wait`` seconds while another process holds the file, then raises WarehouseBusy.
-    Every connection in this process uses the same configuration, so DuckDB shares one instance
-    between them (a differently configured second connection would be refused).
+    Waits up to ``wait`` seconds while another process (or the SQL box) holds the file, then raises
+    WarehouseBusy. Every connection in this process uses the same configuration, so DuckDB shares one
+    instance between them (a differently configured second connection would be refused).
     """
     deadline = time.monotonic() + wait
     delay = 0.02
@@ -49,18 +104,19 @@ def connect(db_path: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT_S) ->
         try:
             con = duckdb.connect(str(db_path))
             break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+        except duckdb.Error as exc:
+            if not _retryable(exc):
                 raise
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
-                    f"{Path(db_path).name} is in use by {_held_by(str(exc))}; close that program "
-                    "(a DuckDB tool with the file open, or another dashboard) and try again."
+                    f"{Path(db_path).name} is in use by {_held_by(str(exc))}.",
+                    "Close that program (a DuckDB tool with the file open, or another dashboard on the same "
+                    "folder) or wait for it to finish, then try again.",
                 ) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
     try:
-        ensure_schema(con)
+        ensure_once(con, "warehouse", lambda: ensure_schema(con))
     except BaseException:
         con.close()
         raise

@@ -56,8 +56,29 @@ def _need(con: duckdb.DuckDBPyConnection, *names: str) -> None:
         raise NotSynced(f"Sync {', '.join(missing)} first (Sync page), then this view fills in.")
 
 
-def connector_status(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Per connector: rows held now and its last run (status, mode, finished, seconds, error)."""
+_STOPPED = (
+    "The sync stopped before it finished (killed or crashed); the previous data is unchanged. "
+    "The next sync records this run as failed."
+)
+
+
+def _status(sync_running: bool | None) -> tuple[str, str, list[object]]:
+    """SQL for the status and error of a run: a 'running' run while no sync runs is 'interrupted'."""
+    if sync_running is None or sync_running:
+        return "status", "error", []
+    return (
+        "CASE WHEN status = 'running' THEN 'interrupted' ELSE status END",
+        "CASE WHEN status = 'running' THEN ? ELSE error END",
+        [_STOPPED],
+    )
+
+
+def connector_status(con: duckdb.DuckDBPyConnection, sync_running: bool | None = None) -> pa.Table:
+    """Per connector: rows held now and its last run (status, mode, finished, seconds, error).
+
+    ``sync_running`` (afas.warehouse.sync.sync_running): False shows a run still marked 'running' as
+    'interrupted' (its sync was killed); None shows the stored status.
+    """
     counts = []
     for spec in GET_CONNECTORS:
         rows = (
@@ -68,28 +89,35 @@ def connector_status(con: duckdb.DuckDBPyConnection) -> pa.Table:
         counts.append((spec.id, spec.purpose, rows))
     con.execute("CREATE OR REPLACE TEMP TABLE _held (connector VARCHAR, purpose VARCHAR, held BIGINT)")
     con.executemany("INSERT INTO _held VALUES (?, ?, ?)", counts)
+    status, error, params = _status(sync_running)
     return _arrow(
         con,
-        """
+        f"""
         WITH last AS (
-            SELECT *, row_number() OVER (PARTITION BY connector ORDER BY run_id DESC) AS n FROM sync_runs)
+            SELECT * REPLACE ({status} AS status, {error} AS error),
+                   row_number() OVER (PARTITION BY connector ORDER BY run_id DESC) AS n FROM sync_runs)
         SELECT h.connector AS "Connector", h.purpose AS "Used for", h.held AS "Rows held",
                l.status AS "Last run", l.mode AS "Mode", l.finished AS "Finished",
                round(epoch(l.finished - l.started), 1) AS "Seconds", l.rows AS "Rows fetched",
                l.error AS "Error"
         FROM _held h LEFT JOIN last l ON l.connector = h.connector AND l.n = 1
         ORDER BY h.rowid""",
+        params,
     )
 
 
-def run_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pa.Table:
+def run_history(
+    con: duckdb.DuckDBPyConnection, sync_running: bool | None = None, limit: int = 200
+) -> pa.Table:
+    """The latest runs, newest first; ``sync_running`` as for :func:`connector_status`."""
+    status, error, params = _status(sync_running)
     return _arrow(
         con,
-        """SELECT run_id AS "Run", connector AS "Connector", administration AS "Administration",
-                  started AS "Started", round(epoch(finished - started), 1) AS "Seconds", status AS "Status",
-                  mode AS "Mode", rows AS "Rows", pages AS "Pages", error AS "Error"
+        f"""SELECT run_id AS "Run", connector AS "Connector", administration AS "Administration",
+                  started AS "Started", round(epoch(finished - started), 1) AS "Seconds",
+                  {status} AS "Status", mode AS "Mode", rows AS "Rows", pages AS "Pages", {error} AS "Error"
            FROM sync_runs ORDER BY run_id DESC LIMIT ?""",
-        [limit],
+        [*params, limit],
     )
 
 

@@ -20,6 +20,7 @@ import fcntl
 import os
 import re
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import duckdb
 import orjson
@@ -51,6 +53,7 @@ __all__ = [
     "load_sql",
     "rows_array",
     "recover_interrupted_runs",
+    "sync_running",
 ]
 
 
@@ -105,21 +108,76 @@ def lock_path(db_path: str | os.PathLike[str]) -> Path:
     return p.with_name(p.name + ".lock")
 
 
+LOCK_WAIT_S = 0.5
+"""How long a new sync waits for the writer lock: a probe (:func:`sync_running`) holds it for
+microseconds, a recovery of killed runs for as long as one small update takes; a real sync far longer."""
+
+
+def _holder(fh: IO[bytes]) -> str:
+    """Who holds the lock, as its holder wrote it into the lock file: 'process N on HOST, since HH:MM:SS'."""
+    fh.seek(0)
+    try:
+        info = orjson.loads(fh.read(4096) or b"{}")
+        return f"process {info['pid']} on {info['host']}, since {info['since']}"
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return "another process"
+
+
 @contextmanager
-def writer_lock(db_path: str | os.PathLike[str]) -> Iterator[None]:
-    """Hold the exclusive, non-blocking writer lock of ``db_path``, or raise SyncAlreadyRunning."""
+def writer_lock(db_path: str | os.PathLike[str], *, wait: float = LOCK_WAIT_S) -> Iterator[None]:
+    """Hold the exclusive writer lock of ``db_path``, waiting up to ``wait`` s, or raise SyncAlreadyRunning.
+
+    The holder writes who it is into the lock file, so the next one can say which sync runs. The lock
+    is the OS's (flock): a killed sync's lock is gone with its process.
+    """
     path = lock_path(db_path)
+    deadline = time.monotonic() + wait
     with open(path, "a+b") as fh:
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise SyncAlreadyRunning(
+                        f"A sync of {Path(db_path).name} is already running ({_holder(fh)}).",
+                        "Wait for it to finish (the sync history shows it as running), then sync again "
+                        "if you still need to.",
+                    ) from None
+                time.sleep(0.05)
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SyncAlreadyRunning(
-                f"A sync is already running on {Path(db_path).name}; wait for it to finish."
-            ) from None
-        try:
+            fh.truncate(0)
+            fh.write(
+                orjson.dumps(
+                    {
+                        "pid": os.getpid(),
+                        "host": socket.gethostname(),
+                        "since": f"{dt.datetime.now():%H:%M:%S}",
+                    }
+                )
+            )
+            fh.flush()
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def sync_running(db_path: str | os.PathLike[str]) -> bool:
+    """True while a sync (here or in another process) holds the writer lock of ``db_path``.
+
+    Only probes: a shared lock taken and given back at once, which never keeps a sync from starting
+    (it waits :data:`LOCK_WAIT_S` for such holders) and never blocks another probe.
+    """
+    path = lock_path(db_path)
+    if not path.exists():
+        return False
+    with open(path, "rb") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    return False
 
 
 def sync(
@@ -176,14 +234,19 @@ def _mark_interrupted(db: Path) -> int:
 def recover_interrupted_runs(db_path: str | os.PathLike[str]) -> int:
     """Record runs left 'running' by a sync that was killed as failed; returns how many.
 
-    Changes nothing while a sync holds the writer lock (its run really is running), so the sync
-    history can call this before showing runs.
+    Changes nothing while a sync holds the writer lock (its run really is running). Pages do not call
+    this on a render (the views show such runs as interrupted, see afas.warehouse.explore); the next
+    sync records them. It reads first and takes the writer lock only when there is something to record.
     """
     db = Path(db_path)
     if not db.exists():
         return 0
+    with connection(db) as con:
+        running = con.execute("SELECT count(*) FROM sync_runs WHERE status = 'running'").fetchone()[0]
+    if not running or sync_running(db):
+        return 0
     try:
-        with writer_lock(db):
+        with writer_lock(db, wait=0):
             return _mark_interrupted(db)
     except SyncAlreadyRunning:
         return 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -189,8 +191,13 @@ def test_cancelling_keeps_the_previous_snapshot(tmp_path, emulator, client):
 
 def test_a_second_writer_is_told_a_sync_is_running(tmp_path, client: ProfitClient):
     db = tmp_path / "w.duckdb"
-    with writer_lock(db), pytest.raises(SyncAlreadyRunning, match="A sync is already running on w.duckdb"):
+    with writer_lock(db), pytest.raises(SyncAlreadyRunning) as refused:
         sync(db, client, ["Profit_Accounts"])
+    assert re.fullmatch(
+        rf"A sync of w\.duckdb is already running \(process {os.getpid()} on .+, since \d\d:\d\d:\d\d\)\.",
+        str(refused.value),
+    )
+    assert "Wait for it to finish" in refused.value.hint
     assert sync(db, client, ["Profit_Accounts"])[0].status == "ok"
 
 

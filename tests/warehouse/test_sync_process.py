@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -188,7 +189,11 @@ def test_readers_see_the_last_snapshot_and_a_second_writer_is_told(tmp_path, afa
         assert int(reader.stdout) == before[0]
         second = _cli(afas, "--db", str(db), "--connector", "Profit_Debtor")
         assert second.returncode == 1
-        assert second.stderr.strip() == "error: A sync is already running on w.duckdb; wait for it to finish."
+        first_line, hint = second.stderr.strip().splitlines()
+        assert first_line == f"error: A sync of w.duckdb is already running (process {proc.pid} on " + (
+            f"{socket.gethostname()}, since {first_line[-10:-2]})."
+        )
+        assert hint.strip().startswith("Wait for it to finish")
         assert recover_interrupted_runs(db) == 0  # its run is really running: left alone
     finally:
         _faults(afas, "DELETE")
