@@ -21,7 +21,7 @@ from afas.profit.token import ProfitToken
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_OPENAPI = ROOT.parent / "shared" / "afas-openapi"
 SHARED_REASON = "../shared/afas-openapi (AFAS's official OpenAPI files) is not present beside the project"
-EMULATOR_URL = "http://afas-emulator.test/ProfitRestServices"
+EMULATOR_URL = "http://afas-emulator.localhost/ProfitRestServices"
 
 
 def openapi(name: str) -> dict:

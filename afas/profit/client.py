@@ -178,6 +178,7 @@ class ProfitClient:
             headers=headers,
             timeout=timeout,
             transport=transport,
+            follow_redirects=False,  # a 3xx is reported (AfasRedirect), never followed with the token
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=8, keepalive_expiry=60),
         )
         self.retry = retry or RetryPolicy()
@@ -221,7 +222,7 @@ class ProfitClient:
         except httpx.TransportError as exc:
             raise error_from_transport(exc, method, self._url(path)) from None
         response = streamed if raw is None else _unpacked(streamed, raw, method, self._url(path))
-        if response.status_code >= 400:
+        if response.status_code >= 300:  # redirects are never followed: the token would go along
             raise error_from_response(
                 response.status_code, response.content, response.headers, method, str(response.request.url)
             )

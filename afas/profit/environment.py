@@ -8,6 +8,7 @@ the emulator or a proxy.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -87,6 +88,17 @@ _BY_SERVICE = {service: env_type for env_type, service in _SERVICES.items()}
 _BY_LETTER = {letter: env_type for env_type, letter in _LETTERS.items()}
 
 
+def _is_loopback(host: str) -> bool:
+    """This machine itself: localhost (and *.localhost, RFC 6761) or a loopback address."""
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Environment:
     """An AFAS environment and the REST base URL to reach it (no trailing slash)."""
@@ -140,6 +152,11 @@ class Environment:
             )
         if parts.query or parts.fragment:
             raise EnvironmentInputError("Leave the query (?...) and fragment (#...) out of the base URL.")
+        if parts.scheme.lower() == "http" and not _is_loopback(host):
+            raise EnvironmentInputError(
+                f"The base URL uses plain http to {host}, so the token would travel unencrypted; use "
+                "https:// (plain http is accepted only for this machine itself: localhost, 127.0.0.1, ::1)."
+            )
 
         path = parts.path.rstrip("/")
         notice = None

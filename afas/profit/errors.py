@@ -10,6 +10,8 @@
     │   └── AfasTimeout                   the request timed out (AFAS may still be working on it)
     └── AfasHTTPError                     a response with an error status; .status, .external_message,
         │                                 .profit_log_reference, .error_number, .method, .url, .body_text
+        ├── AfasRedirect                  3xx: something other than Profit's REST service answered;
+        │                                 .location (never followed: the token would go along)
         ├── AfasAuthError                 401 / 403; .likely_causes
         ├── AfasNotFound                  404 (also: query string longer than 2,049 characters)
         ├── AfasRejected                  500 with AFAS's functional message (validation and the like)
@@ -46,6 +48,7 @@ __all__ = [
     "AfasError",
     "AfasHTTPError",
     "AfasNotFound",
+    "AfasRedirect",
     "AfasRejected",
     "AfasTimeout",
     "AfasTransportError",
@@ -141,6 +144,14 @@ class AfasHTTPError(AfasError):
         return " ".join(parts)
 
 
+class AfasRedirect(AfasHTTPError):
+    """3xx: a login page, portal or proxy answered in Profit's place; ``location`` is where it points."""
+
+    def __init__(self, message: str, hint: str | None = None, *, location: str | None, **kwargs: Any):
+        super().__init__(message, hint, **kwargs)
+        self.location = location
+
+
 class AfasAuthError(AfasHTTPError):
     """401 or 403: AFAS refused the token or the network; ``likely_causes`` lists what to check."""
 
@@ -176,6 +187,15 @@ _CAUSES_403 = [
     "The App connector has an IP restriction that excludes this machine's address.",
     "Rarely, a temporary disturbance at AFAS; try again in a few minutes.",
 ]
+
+
+def _shown_host(url: str) -> str:
+    """Scheme and host of ``url`` (a redirect's path and query may carry anything)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "another address"
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "another path on the same host"
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -320,6 +340,18 @@ def error_from_response(
         "body_text": body_text,
     }
 
+    if 300 <= status < 400:
+        location = _header(headers, "Location")
+        target = _safe_url(location) if location else None
+        where = f" to {_shown_host(target)}" if target else ""
+        return AfasRedirect(
+            f"The address answered with a redirect (HTTP {status}){where} instead of AFAS Profit's REST "
+            "service; nothing was read or sent.",
+            "Check the environment number and type (or the base URL): a login page or a proxy answers "
+            "there. The redirect is not followed, so the token never goes to another address.",
+            location=target,
+            **common,
+        )
     if status == 401:
         return AfasAuthError(
             "AFAS refused the token (HTTP 401).",

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from afas.emulator.auth import AppConnector, UserToken
@@ -439,10 +440,37 @@ def test_a_damaged_gzip_answer_is_a_transport_error_and_is_retried():
         return httpx.Response(200, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(body))
 
     token = ProfitToken.parse("A" * 64)
-    env = Environment.from_base_url("http://afas.test/ProfitRestServices")
+    env = Environment.from_base_url("http://afas.localhost/ProfitRestServices")
     policy = RetryPolicy(attempts=2, base=0.0, cap=0.0)
     transport = httpx.MockTransport(handler)
     with ProfitClient(env, token, transport=transport, retry=policy, sleep=lambda s: None) as c:
         assert c.get_page("Profit_Units", order_by=("Unit",), take=1, typed=False).rows == [{"Unit": 1}]
         with pytest.raises(AfasTransportError, match="arrived damaged"):
             c.get_page("Profit_Units", order_by=("Unit",), take=1, typed=False)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_reported_as_such_and_never_followed(status):
+    from afas.profit.client import ProfitClient
+    from afas.profit.environment import Environment
+    from afas.profit.errors import AfasRedirect
+    from afas.profit.readiness import check_readiness
+    from afas.profit.token import ProfitToken
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(status, headers={"Location": "https://login.example.com/sso?session=abc"})
+
+    env = Environment.from_base_url("https://36480.rest.afas.online/ProfitRestServices")
+    with ProfitClient(env, ProfitToken.parse("A" * 64), transport=httpx.MockTransport(handler)) as c:
+        with pytest.raises(AfasRedirect) as info:
+            c.version()
+        assert info.value.status == status and info.value.location == "https://login.example.com/sso?session=abc"
+        shown = str(info.value)
+        assert f"redirect (HTTP {status}) to https://login.example.com instead of AFAS Profit" in shown
+        ready = check_readiness(c)
+    assert all(url.startswith("https://36480.rest.afas.online/") for url in seen)  # never followed
+    assert not ready.ok and not ready.connectors  # not "every connector missing"
+    assert isinstance(ready.error, AfasRedirect) and "redirect" in ready.problems[0]

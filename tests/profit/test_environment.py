@@ -227,3 +227,20 @@ def test_garbage_base_urls_are_rejected(bad: str) -> None:
     with pytest.raises(EnvironmentInputError) as info:
         Environment.from_base_url(bad)
     assert "secret" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://36480.rest.afas.online/ProfitRestServices", "http://10.0.0.5:8080", "http://afas.intranet.example"],
+)
+def test_plain_http_to_another_host_is_refused_since_the_token_would_travel_unencrypted(url: str) -> None:
+    with pytest.raises(EnvironmentInputError, match="plain http to .* the token would travel unencrypted"):
+        Environment.from_base_url(url)
+    assert Environment.from_base_url(url.replace("http://", "https://")).base_url.startswith("https://")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost:8765", "http://127.0.0.1:8765", "http://[::1]:8765", "http://afas.localhost"]
+)
+def test_plain_http_to_this_machine_is_accepted(url: str) -> None:
+    assert Environment.from_base_url(url).base_url.startswith("http://")
