@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import itertools
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
@@ -241,11 +240,12 @@ class Emulator:
             return EmResponse(200, self._cors(), b"")
 
         connector = parts[1] if len(parts) >= 2 and parts[0].lower() == "connectors" else None
+        released = self.faults.release()
         rules = self.faults.take(connector, method)
         lost = False
         for rule in rules:
             if rule.kind == "latency":
-                time.sleep(rule.latency_ms / 1000)
+                self.faults.delay(rule, released)
             elif rule.kind == "error500":
                 return self._error(
                     500,

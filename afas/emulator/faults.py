@@ -3,7 +3,9 @@
 A rule matches requests by connector id and/or HTTP method (None matches all) and fires for the
 next ``times`` matching requests (None: until cleared). Kinds:
 
-- ``latency``: answer normally after ``latency_ms``.
+- ``latency``: answer normally after ``latency_ms``. Clearing the faults (``DELETE
+  /__emulator__/faults``) ends the waits in progress at once: a test holds a request in flight
+  with a long latency and lets it go when it has seen what it wanted, instead of guessing a time.
 - ``error500``: 500 with AFAS's generic error body; nothing is processed.
 - ``error503``: 503 with AFAS's maintenance body and ``Retry-After``; nothing is processed.
 - ``drop``: the connection is dropped before the request is processed.
@@ -79,6 +81,7 @@ class Faults:
     def __init__(self) -> None:
         self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
+        self._released = threading.Event()  # set by clear(): the latencies waiting now end
         self.fired: list[tuple[str, str | None, str]] = []  # (kind, connector, method), for tests
 
     def add(self, rule: FaultRule) -> FaultRule:
@@ -89,6 +92,19 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
+            released, self._released = self._released, threading.Event()
+        released.set()
+
+    def release(self) -> threading.Event:
+        """What ends the latencies of the rules taken from now on: get it before :meth:`take`, so a
+        clear() between the two ends the wait too."""
+        with self._lock:
+            return self._released
+
+    @staticmethod
+    def delay(rule: FaultRule, released: threading.Event) -> None:
+        """Wait out a latency rule: ``latency_ms``, or until the faults are cleared."""
+        released.wait(rule.latency_ms / 1000)
 
     def take(self, connector: str | None, method: str) -> list[FaultRule]:
         """The rules that fire for this request (each consumed once); latency rules first."""

@@ -347,12 +347,35 @@ def test_configurable_unauthorised_status(emulator):
 
 def test_latency_fault_delays_only_matching_requests(emulator, http, monkeypatch):
     slept: list[float] = []
-    monkeypatch.setattr("afas.emulator.core.time.sleep", slept.append)
+    monkeypatch.setattr(
+        "afas.emulator.faults.Faults.delay",
+        staticmethod(lambda rule, released: slept.append(rule.latency_ms)),
+    )
     emulator.add_fault("latency", connector="Profit_Journals", latency_ms=250, times=None)
     assert http.get("/connectors/Profit_Journals").status_code == 200
     assert http.get("/connectors/Profit_Accounts").status_code == 200
     assert http.get("/connectors/Profit_Journals").status_code == 200
-    assert slept == [0.25, 0.25]
+    assert slept == [250, 250]
+
+
+def test_clearing_the_faults_lets_a_delayed_request_go_at_once(emulator, http):
+    """A test holds a request in flight with a long latency and releases it when it is ready."""
+    import threading
+    import time
+
+    emulator.add_fault("latency", connector="Profit_Journals", latency_ms=600_000)
+    answer: list[int] = []
+    worker = threading.Thread(
+        target=lambda: answer.append(http.get("/connectors/Profit_Journals").status_code)
+    )
+    worker.start()
+    while not emulator.faults.fired:  # the request is in, and waiting
+        time.sleep(0.01)
+    assert answer == [] and worker.is_alive()
+    started = time.monotonic()
+    emulator.faults.clear()
+    worker.join(timeout=30)
+    assert answer == [200] and time.monotonic() - started < 30
 
 
 def test_fault_rule_specs_are_parsed():
