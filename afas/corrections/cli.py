@@ -1,10 +1,15 @@
 """``python -m afas post``: send the approved corrections in a warehouse file's outbox to AFAS.
 
-First items a crash left in 'sending' become 'unknown', then every unknown item is resolved by
-reading AFAS back (never by resending), then every approved item is sent once. ``--dry-run``
-validates the approved items against the warehouse and prints their request bodies; nothing is
-sent to AFAS and no item changes state. The token comes only from AFAS_TOKEN, never from the command line.
-Exit status: 0 all went through, 1 some item is rejected, stale, unknown or invalid, 2 bad input.
+It sends as the dashboard's 'Send to AFAS' does (afas.corrections.outbox.Outbox.post): items whose
+sender was killed or stopped while sending become 'unknown', every unknown item is resolved by reading
+AFAS back (never by resending), then every approved item is sent once. Items that a dashboard session
+or another ``post`` is sending at the same time are left to it and named. The warehouse file is open
+only for each step, never while AFAS is being asked, so the dashboard keeps working meanwhile.
+``--dry-run`` validates the approved items against the warehouse and prints their request bodies;
+nothing is sent to AFAS and no item changes state. The token comes only from AFAS_TOKEN, never from
+the command line.
+Exit status: 0 all went through, 1 some item is rejected, stale, unknown or invalid, 2 bad input,
+3 nothing went wrong but some items were being sent by another program (run again later to see them).
 """
 
 from __future__ import annotations
@@ -42,9 +47,13 @@ def _dry_run(con: Any) -> int:
     validator = Validator(con)
     problems = 0
     rows = outbox.items("approved") + outbox.items("unknown") + outbox.items("sending")
+    held = {r.item_id for r in outbox.held_by_others(rows)}
     if not rows:
         print("Nothing to send: the outbox has no approved or unknown items.")
     for row in sorted(rows, key=lambda r: r.item_id):
+        if row.item_id in held:
+            print(f"#{row.item_id} {row.reference}: {row.state}; being sent by {row.claimed_name}")
+            continue
         if row.state != "approved":
             print(f"#{row.item_id} {row.reference}: {row.state}; would be resolved by reading AFAS back")
             continue
@@ -60,17 +69,22 @@ def _dry_run(con: Any) -> int:
     return 1 if problems else 0
 
 
-def _post(con: Any, client: Any) -> int:
+def _post(db: str, client: Any) -> int:
+    from afas.corrections.claims import default_name
     from afas.corrections.outbox import Outbox
 
-    outbox = Outbox(con)
-    for item_id in outbox.recover():
-        print(f"#{item_id}: interrupted while sending; now unknown")
-    outcomes = outbox.resolve_all(client) + outbox.send_all(client)
+    with Outbox(db, sender=f"python -m afas post ({default_name()})") as outbox:
+        for item_id in outbox.recover():
+            print(f"#{item_id}: interrupted while sending; now unknown")
+        outcomes = outbox.post(client)
     if not outcomes:
         print("Nothing to send: the outbox has no approved or unknown items.")
-    bad = 0
+    bad = held = 0
     for o in outcomes:
+        if o.held_by is not None:
+            print(f"#{o.item_id} {o.reference}: {o.state}; {o.message}")
+            held += 1
+            continue
         keys = " ".join(f"{k}={v}" for k, v in (o.keys or {}).items() if v)
         line = f"#{o.item_id} {o.reference}: {o.state}"
         if keys:
@@ -79,12 +93,12 @@ def _post(con: Any, client: Any) -> int:
             line += f": {o.message}"
         print(line)
         bad += o.state != "confirmed"
-    return 1 if bad else 0
+    return 1 if bad else 3 if held else 0
 
 
 def run(args: argparse.Namespace) -> int:
     """Carry out ``post``; prints one line per item and returns the exit status."""
-    from afas.profit.errors import AfasError
+    from afas.errors import AppError
     from afas.warehouse.db import WarehouseBusy, connection
 
     try:
@@ -99,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        with client, connection(args.db) as con:
-            return _post(con, client)
-    except (AfasError, WarehouseBusy) as exc:
+        with client:
+            return _post(args.db, client)
+    except AppError as exc:  # AFAS failed or refused, the warehouse is busy, no sender lock
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1

@@ -1,34 +1,55 @@
-"""The outbox: every approved correction reaches AFAS once, or not at all, and we always know which.
+"""The outbox: every approved correction reaches AFAS once, or not at all, and we always know which,
+however many dashboard sessions and command-line runs send at the same time.
 
 1. ``approve`` gives the item its stable reference before anything is sent, written into a field AFAS
    keeps and a GetConnector reads back: the voucher number (BpNr -> Profit_Transactions.VoucherNo)
    of an entry, the relation number (DbId/CrId -> Profit_Debtor.DebtorId / Profit_Creditor.CreditorId)
    of a relation, (axis, code) of an allocation code. It records who approved, when, the request
    body and a fingerprint of the warehouse rows the item was built from.
-2. ``send`` re-reads those rows from AFAS; a difference stops the item ('stale') with the reason.
-   An insert whose reference AFAS already holds is confirmed without sending. Otherwise the state
-   'sending' is committed, then the one POST/PUT goes out (never retried automatically).
-3. The answer decides: keys returned -> 'confirmed'; AFAS's validation message (HTTP 500 with a
+2. A sender *claims* the item before it does anything with it (``claimed_by`` = the sender's id, in
+   the DuckDB file, so every session and the CLI see it; see afas/corrections/claims.py). The claim is
+   one conditional UPDATE (state and no claim, or our own): of two senders racing for an item exactly
+   one gets it, inside one process (DuckDB refuses the second writer of a row) and across processes
+   (only one process at a time has the file open). Only the claimant moves the item on.
+3. ``send`` (claim held) re-reads the item's rows from AFAS; a difference stops the item ('stale')
+   with the reason. An insert whose reference AFAS already holds is confirmed without sending.
+   Otherwise the state 'sending' is committed, then the one POST/PUT goes out (never retried
+   automatically). The database file is closed while AFAS is being asked: a slow AFAS never keeps
+   other sessions or the CLI out of the warehouse.
+4. The answer decides: keys returned -> 'confirmed'; AFAS's validation message (HTTP 500 with a
    functional text) -> 'rejected' with that text exactly; a timeout, dropped connection, 503, or a
-   500 without a definite message -> 'unknown'. A crash in between leaves 'sending', which
-   ``recover`` turns into 'unknown'.
-4. ``resolve`` reads AFAS back for an unknown item's reference: found -> 'confirmed' with the keys
-   found; not found -> 'approved' (nothing was posted, safe to send again). Never a blind resend.
+   500 without a definite message -> 'unknown'. Each of these lets the claim go.
+5. ``recover`` looks only at items whose claimant is gone (its process died, or its run ended by an
+   error): 'sending' becomes 'unknown', any other state just loses the claim. An item of a sender that
+   is alive, however long AFAS takes, is never touched.
+6. ``resolve`` (claim held) reads AFAS back for an unknown item's reference: found -> 'confirmed' with
+   the keys found; not found -> 'approved' (nothing was posted, safe to send again). Never a blind
+   resend: every send reads AFAS back for the reference just before it posts, under its claim.
 
-Every transition is one committed transaction with its audit row (afas/corrections/schema.py).
+``post`` is the whole of 'Send to AFAS' and ``python -m afas post``: recover, claim every open item
+that no live sender holds, resolve, send; items another live sender holds come back with ``held_by``.
+
+The outbox works over a DuckDB connection the caller holds (tests, in-memory databases) or over the
+warehouse file's path, which it then opens for each step only (afas.warehouse.db.connection).
+Every state transition is one committed transaction with its audit row (afas/corrections/schema.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import random
 import secrets
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 
+from afas.corrections.claims import Sender, SenderLockError, alive, default_name, senders_dir
 from afas.corrections.outcomes import COLUMNS, ItemRow, NotValid, Outcome, indefinite, item_row, same
 from afas.corrections.payloads import request_for
 from afas.corrections.plans import (
@@ -46,49 +67,104 @@ from afas.corrections.validation import Validator
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import ConnectorIds
 from afas.profit.errors import AfasError, AfasHTTPError, AfasRejected, AfasTransportError
-from afas.warehouse.db import transaction
+from afas.warehouse.db import connection, transaction
 
-__all__ = ["ItemRow", "NotValid", "Outbox", "Outcome"]
+__all__ = ["ItemRow", "NotValid", "Outbox", "Outcome", "SenderLockError"]
+
+T = TypeVar("T")
+OPEN_STATES = ("approved", "unknown")  # what a sender settles; 'sending' belongs to its claimant
+_RETRIES = 40  # write-write conflicts between sessions of one process: the loser tries again
+_NO_CLAIM = "claimed_by = NULL, claimed_name = NULL, claimed_at = NULL"
+
+
+def _database_file(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return row[0] if row and row[0] else None
 
 
 class Outbox:
-    """The outbox over one DuckDB connection (the warehouse file: fingerprints read its tables).
+    """The outbox of one warehouse (fingerprints read its tables).
 
+    ``db``: the warehouse file's path (each step opens it briefly) or an open DuckDB connection.
+    ``sender``: the name other sessions see while this outbox sends ("being sent by ..."); by default
+    this program on this host. A sender lives for one ``post``/``send``/``resolve`` call, or for a
+    ``with Outbox(...) as box:`` block.
     ``hook(point, item_id)`` is called at 'before_request' ('sending' is committed, nothing sent
-    yet) and 'after_request' (the answer is in, nothing recorded yet): tests simulate crashes there.
-    ``clock`` fixes time in tests. ``namespace`` (default: random, kept in the database) starts every
-    entry reference, so two databases never share one.
+    yet) and 'after_request' (the answer is in, nothing recorded yet), with the file closed: tests
+    simulate crashes there. ``clock`` fixes time in tests. ``namespace`` (default: random, kept in the
+    database) starts every entry reference, so two databases never share one.
     """
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        db: duckdb.DuckDBPyConnection | str | os.PathLike[str],
         *,
         clock: Callable[[], dt.datetime] | None = None,
         hook: Callable[[str, int], None] | None = None,
         ids: ConnectorIds | None = None,
         namespace: str | None = None,
+        sender: str | None = None,
     ) -> None:
-        self.con = con
+        if isinstance(db, duckdb.DuckDBPyConnection):
+            self.con: duckdb.DuckDBPyConnection | None = db
+            self.path: Path | None = None
+            file = _database_file(db)
+        else:
+            self.con, self.path = None, Path(db)
+            file = str(self.path)
+        self._senders = senders_dir(file)
+        self.sender_name = sender or default_name()
+        self._sender: Sender | None = None
         self._clock = clock or (lambda: dt.datetime.now().replace(microsecond=0))
         self._hook = hook
         self.ids = ids or ConnectorIds()
-        ensure_corrections_schema(con)
-        with self._tx():
-            row = con.execute("SELECT value FROM correction_meta WHERE key = 'namespace'").fetchone()
-            if row is None:
-                self.namespace = namespace or secrets.token_hex(3).upper()
-                con.execute("INSERT INTO correction_meta VALUES ('namespace', ?)", [self.namespace])
-            else:
-                self.namespace = row[0]
+        with self._open() as con:
+            ensure_corrections_schema(con)
+            self.namespace = self._retry(con, lambda c: self._namespace(c, namespace))
 
-    def _tx(self) -> AbstractContextManager[None]:
-        return transaction(self.con)
+    @staticmethod
+    def _namespace(con: duckdb.DuckDBPyConnection, wanted: str | None) -> str:
+        row = con.execute("SELECT value FROM correction_meta WHERE key = 'namespace'").fetchone()
+        if row is not None:
+            return row[0]
+        value = wanted or secrets.token_hex(3).upper()
+        con.execute("INSERT INTO correction_meta VALUES ('namespace', ?)", [value])
+        return value
 
-    def _audit(self, item_id: int, event: str, **cols: Any) -> None:
+    # --- the database, briefly ----------------------------------------------------------------
+
+    @contextmanager
+    def _open(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self.con is not None:
+            yield self.con
+        else:
+            with connection(self.path) as con:  # type: ignore[arg-type]
+                yield con
+
+    @staticmethod
+    def _retry(con: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """``work`` in one transaction; a write-write conflict with another session rolls it back
+        and it runs again (it then sees what the other committed)."""
+        for attempt in range(_RETRIES):
+            try:
+                with transaction(con):
+                    return work(con)
+            except duckdb.TransactionException:
+                if attempt == _RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0.001, 0.005) * (1 + attempt % 8))
+        raise AssertionError("unreachable")
+
+    def _atomic(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        with self._open() as con:
+            return self._retry(con, work)
+
+    def _audit(self, con: duckdb.DuckDBPyConnection, item_id: int, event: str, **cols: Any) -> None:
         names = ["audit_id", "item_id", "event_at", "event", *cols]
         marks = ", ".join("?" for _ in names[1:])
-        self.con.execute(
+        con.execute(
             f"INSERT INTO correction_audit ({', '.join(names)}) "
             f"SELECT nextval('correction_audit_ids'), {marks}",
             [item_id, self._clock(), event, *cols.values()],
@@ -97,9 +173,8 @@ class Outbox:
     # --- reading --------------------------------------------------------------------------------
 
     def get(self, item_id: int) -> ItemRow:
-        r = self.con.execute(
-            f"SELECT {COLUMNS} FROM correction_items WHERE item_id = ?", [item_id]
-        ).fetchone()
+        with self._open() as con:
+            r = con.execute(f"SELECT {COLUMNS} FROM correction_items WHERE item_id = ?", [item_id]).fetchone()
         if r is None:
             raise KeyError(f"no outbox item {item_id}")
         return item_row(r)
@@ -110,22 +185,39 @@ class Outbox:
         if state is not None:
             sql += " WHERE state = ?"
             params.append(state)
-        return [item_row(r) for r in self.con.execute(sql + " ORDER BY item_id", params).fetchall()]
+        with self._open() as con:
+            found = con.execute(sql + " ORDER BY item_id", params).fetchall()
+        return [item_row(r) for r in found]
+
+    def held_by_others(self, items: list[ItemRow] | None = None) -> list[ItemRow]:
+        """The items a live sender other than this outbox's is working on now."""
+        mine = self._sender.id if self._sender is not None else None
+        verdict: dict[str, bool] = {}
+        out = []
+        for row in self.items() if items is None else items:
+            who = row.claimed_by
+            if who is None or who == mine or row.state not in (*OPEN_STATES, "sending"):
+                continue
+            if who not in verdict:
+                verdict[who] = alive(who, self._senders)
+            if verdict[who]:
+                out.append(row)
+        return out
 
     # --- approving ------------------------------------------------------------------------------
 
-    def _next_relation_number(self, sales: bool) -> str:
+    def _next_relation_number(self, con: duckdb.DuckDBPyConnection, sales: bool) -> str:
         table, col = ("Profit_Debtor", "DebtorId") if sales else ("Profit_Creditor", "CreditorId")
         known: list[str] = []
         try:
-            _, rows = warehouse_rows(self.con, SourceRows(table, ()))
+            _, rows = warehouse_rows(con, SourceRows(table, ()))
             known = [str(r[col]) for r in rows]
         except LookupError:
             pass
         kind_like = "KnSalesRelation%" if sales else "KnPurchaseRelation%"
         known += [
             r[0]
-            for r in self.con.execute(
+            for r in con.execute(
                 "SELECT reference FROM correction_items WHERE kind = 'relation_insert' AND connector LIKE ?",
                 [kind_like],
             ).fetchall()
@@ -133,13 +225,15 @@ class Outbox:
         numbers = [int(k) for k in known if k.isdigit()]
         return str(max(numbers) + 1 if numbers else (10001 if sales else 60001))
 
-    def _with_reference(self, item: PlanItem, item_id: int) -> tuple[PlanItem, str]:
+    def _with_reference(
+        self, con: duckdb.DuckDBPyConnection, item: PlanItem, item_id: int
+    ) -> tuple[PlanItem, str]:
         if isinstance(item, JournalEntryItem):
             # always our own: a voucher number someone else also used would be "found" and never posted
             ref = f"KC{self.namespace}-{item_id:06d}"
             return replace(item, voucher_no=ref), ref
         if isinstance(item, RelationInsertItem):
-            ref = item.number or self._next_relation_number(item.sales)
+            ref = item.number or self._next_relation_number(con, item.sales)
             return replace(item, number=ref), ref
         if isinstance(item, RelationUpdateItem):
             return item, item.number
@@ -147,11 +241,12 @@ class Outbox:
             return item, f"{item.axis}/{item.code}"
         raise TypeError(f"not a plan item: {type(item).__name__}")
 
-    def _reference_taken(self, kind: str, connector: str, reference: str) -> bool:
+    @staticmethod
+    def _reference_taken(con: duckdb.DuckDBPyConnection, kind: str, connector: str, reference: str) -> bool:
         if kind not in ("entry", "relation_insert", "dim_code"):
             return False
         family = connector.replace("Org", "").replace("Per", "")
-        rows = self.con.execute(
+        rows = con.execute(
             "SELECT connector FROM correction_items WHERE kind = ? AND reference = ? AND state <> 'rejected'",
             [kind, reference],
         ).fetchall()
@@ -164,81 +259,221 @@ class Outbox:
         """
         if not approver or not approver.strip():
             raise ValueError("an approval needs the approver's name")
-        if validate:
-            check = Validator(self.con).check(item)
-            if not check.ok:
-                raise NotValid(check.messages)
-        parts = []
-        for source in item.sources:
-            fields, rows = warehouse_rows(self.con, source)
-            parts.append((source, fields, rows))
-        sources = [{"connector": s.connector, "match": list(s.match), "fields": list(f)} for s, f, _ in parts]
-        with self._tx():
-            (item_id,) = self.con.execute("SELECT nextval('correction_item_ids')").fetchone()
-            item, reference = self._with_reference(item, item_id)
-            request = request_for(item)
-            if self._reference_taken(item.kind, request.connector, reference):
-                raise ValueError(f"reference {reference} is already used by another outbox item")
-            body = to_json(request.body)
-            amount = item.total_debit if isinstance(item, JournalEntryItem) else None
-            description = (
-                item.description
-                if isinstance(item, JournalEntryItem)
-                else item.display_name
-                if isinstance(item, RelationInsertItem)
-                else item.description
-                if isinstance(item, DimCodeInsertItem)
-                else f"Change {', '.join(k for k, _ in item.expected)} of {item.number}"
-            )
-            now = self._clock()
-            self.con.execute(
-                "INSERT INTO correction_items (item_id, kind, connector, method, reference, administration, "
-                "description, plan, request_body, sources, fingerprint, amount, state, approved_by, "
-                "approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?)",
-                [
-                    item_id,
-                    item.kind,
-                    request.connector,
-                    request.method,
-                    reference,
-                    getattr(item, "administration", None),
-                    description,
-                    item_to_json(item),
-                    body,
-                    to_json(sources),
-                    fingerprint(parts),
-                    amount,
-                    approver,
-                    now,
-                ],
-            )
-            self._audit(
-                item_id,
-                "approved",
-                actor=approver,
-                connector=request.connector,
-                method=request.method,
-                reference=reference,
-                request_body=body,
-            )
+        with self._open() as con:
+            if validate:
+                check = Validator(con).check(item)
+                if not check.ok:
+                    raise NotValid(check.messages)
+            parts = []
+            for source in item.sources:
+                fields, rows = warehouse_rows(con, source)
+                parts.append((source, fields, rows))
+            sources = [
+                {"connector": s.connector, "match": list(s.match), "fields": list(f)} for s, f, _ in parts
+            ]
+            item_id = self._retry(con, lambda c: self._insert_approved(c, item, approver, parts, sources))
         return self.get(item_id)
+
+    def _insert_approved(
+        self, con: duckdb.DuckDBPyConnection, item: PlanItem, approver: str, parts: list, sources: list
+    ) -> int:
+        (item_id,) = con.execute("SELECT nextval('correction_item_ids')").fetchone()
+        item, reference = self._with_reference(con, item, item_id)
+        request = request_for(item)
+        if self._reference_taken(con, item.kind, request.connector, reference):
+            raise ValueError(f"reference {reference} is already used by another outbox item")
+        body = to_json(request.body)
+        amount = item.total_debit if isinstance(item, JournalEntryItem) else None
+        description = (
+            item.description
+            if isinstance(item, JournalEntryItem)
+            else item.display_name
+            if isinstance(item, RelationInsertItem)
+            else item.description
+            if isinstance(item, DimCodeInsertItem)
+            else f"Change {', '.join(k for k, _ in item.expected)} of {item.number}"
+        )
+        con.execute(
+            "INSERT INTO correction_items (item_id, kind, connector, method, reference, administration, "
+            "description, plan, request_body, sources, fingerprint, amount, state, approved_by, "
+            "approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?)",
+            [
+                item_id,
+                item.kind,
+                request.connector,
+                request.method,
+                reference,
+                getattr(item, "administration", None),
+                description,
+                item_to_json(item),
+                body,
+                to_json(sources),
+                fingerprint(parts),
+                amount,
+                approver,
+                self._clock(),
+            ],
+        )
+        self._audit(
+            con,
+            item_id,
+            "approved",
+            actor=approver,
+            connector=request.connector,
+            method=request.method,
+            reference=reference,
+            request_body=body,
+        )
+        return item_id
+
+    # --- the sender and its claims --------------------------------------------------------------
+
+    def __enter__(self) -> Outbox:
+        self._scope = self._as_sender()
+        self._scope.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._scope.__exit__(*exc)
+
+    @contextmanager
+    def _as_sender(self) -> Iterator[Sender]:
+        """This outbox's sender for the block (the one already live, or a new one for the block).
+
+        Every step lets its claim go when it settles an item. A block that ends by an error (or a killed
+        process) leaves its claims, and any item in 'sending', to ``recover``: once the block is over
+        the sender is gone, and the next sender recovers them.
+        """
+        if self._sender is not None:
+            yield self._sender
+            return
+        sender = Sender(self.sender_name, self._senders).start()
+        self._sender = sender
+        try:
+            yield sender
+        finally:
+            self._sender = None
+            sender.stop()
+
+    def _claim(self, item_id: int, me: Sender, states: tuple[str, ...]) -> ItemRow | Outcome:
+        """Claim one item in one of ``states`` (unclaimed, or ours already): the row, or why not."""
+        marks = ", ".join("?" for _ in states)
+        for _ in range(2):
+
+            def work(con: duckdb.DuckDBPyConnection) -> tuple[bool, tuple[Any, ...] | None]:
+                r = con.execute(
+                    "UPDATE correction_items SET claimed_by = ?, claimed_name = ?, claimed_at = ? "
+                    f"WHERE item_id = ? AND state IN ({marks}) AND (claimed_by IS NULL OR claimed_by = ?) "
+                    f"RETURNING {COLUMNS}",
+                    [me.id, me.name, self._clock(), item_id, *states, me.id],
+                ).fetchone()
+                if r is not None:
+                    return True, r
+                return False, con.execute(
+                    f"SELECT {COLUMNS} FROM correction_items WHERE item_id = ?", [item_id]
+                ).fetchone()
+
+            got, r = self._atomic(work)
+            if r is None:
+                raise KeyError(f"no outbox item {item_id}")
+            row = item_row(r)
+            if got:
+                return row
+            if row.claimed_by == me.id or (row.claimed_by is None and row.state != "sending"):
+                return Outcome(row.item_id, row.reference, row.state, row.message, row.result_keys)
+            if row.claimed_by is not None and alive(row.claimed_by, self._senders):
+                return self._held(row)
+            self._recover_rows([(row.item_id, row.state, row.claimed_by)])  # its sender is gone
+        return Outcome(row.item_id, row.reference, row.state, row.message, row.result_keys)
+
+    @staticmethod
+    def _held(row: ItemRow) -> Outcome:
+        since = f" since {row.claimed_at:%H:%M:%S}" if row.claimed_at else ""
+        return Outcome(
+            row.item_id,
+            row.reference,
+            row.state,
+            f"Being sent by {row.claimed_name or 'another sender'}{since}; left to it, not sent again.",
+            row.result_keys,
+            held_by=row.claimed_name or "another sender",
+            held_since=row.claimed_at,
+        )
+
+    def _release(self, row: ItemRow, me: Sender) -> None:
+        self._atomic(
+            lambda con: con.execute(
+                f"UPDATE correction_items SET {_NO_CLAIM} WHERE item_id = ? AND claimed_by = ?",
+                [row.item_id, me.id],
+            )
+        )
 
     # --- sending --------------------------------------------------------------------------------
 
     def _finish(
-        self, row: ItemRow, state: str, event: str, message: str | None = None, **audit: Any
+        self,
+        row: ItemRow,
+        me: Sender,
+        state: str,
+        event: str,
+        message: str | None = None,
+        *,
+        keep: bool = False,
+        **audit: Any,
     ) -> Outcome:
+        """Move a claimed item to ``state`` with its audit row; the claim goes unless ``keep``."""
         keys = audit.get("result_keys")
-        with self._tx():
-            self.con.execute(
+        if keys is not None:
+            audit["result_keys"] = to_json(keys)
+        claim = "" if keep else f", {_NO_CLAIM}"
+
+        def work(con: duckdb.DuckDBPyConnection) -> str | None:
+            done = con.execute(
                 "UPDATE correction_items SET state = ?, message = ?, result_keys = coalesce(?, result_keys), "
-                "finished_at = ? WHERE item_id = ?",
-                [state, message, to_json(keys) if keys is not None else None, self._clock(), row.item_id],
-            )
-            if keys is not None:
-                audit["result_keys"] = to_json(keys)
+                f"finished_at = ?{claim} WHERE item_id = ? AND claimed_by = ? RETURNING state",
+                [
+                    state,
+                    message,
+                    to_json(keys) if keys is not None else None,
+                    self._clock(),
+                    row.item_id,
+                    me.id,
+                ],
+            ).fetchone()
+            if done is None:  # should not happen: only a claimant moves its items on. Keep the answer.
+                self._audit(
+                    con,
+                    row.item_id,
+                    "claim_lost",
+                    actor=me.name,
+                    connector=row.connector,
+                    reference=row.reference,
+                    message=f"would have been {state}: {message or ''}".strip(": "),
+                    **audit,
+                )
+                current = con.execute(
+                    "SELECT state FROM correction_items WHERE item_id = ?", [row.item_id]
+                ).fetchone()
+                return current[0] if current else None
             self._audit(
-                row.item_id, event, connector=row.connector, reference=row.reference, message=message, **audit
+                con,
+                row.item_id,
+                event,
+                connector=row.connector,
+                reference=row.reference,
+                message=message,
+                **audit,
+            )
+            return None
+
+        lost_to = self._atomic(work)
+        if lost_to is not None:
+            return Outcome(
+                row.item_id,
+                row.reference,
+                lost_to,
+                f"Another sender took this item over before AFAS's answer ({state}) was recorded; "
+                "the audit log keeps that answer.",
+                keys,
             )
         return Outcome(row.item_id, row.reference, state, message, keys)
 
@@ -258,14 +493,23 @@ class Outbox:
         )
 
     def send(self, item_id: int, client: ProfitClient) -> Outcome:
-        """Post one approved item (see the module docstring); other states are left alone."""
-        row = self.get(item_id)
-        if row.state != "approved":
-            return Outcome(row.item_id, row.reference, row.state, row.message, row.result_keys)
-        try:
+        """Post one approved item (see the module docstring); other states are left alone, and so is an
+        item another live sender holds (the outcome says who: ``held_by``)."""
+        with self._as_sender() as me:
+            return self._send(item_id, client, me)
+
+    def _send(
+        self, item_id: int, client: ProfitClient, me: Sender, claimed: ItemRow | None = None
+    ) -> Outcome:
+        """``claimed``: the row as this sender claimed it already (``post``), else it is claimed here."""
+        row = claimed or self._claim(item_id, me, ("approved",))
+        if isinstance(row, Outcome):
+            return row
+        try:  # AFAS is asked with the claim held and the database file closed
             now_print, described = self._current_fingerprint(client, row)
             found = None if row.method == "PUT" else self._lookup(client, row)
         except AfasError as exc:
+            self._release(row, me)
             return Outcome(row.item_id, row.reference, "approved", f"Not sent: reading AFAS failed: {exc}")
         if now_print != row.fingerprint:
             reason = (
@@ -273,25 +517,31 @@ class Outbox:
                 + "; ".join(described)
                 + "). Sync, review and approve it again."
             )
-            return self._finish(row, "stale", "stale", reason)
+            return self._finish(row, me, "stale", "stale", reason)
         if found is not None:
-            return self._confirm_found(row, found, "found_before_send")
-        with self._tx():
-            taken = self.con.execute(
-                "UPDATE correction_items SET state = 'sending', sent_at = ?, attempts = attempts + 1 "
-                "WHERE item_id = ? AND state = 'approved' RETURNING item_id",
-                [self._clock(), item_id],
+            return self._confirm_found(row, me, found, "found_before_send")
+
+        def mark_sending(con: duckdb.DuckDBPyConnection) -> bool:
+            taken = con.execute(
+                "UPDATE correction_items SET state = 'sending', sent_at = ?, attempts = attempts + 1, "
+                "claimed_at = ? WHERE item_id = ? AND state = 'approved' AND claimed_by = ? "
+                "RETURNING item_id",
+                [self._clock(), self._clock(), item_id, me.id],
             ).fetchall()
             if taken:
                 self._audit(
+                    con,
                     item_id,
                     "sending",
+                    actor=me.name,
                     connector=row.connector,
                     method=row.method,
                     reference=row.reference,
                     request_body=to_json(row.request_body),
                 )
-        if not taken:  # another sender took it in the meantime
+            return bool(taken)
+
+        if not self._atomic(mark_sending):  # should not happen: the claim is ours
             current = self.get(item_id)
             return Outcome(item_id, row.reference, current.state, current.message, current.result_keys)
         self._call_hook("before_request", item_id)
@@ -302,7 +552,7 @@ class Outbox:
                 result = client.update(row.connector, row.request_body)
         except AfasError as exc:
             self._call_hook("after_request", item_id)
-            return self._failed(row, exc)
+            return self._failed(row, me, exc)
         self._call_hook("after_request", item_id)
         keys = dict(result.keys)
         if row.kind == "dim_code" and not keys:
@@ -310,6 +560,7 @@ class Outbox:
             keys = {"AxId": axis, "VbCo": code}
         return self._finish(
             row,
+            me,
             "confirmed",
             "confirmed",
             None,
@@ -322,10 +573,11 @@ class Outbox:
         if self._hook is not None:
             self._hook(point, item_id)
 
-    def _failed(self, row: ItemRow, exc: AfasError) -> Outcome:
+    def _failed(self, row: ItemRow, me: Sender, exc: AfasError) -> Outcome:
         if isinstance(exc, AfasRejected) and not indefinite(exc):
             return self._finish(
                 row,
+                me,
                 "rejected",
                 "rejected",
                 exc.external_message,
@@ -336,6 +588,7 @@ class Outbox:
             # 4xx: AFAS did not process the request (token, address, size); nothing was posted.
             return self._finish(
                 row,
+                me,
                 "approved",
                 "not_processed",
                 f"Not processed by AFAS: {exc}",
@@ -347,6 +600,7 @@ class Outbox:
         kind = "no answer" if isinstance(exc, AfasTransportError) else "no definite answer"
         return self._finish(
             row,
+            me,
             "unknown",
             "unknown",
             f"AFAS gave {kind} ({exc}); resolve reads AFAS back before anything is sent again.",
@@ -355,27 +609,107 @@ class Outbox:
         )
 
     def send_all(self, client: ProfitClient) -> list[Outcome]:
-        """Send every approved item, oldest first."""
-        return [self.send(r.item_id, client) for r in self.items("approved")]
+        """Send every approved item, oldest first (under one sender)."""
+        with self._as_sender() as me:
+            return [self._send(r.item_id, client, me) for r in self.items("approved")]
+
+    def post(
+        self, client: ProfitClient, progress: Callable[[int, int, ItemRow], None] | None = None
+    ) -> list[Outcome]:
+        """'Send to AFAS': recover the items of senders that are gone, claim every approved or unknown
+        item no live sender holds (one transaction), resolve the unknown ones by reading AFAS back and
+        send the approved ones once each. One outcome per item, in item order; an item another live
+        sender is working on comes back with ``held_by`` and is not touched.
+        ``progress(n, total, row)`` is called before each item this sender works on."""
+        with self._as_sender() as me:
+            self.recover()
+
+            def claim_open(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
+                mine = con.execute(
+                    "UPDATE correction_items SET claimed_by = ?, claimed_name = ?, claimed_at = ? "
+                    "WHERE state IN ('approved', 'unknown') AND (claimed_by IS NULL OR claimed_by = ?) "
+                    f"RETURNING {COLUMNS}",
+                    [me.id, me.name, self._clock(), me.id],
+                ).fetchall()
+                others = con.execute(
+                    f"SELECT {COLUMNS} FROM correction_items WHERE claimed_by <> ? "
+                    "AND state IN ('approved', 'unknown', 'sending')",
+                    [me.id],
+                ).fetchall()
+                return mine, others
+
+            mine, others = self._atomic(claim_open)
+            outcomes = {o.item_id: o for o in map(self._held, map(item_row, others))}
+            todo = sorted(map(item_row, mine), key=lambda r: r.item_id)
+            for n, row in enumerate(todo, start=1):
+                if progress is not None:
+                    progress(n, len(todo), row)
+                if row.state == "unknown":
+                    out = self._resolve(row.item_id, client, me, row, keep=True)
+                    if out.state != "approved":  # settled, or still unknown (AFAS could not be read)
+                        outcomes[row.item_id] = out
+                        continue
+                    row = replace(row, state="approved", message=out.message)  # still claimed by us
+                outcomes[row.item_id] = self._send(row.item_id, client, me, row)
+            return [outcomes[k] for k in sorted(outcomes)]
 
     # --- after a failure ------------------------------------------------------------------------
 
     def recover(self) -> list[int]:
-        """Items left in 'sending' by a crash become 'unknown' (call at start-up, before sending)."""
-        with self._tx():
-            ids = [
-                r[0]
-                for r in self.con.execute(
-                    "UPDATE correction_items SET state = 'unknown', message = ? WHERE state = 'sending' "
-                    "RETURNING item_id",
-                    ["The program stopped while sending; resolve reads AFAS back for the reference."],
-                ).fetchall()
-            ]
-            for item_id in ids:
-                self._audit(item_id, "unknown", message="interrupted while sending")
-        return sorted(ids)
+        """Items whose sender is gone: 'sending' becomes 'unknown' (their ids are returned; resolve then
+        reads AFAS back), any other state only loses the claim. Items of a live sender are left alone,
+        however long it takes. Safe to call at any time, from any session or process."""
+        with self._open() as con:
+            claimed = con.execute(
+                "SELECT item_id, state, claimed_by FROM correction_items "
+                "WHERE claimed_by IS NOT NULL OR state = 'sending' ORDER BY item_id"
+            ).fetchall()
+        return self._recover_rows(claimed)
 
-    def _confirm_found(self, row: ItemRow, found: Found, event: str) -> Outcome:
+    def _recover_rows(self, rows: list[tuple[int, str, str | None]]) -> list[int]:
+        verdict: dict[str, bool] = {}
+
+        def gone(who: str | None) -> bool:
+            if who is None:
+                return True  # 'sending' without a claimant: left by a version of this program before claims
+            if who not in verdict:
+                verdict[who] = alive(who, self._senders)
+            return not verdict[who]
+
+        left = [(i, s, who) for i, s, who in rows if gone(who)]
+        if not left:
+            return []
+
+        def work(con: duckdb.DuckDBPyConnection) -> list[int]:
+            out = []
+            for item_id, state, who in left:
+                if state != "sending":
+                    con.execute(
+                        f"UPDATE correction_items SET {_NO_CLAIM} WHERE item_id = ? AND claimed_by = ?",
+                        [item_id, who],
+                    )
+                    continue
+                name = con.execute(
+                    f"UPDATE correction_items SET state = 'unknown', message = ?, {_NO_CLAIM} "
+                    "WHERE item_id = ? AND state = 'sending' AND claimed_by IS NOT DISTINCT FROM ? "
+                    "RETURNING item_id",
+                    [
+                        "The program sending it stopped before AFAS's answer was recorded; resolve reads "
+                        "AFAS back for the reference.",
+                        item_id,
+                        who,
+                    ],
+                ).fetchone()
+                if name is not None:
+                    self._audit(con, item_id, "unknown", message="interrupted while sending")
+                    out.append(item_id)
+            return out
+
+        return sorted(self._atomic(work))
+
+    def _confirm_found(
+        self, row: ItemRow, me: Sender, found: Found, event: str, *, keep: bool = False
+    ) -> Outcome:
         if row.kind == "relation_insert":
             name_field = "DebtorName" if row.connector.startswith("KnSales") else "CreditorName"
             names = {str(r.get(name_field) or "").strip() for r in found.rows}
@@ -385,36 +719,60 @@ class Outbox:
                     f"'{row.description}': this relation was not created. Approve it again with another "
                     "number."
                 )
-                return self._finish(row, "rejected", "reference_taken", message)
+                return self._finish(row, me, "rejected", "reference_taken", message)
         if row.kind == "relation_update":
             wanted = {k: v for k, v in row.plan.get("expected", [])}
             current = found.rows[0]
             if any(not same(current.get(k), v) for k, v in wanted.items()):
                 return self._finish(
-                    row, "approved", "resolved", "The change is not in AFAS: safe to send again."
+                    row,
+                    me,
+                    "approved",
+                    "resolved",
+                    "The change is not in AFAS: safe to send again.",
+                    keep=keep,
                 )
         entries = found.keys.get("EnNo", "")
         message = None
         if "," in entries:
             message = f"AFAS holds several entries with voucher number {row.reference}: {entries}."
-        return self._finish(row, "confirmed", event, message, result_keys=found.keys)
+        return self._finish(row, me, "confirmed", event, message, result_keys=found.keys)
 
     def resolve(self, item_id: int, client: ProfitClient) -> Outcome:
         """Settle an 'unknown' item by reading AFAS back for its reference (never by resending)."""
-        row = self.get(item_id)
-        if row.state != "unknown":
-            return Outcome(row.item_id, row.reference, row.state, row.message, row.result_keys)
+        with self._as_sender() as me:
+            return self._resolve(item_id, client, me)
+
+    def _resolve(
+        self,
+        item_id: int,
+        client: ProfitClient,
+        me: Sender,
+        claimed: ItemRow | None = None,
+        *,
+        keep: bool = False,
+    ) -> Outcome:
+        row = claimed or self._claim(item_id, me, ("unknown",))
+        if isinstance(row, Outcome):
+            return row
         try:
             found = self._lookup(client, row)
         except AfasError as exc:
+            self._release(row, me)
             return Outcome(
                 row.item_id, row.reference, "unknown", f"Still unknown: reading AFAS failed: {exc}"
             )
         if found is None:
             return self._finish(
-                row, "approved", "resolved", "Not found in AFAS: nothing was posted; safe to send again."
+                row,
+                me,
+                "approved",
+                "resolved",
+                "Not found in AFAS: nothing was posted; safe to send again.",
+                keep=keep,
             )
-        return self._confirm_found(row, found, "resolved")
+        return self._confirm_found(row, me, found, "resolved", keep=keep)
 
     def resolve_all(self, client: ProfitClient) -> list[Outcome]:
-        return [self.resolve(r.item_id, client) for r in self.items("unknown")]
+        with self._as_sender() as me:
+            return [self._resolve(r.item_id, client, me) for r in self.items("unknown")]

@@ -67,22 +67,32 @@ class ItemRow:
     request_body: dict[str, Any]
     sources: list[dict[str, Any]]
     fingerprint: str
+    claimed_by: str | None = None  # the id of the sender working on it (afas/corrections/claims.py)
+    claimed_name: str | None = None  # that sender, in words
+    claimed_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one send/resolve did to an item."""
+    """What one send/resolve did to an item.
+
+    ``held_by``: the item was left alone because another sender, alive, is working on it (its name;
+    ``state`` is then the item's state as that sender left it so far, and ``held_since`` its claim's time).
+    """
 
     item_id: int
     reference: str
     state: str
     message: str | None = None
     keys: dict[str, str] | None = None
+    held_by: str | None = None
+    held_since: dt.datetime | None = None
 
 
 COLUMNS = (
     "item_id, kind, connector, method, reference, administration, description, state, approved_by, "
-    "approved_at, attempts, result_keys, message, plan, request_body, sources, fingerprint"
+    "approved_at, attempts, result_keys, message, plan, request_body, sources, fingerprint, "
+    "claimed_by, claimed_name, claimed_at"
 )
 
 
@@ -95,6 +105,7 @@ def item_row(r: tuple[Any, ...]) -> ItemRow:
         orjson.loads(r[14]),
         orjson.loads(r[15]),
         r[16],
+        *r[17:20],
     )
 
 

@@ -8,6 +8,11 @@ and its state:
     approved -> sending -> confirmed | rejected | unknown      (unknown -> resolve -> confirmed | approved)
     approved -> stale                                           (the AFAS rows changed since approval)
 
+An item being worked on carries a claim: ``claimed_by`` (the sender's id, see
+afas/corrections/claims.py), ``claimed_name`` (who that is, in words) and ``claimed_at``. Only the
+claimant moves a claimed item on; the claim goes when the item reaches its next settled state, or
+when the claimant is found gone ('sending' then becomes 'unknown').
+
 ``correction_audit``: append-only, one row per event (approved, sending, confirmed, rejected,
 unknown, stale, resolved, ...), with the request and response bodies and the keys AFAS returned.
 ``correction_meta``: this database's reference namespace, so two databases never share references.
@@ -17,8 +22,9 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["CORRECTIONS_DDL", "STATES", "ensure_corrections_schema"]
+__all__ = ["CLAIM_COLUMNS", "CORRECTIONS_DDL", "STATES", "ensure_corrections_schema"]
 
+CLAIM_COLUMNS = (("claimed_by", "VARCHAR"), ("claimed_name", "VARCHAR"), ("claimed_at", "TIMESTAMP"))
 STATES = ("approved", "sending", "confirmed", "rejected", "unknown", "stale")
 
 CORRECTIONS_DDL = f"""
@@ -46,7 +52,10 @@ CREATE TABLE IF NOT EXISTS correction_items (
     finished_at TIMESTAMP,
     attempts INTEGER NOT NULL DEFAULT 0,
     result_keys VARCHAR,
-    message VARCHAR);
+    message VARCHAR,
+    claimed_by VARCHAR,
+    claimed_name VARCHAR,
+    claimed_at TIMESTAMP);
 CREATE UNIQUE INDEX IF NOT EXISTS correction_items_reference ON correction_items (connector, reference);
 CREATE TABLE IF NOT EXISTS correction_audit (
     audit_id BIGINT PRIMARY KEY,
@@ -71,6 +80,13 @@ def ensure_corrections_schema(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
         "AND table_name IN ('correction_meta', 'correction_items', 'correction_audit')"
     ).fetchone()
-    if present and present[0] == 3:
+    if not (present and present[0] == 3):
+        con.execute(CORRECTIONS_DDL)
         return
-    con.execute(CORRECTIONS_DDL)
+    claim = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND table_name = 'correction_items' AND column_name = 'claimed_by'"
+    ).fetchone()
+    if not (claim and claim[0]):  # an outbox from before claims: add them (no item is claimed yet)
+        for column, kind in CLAIM_COLUMNS:
+            con.execute(f"ALTER TABLE correction_items ADD COLUMN IF NOT EXISTS {column} {kind}")

@@ -1,4 +1,9 @@
-"""The approval dialog and the outbox section that the Corrections and Master data pages share."""
+"""The approval dialog and the outbox section that the Corrections and Master data pages share.
+
+'Send to AFAS' is :meth:`afas.corrections.outbox.Outbox.post` under a sender of its own (one per
+press): items another session or ``python -m afas post`` is sending at that moment are left to it,
+and the page says so in words. The warehouse file is not held while AFAS is being asked.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,14 @@ import pandas as pd
 import streamlit as st
 
 from afas.corrections.from_recon import record_origins
-from afas.corrections.outbox import Outbox
+from afas.corrections.outbox import ItemRow, Outbox, Outcome
 from afas.corrections.plans import PlanItem
 from afas.ui.connection import Connection
 from afas.ui.errors import show_error
+from afas.ui.text import plain
 from afas.warehouse.db import connection
 
-__all__ = ["STATE_LABELS", "approval", "outbox_section"]
+__all__ = ["STATE_LABELS", "approval", "held_text", "outbox_section", "sender_name"]
 
 STATE_LABELS = {
     "approved": "approved, not sent",
@@ -29,6 +35,39 @@ STATE_LABELS = {
 
 def _keys(keys: dict | None) -> str:
     return ", ".join(f"{k} {v}" for k, v in (keys or {}).items() if v)
+
+
+def sender_name() -> str:
+    """Who this session is to other sessions while it sends: the signed-in user if there is one."""
+    try:
+        user = st.user
+        who = (user.get("name") or user.get("email")) if user.get("is_logged_in") else None
+    except Exception:  # noqa: BLE001 - no sign-in configured (or an older Streamlit): no name
+        who = None
+    return f"the dashboard session of {who}" if who else "a dashboard session"
+
+
+def held_text(held: Sequence[Outcome], approvers: dict[int, str]) -> str:
+    """'N corrections are being sent by ...' in plain words (names are user text: shown literally)."""
+    by: dict[str, list[Outcome]] = {}
+    for o in held:
+        by.setdefault(o.held_by or "a sender", []).append(o)
+    parts = []
+    for who, outs in by.items():
+        since = min((o.held_since for o in outs if o.held_since), default=None)
+        names = sorted({approvers[o.item_id] for o in outs if approvers.get(o.item_id)})
+        count = f"{len(outs)} correction{'s' if len(outs) != 1 else ''}"
+        parts.append(
+            f"{count} ({', '.join(o.reference for o in outs)}"
+            + (f", approved by {', '.join(names)}" if names else "")
+            + f") {'is' if len(outs) == 1 else 'are'} being sent by another session ({who})"
+            + (f" since {since:%H:%M:%S}" if since else "")
+            + "."
+        )
+    return plain(
+        " ".join(parts) + " They are not sent again from here; their results show in the outbox when "
+        "AFAS has answered."
+    )
 
 
 def approval(
@@ -91,7 +130,9 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
             st.error(text)
     st.header("Outbox", divider="gray")
     with connection(db) as con:
-        items = Outbox(con).items()
+        box = Outbox(con)
+        items = box.items()
+        busy = {i.item_id: i.claimed_name for i in box.held_by_others(items)}
     if not items:
         st.caption("Nothing approved yet.")
         return
@@ -100,7 +141,9 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
             [
                 {
                     "Item": i.item_id,
-                    "State": STATE_LABELS.get(i.state, i.state),
+                    "State": f"being sent by another session ({busy[i.item_id]})"
+                    if i.item_id in busy
+                    else STATE_LABELS.get(i.state, i.state),
                     "Reference": i.reference,
                     "Description": i.description,
                     "Approved by": i.approved_by,
@@ -117,32 +160,45 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
     pending = [i for i in items if i.state in ("approved", "unknown", "sending")]
     if st.button(f"Send {len(pending)} to AFAS", key=f"{prefix}_send", type="primary", disabled=not pending):
         bar = st.progress(0.0, text="Checking for interrupted sends…")
-        results = []
+
+        def progress(n: int, total: int, row: ItemRow) -> None:
+            bar.progress(n / max(total, 1), text=f"Sending {row.reference} ({n} of {total})")
+
+        results: list[Outcome] = []
+        s.pop(f"{prefix}_send_error", None)
         try:
-            with connection(db) as con, conn.client() as client:
-                outbox = Outbox(con)
-                outbox.recover()
-                results += outbox.resolve_all(client)
-                todo = outbox.items("approved")
-                for n, item in enumerate(todo, start=1):
-                    bar.progress(n / max(len(todo), 1), text=f"Sending {item.reference} ({n} of {len(todo)})")
-                    results.append(outbox.send(item.item_id, client))
+            with conn.client() as client:
+                results = Outbox(db, sender=sender_name()).post(client, progress)
         except Exception as exc:  # noqa: BLE001 - a failure mid-way leaves each item's state exact
-            show_error(exc)
-        confirmed = [r for r in results if r.state == "confirmed"]
+            s[f"{prefix}_send_error"] = exc
+        mine = [r for r in results if r.held_by is None]
+        held = [r for r in results if r.held_by is not None]
+        confirmed = [r for r in mine if r.state == "confirmed"]
         s[f"{prefix}_sent"] = [
             {
                 "Reference": r.reference,
-                "Result": STATE_LABELS.get(r.state, r.state),
+                "Result": f"being sent by another session ({r.held_by})"
+                if r.held_by
+                else STATE_LABELS.get(r.state, r.state),
                 "AFAS keys": _keys(r.keys),
                 "AFAS message": r.message,
             }
             for r in results
         ]
-        s[f"{prefix}_sent_summary"] = f"{len(confirmed)} of {len(results)} corrections are in AFAS."
+        s[f"{prefix}_sent_summary"] = (
+            f"{len(confirmed)} of {len(mine)} corrections are in AFAS." if mine else None
+        )
+        s[f"{prefix}_sent_held"] = (
+            held_text(held, {i.item_id: i.approved_by for i in items}) if held else None
+        )
         st.rerun()
+    if s.get(f"{prefix}_send_error") is not None:
+        show_error(s[f"{prefix}_send_error"])
+    if s.get(f"{prefix}_sent_held"):
+        st.info(s[f"{prefix}_sent_held"])
     if s.get(f"{prefix}_sent"):
-        st.success(s[f"{prefix}_sent_summary"])
+        if s.get(f"{prefix}_sent_summary"):
+            st.success(s[f"{prefix}_sent_summary"])
         st.dataframe(
             pd.DataFrame(s[f"{prefix}_sent"]), hide_index=True, width="stretch", key=f"{prefix}_sent_table"
         )
