@@ -71,14 +71,14 @@ def main() -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from afas.ui.connection import demo_connection
+    from afas.ui.connection import check_connection, demo_connection
     from afas.ui.warehouse import warehouse_path
     from afas.warehouse import explore
     from afas.warehouse.db import connection
     from afas.warehouse.sync import sync
 
     t = time.perf_counter()
-    conn = demo_connection()
+    conn, _ = check_connection(demo_connection())
     print(f"demo environment with ~{args.rows:,} journal lines: {time.perf_counter() - t:.1f} s")
     db = warehouse_path(conn)
     t = time.perf_counter()

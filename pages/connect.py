@@ -5,19 +5,34 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from afas.profit.environment import Environment, EnvironmentType
-from afas.profit.readiness import check_readiness
-from afas.profit.token import ProfitToken
-from afas.ui.connection import Connection, configured_environment, configured_token, demo_connection
+from afas.errors import AppError
+from afas.profit.environment import EnvironmentType
+from afas.ui.connection import (
+    check_connection,
+    configured_base_url,
+    configured_environment,
+    configured_token,
+    configured_token_text,
+    demo_connection,
+    listen_address,
+    own_connection,
+    own_environment,
+    served_to_others,
+)
 from afas.ui.errors import show_error
+from afas.ui.text import plain
 
 st.title("Connect to AFAS Profit")
-st.session_state.setdefault("connect_mode", "demo" if not configured_token() else "own")
-st.session_state.setdefault("connect_result", None)
+s = st.session_state
+# Widget values are forgotten while another page shows; what the user chose is kept beside them.
+saved = s.setdefault("connect_saved", {})
 _number, _type = configured_environment()
-st.session_state.setdefault("connect_env_number", _number)
-st.session_state.setdefault(
-    "connect_env_type", _type if _type in [t.value for t in EnvironmentType] else "production"
+s.setdefault("connect_mode", saved.get("mode", "demo" if not configured_token_text() else "own"))
+s.setdefault("connect_result", None)
+s.setdefault("connect_env_number", saved.get("number", _number))
+s.setdefault(
+    "connect_env_type",
+    saved.get("type", _type if _type in [t.value for t in EnvironmentType] else "production"),
 )
 
 mode = st.radio(
@@ -33,6 +48,8 @@ if mode == "demo":
         "A built-in AFAS emulator with a demo administration (two administrations, a Dutch chart of "
         "accounts, debtors, creditors and journal entries). Nothing leaves this machine."
     )
+elif configured_base_url():
+    st.caption(plain(f"AFAS at {configured_base_url()} (the base URL configured for this dashboard)."))
 else:
     st.text_input(
         "Environment number",
@@ -41,6 +58,7 @@ else:
         help="The digits of your environment: O36480AA means 36480.",
     )
     st.selectbox("Environment type", [t.value for t in EnvironmentType], key="connect_env_type")
+if mode == "own":
     st.text_input(
         "App connector token",
         key="connect_token",
@@ -48,43 +66,74 @@ else:
         placeholder="leave empty to use the configured token" if configured_token() else "",
         help="The token's data string, its XML or the base64 of the XML.",
     )
+    if configured_token_text() and served_to_others():
+        st.warning(
+            plain(
+                f"This dashboard is served to the network (server.address = '{listen_address() or 'all'}'), "
+                "so the token configured for it (AFAS_TOKEN or .streamlit/secrets.toml) is not used: "
+                "anyone who can reach this address would read and post to your books with it. Enter "
+                "your own token, or run the dashboard on this machine only (server.address = 'localhost')."
+            )
+        )
+    elif configured_token():
+        st.caption(
+            "A token is configured for this dashboard, which listens on this machine only (localhost): "
+            "whoever uses it here is connected with that token."
+        )
+
+saved.update(mode=mode, number=s.get("connect_env_number", ""), type=s.get("connect_env_type"))
 
 if st.button("Test connection", key="connect_test", type="primary"):
+    s.pop("connection", None)  # a new check: until AFAS accepts the token, nothing is readable
+    s["connect_result"] = None
     try:
         if mode == "demo":
             conn = demo_connection()
         else:
-            env = Environment.from_input(
-                st.session_state.get("connect_env_number", ""),
-                st.session_state.get("connect_env_type", "production"),
-            )
+            env = own_environment(s.get("connect_env_number", ""), s.get("connect_env_type", "production"))
             if env.notice:
-                st.info(env.notice)
-            token = ProfitToken.parse(st.session_state.get("connect_token") or configured_token() or "")
-            conn = Connection(f"AFAS environment {env.number}", env, token, demo=False)
-        with st.spinner("Checking the connectors and administrations…"), conn.client() as client:
-            st.session_state["connect_result"] = (conn.label, check_readiness(client))
-        st.session_state["connection"] = conn
-    except Exception as exc:  # noqa: BLE001 - every failure is shown in plain words, never as a trace
-        st.session_state["connect_result"] = None
+                st.info(plain(env.notice))
+            conn = own_connection(env, s.get("connect_token"))
+        with st.spinner("Checking the connectors and administrations…"):
+            accepted, ready = check_connection(conn)
+    except AppError as exc:  # the token or number cannot be read: said in words, nothing connected
         show_error(exc)
+    else:
+        s["connect_result"] = (conn.label, ready)
+        if accepted is not None:
+            s["connection"] = accepted
 
-result = st.session_state.get("connect_result")
+result = s.get("connect_result")
 if result is not None:
     label, ready = result
     if ready.ok:
         st.success(
-            f"Ready: {label} — environment {ready.envid}, Profit {ready.version}, "
-            f"App connector '{ready.app_name}'."
+            plain(
+                f"Ready: {label} — environment {ready.envid}, Profit {ready.version}, "
+                f"App connector '{ready.app_name}'."
+            )
+        )
+        st.page_link("pages/configure.py", label="Next: choose the defaults", icon=":material/arrow_forward:")
+    elif ready.accepted:
+        st.warning(
+            plain(
+                f"Connected to {label} (App connector '{ready.app_name}'), but not everything is set up: "
+                "what needs the points below will not work until they are fixed in AFAS; test again then."
+            )
         )
         st.page_link("pages/configure.py", label="Next: choose the defaults", icon=":material/arrow_forward:")
     else:
-        st.error(f"Not ready: {label}. Fix the points below in AFAS, then test again.")
-        for problem in ready.problems:
-            st.markdown(f"- {problem}")
+        st.error(
+            plain(
+                f"Not connected: {label}. AFAS did not accept this connection, so no data can be read; "
+                "fix the point below, then test again."
+            )
+        )
+    for problem in ready.problems:
+        st.markdown("- " + plain(problem))
     if ready.connectors:
         st.subheader("Connectors")
-        st.table(
+        st.dataframe(  # not st.table: it renders Markdown in cells, and these texts come from AFAS
             pd.DataFrame(
                 [
                     {
@@ -96,12 +145,15 @@ if result is not None:
                     }
                     for c in ready.connectors
                 ]
-            ).set_index("")
+            ),
+            hide_index=True,
+            width="stretch",
+            key="connect_connectors",
         )
     if ready.administrations:
         st.subheader("Administrations this token may see")
-        st.table(
-            pd.DataFrame(
-                [{"Number": a.id, "Name": a.name, "Code": a.code} for a in ready.administrations]
-            ).set_index("Number")
+        st.dataframe(
+            pd.DataFrame([{"Number": a.id, "Name": a.name, "Code": a.code} for a in ready.administrations]),
+            hide_index=True,
+            key="connect_administrations",
         )

@@ -14,15 +14,48 @@ HOSTILE = [
     ":red[alarm] :material/warning: $x^2$",
     "# Heading\n- item\n**bold** _it_ `code` ~~gone~~",
     "a\\b | c | d",
+    "1. first\n2) second\n+ plus\nTitle\n===",
+    "&lt;b&gt; &amp; entity",
+    "> quoted",
 ]
+
+
+def _render(markdown: str) -> str:
+    return markdown_it.MarkdownIt("commonmark").enable("table").enable("strikethrough").render(markdown)
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_plain_text_renders_as_itself(text):
-    html = markdown_it.MarkdownIt("commonmark").enable("table").enable("strikethrough").render(plain(text))
-    for tag in ("<img", "<a ", "<h1", "<li", "<strong", "<em", "<code", "<s>", "<del"):
+    html = _render(plain(text))
+    for tag in (
+        "<img",
+        "<a ",
+        "<h1",
+        "<h2",
+        "<li",
+        "<ol",
+        "<ul",
+        "<strong",
+        "<em",
+        "<code",
+        "<s>",
+        "<del",
+        "<blockquote",
+        "<table",
+    ):
         assert tag not in html, (text, html)
     # the text comes back whole (HTML-escaped by the renderer, line breaks as they were)
     shown = html.removeprefix("<p>").removesuffix("</p>\n").replace("&lt;", "<").replace("&gt;", ">")
     shown = shown.replace("&quot;", '"').replace("&amp;", "&")
     assert shown == text
+
+
+def test_streamlit_directives_and_bare_addresses_are_broken_up():
+    assert plain(":red[x] :smile: http://a.example www.a.example a@b.example") == (
+        "\\:red\\[x\\] \\:smile: http\\://a.example www\\.a.example a\\@b.example"
+    )
+
+
+def test_ordinary_punctuation_stays_readable():
+    text = "Ready: 3 lines, € 1.234,56 (total) at 10:42 - see 'Sync'."
+    assert plain(text) == text

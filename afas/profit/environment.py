@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from afas.errors import InputError
 
-__all__ = ["Environment", "EnvironmentInputError", "EnvironmentType"]
+__all__ = ["Environment", "EnvironmentInputError", "EnvironmentType", "is_loopback_host"]
 
 _PATH = "/ProfitRestServices"
 _MSG_NUMBER = (
@@ -88,9 +88,9 @@ _BY_SERVICE = {service: env_type for env_type, service in _SERVICES.items()}
 _BY_LETTER = {letter: env_type for env_type, letter in _LETTERS.items()}
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
     """This machine itself: localhost (and *.localhost, RFC 6761) or a loopback address."""
-    name = host.lower().rstrip(".")
+    name = host.strip().strip("[]").lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
@@ -152,7 +152,7 @@ class Environment:
             )
         if parts.query or parts.fragment:
             raise EnvironmentInputError("Leave the query (?...) and fragment (#...) out of the base URL.")
-        if parts.scheme.lower() == "http" and not _is_loopback(host):
+        if parts.scheme.lower() == "http" and not is_loopback_host(host):
             raise EnvironmentInputError(
                 f"The base URL uses plain http to {host}, so the token would travel unencrypted; use "
                 "https:// (plain http is accepted only for this machine itself: localhost, 127.0.0.1, ::1)."

@@ -42,6 +42,8 @@ class Readiness:
     version: str | None = None
     envid: str | None = None
     app_name: str | None = None
+    group: str | None = None  # the token user's authorisation group, as AFAS names it
+    accepted: bool = False  # AFAS accepted the token and said which App connector it belongs to
     connectors: list[ConnectorCheck] = field(default_factory=list)
     administrations: list[Administration] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # plain words, each with its fix
@@ -86,6 +88,8 @@ def check_readiness(client: ProfitClient, ids: ConnectorIds | None = None) -> Re
         return result
     result.envid = catalogue.info.envid
     result.app_name = catalogue.info.app_name
+    result.group = catalogue.info.group
+    result.accepted = True
     result.connectors = _connector_checks(catalogue, ids)
     for missing in result.missing:
         result.problems.append(

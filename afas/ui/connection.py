@@ -1,13 +1,25 @@
-"""Streamlit glue for the connection: the embedded demo environment and the AFAS client.
+"""Streamlit glue for the connection: the embedded demo environment, the AFAS client, and who may read.
 
 The demo environment is the emulator with its demo administration, served over real HTTP on a
 loopback port for as long as the app runs (one per process, via st.cache_resource). A user's own
 environment is a ProfitClient built from what they entered; the token lives in session memory
 only (or in .streamlit/secrets.toml / AFAS_TOKEN) and is never rendered.
+
+Only a connection whose check AFAS accepted is kept (:func:`check_connection`): it then carries the
+:class:`Identity` AFAS gave for the token (environment, App connector, user group), and the warehouse
+file belongs to that identity (afas.ui.warehouse.warehouse_path), so another token, even for the same
+environment, never sees this one's imports, outbox or audit.
+
+A token configured for the app (secrets.toml, AFAS_TOKEN) connects whoever opens the dashboard. That
+is safe only while the dashboard listens on this machine alone (.streamlit/config.toml sets
+server.address = "localhost"); served to the network, the configured token is not used and every user
+enters their own (:func:`configured_token`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -16,17 +28,26 @@ import streamlit as st
 from afas.emulator.core import Emulator
 from afas.emulator.server import EmulatorServer
 from afas.profit.client import ProfitClient
-from afas.profit.environment import Environment
+from afas.profit.environment import Environment, is_loopback_host
+from afas.profit.readiness import Readiness, check_readiness
 from afas.profit.token import ProfitToken
 
 __all__ = [
     "DEMO_SEED",
     "DEMO_TRANSACTIONS",
-    "demo_server",
     "Connection",
-    "demo_connection",
-    "configured_token",
+    "Identity",
+    "check_connection",
+    "configured_base_url",
     "configured_environment",
+    "configured_token",
+    "configured_token_text",
+    "demo_connection",
+    "demo_server",
+    "listen_address",
+    "own_connection",
+    "own_environment",
+    "served_to_others",
 ]
 
 DEMO_SEED = 1
@@ -40,13 +61,35 @@ def demo_server() -> EmulatorServer:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """Who AFAS says the token is: its environment code, App connector and the user's group."""
+
+    envid: str
+    app_name: str
+    group: str
+
+    @classmethod
+    def of(cls, ready: Readiness) -> Identity:
+        return cls(ready.envid or "", ready.app_name or "", ready.group or "")
+
+    def key(self) -> str:
+        """A short stable digest: part of the warehouse file's name (the names themselves stay out)."""
+        text = "\x1f".join((self.envid, self.app_name, self.group))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
 class Connection:
-    """What the user connected to; the token object hides its data from repr and st.write."""
+    """What the user connected to; the token object hides its data from repr and st.write.
+
+    ``identity`` is set only once AFAS accepted the token (:func:`check_connection`).
+    """
 
     label: str
     environment: Environment
     token: ProfitToken
     demo: bool
+    identity: Identity | None = None
 
     def client(self) -> ProfitClient:
         return ProfitClient(self.environment, self.token)
@@ -62,6 +105,26 @@ def demo_connection() -> Connection:
     )
 
 
+def own_connection(env: Environment, token_text: str | None) -> Connection:
+    """A connection to the user's environment (:func:`own_environment`); TokenFormatError says what
+    to correct. An empty token field falls back to the configured
+    token when it may be used (:func:`configured_token`)."""
+    token = ProfitToken.parse(token_text or configured_token() or "")
+    label = f"AFAS environment {env.number}" if env.number else f"AFAS at {env.base_url}"
+    return Connection(label, env, token, demo=False)
+
+
+def check_connection(conn: Connection) -> tuple[Connection | None, Readiness]:
+    """Run the readiness check; the connection comes back (with its identity) only if AFAS accepted
+    the token. Missing connectors or administrations are problems to show, not a refusal: the
+    rest of the dashboard works with what the App connector offers."""
+    with conn.client() as client:
+        ready = check_readiness(client)
+    if not ready.accepted:
+        return None, ready
+    return dataclasses.replace(conn, identity=Identity.of(ready)), ready
+
+
 def _secret(name: str) -> str | None:
     """A value from .streamlit/secrets.toml's [afas] section, if the file exists and has it."""
     try:
@@ -71,9 +134,44 @@ def _secret(name: str) -> str | None:
     return str(value) if value else None
 
 
+def listen_address() -> str:
+    """The address the dashboard listens on (Streamlit's server.address; empty means every interface)."""
+    return str(st.get_option("server.address") or "")
+
+
+def served_to_others(address: str | None = None) -> bool:
+    """True unless the dashboard listens on this machine only (localhost or a loopback address)."""
+    # every interface (""), 0.0.0.0, or a host name other machines resolve: served to others
+    return not is_loopback_host(listen_address() if address is None else address)
+
+
 def configured_token() -> str | None:
-    """A token from .streamlit/secrets.toml ([afas] token = ...) or AFAS_TOKEN, if any."""
+    """A token from .streamlit/secrets.toml ([afas] token = ...) or AFAS_TOKEN, if any and usable.
+
+    Not used while the dashboard is served to others: anyone who reached it would be connected.
+    """
+    if served_to_others():
+        return None
+    return configured_token_text()
+
+
+def configured_token_text() -> str | None:
+    """The configured token whether or not it may be used (to tell the user it is set but unused)."""
     return _secret("token") or os.environ.get("AFAS_TOKEN") or None
+
+
+def configured_base_url() -> str | None:
+    """An explicit REST base URL (secrets.toml [afas] base_url or AFAS_BASE_URL): a proxy, a test
+    environment behind another address, or a standalone emulator; it replaces the number and type."""
+    return _secret("base_url") or os.environ.get("AFAS_BASE_URL") or None
+
+
+def own_environment(number: str, env_type: str) -> Environment:
+    """The environment the form names: the configured base URL if there is one, else number and type."""
+    base_url = configured_base_url()
+    if base_url:
+        return Environment.from_base_url(base_url)
+    return Environment.from_input(number, env_type)
 
 
 def configured_environment() -> tuple[str, str]:

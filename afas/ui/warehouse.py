@@ -46,10 +46,18 @@ def data_dir() -> Path:
 
 
 def warehouse_path(conn: Connection) -> Path:
-    """One DuckDB file per environment (the demo has its own)."""
+    """One DuckDB file per environment and App connector token user (the demo has its own).
+
+    The name carries a digest of what AFAS said the token is (environment code, App connector, user
+    group), so a different token for the same environment gets a file of its own and never sees
+    another's imports, outbox or audit. Only a checked connection has that identity.
+    """
+    if conn.identity is None:
+        raise ValueError("a connection that AFAS has not accepted has no warehouse")
     env = conn.environment
-    name = "demo.duckdb" if conn.demo else f"afas-{env.number or 'custom'}-{env.type}.duckdb"
-    return data_dir() / name
+    if conn.demo:
+        return data_dir() / "demo.duckdb"
+    return data_dir() / f"afas-{env.number or 'custom'}-{env.type}-{conn.identity.key()}.duckdb"
 
 
 def stamp(db: Path) -> tuple[int, int]:
@@ -82,9 +90,9 @@ def cached_choices(conn: Connection) -> DefaultChoices:
 
 
 def require_connection() -> Connection:
-    """The connection made on the Connect page, or a pointer there and a stop."""
+    """The connection AFAS accepted on the Connect page, or a pointer there and a stop."""
     conn = st.session_state.get("connection")
-    if conn is None:
+    if conn is None or conn.identity is None:
         st.info("Connect to an AFAS environment first (or use the demo environment).")
         st.page_link("pages/connect.py", label="Go to Connect", icon=":material/power:")
         st.stop()

@@ -23,11 +23,10 @@ def test_newcomer_sees_the_demo_choice_and_gets_a_ready_environment():
     at.button(key="connect_test").click().run()
     assert not at.exception
     assert at.success and at.success[0].value.startswith("Ready: Demo environment")
-    connectors = at.table[0].value
+    connectors, admins = (df.value for df in at.dataframe)
     assert len(connectors) == 24 and set(connectors["Connector"]) >= {"FiEntries", "Profit_Transactions"}
-    assert set(connectors.index) == {"present"}
-    admins = at.table[1].value
-    assert list(admins.index) == [1, 2] and "Demo Groothandel B.V." in set(admins["Name"])
+    assert set(connectors[""]) == {"present"}
+    assert list(admins["Number"]) == [1, 2] and "Demo Groothandel B.V." in set(admins["Name"])
 
 
 def test_own_environment_with_a_bad_token_is_explained_without_echoing_it():
