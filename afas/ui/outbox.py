@@ -57,8 +57,10 @@ def held_text(held: Sequence[Outcome], approvers: dict[int, str]) -> str:
         since = min((o.held_since for o in outs if o.held_since), default=None)
         names = sorted({approvers[o.item_id] for o in outs if approvers.get(o.item_id)})
         count = f"{len(outs)} correction{'s' if len(outs) != 1 else ''}"
+        refs = [o.reference for o in outs]
+        shown = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
         parts.append(
-            f"{count} ({', '.join(o.reference for o in outs)}"
+            f"{count} ({shown}"
             + (f", approved by {', '.join(names)}" if names else "")
             + f") {'is' if len(outs) == 1 else 'are'} being sent by another session ({who})"
             + (f" since {since:%H:%M:%S}" if since else "")
@@ -132,7 +134,10 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
     with connection(db) as con:
         box = Outbox(con)
         items = box.items()
-        busy = {i.item_id: i.claimed_name for i in box.held_by_others(items)}
+        busy = {
+            i.item_id: f"by {i.claimed_name}" + (f" since {i.claimed_at:%H:%M:%S}" if i.claimed_at else "")
+            for i in box.held_by_others(items)
+        }
     if not items:
         st.caption("Nothing approved yet.")
         return
@@ -141,14 +146,14 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
             [
                 {
                     "Item": i.item_id,
-                    "State": f"being sent by another session ({busy[i.item_id]})"
+                    "State": "being sent by another session"
                     if i.item_id in busy
                     else STATE_LABELS.get(i.state, i.state),
                     "Reference": i.reference,
                     "Description": i.description,
                     "Approved by": i.approved_by,
                     "AFAS keys": _keys(i.result_keys),
-                    "Message": i.message,
+                    "Message": busy.get(i.item_id, i.message),
                 }
                 for i in items
             ]
@@ -177,7 +182,7 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
         s[f"{prefix}_sent"] = [
             {
                 "Reference": r.reference,
-                "Result": f"being sent by another session ({r.held_by})"
+                "Result": "being sent by another session"
                 if r.held_by
                 else STATE_LABELS.get(r.state, r.state),
                 "AFAS keys": _keys(r.keys),

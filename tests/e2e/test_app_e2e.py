@@ -3,99 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from afas.emulator.auth import demo_token_data
-from afas.emulator.server import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e.support import ARTIFACTS
+from tests.e2e.support import shot as _shot
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def app_data(tmp_path_factory) -> Path:
-    """The app's data folder (AFAS_DATA_DIR): its warehouse files."""
-    return tmp_path_factory.mktemp("app-data")
-
-
-@pytest.fixture(scope="module")
-def app_url(app_data):
-    port = free_port()
-    # the app's default demo size (the shipped demo ledger is cut from it); warehouses in a temp dir
-    env = {
-        **os.environ,
-        "AFAS_DEMO_TRANSACTIONS": "20000",
-        "AFAS_DATA_DIR": str(app_data),
-    }
-    env.pop("AFAS_TOKEN", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(url + "/_stcore/health", timeout=2).text == "ok":
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("streamlit did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=15)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), (
-        "Debian's chromium is not installed: apt-get install chromium chromium-driver"
-    )
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_demo_connect_in_the_browser(app_url, browser):
@@ -114,11 +31,6 @@ def test_demo_connect_in_the_browser(app_url, browser):
     assert "Traceback" not in html
     assert demo_token_data(1) not in html  # the token is never rendered
     page.close()
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_journey_connect_configure_sync_explore(app_url, browser):
