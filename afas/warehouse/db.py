@@ -31,7 +31,7 @@ import duckdb
 from afas.errors import BusyError
 from afas.warehouse.schema import ensure_schema
 
-__all__ = ["WarehouseBusy", "connect", "connection", "ensure_once", "transaction"]
+__all__ = ["WarehouseBusy", "connect", "connection", "ensure_once", "sql_box_turn", "transaction"]
 
 DEFAULT_WAIT_S = 30.0
 
@@ -123,16 +123,93 @@ def connect(db_path: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT_S) ->
     return con
 
 
+class _Turns:
+    """Inside one process: the app's connections to a file and the SQL box's read-only attaches of it
+    take turns, and the app goes first.
+
+    DuckDB refuses either while the other holds the file, so without turns both sides poll; the SQL
+    box's back-to-back queries could then keep a sync's swap waiting until it gave up. Here a SQL box
+    query starts only when no app connection is open *or waiting* for that file, and an app connection
+    only waits for the SQL box queries already running (each one time-limited). App connections never
+    wait for each other, so one opened inside another cannot deadlock.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._app: dict[str, int] = {}  # open or waiting app connections per file
+        self._box: dict[str, int] = {}  # running SQL box attaches per file
+
+    @contextmanager
+    def app(self, path: str, wait: float) -> Iterator[None]:
+        with self._cond:
+            self._app[path] = self._app.get(path, 0) + 1
+            try:
+                if not self._cond.wait_for(lambda: not self._box.get(path), timeout=wait):
+                    raise WarehouseBusy(
+                        f"{Path(path).name} is in use by a query in this dashboard's SQL box.",
+                        "Try again in a moment: a query there runs for a few seconds at most.",
+                    )
+            except BaseException:
+                self._leave(self._app, path)
+                raise
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._leave(self._app, path)
+
+    @contextmanager
+    def box(self, path: str, wait: float) -> Iterator[bool]:
+        """Yields False when the app did not let the file go within ``wait`` seconds."""
+        with self._cond:
+            granted = self._cond.wait_for(lambda: not self._app.get(path), timeout=wait)
+            if granted:
+                self._box[path] = self._box.get(path, 0) + 1
+        if not granted:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with self._cond:
+                self._leave(self._box, path)
+
+    def _leave(self, counts: dict[str, int], path: str) -> None:
+        counts[path] -= 1
+        if not counts[path]:
+            del counts[path]
+        self._cond.notify_all()
+
+
+_turns = _Turns()
+
+
+def _key(db_path: str | os.PathLike[str]) -> str:
+    return os.path.realpath(db_path)
+
+
 @contextmanager
 def connection(
     db_path: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT_S
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """``connect`` as a context manager that closes the connection (and so releases the file)."""
-    con = connect(db_path, wait=wait)
-    try:
-        yield con
-    finally:
-        con.close()
+    """``connect`` as a context manager that closes the connection (and so releases the file).
+
+    Within the process it first waits for SQL box queries already running on the file (:class:`_Turns`).
+    """
+    with _turns.app(_key(db_path), wait):
+        con = connect(db_path, wait=wait)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def sql_box_turn(db_path: str | os.PathLike[str], wait: float) -> Iterator[bool]:
+    """The SQL box's turn at the file: True once no app connection of this process holds or awaits
+    it (within ``wait`` seconds), False if the app kept it. Attach and close inside the block."""
+    with _turns.box(_key(db_path), wait) as granted:
+        yield granted
 
 
 @contextmanager

@@ -36,6 +36,7 @@ import duckdb
 import pyarrow as pa
 
 from afas.errors import InputError
+from afas.warehouse.db import sql_box_turn
 
 __all__ = [
     "MAX_ROWS",
@@ -239,6 +240,13 @@ def _held(exc: duckdb.Error) -> bool:
     return "lock" in text or "unique file handle conflict" in text or "already attached" in text
 
 
+def _busy() -> QueryRefused:
+    return QueryRefused(
+        "The warehouse is busy (a sync is swapping tables in, the dashboard is reading it, or "
+        "another program has it open); try again in a moment."
+    )
+
+
 def _attach(
     con: duckdb.DuckDBPyConnection, db_path: str, wait: float, still_wanted: Callable[[], bool] | None
 ) -> None:
@@ -254,10 +262,7 @@ def _attach(
             if not _held(exc):
                 raise QueryRefused(f"DuckDB cannot open the warehouse: {str(exc).splitlines()[0]}") from None
             if time.monotonic() >= deadline:
-                raise QueryRefused(
-                    "The warehouse is busy (a sync is swapping tables in, the dashboard is reading it, or "
-                    "another program has it open); try again in a moment."
-                ) from exc
+                raise _busy() from exc
         if not _wanted(still_wanted):
             raise _cancelled()
         time.sleep(delay)
@@ -315,23 +320,38 @@ def run_readonly(
         raise _cancelled()
     spill_dir = tempfile.mkdtemp(prefix="afas-sqlbox-") if limits.spill_mb > 0 else None
     try:
-        con = _open(limits, spill_dir)
-        try:
-            text = _check(con, sql)
-            _attach(con, str(db_path), limits.seconds, still_wanted)
-            con.execute("USE warehouse")
-            con.execute("SET enable_external_access = false")
-            con.execute("SET lock_configuration = true")
-            t = time.perf_counter()
-            with _Watchdog(con, limits.seconds, still_wanted) as watchdog:
-                try:
-                    table = _fetch(con, text, max_rows)
-                except (duckdb.Error, OSError) as exc:  # OSError: DuckDB's error while Arrow was fetching
-                    raise _explain(exc, watchdog.reason, limits) from None
-            seconds = time.perf_counter() - t
-            return SqlResult(table.slice(0, max_rows), table.num_rows > max_rows, seconds)
-        finally:
-            con.close()
+        with sql_box_turn(db_path, limits.seconds) as granted:
+            if not granted:
+                raise _busy()
+            return _run(db_path, sql, max_rows, limits, still_wanted, spill_dir)
     finally:
         if spill_dir is not None:
             shutil.rmtree(spill_dir, ignore_errors=True)
+
+
+def _run(
+    db_path: str | os.PathLike[str],
+    sql: str,
+    max_rows: int,
+    limits: SqlLimits,
+    still_wanted: Callable[[], bool] | None,
+    spill_dir: str | None,
+) -> SqlResult:
+    """The query on its own instance, in the SQL box's turn at the file (afas.warehouse.db)."""
+    con = _open(limits, spill_dir)
+    try:
+        text = _check(con, sql)
+        _attach(con, str(db_path), limits.seconds, still_wanted)
+        con.execute("USE warehouse")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        t = time.perf_counter()
+        with _Watchdog(con, limits.seconds, still_wanted) as watchdog:
+            try:
+                table = _fetch(con, text, max_rows)
+            except (duckdb.Error, OSError) as exc:  # OSError: DuckDB's error while Arrow was fetching
+                raise _explain(exc, watchdog.reason, limits) from None
+        seconds = time.perf_counter() - t
+        return SqlResult(table.slice(0, max_rows), table.num_rows > max_rows, seconds)
+    finally:
+        con.close()

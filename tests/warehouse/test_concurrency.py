@@ -129,3 +129,33 @@ def test_an_open_while_the_sql_box_has_the_file_attached_waits_for_it(tmp_path):
     with connection(db, wait=10) as con:  # "Unique file handle conflict" was raised at once before
         assert con.execute("SELECT count(*) FROM sync_runs").fetchall() == [(0,)]
     timer.join()
+
+
+def test_sql_box_queries_back_to_back_never_keep_the_app_from_the_file(tmp_path):
+    from afas.warehouse.sqlbox import QueryLimit, QueryRefused, SqlLimits, run_readonly
+
+    db = tmp_path / "w.duckdb"
+    with connection(db):
+        pass
+    stop = threading.Event()
+    queries = [0]
+
+    def box():  # one user after another running a query that lasts until its 0.3 s limit
+        while not stop.is_set():
+            try:
+                run_readonly(db, "SELECT count(*) FROM range(1e12::BIGINT)", limits=SqlLimits(seconds=0.3))
+            except QueryLimit:
+                queries[0] += 1
+            except QueryRefused as exc:  # its turn did not come within its limit: told, and tries again
+                assert "The warehouse is busy" in str(exc)
+
+    def app():  # the app reads meanwhile, as every page render does; a sync's swap is the same open
+        try:
+            for _ in range(8):
+                with connection(db, wait=3) as con:
+                    con.execute("SELECT count(*) FROM sync_runs").fetchall()
+        finally:
+            stop.set()
+
+    assert _run_together(box, box, box, box, app) == []
+    assert queries[0] >= 2
