@@ -5,10 +5,12 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
+from afas.errors import AppError
 from afas.ui.errors import show_error
+from afas.ui.session import still_wanted_check
 from afas.ui.warehouse import MONEY, current_profile, read, require_connection, warehouse_path
 from afas.warehouse.explore import NotSynced
-from afas.warehouse.sqlbox import QueryRefused, run_readonly
+from afas.warehouse.sqlbox import run_readonly
 
 st.title("Explore the books")
 conn = require_connection()
@@ -148,26 +150,6 @@ with per_tab:
         st.dataframe(periods, hide_index=True, width="stretch", key="explore_period_table")
 
 with sql_tab:
-    from streamlit import runtime
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    run_ctx = get_script_run_ctx()
-
-    def still_wanted() -> bool:
-        """This session still waits for the query: its tab is connected and no rerun or stop is pending.
-
-        Streamlit hears of a closed tab or a rerun (Run pressed again, a widget changed) only at the
-        script's next st.* call, which a running query never makes; the SQL box's watchdog asks this
-        from its own thread instead. Streamlit 1.67 keeps the pending request in ScriptRequests._state
-        (no public accessor); is_active_session is public and thread-safe.
-        """
-        if run_ctx is None:
-            return True
-        pending = getattr(run_ctx.script_requests, "_state", None)
-        if pending is not None and pending.name != "CONTINUE":
-            return False
-        return not runtime.exists() or runtime.get_instance().is_active_session(run_ctx.session_id)
-
     st.caption("Read-only SQL over the warehouse (DuckDB). Tables are named after the GetConnectors.")
     sql = st.text_area(
         "Query",
@@ -178,10 +160,8 @@ with sql_tab:
     )
     if st.button("Run", key="explore_sql_run"):
         try:
-            result = run_readonly(db, sql, still_wanted=still_wanted)
-        except QueryRefused as exc:  # refused, failed or stopped at a limit: the message and what to do
-            show_error(exc)
-        except Exception as exc:  # noqa: BLE001
+            result = run_readonly(db, sql, still_wanted=still_wanted_check())
+        except AppError as exc:  # refused, failed or stopped at a limit: the message and what to do
             show_error(exc)
         else:
             st.caption(
