@@ -138,3 +138,19 @@ def test_a_sync_killed_elsewhere_shows_as_interrupted_not_running(tmp_path):
     assert "stopped before it finished" in history["Error"][0]
     with connection(db) as con:  # a render writes nothing: the next sync records the run as failed
         assert con.execute("SELECT status FROM sync_runs").fetchall() == [("running",)]
+
+
+def test_sync_now_while_another_sync_runs_says_so_in_words():
+    from afas.ui.warehouse import warehouse_path
+    from afas.warehouse.sync import writer_lock
+
+    at = connected()
+    at.switch_page("pages/sync.py").run()
+    db = warehouse_path(at.session_state["connection"])
+    with writer_lock(db):  # another session's (or the CLI's) sync holds the file's writer lock
+        at.button(key="FormSubmitter:sync_form-Sync now").click().run()
+    assert not at.exception, at.exception
+    assert not at.error
+    (warning,) = at.warning
+    assert warning.value.startswith(f"A sync of {db.name} is already running (process ")
+    assert "Wait for it to finish" in warning.value and "Something went wrong" not in warning.value
