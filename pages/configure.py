@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from afas.ui.errors import show_error
+from afas.ui.text import plain
 from afas.ui.warehouse import cached_choices, current_profile, require_connection, warehouse_path
 from afas.warehouse.profiles import ConnectionProfile, list_profiles, save_profile
 
@@ -19,7 +20,7 @@ except Exception as exc:  # noqa: BLE001 - shown in plain words
     st.stop()
 
 for note in choices.notes:
-    st.warning(note)
+    st.warning(plain(note))
 
 saved = [p for p in list_profiles(db) if p.base_url == conn.environment.base_url or conn.demo]
 if saved:
@@ -34,7 +35,7 @@ if saved:
     )
     if st.button("Use this profile", key="configure_use"):
         st.session_state["profile"] = next(p for p in saved if p.name == st.session_state["configure_switch"])
-        st.success(f"Using '{st.session_state['profile'].name}'.")
+        st.success(plain(f"Using '{st.session_state['profile'].name}'."))
 
 if not choices.administrations:
     st.error("AFAS shows this token no administrations, so there is nothing to configure yet.")
@@ -106,9 +107,11 @@ if submitted:
     else:
         s["profile"] = profile
         st.success(
-            f"Saved '{profile.name}': administration {labels['admin'][str(profile.administration)]}, "
-            f"payment terms {labels['terms'].get(profile.payment_terms or '', 'none')}, allocation axis "
-            f"{labels['axis'].get(str(profile.allocation_axis), 'none')}. "
-            "Syncs and corrections use these now."
+            plain(
+                f"Saved '{profile.name}': administration {labels['admin'][str(profile.administration)]}, "
+                f"payment terms {labels['terms'].get(profile.payment_terms or '', 'none')}, allocation axis "
+                f"{labels['axis'].get(str(profile.allocation_axis), 'none')}. "
+                "Syncs and corrections use these now."
+            )
         )
         st.page_link("pages/sync.py", label="Next: sync the administration", icon=":material/arrow_forward:")

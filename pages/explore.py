@@ -8,6 +8,7 @@ import streamlit as st
 from afas.errors import AppError
 from afas.ui.errors import show_error
 from afas.ui.session import still_wanted_check
+from afas.ui.text import plain
 from afas.ui.warehouse import MONEY, current_profile, read, require_connection, warehouse_path
 from afas.warehouse.explore import NotSynced
 from afas.warehouse.sqlbox import run_readonly
@@ -71,7 +72,7 @@ with tb_tab:
     selected = event.selection.rows if event is not None else []
     if selected:
         account = rows[selected[0]]["Account"]
-        st.subheader(f"Account {account} – {rows[selected[0]]['Description'] or ''}")
+        st.subheader(plain(f"Account {account} – {rows[selected[0]]['Description'] or ''}"))
         chart = read("balances_over_periods", db, unit, year, [account]).to_pandas()
         st.plotly_chart(
             px.line(chart, x="Period", y="Balance", markers=True, title="Balance over the periods"),

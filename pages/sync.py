@@ -7,6 +7,7 @@ import streamlit as st
 from afas.errors import AppError
 from afas.profit.connectors import GET_CONNECTORS
 from afas.ui.errors import show_error
+from afas.ui.text import plain
 from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
 from afas.warehouse.sync import SyncProgress, sync, sync_running
 
@@ -16,18 +17,20 @@ db = warehouse_path(conn)
 profile = current_profile()
 administration = profile.administration if profile else None
 st.caption(
-    f"Warehouse file: `{db.name}` · "
-    + (
-        f"administration {administration} (profile '{profile.name}')"
-        if profile
-        else "all administrations the token may see (choose one on Configure)"
+    plain(
+        f"Warehouse file: {db.name} · "
+        + (
+            f"administration {administration} (profile '{profile.name}')"
+            if profile
+            else "all administrations the token may see (choose one on Configure)"
+        )
     )
 )
 
 running = sync_running(db)  # a run left 'running' by a killed sync shows as interrupted
 message = st.session_state.pop("sync_message", None)
 if message:
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(plain(message[1]))
     if message[0] == "success":
         c1, c2 = st.columns(2)
         c1.page_link("pages/explore.py", label="Next: explore the books", icon=":material/arrow_forward:")

@@ -17,6 +17,7 @@ HOSTILE = [
     "1. first\n2) second\n+ plus\nTitle\n===",
     "&lt;b&gt; &amp; entity",
     "> quoted",
+    "snake_case_name and _emphasis_ and __strong__",
 ]
 
 
@@ -57,5 +58,5 @@ def test_streamlit_directives_and_bare_addresses_are_broken_up():
 
 
 def test_ordinary_punctuation_stays_readable():
-    text = "Ready: 3 lines, € 1.234,56 (total) at 10:42 - see 'Sync'."
+    text = "Ready: 3 lines of Profit_Debtor_Invoices, € 1.234,56 (total) at 10:42 - see 'Sync'."
     assert plain(text) == text

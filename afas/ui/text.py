@@ -6,7 +6,8 @@ made of bare addresses. A file name such as ``![x](http://host/pixel.png).csv`` 
 browser fetch that address. :func:`plain` puts CommonMark's backslash escape before every character
 that can start such a construct, so the text shows exactly as it is and nothing in it acts:
 
-- anywhere: `` \\ ` * _ [ ] < > | ~ $ # & @ ``;
+- anywhere: `` \\ ` * [ ] < > | ~ $ # & @ ``, and ``_`` unless between two letters or digits
+  (``Profit_Debtor``: CommonMark never reads such an underscore as emphasis);
 - a colon before a letter or a slash (``:red[``, ``:smile:``, ``http://``), and the dot of ``www.``;
 - at the start of a line: list, heading-underline and numbered-list markers (``-``, ``+``, ``=``, ``1.``).
 
@@ -20,7 +21,7 @@ import re
 
 __all__ = ["plain"]
 
-_ALWAYS = re.compile(r"([\\`*_\[\]<>|~$#&@])")
+_ALWAYS = re.compile(r"([\\`*\[\]<>|~$#&@]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _COLON = re.compile(r":(?=[A-Za-z/])")
 _WWW = re.compile(r"(?i)\b(www)\.")
 _LINE_START = re.compile(r"(?m)^(\s*)([-+=]|\d+(?=[.)]))")
