@@ -46,7 +46,7 @@ def _emulator(args: argparse.Namespace) -> int:
             print(f"error: --fault {spec!r}: {exc}", file=sys.stderr)
             return 2
     emulator.warm()  # render the GetConnector pages now, not on the first request
-    server = EmulatorServer(emulator, host=args.host, port=args.port)
+    server = EmulatorServer(emulator, host=args.host, port=args.port).start()  # listening before we say so
     summary = emulator.demo_summary
     lines = getattr(summary, "lines", None)
     print(

@@ -171,3 +171,23 @@ def test_a_half_configured_environment_is_reported_by_check():
     assert "MISSING update KnDimCode" in " ".join(done.stdout.split())
     assert "MISSING get Recon_PaymentConditions" in " ".join(done.stdout.split())
     assert "Algemeen - Administraties" in done.stdout
+
+
+def test_emulator_listens_before_it_prints_its_address():
+    import socket
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "afas", "emulator", "--port", str(port), "--transactions", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for line in proc.stdout:
+            if line.startswith("AFAS Profit emulator:"):  # the first line it prints
+                break
+        with socket.create_connection(("127.0.0.1", port), timeout=5):  # once: no retry
+            pass
+    finally:
+        stop(proc)

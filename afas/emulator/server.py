@@ -67,7 +67,15 @@ class EmulatorServer:
             self._thread.join(timeout=10)
 
     def serve_forever(self) -> None:
-        self.server.run()
+        """Serve until the server stops or Ctrl+C; call after :meth:`start` (so that whoever reads the
+        base URL printed in between can connect at once)."""
+        if self._thread is None:
+            self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(0.5)
+        finally:
+            self.stop()
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
