@@ -120,9 +120,23 @@ class Outbox:
         self._clock = clock or (lambda: dt.datetime.now().replace(microsecond=0))
         self._hook = hook
         self.ids = ids or ConnectorIds()
-        with self._open() as con:
+        self._wanted_namespace = namespace
+        self._namespace_value: str | None = None
+        if self.con is not None:  # over a file path the tables are made on the first open instead
+            self._prepare(self.con)
+
+    def _prepare(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self._namespace_value is None:
             ensure_corrections_schema(con)
-            self.namespace = self._retry(con, lambda c: self._namespace(c, namespace))
+            self._namespace_value = self._retry(con, lambda c: self._namespace(c, self._wanted_namespace))
+
+    @property
+    def namespace(self) -> str:
+        """The start of every entry reference of this database (random, chosen once, kept in it)."""
+        if self._namespace_value is None:
+            with self._open():
+                pass
+        return self._namespace_value  # type: ignore[return-value]
 
     @staticmethod
     def _namespace(con: duckdb.DuckDBPyConnection, wanted: str | None) -> str:
@@ -141,6 +155,7 @@ class Outbox:
             yield self.con
         else:
             with connection(self.path) as con:  # type: ignore[arg-type]
+                self._prepare(con)
                 yield con
 
     @staticmethod
@@ -230,7 +245,7 @@ class Outbox:
     ) -> tuple[PlanItem, str]:
         if isinstance(item, JournalEntryItem):
             # always our own: a voucher number someone else also used would be "found" and never posted
-            ref = f"KC{self.namespace}-{item_id:06d}"
+            ref = f"KC{self._namespace_value}-{item_id:06d}"
             return replace(item, voucher_no=ref), ref
         if isinstance(item, RelationInsertItem):
             ref = item.number or self._next_relation_number(con, item.sales)
@@ -271,12 +286,11 @@ class Outbox:
             sources = [
                 {"connector": s.connector, "match": list(s.match), "fields": list(f)} for s, f, _ in parts
             ]
-            item_id = self._retry(con, lambda c: self._insert_approved(c, item, approver, parts, sources))
-        return self.get(item_id)
+            return self._retry(con, lambda c: self._insert_approved(c, item, approver, parts, sources))
 
     def _insert_approved(
         self, con: duckdb.DuckDBPyConnection, item: PlanItem, approver: str, parts: list, sources: list
-    ) -> int:
+    ) -> ItemRow:
         (item_id,) = con.execute("SELECT nextval('correction_item_ids')").fetchone()
         item, reference = self._with_reference(con, item, item_id)
         request = request_for(item)
@@ -324,7 +338,9 @@ class Outbox:
             reference=reference,
             request_body=body,
         )
-        return item_id
+        return item_row(
+            con.execute(f"SELECT {COLUMNS} FROM correction_items WHERE item_id = ?", [item_id]).fetchone()
+        )
 
     # --- the sender and its claims --------------------------------------------------------------
 
@@ -622,9 +638,9 @@ class Outbox:
         sender is working on comes back with ``held_by`` and is not touched.
         ``progress(n, total, row)`` is called before each item this sender works on."""
         with self._as_sender() as me:
-            self.recover()
 
-            def claim_open(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
+            def recover_and_claim(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
+                self._recover_in(con, gone)
                 mine = con.execute(
                     "UPDATE correction_items SET claimed_by = ?, claimed_name = ?, claimed_at = ? "
                     "WHERE state IN ('approved', 'unknown') AND (claimed_by IS NULL OR claimed_by = ?) "
@@ -638,7 +654,9 @@ class Outbox:
                 ).fetchall()
                 return mine, others
 
-            mine, others = self._atomic(claim_open)
+            with self._open() as con:  # one opening: recover what dead senders left, claim the rest
+                gone = self._gone(con)
+                mine, others = self._retry(con, recover_and_claim)
             outcomes = {o.item_id: o for o in map(self._held, map(item_row, others))}
             todo = sorted(map(item_row, mine), key=lambda r: r.item_id)
             for n, row in enumerate(todo, start=1):
@@ -660,13 +678,23 @@ class Outbox:
         reads AFAS back), any other state only loses the claim. Items of a live sender are left alone,
         however long it takes. Safe to call at any time, from any session or process."""
         with self._open() as con:
-            claimed = con.execute(
+            gone = self._gone(con)
+            return self._retry(con, lambda c: self._recover_in(c, gone)) if gone else []
+
+    def _recover_rows(self, rows: list[tuple[int, str, str | None]]) -> list[int]:
+        gone = self._gone_of(rows)
+        return self._atomic(lambda c: self._recover_in(c, gone)) if gone else []
+
+    def _gone(self, con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str | None]]:
+        """The claimed items whose claimant is gone (its lock is asked with the file open: a moment)."""
+        return self._gone_of(
+            con.execute(
                 "SELECT item_id, state, claimed_by FROM correction_items "
                 "WHERE claimed_by IS NOT NULL OR state = 'sending' ORDER BY item_id"
             ).fetchall()
-        return self._recover_rows(claimed)
+        )
 
-    def _recover_rows(self, rows: list[tuple[int, str, str | None]]) -> list[int]:
+    def _gone_of(self, rows: list[tuple[int, str, str | None]]) -> list[tuple[int, str, str | None]]:
         verdict: dict[str, bool] = {}
 
         def gone(who: str | None) -> bool:
@@ -676,36 +704,34 @@ class Outbox:
                 verdict[who] = alive(who, self._senders)
             return not verdict[who]
 
-        left = [(i, s, who) for i, s, who in rows if gone(who)]
-        if not left:
-            return []
+        return [(i, s, who) for i, s, who in rows if gone(who)]
 
-        def work(con: duckdb.DuckDBPyConnection) -> list[int]:
-            out = []
-            for item_id, state, who in left:
-                if state != "sending":
-                    con.execute(
-                        f"UPDATE correction_items SET {_NO_CLAIM} WHERE item_id = ? AND claimed_by = ?",
-                        [item_id, who],
-                    )
-                    continue
-                name = con.execute(
-                    f"UPDATE correction_items SET state = 'unknown', message = ?, {_NO_CLAIM} "
-                    "WHERE item_id = ? AND state = 'sending' AND claimed_by IS NOT DISTINCT FROM ? "
-                    "RETURNING item_id",
-                    [
-                        "The program sending it stopped before AFAS's answer was recorded; resolve reads "
-                        "AFAS back for the reference.",
-                        item_id,
-                        who,
-                    ],
-                ).fetchone()
-                if name is not None:
-                    self._audit(con, item_id, "unknown", message="interrupted while sending")
-                    out.append(item_id)
-            return out
-
-        return sorted(self._atomic(work))
+    def _recover_in(
+        self, con: duckdb.DuckDBPyConnection, gone: list[tuple[int, str, str | None]]
+    ) -> list[int]:
+        out = []
+        for item_id, state, who in gone:  # each change only if the same dead claimant still holds it
+            if state != "sending":
+                con.execute(
+                    f"UPDATE correction_items SET {_NO_CLAIM} WHERE item_id = ? AND claimed_by = ?",
+                    [item_id, who],
+                )
+                continue
+            done = con.execute(
+                f"UPDATE correction_items SET state = 'unknown', message = ?, {_NO_CLAIM} "
+                "WHERE item_id = ? AND state = 'sending' AND claimed_by IS NOT DISTINCT FROM ? "
+                "RETURNING item_id",
+                [
+                    "The program sending it stopped before AFAS's answer was recorded; resolve reads "
+                    "AFAS back for the reference.",
+                    item_id,
+                    who,
+                ],
+            ).fetchone()
+            if done is not None:
+                self._audit(con, item_id, "unknown", message="interrupted while sending")
+                out.append(item_id)
+        return sorted(out)
 
     def _confirm_found(
         self, row: ItemRow, me: Sender, found: Found, event: str, *, keep: bool = False
