@@ -4,5 +4,6 @@
 - entries, masterdata: builders from reconciliation differences to plan items
 - payloads: the exact request body of each item; validation: AFAS's checks, locally, in its words
 - outbox (+ outcomes, readback, schema, serialize): approve -> send -> confirmed | rejected | unknown
+- claims: which sender (dashboard session, CLI run) holds an outbox item, and whether it still lives
 - audit: the event log and its JSONL/Excel export; cli: ``python -m afas post``
 """

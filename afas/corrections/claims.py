@@ -51,11 +51,23 @@ def _new_process_token() -> str:
 
 
 _process = {"token": _new_process_token()}
-# A forked child is another process: its senders must not pass for the parent's, nor the other way.
-os.register_at_fork(after_in_child=lambda: _process.update(token=_new_process_token()))
-
 _live: set[str] = set()
 _live_lock = threading.Lock()
+_lock_fds: set[int] = set()  # the lock files this process's live senders hold
+
+
+def _after_fork_in_child() -> None:
+    """A forked child is another process: the parent's senders are not its own, and its copies of
+    their lock files must not keep those locks held once the parent is gone."""
+    _process["token"] = _new_process_token()
+    _live.clear()
+    for fd in list(_lock_fds):
+        with suppress(OSError):
+            os.close(fd)  # the parent's own descriptor still holds the lock while the parent lives
+    _lock_fds.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _host() -> str:
@@ -93,33 +105,43 @@ class Sender:
         """Take this sender's lock (a new file nobody else knows yet) and register it as live."""
         if self.folder is not None:
             path = _lock_file(self.folder, self.id)
+            fd = None
             try:
                 self.folder.mkdir(exist_ok=True)
                 fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
+                info = {"name": self.name, "pid": os.getpid(), "host": socket.gethostname()}
+                info["since"] = dt.datetime.now().isoformat(timespec="seconds")
+                os.write(fd, orjson.dumps(info))
             except OSError as exc:
+                if fd is not None:
+                    os.close(fd)
+                    with suppress(OSError):
+                        os.unlink(path)
                 raise SenderLockError(
-                    f"Cannot mark this program as the one sending: {self.folder} cannot be written "
+                    f"Cannot mark this program as the one sending: no lock in {self.folder} "
                     f"({exc.strerror or exc}).",
-                    "The folder beside the database must be writable for the program that sends.",
+                    "The folder beside the database must be writable, on a disk that supports file locks, "
+                    "for the program that sends.",
                 ) from None
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
-            info = {"name": self.name, "pid": os.getpid(), "host": socket.gethostname()}
-            info["since"] = dt.datetime.now().isoformat(timespec="seconds")
-            os.write(fd, orjson.dumps(info))
             self._fd, self._path = fd, path
         with _live_lock:
             _live.add(self.id)
+            if self._fd is not None:
+                _lock_fds.add(self._fd)
         return self
 
     def stop(self) -> None:
         """From here on this sender is gone: the items it still claims may be recovered by others."""
         with _live_lock:
             _live.discard(self.id)
-        if self._fd is not None:
+            mine = self._fd is not None and self._fd in _lock_fds  # not after a fork: the parent's
+            _lock_fds.discard(self._fd)  # type: ignore[arg-type]
+        if mine:
             with suppress(OSError):
                 os.unlink(self._path)  # type: ignore[arg-type]
-            os.close(self._fd)  # releases the lock
-            self._fd = self._path = None
+            os.close(self._fd)  # type: ignore[arg-type]  # releases the lock
+        self._fd = self._path = None
 
     def __enter__(self) -> Sender:
         return self.start()

@@ -36,11 +36,18 @@ ROOT = Path(__file__).resolve().parents[2]
 DAY = dt.date(2025, 11, 3)  # an open period of the live emulator's administration 1
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmulatorServer]:
+    """A loopback AFAS of these tests' own (the session's live_server counts its requests for others)."""
+    with EmulatorServer(Emulator(seed=3, transactions=400)) as s:
+        yield s
+
+
 @pytest.fixture
-def afas(live_server: EmulatorServer) -> Iterator[EmulatorServer]:
-    """The session's loopback AFAS, its faults cleared afterwards whatever happened."""
-    yield live_server
-    live_server.emulator.faults.clear()
+def afas(server: EmulatorServer) -> Iterator[EmulatorServer]:
+    """The loopback AFAS, its faults cleared afterwards whatever happened."""
+    yield server
+    server.emulator.faults.clear()
 
 
 def client_for(server: EmulatorServer) -> ProfitClient:
