@@ -3,6 +3,9 @@
 Amounts come out as plain text with a decimal point and the sign already applied from the
 bookkeeping point of view of the bank's ledger account (money in is a debit: positive); dates as
 ISO text; ``account`` is the statement's own IBAN. See :mod:`afas.recon.readers` for the rest.
+
+A CAMT.053 file is XML and says its own encoding in its declaration; one Python cannot read (UTF-7,
+a name it does not know) is refused in words, like any other damage.
 """
 
 from __future__ import annotations
@@ -13,18 +16,26 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from afas.recon.readers import (
-    _MT940_61,
-    BANK_HEADERS,
-    LedgerFileError,
-    RawTable,
-    _cell,
-    _check_line_lengths,
-    _decode,
-    _shown,
-)
+from afas.recon.tables import LedgerFileError, RawTable
+from afas.recon.textfiles import cell as _cell
+from afas.recon.textfiles import check_line_lengths as _check_line_lengths
+from afas.recon.textfiles import decode as _decode
+from afas.recon.textfiles import shown as _shown
 
-__all__ = ["read_camt", "read_mt940"]
+__all__ = ["BANK_HEADERS", "read_camt", "read_mt940"]
+
+BANK_HEADERS: tuple[str, ...] = (
+    "date",
+    "value_date",
+    "amount",
+    "currency",
+    "description",
+    "counterparty_name",
+    "counterparty_iban",
+    "reference",
+    "account",
+)
+_MT940_61 = re.compile(r":61:\d{6}(\d{4})?R?[CDcd][A-Z]?\d[\d,]*")
 
 
 # --- MT940 --------------------------------------------------------------------------------------------
@@ -163,6 +174,27 @@ def _text(element: Any, path: str) -> str | None:
     return _cell(found.text or "") if found is not None and found.text else None
 
 
+_DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']{0,60})["']""")
+
+
+def _refused_dtd(file_name: str) -> LedgerFileError:
+    return LedgerFileError(
+        f"{file_name} declares a DTD or XML entities, which bank statements never do; it was refused "
+        "for safety. Download the CAMT.053 statement from the bank again."
+    )
+
+
+def _line_numbers(text: str, starts: list[int]) -> list[int]:
+    """The line of each offset in ``starts`` (ascending), counting the newlines once, not per offset."""
+    numbers: list[int] = []
+    line, position = 1, 0
+    for start in starts:
+        line += text.count("\n", position, start)
+        position = start
+        numbers.append(line)
+    return numbers
+
+
 def read_camt(data: bytes, file_name: str) -> RawTable:
     from xml.etree.ElementTree import ParseError
 
@@ -171,11 +203,18 @@ def read_camt(data: bytes, file_name: str) -> RawTable:
 
     try:
         root = fromstring(data, forbid_dtd=True)
-    except DefusedXmlException:
+    except (LookupError, ValueError) as exc:  # the encoding the XML declares: unknown, or UTF-7 & co.
+        if isinstance(exc, DefusedXmlException):
+            raise _refused_dtd(file_name) from None
+        declared = _DECLARED_ENCODING.match(data[:200])
+        encoding = declared.group(1).decode("ascii", "replace") if declared else "?"
         raise LedgerFileError(
-            f"{file_name} declares a DTD or XML entities, which bank statements never do; it was refused "
-            "for safety. Download the CAMT.053 statement from the bank again."
+            f"{file_name} says its text is in the encoding {_shown(encoding, 30)!r}, which cannot be read "
+            "(bank statements are UTF-8); the file is damaged or not a bank statement. Download the "
+            "CAMT.053 statement from the bank again."
         ) from None
+    except DefusedXmlException:
+        raise _refused_dtd(file_name) from None
     except ParseError as exc:
         line, column = getattr(exc, "position", ("?", "?"))
         raise LedgerFileError(
@@ -201,7 +240,7 @@ def read_camt(data: bytes, file_name: str) -> RawTable:
         )
     text = data.decode("utf-8", errors="replace")
     starts = [m.start() for m in re.finditer(r"<(?:[\w.-]+:)?Ntry[\s>]", text)]
-    numbers = [text.count("\n", 0, s) + 1 for s in starts] if len(starts) == len(rows) else []
+    numbers = _line_numbers(text, starts) if len(starts) == len(rows) else []
     return RawTable(
         list(BANK_HEADERS), rows, numbers or list(range(1, len(rows) + 1)), "camt053", encoding="utf-8"
     )

@@ -1,0 +1,463 @@
+"""CSV and other delimited text exports, read into a :class:`~afas.recon.tables.TextTable`.
+
+Two readers give the same table. The reference reader is Python's :mod:`csv` module (strict
+quoting), line by line; it defines what a file means: its delimiter (sniffed from the first 64 KB),
+its header (the first line with the usual field count; lines above it are a title block), its
+ragged lines and its refusals. Python spends a few seconds per hundred thousand lines on that, all of
+it holding the interpreter lock, so a large upload would slow every other user of the dashboard.
+
+The fast reader hands the file to DuckDB's CSV reader (C++, no interpreter lock) after a few
+vectorised checks over the bytes (numpy) prove that DuckDB reads it the way Python would: one newline
+style, no NUL bytes, a one-byte delimiter, and every quote where the strict grammar puts it (a quoted
+field starts right after a delimiter or newline and its closing quote is followed by one, quotes
+inside doubled), or no quotes at all. The same checks give each line's number in the file (quoted
+newlines counted) and its field count. Whatever the checks cannot vouch for (a stray quote inside an
+unquoted field, mixed newlines, a field longer than Python's csv limit), and any disagreement in the
+number of records, goes to the reference reader, which then also says what is wrong with the file.
+tests/recon/test_csv_equivalence.py holds the two readers to the same answers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from afas.recon.tables import LedgerFileError, RawTable, TextTable, clean_headers, column_name
+from afas.recon.textfiles import (
+    PY_WHITESPACE,
+    SAMPLE_CHARS,
+    cell,
+    check_line_lengths,
+    decode,
+    detect_encoding,
+    transcode_chunks,
+)
+
+__all__ = ["read_csv", "read_csv_fast", "read_csv_reference", "sniff_delimiter"]
+
+DELIMITERS = (";", ",", "\t", "|")
+_CSV_FIELD_LIMIT = csv.field_size_limit()
+_MAX_FAST_COLUMNS = 2000
+_UNIT_SEPARATOR = "\x1f"  # the delimiter of a one-column file: never in ledger text
+
+
+# --- dialect -------------------------------------------------------------------------------------------
+
+
+def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append(row)
+            if len(rows) >= 200:
+                break
+    except csv.Error:
+        return rows
+    return rows
+
+
+def _has_letters(cells: list[str]) -> bool:
+    return any(ch.isalpha() for c in cells for ch in c)
+
+
+def sniff_delimiter(text: str) -> str | None:
+    """The delimiter whose field count is the most consistent over the first lines, or None.
+
+    ``text`` is the file's text, or at least its first 64 K characters and one more. The header
+    (the first line with the usual field count) must hold a word when the file's first line does:
+    "Bedrag / 10,00 / -2,50" is one column of amounts, not two columns split at the comma.
+    """
+    sample = text[:SAMPLE_CHARS]
+    if len(text) > SAMPLE_CHARS and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    best: tuple[bool, bool, float, int, int] | None = None
+    chosen = None
+    for rank, delimiter in enumerate(DELIMITERS):
+        rows = _sample_rows(sample, delimiter)
+        several = Counter(len(row) for row in rows if len(row) > 1)
+        if not several:
+            continue
+        modal, hits = several.most_common(1)[0]
+        header = next(row for row in rows if len(row) == modal)
+        named = _has_letters(header)
+        if not named and _has_letters(rows[0]):
+            continue
+        # A title block above the header is possible, but the first line being the header is usual.
+        score = (named, len(rows[0]) == modal, hits / len(rows), modal, -rank)
+        if best is None or score > best:
+            best, chosen = score, delimiter
+    return chosen
+
+
+def _forced_delimiter(text: str) -> str | None:
+    """The delimiter of Excel's "sep=;" first line, if the file starts with one."""
+    forced = re.match(r"sep=(.)\r?\n", text)
+    return forced.group(1) if forced else None
+
+
+def _delimiter_name(delimiter: str | None) -> str:
+    return {";": "semicolons", ",": "commas", "\t": "tabs", "|": "vertical bars"}.get(
+        delimiter or ",", "commas"
+    )
+
+
+# --- what both readers refuse ---------------------------------------------------------------------------
+
+
+def _no_lines(file_name: str) -> LedgerFileError:
+    return LedgerFileError(f"{file_name} has no lines with data; export the ledger again.")
+
+
+def _not_a_table(
+    file_name: str, first: list[tuple[int, int]], more: bool, delimiter: str | None
+) -> LedgerFileError:
+    shown = ", ".join(f"line {line}: {n} field{'s' if n != 1 else ''}" for line, n in first)
+    shown += ", …" if more else ""
+    return LedgerFileError(
+        f"{file_name}: the lines have different numbers of fields ({shown}), so this is not a "
+        f"table separated by {_delimiter_name(delimiter)}. Export the ledger as a CSV file with one "
+        "header line and the same columns on every line."
+    )
+
+
+# --- the reference reader -------------------------------------------------------------------------------
+
+
+def read_csv_reference(
+    text: str, encoding: str, delimiter: str | None, skip_first: bool, file_name: str
+) -> RawTable:
+    """Read decoded text with Python's csv module (the definition the fast reader is held to)."""
+    # Without a delimiter the file is one column; the unit separator never occurs in ledger text.
+    # strict: a quote left open would otherwise swallow the rest of the file into one value, silently.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or _UNIT_SEPARATOR, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    previous = 0
+    try:
+        for row in reader:
+            start, previous = previous + 1, reader.line_num
+            if (skip_first and start == 1) or not any(c.strip() for c in row):
+                continue
+            records.append((start, row))
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise LedgerFileError(
+                f'{file_name}: the quoted value that starts on line {previous + 1} is never closed (a " is '
+                "missing), so the rest of the file would be read as one value. Fix that quote or export the "
+                "file again."
+            ) from None
+        raise LedgerFileError(
+            f'{file_name}: line {previous + 1} cannot be read as CSV ({exc}); check the quotes (") on that '
+            "line: a quoted value must be followed by the delimiter or the end of the line."
+        ) from None
+    if not records:
+        raise _no_lines(file_name)
+    counts = Counter(len(row) for _, row in records)
+    width = (Counter({n: k for n, k in counts.items() if n > 1}) or counts).most_common(1)[0][0]
+    # The header is the first line with the usual field count; lines above it are a title block.
+    header_index = next(i for i, (_, row) in enumerate(records) if len(row) == width)
+    if (
+        header_index > 0
+        and len(records[header_index - 1][1]) == width - 1
+        and all(not row[-1].strip() for _, row in records[header_index:] if len(row) == width)
+    ):
+        # Data lines that all end in a delimiter the header line lacks: the empty last field is no column.
+        records = [(line, row[:-1] if len(row) == width else row) for line, row in records]
+        width, header_index = width - 1, header_index - 1
+    table = records[header_index:]
+    if len(table) >= 3 and sum(len(row) == width for _, row in table) / len(table) < 0.5:
+        raise _not_a_table(
+            file_name, [(line, len(row)) for line, row in table[:6]], len(table) > 6, delimiter
+        )
+    headers = clean_headers(list(records[header_index][1]))
+    rows: list[tuple[str | None, ...]] = []
+    line_numbers: list[int] = []
+    ragged: list[tuple[int, int]] = []
+    for line, row in records[header_index + 1 :]:
+        cells = [cell(c) for c in row]
+        if len(cells) != width:
+            extra = [c for c in cells[width:] if c is not None]
+            if len(cells) < width or extra:
+                ragged.append((line, len(cells)))
+            cells = (cells + [None] * width)[:width]
+        rows.append(tuple(cells))
+        line_numbers.append(line)
+    return RawTable(headers, rows, line_numbers, "csv", encoding=encoding, delimiter=delimiter, ragged=ragged)
+
+
+# --- the fast reader ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Records:
+    """Where the records of a file are: each one's first line, field count and byte length."""
+
+    lines: np.ndarray
+    fields: np.ndarray
+    new_line: str
+    quoted: bool
+    longest: int
+
+
+def _records(buf: memoryview | bytes, delimiter: str) -> _Records | None:
+    """The records of UTF-8 text ``buf`` as Python's strict csv reader splits them, or None when the
+    bytes hold anything that reader and DuckDB's might read differently."""
+    arr = np.frombuffer(buf, np.uint8)
+    size = len(arr)
+    if size == 0 or (arr == 0).any():
+        return None
+    lf = np.flatnonzero(arr == 10)
+    cr = np.flatnonzero(arr == 13)
+    crlf = np.zeros(len(lf), bool)
+    crlf[lf > 0] = arr[lf[lf > 0] - 1] == 13
+    lone_cr = cr[arr[np.minimum(cr + 1, size - 1)] != 10]  # (a \r at the very end is lone)
+    # Python counts a line at every \r\n, lone \n and lone \r (here: at the \n of a \r\n)
+    ends = np.sort(np.concatenate((lf, lone_cr)))
+    delim = ord(delimiter)
+    boundary = np.zeros(256, bool)
+    boundary[[delim, 10, 13]] = True
+    quotes = np.flatnonzero(arr == ord('"'))
+    if len(quotes):
+        if len(quotes) % 2:
+            return None
+        opens, closes = quotes[0::2], quotes[1::2]
+        before = arr[np.maximum(opens - 1, 0)]
+        after = arr[np.minimum(closes + 1, size - 1)]
+        open_ok = (opens == 0) | boundary[before]
+        open_ok[1:] |= opens[1:] - 1 == closes[:-1]  # the second quote of a doubled pair
+        close_ok = (closes == size - 1) | boundary[after]
+        close_ok[:-1] |= closes[:-1] + 1 == opens[1:]  # the first quote of a doubled pair
+        if not (open_ok.all() and close_ok.all()):
+            return None
+
+        def outside(positions: np.ndarray) -> np.ndarray:
+            return positions[np.searchsorted(quotes, positions) % 2 == 0]
+
+    else:
+
+        def outside(positions: np.ndarray) -> np.ndarray:
+            return positions
+
+    kinds = [
+        ("\\r\\n", outside(lf[crlf]), 1),
+        ("\\n", outside(lf[~crlf]), 0),
+        ("\\r", outside(lone_cr), 0),
+    ]
+    used = [kind for kind in kinds if len(kind[1])]
+    if len(used) > 1:
+        return None  # records end in newlines of different kinds: Python takes each, DuckDB one
+    new_line, record_ends, tail = used[0] if used else kinds[1]
+    delims = outside(np.flatnonzero(arr == delim))
+    starts = np.concatenate(([0], record_ends + 1))
+    stops = np.concatenate((record_ends - tail, [size]))
+    kept = stops > starts  # DuckDB skips empty lines, as the reference reader skips empty rows
+    starts, stops = starts[kept], stops[kept]
+    if len(starts) == 0:
+        return None
+    fields = np.searchsorted(delims, stops) - np.searchsorted(delims, starts) + 1
+    longest = int((stops - starts).max())
+    if longest > _CSV_FIELD_LIMIT:  # a field may be longer than the csv module's limit: measure them
+        marks = np.sort(np.concatenate((delims, starts - 1, stops)))
+        if int(np.diff(marks).max(initial=0)) > _CSV_FIELD_LIMIT:
+            return None  # the reference reader refuses that field, in its words
+    return _Records(
+        lines=np.searchsorted(ends, starts) + 1,
+        fields=fields,
+        new_line=new_line,
+        quoted=bool(len(quotes)),
+        longest=longest,
+    )
+
+
+def _one(con, sql: str, params: list | None = None) -> tuple | None:
+    """The first row of a query, read to its end (DuckDB refuses new work on an unfinished result)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _read_fast(
+    data: bytes, encoding: str, delimiter: str | None, skip_first: bool, file_name: str
+) -> TextTable | None:
+    """The table DuckDB reads, or None when the file is not one the checks can vouch for."""
+    import duckdb
+
+    delim = delimiter or _UNIT_SEPARATOR
+    if len(delim) != 1 or ord(delim) > 127 or delim in '"\r\n':
+        return None
+    if encoding in ("utf-8", "utf-8-sig"):
+        start = 0
+        while data.startswith(b"\xef\xbb\xbf", start):
+            start += 3
+        buf: memoryview | bytes = memoryview(data)[start:]
+    else:
+        buf = b"".join(transcode_chunks(data, encoding, file_name))
+    found = _records(buf, delim)
+    if found is None or int(found.fields.max()) > _MAX_FAST_COLUMNS:
+        return None
+    width_max = int(found.fields.max())
+    names = [column_name(i) for i in range(width_max)]
+    handle, path = tempfile.mkstemp(prefix="afas-csv-", suffix=".csv")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(buf)
+        del buf
+        con = duckdb.connect(config={"threads": 1, "temp_directory": tempfile.gettempdir()})
+        con.execute("SET enable_progress_bar = false")
+        try:
+            return _duckdb_table(con, path, found, names, delim, skip_first, encoding, delimiter, file_name)
+        finally:
+            con.close()
+    finally:
+        os.unlink(path)
+
+
+def _duckdb_table(
+    con,
+    path: str,
+    found: _Records,
+    names: list[str],
+    delim: str,
+    skip_first: bool,
+    encoding: str,
+    delimiter: str | None,
+    file_name: str,
+) -> TextTable | None:
+    quote = _sql_text('"' if found.quoted else "")
+    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+    line_size = max(found.longest + 1024, 1 << 21)
+    con.execute(
+        f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_sql_text(path)}, delim={_sql_text(delim)}, "
+        f"quote={quote}, escape={quote}, header=false, auto_detect=false, null_padding=true, parallel=false, "
+        f"strict_mode=false, new_line='{found.new_line}', max_line_size={line_size}, "
+        f"columns={columns})"
+    )
+    if _one(con, "SELECT count(*) FROM raw")[0] != len(found.lines):
+        return None
+    con.register(
+        "seg",
+        pa.table(
+            {
+                "ord": np.arange(len(found.lines), dtype=np.int64),
+                "line_no": found.lines.astype(np.int64),
+                "nfields": found.fields.astype(np.int64),
+            }
+        ),
+    )
+    # Python's strip() of each cell; trim() only where the first or last character is whitespace
+    # (trim with a character set is slow, and most cells have none).
+    trimmed = ", ".join(
+        f"CASE WHEN contains($ws, left(raw.{n}, 1)) OR contains($ws, right(raw.{n}, 1)) "
+        f"THEN nullif(trim(raw.{n}, $ws), '') ELSE raw.{n} END AS {n}"
+        for n in names
+    )
+    con.execute(
+        f"CREATE TEMP TABLE rec AS SELECT seg.*, {trimmed} FROM raw POSITIONAL JOIN seg",
+        {"ws": PY_WHITESPACE},
+    )
+    con.execute("DROP TABLE raw")
+    con.unregister("seg")
+    blank = " AND ".join(f"{n} IS NULL" for n in names)
+    con.execute(f"DELETE FROM rec WHERE ({blank})" + (" OR line_no = 1" if skip_first else ""))
+    counts = con.execute("SELECT nfields, count(*), min(ord) FROM rec GROUP BY nfields").fetchall()
+    if not counts:
+        raise _no_lines(file_name)
+    several = [c for c in counts if c[0] > 1] or counts
+    width = min(several, key=lambda c: (-c[1], c[2]))[0]  # most lines; on a tie the first seen
+    header_ord = _one(con, "SELECT min(ord) FROM rec WHERE nfields = ?", [width])[0]
+    previous = _one(con, "SELECT ord, nfields FROM rec WHERE ord < ? ORDER BY ord DESC LIMIT 1", [header_ord])
+    cut = False
+    if previous is not None and previous[1] == width - 1:
+        filled = _one(
+            con,
+            f"SELECT count(*) FROM rec WHERE ord >= ? AND nfields = ? "
+            f"AND {column_name(width - 1)} IS NOT NULL",
+            [header_ord, width],
+        )[0]
+        if filled == 0:
+            # Data lines that all end in a delimiter the header line lacks: the empty last field is no column.
+            cut, width, header_ord = True, width - 1, previous[0]
+    effective = f"(CASE WHEN nfields = {width + 1} THEN {width} ELSE nfields END)" if cut else "nfields"
+    total, regular = _one(
+        con,
+        f"SELECT count(*), count(*) FILTER (WHERE {effective} = ?) FROM rec WHERE ord >= ?",
+        [width, header_ord],
+    )
+    if total >= 3 and regular / total < 0.5:
+        first = con.execute(
+            f"SELECT line_no, {effective} FROM rec WHERE ord >= ? ORDER BY ord LIMIT 6", [header_ord]
+        ).fetchall()
+        raise _not_a_table(file_name, first, total > 6, delimiter)
+    header = _one(con, f"SELECT {', '.join(names[:width])} FROM rec WHERE ord = ?", [header_ord])
+    kept = names[:width]
+    extra = " OR ".join(f"({effective} > {i} AND {n} IS NOT NULL)" for i, n in enumerate(names) if i >= width)
+    ragged = (
+        f"CASE WHEN {effective} < {width} THEN {effective} "
+        + (f"WHEN {effective} > {width} AND ({extra}) THEN {effective} " if extra else "")
+        + "END"
+    )
+    data = con.sql(
+        f"SELECT line_no, CAST({ragged} AS BIGINT) AS ragged, {', '.join(kept)} "
+        "FROM rec WHERE ord > ? ORDER BY ord",
+        params=[header_ord],
+    ).to_arrow_table()
+    data = data.add_column(0, "row_no", pa.array(np.arange(data.num_rows, dtype=np.int64)))
+    return TextTable.from_arrow(
+        clean_headers(list(header)), data, "csv", encoding=encoding, delimiter=delimiter
+    )
+
+
+# --- entry point ----------------------------------------------------------------------------------------
+
+
+def _head(data: bytes, encoding: str, file_name: str) -> str:
+    """The first 64 K characters of the file and one more (or all of it), a BOM removed."""
+    wanted = SAMPLE_CHARS + 1
+    if len(data) <= 4 * wanted + 16:
+        return decode(data, file_name)[0][:wanted]
+    import codecs
+
+    try:
+        text = codecs.getincrementaldecoder(encoding)("replace").decode(data[: 4 * wanted + 16])
+    except LookupError:
+        return decode(data, file_name)[0][:wanted]
+    return text.lstrip("\ufeff")[:wanted]
+
+
+def _dialect(data: bytes, file_name: str) -> tuple[str, str | None, bool]:
+    """Encoding, delimiter (None: one column) and whether the first line is Excel's "sep=" line."""
+    check_line_lengths(data, file_name)
+    encoding = detect_encoding(data)
+    head = _head(data, encoding, file_name)
+    forced = _forced_delimiter(head)
+    return encoding, forced if forced is not None else sniff_delimiter(head), forced is not None
+
+
+def read_csv_fast(data: bytes, file_name: str) -> TextTable | None:
+    """The table DuckDB's reader gives, or None when the file is one only the reference reader reads."""
+    encoding, delimiter, skip_first = _dialect(data, file_name)
+    return _read_fast(data, encoding, delimiter, skip_first, file_name)
+
+
+def read_csv(data: bytes, file_name: str, *, fast: bool = True) -> TextTable:
+    """Read a delimited text file (with DuckDB when it can vouch for the file, see the module
+    docstring; ``fast=False`` always with the reference reader); LedgerFileError says what is wrong."""
+    encoding, delimiter, skip_first = _dialect(data, file_name)
+    if fast:
+        table = _read_fast(data, encoding, delimiter, skip_first, file_name)
+        if table is not None:
+            return table
+    text, encoding = decode(data, file_name, encoding)
+    return TextTable.from_raw(read_csv_reference(text, encoding, delimiter, skip_first, file_name))

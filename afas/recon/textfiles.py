@@ -1,0 +1,191 @@
+"""Primitives shared by the text formats (CSV, MT940): encodings, line lengths, cell text.
+
+Kept apart from the readers so that no format module imports another.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+
+from charset_normalizer import from_bytes
+
+from afas.recon.tables import LedgerFileError
+
+__all__ = [
+    "MAX_LINE_BYTES",
+    "PY_WHITESPACE",
+    "bom_encoding",
+    "cell",
+    "check_line_lengths",
+    "decode",
+    "decode_head",
+    "detect_encoding",
+    "looks_utf16",
+    "shown",
+    "transcode_chunks",
+]
+
+MAX_LINE_BYTES = 1024 * 1024
+SAMPLE_CHARS = 64 * 1024
+_MAX_SHOWN = 60
+_CHUNK = 1024 * 1024
+
+PY_WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+"""Every character Python's ``str.strip()`` removes, for the same trim done column-wise."""
+
+
+def shown(text: str, limit: int = _MAX_SHOWN) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cell(text: str) -> str | None:
+    text = text.strip()
+    return text or None
+
+
+def bom_encoding(data: bytes) -> str | None:
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def looks_utf16(head: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when text without BOM has a NUL beside every ASCII byte."""
+    sample = head[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.8 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.8 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` decodes strictly, checked in chunks (no whole-file copy, the GIL let go between)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(data[start : start + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of a text file: BOM, then strict UTF-8, then charset-normalizer.
+
+    Dutch exports without BOM are almost always Windows-1252. charset-normalizer cannot tell the
+    single-byte Latin code pages apart on short files (for Dutch text it often answers cp1250, the
+    Central European page, which reads some accented letters differently), so whenever it proposes a
+    single-byte code page and cp1252 reads the file cleanly, cp1252 wins; its answer is kept for
+    UTF-16/32 and for multi-byte encodings. UTF-8 was already tried strictly and is never its answer.
+    """
+    bom = bom_encoding(data)
+    if bom:
+        return bom
+    utf16 = looks_utf16(data[:8192])
+    if utf16:
+        return utf16
+    if _decodes(data, "utf-8"):
+        return "utf-8"
+    best = from_bytes(data[: 1024 * 1024]).best()
+    guess = best.encoding if best is not None else None
+    multi_byte = {
+        "utf_16",
+        "utf_16_le",
+        "utf_16_be",
+        "utf_32",
+        "big5",
+        "gb18030",
+        "gb2312",
+        "shift_jis",
+        "euc_jp",
+    }
+    if guess in multi_byte:
+        return guess
+    if _decodes(data, "cp1252"):
+        return "cp1252"
+    return guess or "latin-1"
+
+
+def decode_head(data: bytes) -> str:
+    head = data[:SAMPLE_CHARS]
+    encoding = bom_encoding(head) or looks_utf16(head) or "utf-8"
+    return head.decode(encoding, errors="replace")
+
+
+def _unreadable(file_name: str, encoding: str, exc: Exception) -> LedgerFileError:
+    return LedgerFileError(
+        f"{file_name} cannot be read as {encoding} text (byte {getattr(exc, 'start', '?')}); "
+        "save it again as 'CSV UTF-8' and upload that file."
+    )
+
+
+def decode(data: bytes, file_name: str, encoding: str | None = None) -> tuple[str, str]:
+    """The whole file as text (a leading BOM removed) and its encoding (detected when not given)."""
+    encoding = encoding or detect_encoding(data)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise _unreadable(file_name, encoding, exc) from None
+    return text.lstrip("\ufeff"), encoding
+
+
+def transcode_chunks(data: bytes, encoding: str, file_name: str) -> Iterator[bytes]:
+    """``data`` as UTF-8 in chunks of about a megabyte, leading BOMs removed, the same text
+    :func:`decode` gives; never the whole file as one Python string."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        start = 0
+        while data.startswith(codecs.BOM_UTF8, start):
+            start += len(codecs.BOM_UTF8)
+        for offset in range(start, len(data), _CHUNK):
+            yield data[offset : offset + _CHUNK]
+        return
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
+    except LookupError as exc:
+        raise _unreadable(file_name, encoding, exc) from None
+    leading = True
+    try:
+        for offset in range(0, len(data) + 1, _CHUNK):
+            final = offset + _CHUNK >= len(data)
+            text = decoder.decode(data[offset : offset + _CHUNK], final=final)
+            if leading:
+                text = text.lstrip("\ufeff")
+                leading = not text
+            if text:
+                yield text.encode("utf-8")
+            if final:
+                return
+    except UnicodeDecodeError:
+        try:  # the whole file once more, for the position of the first bad byte in the file
+            data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise _unreadable(file_name, encoding, exc) from None
+        raise
+
+
+def check_line_lengths(data: bytes, file_name: str, limit: int = MAX_LINE_BYTES) -> None:
+    """Refuse a file with a line longer than ``limit`` bytes without decoding it to a str."""
+    import numpy as np
+
+    arr = np.frombuffer(data, np.uint8)
+    newline = 10 if (arr == 10).any() else 13
+    bounds = np.concatenate(([-1], np.flatnonzero(arr == newline), [len(arr)]))
+    lengths = np.diff(bounds) - 1
+    too_long = np.flatnonzero(lengths > limit)
+    if len(too_long):
+        line = int(too_long[0]) + 1
+        raise LedgerFileError(
+            f"{file_name}: line {line} is longer than {limit // (1024 * 1024)} MB "
+            f"({int(lengths[line - 1]):,} bytes); this is not a ledger export. Check that you chose the "
+            "right file."
+        )
