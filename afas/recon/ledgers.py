@@ -1,33 +1,41 @@
 """Import a user's ledger file into DuckDB, all or nothing, and keep mapping profiles.
 
-An import reads the file (:mod:`afas.recon.readers`), applies a mapping (:mod:`afas.recon.mapping`)
-and writes one ``ledger_imports`` row plus all its ``ledger_lines`` in one transaction, in bulk from an
-Arrow table. Nothing is written when any line cannot be read (unless the user accepts skipping those
-lines), when the same file (by SHA-256) was imported before (unless the user wants it twice), or when
-anything fails half-way.
+An import reads the file (:mod:`afas.recon.readers`) into text columns, applies a mapping in DuckDB
+(:mod:`afas.recon.mapsql`) and writes one ``ledger_imports`` row plus all its ``ledger_lines`` in one
+transaction, the lines in one INSERT ... SELECT. Nothing is written when any line cannot be read
+(unless the user accepts skipping those lines), when the same file (by SHA-256) was imported before
+(unless the user wants it twice), or when anything fails half-way. Import ids come from a sequence
+(:data:`afas.recon.schema.IMPORT_ID_SEQUENCE`), so two imports at the same moment never collide.
+
+:func:`preview_table` and :func:`import_table` work on a file already read (a
+:class:`~afas.recon.tables.TextTable`, in memory or staged in a Parquet file): the dashboard reads an
+upload once and previews and imports from that (:mod:`afas.recon.staging`).
 
 Exceptions::
 
-    ValueError
+    afas.errors.InputError (ValueError)
      +-- LedgerFileError     the file or the mapping cannot be used (afas.recon.readers)
      +-- LedgerImportError
-          +-- ImportProblems  some lines cannot be read; carries the problems
+          +-- ImportProblems  some lines cannot be read; carries the problems (the first 1,000) and counts
           +-- DuplicateImport the same file was imported before; names that import
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import duckdb
 
 from afas.errors import InputError
 from afas.recon.mapping import LedgerLine, LineProblem, MappedLedger, Mapping, apply_mapping, suggest_mapping
-from afas.recon.readers import LedgerFileError, RawTable, read_ledger_file
-from afas.recon.schema import ensure_recon_schema
+from afas.recon.mapsql import MappedSummary, mapped_view
+from afas.recon.readers import LedgerFileError, RawTable, read_ledger_table
+from afas.recon.schema import IMPORT_ID_SEQUENCE, ensure_recon_schema
+from afas.recon.tables import TextTable
 from afas.warehouse.db import transaction
 
 __all__ = [
@@ -41,11 +49,15 @@ __all__ = [
     "delete_profile",
     "find_import_by_sha256",
     "import_ledger",
+    "import_table",
     "list_imports",
     "list_profiles",
     "load_profile",
     "preview_import",
+    "preview_table",
     "save_profile",
+    "scratch_connection",
+    "suggested_mapping",
 ]
 
 _FIRST_PROBLEMS = 5
@@ -56,15 +68,19 @@ class LedgerImportError(InputError):
 
 
 class ImportProblems(LedgerImportError):
-    """Some lines cannot be read; ``problems`` lists them all with their line numbers."""
+    """Some lines cannot be read; ``problems`` lists them with their line numbers (the first 1,000 of
+    a large file), ``count`` and ``lines`` say how many problems and lines there are in all."""
 
-    def __init__(self, file_name: str, problems: list[LineProblem]) -> None:
+    def __init__(
+        self, file_name: str, problems: list[LineProblem], count: int | None = None, lines: int | None = None
+    ) -> None:
         self.problems = problems
-        lines = sorted({p.line_no for p in problems})
+        self.count = len(problems) if count is None else count
+        self.lines = len({p.line_no for p in problems}) if lines is None else lines
         first = "; ".join(str(p) for p in problems[:_FIRST_PROBLEMS])
-        more = f"; and {len(problems) - _FIRST_PROBLEMS} more" if len(problems) > _FIRST_PROBLEMS else ""
+        more = f"; and {self.count - _FIRST_PROBLEMS:,} more" if self.count > _FIRST_PROBLEMS else ""
         super().__init__(
-            f"{len(lines)} line(s) of {file_name} cannot be read: {first}{more}. Nothing was imported; fix "
+            f"{self.lines:,} line(s) of {file_name} cannot be read: {first}{more}. Nothing was imported; fix "
             "these lines or the mapping, or import without them."
         )
 
@@ -106,21 +122,33 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class ImportPreview:
-    """What an import would do, without writing: the raw table, the mapping, the lines and problems."""
+    """What an import would do, without writing: the file as read, the mapping, and what the mapping
+    makes of it in numbers and first problems (``summary``; small, whatever the file's size).
 
-    raw: RawTable
+    ``raw``, ``mapped`` and ``lines`` turn the whole file into Python objects: meant for small files.
+    """
+
+    table: TextTable
     mapping: Mapping
-    mapped: MappedLedger
+    summary: MappedSummary
     sha256: str
     duplicate_of: LedgerImport | None
 
     @property
-    def lines(self) -> list[LedgerLine]:
-        return self.mapped.lines
+    def problems(self) -> list[LineProblem]:
+        return self.summary.problems
+
+    @cached_property
+    def raw(self) -> RawTable:
+        return self.table.to_raw()
+
+    @cached_property
+    def mapped(self) -> MappedLedger:
+        return apply_mapping(self.table, self.mapping)
 
     @property
-    def problems(self) -> list[LineProblem]:
-        return self.mapped.problems
+    def lines(self) -> list[LedgerLine]:
+        return self.mapped.lines
 
 
 def _sha256(data: bytes) -> str:
@@ -147,6 +175,39 @@ def find_import_by_sha256(con: duckdb.DuckDBPyConnection, sha256: str) -> Ledger
     return LedgerImport(*row) if row else None
 
 
+def scratch_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for mapping a file that is not being imported (the warehouse stays free)."""
+    con = duckdb.connect(config={"threads": 1})
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def suggested_mapping(table: TextTable) -> Mapping:
+    """The mapping suggested from the table's headers and its first 200 rows."""
+    return suggest_mapping(table.headers, table.head(200), table.file_format)
+
+
+def preview_table(
+    con: duckdb.DuckDBPyConnection | None, table: TextTable, mapping: Mapping | None = None, first: int = 0
+) -> ImportPreview:
+    """Map the table without writing (in a scratch database); the mapping is suggested when none is
+    given; ``con`` (the warehouse, may be None) says whether the file was imported before.
+
+    Raises :class:`LedgerFileError` when the mapping does not fit the table.
+    """
+    if mapping is None:
+        mapping = suggested_mapping(table)
+    scratch = scratch_connection()
+    try:
+        with mapped_view(scratch, table, mapping) as view:
+            summary = view.summary(first=first)
+    finally:
+        scratch.close()
+    digest = table.sha256 or ""
+    earlier = find_import_by_sha256(con, digest) if con is not None and digest else None
+    return ImportPreview(table, mapping, summary, digest, earlier)
+
+
 def preview_import(
     con: duckdb.DuckDBPyConnection,
     data: bytes,
@@ -158,12 +219,21 @@ def preview_import(
 
     Raises :class:`LedgerFileError` when the file cannot be read or the mapping does not fit it.
     """
-    raw = read_ledger_file(data, file_name, sheet=sheet)
-    if mapping is None:
-        mapping = suggest_mapping(raw.headers, raw.rows[:200], raw.file_format)
-    mapped = apply_mapping(raw, mapping)
-    digest = _sha256(data)
-    return ImportPreview(raw, mapping, mapped, digest, find_import_by_sha256(con, digest))
+    return preview_table(con, read_ledger_table(data, file_name, sheet=sheet), mapping)
+
+
+def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
+    """A fresh import id, always a value drawn from the sequence (so two sessions never get the same
+    one), and above every id in the table (rows written by hand, by a tool or an older version)."""
+    import_id = int(_first(con, f"SELECT nextval('{IMPORT_ID_SEQUENCE}')")[0])
+    highest = int(_first(con, "SELECT coalesce(max(import_id), 0) FROM ledger_imports")[0])
+    if import_id <= highest:  # draw past the highest id; the last value drawn is ours
+        import_id = int(
+            _first(
+                con, f"SELECT max(nextval('{IMPORT_ID_SEQUENCE}')) FROM range(?)", [highest - import_id + 1]
+            )[0]
+        )
+    return import_id
 
 
 def import_ledger(
@@ -188,19 +258,47 @@ def import_ledger(
     earlier = find_import_by_sha256(con, digest)
     if earlier is not None and not allow_duplicate:
         raise DuplicateImport(earlier)
-    raw = read_ledger_file(data, file_name, sheet=sheet)
-    mapped = apply_mapping(raw, mapping)
-    if mapped.problems and not accept_problems:
-        raise ImportProblems(file_name, mapped.problems)
-    if not mapped.lines:
-        raise LedgerFileError(f"No line of {file_name} can be read, so there is nothing to import.")
-    skipped = len({p.line_no for p in mapped.problems})
-    # The Arrow table is registered outside the transaction: an aborted transaction refuses unregister.
-    view = f"_ledger_lines_{uuid.uuid4().hex}"
-    con.register(view, mapped.to_arrow(0))
-    try:
+    table = dataclasses.replace(read_ledger_table(data, file_name, sheet=sheet), sha256=digest)
+    return import_table(
+        con,
+        table,
+        mapping,
+        file_name=file_name,
+        name=name,
+        accept_problems=accept_problems,
+        allow_duplicate=True,
+        profile=profile,
+    )
+
+
+def import_table(
+    con: duckdb.DuckDBPyConnection,
+    table: TextTable,
+    mapping: Mapping,
+    file_name: str | None = None,
+    name: str | None = None,
+    accept_problems: bool = False,
+    allow_duplicate: bool = False,
+    profile: str | None = None,
+) -> ImportResult:
+    """Import a file already read (see :func:`import_ledger` for the rules and errors)."""
+    ensure_recon_schema(con)
+    file_name = file_name or table.file_name or "the file"
+    digest = table.sha256 or ""
+    if not allow_duplicate and digest:
+        earlier = find_import_by_sha256(con, digest)
+        if earlier is not None:
+            raise DuplicateImport(earlier)
+    # The mapped lines are a temporary table made outside the transaction: the transaction only writes.
+    with mapped_view(con, table, mapping) as view:
+        count, lines, problems = view.problems()
+        if count and not accept_problems:
+            raise ImportProblems(file_name, problems, count=count, lines=lines)
+        rows = view.count()[0]
+        if not rows:
+            raise LedgerFileError(f"No line of {file_name} can be read, so there is nothing to import.")
         with transaction(con):
-            import_id = _first(con, "SELECT coalesce(max(import_id), 0) + 1 FROM ledger_imports")[0]
+            import_id = _next_import_id(con)
             con.execute(
                 "INSERT INTO ledger_imports (import_id, name, file_name, sha256, file_format, rows, skipped, "
                 "mapping_profile, mapping_json, imported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -209,22 +307,16 @@ def import_ledger(
                     name or file_name,
                     file_name,
                     digest,
-                    raw.file_format,
-                    len(mapped.lines),
-                    skipped,
+                    table.file_format,
+                    rows,
+                    lines,
                     profile,
                     mapping.to_json(),
                     dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 ],
             )
-            con.execute(
-                "INSERT INTO ledger_lines BY NAME "
-                f"SELECT * REPLACE (CAST(? AS BIGINT) AS import_id) FROM {view}",
-                [import_id],
-            )
-    finally:
-        con.unregister(view)
-    return ImportResult(import_id, len(mapped.lines), skipped, list(mapped.problems))
+            con.execute(view.insert_sql(), [import_id])
+    return ImportResult(import_id, rows, lines, list(problems))
 
 
 def list_imports(con: duckdb.DuckDBPyConnection) -> list[LedgerImport]:

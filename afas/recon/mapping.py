@@ -11,6 +11,10 @@ credit or "Af" marks the amount negative; ``flip_sign`` negates the result for f
 other side. Amounts are rounded half-up to cents. Ambiguous values are read the Dutch way: a date
 like 03-04-2025 is day-first unless some value proves month-first, and a number like 1.234 (only a
 thousands-like group, no other evidence in the column) is one thousand two hundred thirty-four.
+
+:func:`apply_mapping` reads small tables into Python objects; the import and the preview use
+:func:`afas.recon.mapsql.mapped_view` directly, which does the same work in DuckDB for any size
+(apply_mapping is a thin layer over it).
 """
 
 from __future__ import annotations
@@ -18,25 +22,25 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import re
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import duckdb
 import pyarrow as pa
 
-from afas.recon.readers import LedgerFileError, RawTable
+from afas.recon.mapsql import TEXT_FIELDS, LineProblem, mapped_view, sign_of
+from afas.recon.tables import RawTable, TextTable
 from afas.recon.textvalues import (
     default_separator,
     detect_date_format,
     detect_decimal_separator,
     iban_is_valid,
     looks_numeric,
+    normal,
     parse_amount,
     parse_date,
 )
-from afas.recon.textvalues import shown as _shown
 
 __all__ = [
     "AUTO",
@@ -56,17 +60,6 @@ __all__ = [
 ]
 
 AUTO = "auto"
-TEXT_FIELDS: tuple[str, ...] = (
-    "account",
-    "currency",
-    "description",
-    "voucher",
-    "invoice",
-    "relation",
-    "allocation",
-    "counterparty_name",
-    "counterparty_iban",
-)
 COLUMN_FIELDS: tuple[str, ...] = ("entry_date", "amount", "debit", "credit", "sign", *TEXT_FIELDS)
 
 
@@ -120,20 +113,6 @@ class Mapping:
         if unknown:
             raise ValueError(f"unknown mapping field(s): {', '.join(unknown)}")
         return cls(**values)
-
-
-@dataclass(frozen=True, slots=True)
-class LineProblem:
-    """A line that cannot be read: where, which column, the value (cut short) and why."""
-
-    line_no: int
-    column: str | None
-    value: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line_no}"
-        return f"{where}, column {self.column!r}: {self.reason}" if self.column else f"{where}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,13 +228,8 @@ _OTHER_DATES = (
 )
 
 
-def _normal(header: str) -> str:
-    text = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 def _header_score(header: str, target: str) -> float:
-    name = _normal(header)
+    name = normal(header)
     if not name:
         return 0.0
     if name.endswith(("datum", "date")) and target != "entry_date":
@@ -306,7 +280,7 @@ def suggest_mapping(
     for target in ("debit", "credit"):
         if target in chosen and values(target) and not any(looks_numeric(v) for v in values(target)):
             del chosen[target]
-    if "sign" in chosen and values("sign") and not all(_sign_of(v) is not None for v in values("sign")):
+    if "sign" in chosen and values("sign") and not all(sign_of(v) is not None for v in values("sign")):
         del chosen["sign"]
     if "amount" in chosen and ("debit" in chosen and "credit" in chosen):
         del chosen["amount"]
@@ -326,162 +300,19 @@ def suggest_mapping(
 # --- applying a mapping -------------------------------------------------------------------------------
 
 
-def _index(raw: RawTable, mapping: Mapping) -> dict[str, int]:
-    if not mapping.entry_date:
-        raise LedgerFileError(
-            "The mapping has no date column; choose the column that holds the entry date (the columns in "
-            f"this file are: {_shown_list(raw.headers)})."
-        )
-    if not (mapping.amount or mapping.debit or mapping.credit):
-        raise LedgerFileError(
-            "The mapping has no amount column; choose the column that holds the amount, or the debit and "
-            f"credit columns (the columns in this file are: {_shown_list(raw.headers)})."
-        )
-    positions = {header: i for i, header in enumerate(raw.headers)}
-    index: dict[str, int] = {}
-    for target, column in mapping.columns().items():
-        if column not in positions:
-            raise LedgerFileError(
-                f"Column {column!r} (chosen for {target.replace('_', ' ')}) is not in this file; its columns "
-                f"are: {_shown_list(raw.headers)}. Choose another column, or check that this is the right "
-                "file."
-            )
-        index[target] = positions[column]
-    return index
-
-
-def _shown_list(headers: Sequence[str]) -> str:
-    shown = ", ".join(repr(h) for h in headers[:20])
-    return shown + (f" and {len(headers) - 20} more" if len(headers) > 20 else "")
-
-
-def _sign_of(text: str) -> int | None:
-    """+1 for a debit/incoming marker, -1 for a credit/outgoing one, None when unknown."""
-    word = _normal(text)
-    if word in ("d", "db", "dr", "deb", "debet", "debit", "bij", "in", "plus"):
-        return 1
-    if word in ("c", "cr", "cred", "credit", "af", "out", "min"):
-        return -1
-    return None
-
-
-def apply_mapping(raw: RawTable, mapping: Mapping) -> MappedLedger:
+def apply_mapping(raw: RawTable | TextTable, mapping: Mapping) -> MappedLedger:
     """Read every row of ``raw`` with ``mapping``; rows that cannot be read are listed as problems.
 
     Raises :class:`LedgerFileError` when the mapping lacks the date or amount, or names a column that
     is not in the file.
     """
-    index = _index(raw, mapping)
-    ragged = dict(raw.ragged)
-    width = len(raw.headers)
-
-    def column(target: str) -> list[str | None]:
-        i = index.get(target)
-        return [row[i] for row in raw.rows] if i is not None else []
-
-    amount_texts = [v for t in ("amount", "debit", "credit") for v in column(t)[:2000] if v]
-    separator = mapping.decimal_separator
-    if separator == AUTO:
-        separator = detect_decimal_separator(amount_texts, default_separator(raw.file_format))
-    date_format = mapping.date_format
-    if date_format == AUTO:
-        date_format = detect_date_format([v for v in column("entry_date") if v])
-    dates: dict[str, dt.date] = {}
-    lines: list[LedgerLine] = []
-    problems: list[LineProblem] = []
-    warnings: list[LineProblem] = []
-
-    for line_no, row in zip(raw.line_numbers, raw.rows, strict=True):
-        found: list[LineProblem] = []
-        if line_no in ragged:
-            found.append(
-                LineProblem(line_no, None, None, f"has {ragged[line_no]} fields where the header has {width}")
-            )
-
-        def cell(target: str, row: tuple[str | None, ...] = row) -> str | None:
-            i = index.get(target)
-            return row[i] if i is not None else None
-
-        date_text = cell("entry_date")
-        entry_date: dt.date | None = None
-        if not date_text:
-            found.append(LineProblem(line_no, mapping.entry_date, None, "date is empty"))
-        elif date_text in dates:
-            entry_date = dates[date_text]
-        else:
-            try:
-                entry_date = dates[date_text] = parse_date(date_text, date_format)
-            except ValueError as exc:
-                found.append(LineProblem(line_no, mapping.entry_date, _shown(date_text), str(exc)))
-
-        amount = _amount(line_no, mapping, cell, separator, found)
-        texts = {name: cell(name) for name in TEXT_FIELDS}
-        currency = texts["currency"] or mapping.currency_default
-        if currency:
-            currency = {"€": "EUR", "$": "USD", "£": "GBP"}.get(currency.strip(), currency.strip().upper())
-            if not re.fullmatch(r"[A-Z]{3}", currency):
-                found.append(
-                    LineProblem(
-                        line_no, mapping.currency, _shown(currency), "currency is not a 3-letter code"
-                    )
-                )
-        texts["currency"] = currency
-        iban = texts["counterparty_iban"]
-        if iban:
-            iban = texts["counterparty_iban"] = iban.replace(" ", "").upper()
-            if re.match(r"[A-Z]{2}\d{2}", iban) and not iban_is_valid(iban):
-                warnings.append(
-                    LineProblem(
-                        line_no, mapping.counterparty_iban, _shown(iban), "IBAN fails its check digits"
-                    )
-                )
-        if found:
-            problems.extend(found)
-            continue
-        assert amount is not None
-        lines.append(LedgerLine(line_no, entry_date, -amount if mapping.flip_sign else amount, **texts))
-    return MappedLedger(lines, problems, warnings, date_format, separator)
-
-
-def _amount(
-    line_no: int,
-    mapping: Mapping,
-    cell: Callable[[str], str | None],
-    separator: str,
-    found: list[LineProblem],
-) -> Decimal | None:
-    """The signed amount of one row (amount, or debit - credit, times the sign column)."""
-    parts: dict[str, Decimal] = {}
-    for target in ("amount",) if mapping.amount else ("debit", "credit"):
-        text = cell(target)
-        if not text:
-            continue
-        try:
-            parts[target] = parse_amount(text, separator)
-        except ValueError as exc:
-            found.append(LineProblem(line_no, getattr(mapping, target), _shown(text), str(exc)))
-            return None
-    if mapping.amount:
-        if "amount" not in parts:
-            found.append(LineProblem(line_no, mapping.amount, None, "amount is empty"))
-            return None
-        amount = parts["amount"]
-    else:
-        if not parts:
-            found.append(
-                LineProblem(line_no, mapping.debit or mapping.credit, None, "debit and credit are empty")
-            )
-            return None
-        amount = parts.get("debit", Decimal("0.00")) - parts.get("credit", Decimal("0.00"))
-    if mapping.sign:
-        marker = cell("sign")
-        sign = _sign_of(marker or "")
-        if sign is None:
-            found.append(
-                LineProblem(
-                    line_no, mapping.sign, _shown(marker), "is neither debit (D, Bij) nor credit (C, Af)"
-                )
-            )
-            return None
-        amount = abs(amount) * sign
-    return amount
+    table = raw if isinstance(raw, TextTable) else TextTable.from_raw(raw)
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        with mapped_view(con, table, mapping) as view:
+            _count, _lines, problems = view.problems(limit=None)
+            _count, warnings = view.warnings(limit=None)
+            lines = [LedgerLine(*row) for row in view.lines()]
+            return MappedLedger(lines, problems, warnings, view.date_format, view.decimal_separator)
+    finally:
+        con.close()

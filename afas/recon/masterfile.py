@@ -1,8 +1,10 @@
 """A master-data file (customers, suppliers, allocation codes from another system) as a DuckDB table,
 with its columns matched to AFAS's fields, ready for :func:`afas.recon.compare.compare_master_data`.
 
-The file is read like a ledger (CSV, Excel, Parquet; any encoding and delimiter) and kept as text
-columns in a table named after the file's content hash, so loading the same file twice is free.
+The file is read like a ledger (CSV, Excel, Parquet; any encoding and delimiter, with the same size
+limits and workbook guards) and kept as text columns in a table named after the file's content hash,
+so loading the same file twice is free. :func:`load_master_table` takes a file already read (the
+dashboard reads an upload once, see :mod:`afas.recon.staging`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import re
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 
-from afas.recon.readers import LedgerFileError, read_ledger_file
+from afas.recon.readers import LedgerFileError, read_ledger_table
+from afas.recon.tables import TextTable, column_name
 from afas.warehouse.schema import quote_ident
 
-__all__ = ["KINDS", "MasterFile", "MasterKind", "load_master_file", "suggest_columns"]
+__all__ = ["KINDS", "MasterFile", "MasterKind", "load_master_file", "load_master_table", "suggest_columns"]
 
 
 @dataclass(frozen=True)
@@ -156,18 +158,27 @@ def load_master_file(
     con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, sheet: str | int | None = None
 ) -> MasterFile:
     """Read the file and keep it as a text table; LedgerFileError says what is wrong with the file."""
-    raw = read_ledger_file(data, file_name, sheet)
-    if raw.file_format in ("mt940", "camt053"):
+    table = read_ledger_table(data, file_name, sheet)
+    return load_master_table(con, table, file_name, hashlib.sha256(data).hexdigest())
+
+
+def load_master_table(
+    con: duckdb.DuckDBPyConnection, table: TextTable, file_name: str | None = None, sha256: str | None = None
+) -> MasterFile:
+    """Keep a file already read as a text table named after its content hash (one bulk copy)."""
+    file_name = file_name or table.file_name or "The file"
+    if table.file_format in ("mt940", "camt053"):
         raise LedgerFileError(
             f"{file_name} is a bank statement; master data comes as a list of relations or codes."
         )
-    if not raw.rows:
+    if not table.num_rows:
         raise LedgerFileError(f"{file_name} holds no rows below its header.")
-    table = "master_file_" + hashlib.sha256(data).hexdigest()[:12]
-    columns = {h: [row[i] if i < len(row) else None for row in raw.rows] for i, h in enumerate(raw.headers)}
-    con.register("_master_file", pa.table({h: pa.array(v, type=pa.string()) for h, v in columns.items()}))
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT * FROM _master_file")
-    finally:
-        con.unregister("_master_file")
-    return MasterFile(table, list(raw.headers), len(raw.rows))
+    digest = sha256 or table.sha256
+    assert digest, "a master file is named after its content hash"
+    name = "master_file_" + digest[:12]
+    columns = ", ".join(f"{column_name(i)} AS {quote_ident(h)}" for i, h in enumerate(table.headers))
+    with table.scan(con) as src:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {quote_ident(name)} AS SELECT {columns} FROM {src} ORDER BY row_no"
+        )
+    return MasterFile(name, list(table.headers), table.num_rows)

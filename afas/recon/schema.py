@@ -8,9 +8,18 @@ the user sees in the source file.
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 
-__all__ = ["LEDGER_DDL", "RESULTS_DDL", "RESULT_KINDS", "RESULT_LABELS", "ensure_recon_schema"]
+__all__ = [
+    "IMPORT_ID_SEQUENCE",
+    "LEDGER_DDL",
+    "RESULTS_DDL",
+    "RESULT_KINDS",
+    "RESULT_LABELS",
+    "ensure_recon_schema",
+]
 
 LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS ledger_imports (
@@ -73,7 +82,26 @@ re-syncs; (run_id, result_id) is unique by construction; no index is kept, so a 
 lines writes its rows in one bulk insert.)"""
 
 
+IMPORT_ID_SEQUENCE = "ledger_import_ids"
+"""Where import ids come from: a sequence hands every session its own number, even when two imports
+run at the same time (DuckDB shares one instance between the sessions of a process)."""
+
+
+def _ensure_import_ids(con: duckdb.DuckDBPyConnection) -> None:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_sequences() WHERE sequence_name = ? AND NOT temporary",
+        [IMPORT_ID_SEQUENCE],
+    ).fetchall()[0][0]
+    if found:
+        return
+    # A file from before the sequence: its numbers go on from the highest import id.
+    start = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM ledger_imports").fetchall()[0][0]
+    with contextlib.suppress(duckdb.TransactionException):  # another session made it at the same moment
+        con.execute(f"CREATE SEQUENCE IF NOT EXISTS {IMPORT_ID_SEQUENCE} START {int(start)}")
+
+
 def ensure_recon_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the reconciliation tables if they are missing (idempotent)."""
+    """Create the reconciliation tables (and the import id sequence) if they are missing (idempotent)."""
     con.execute(LEDGER_DDL)
     con.execute(RESULTS_DDL)
+    _ensure_import_ids(con)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -18,6 +19,7 @@ __all__ = [
     "detect_date_format",
     "detect_decimal_separator",
     "iban_is_valid",
+    "normal",
     "parse_amount",
     "parse_date",
     "shown",
@@ -27,6 +29,12 @@ EXCEL_SERIAL = "excel"
 _CENT = Decimal("0.01")
 _MAX_AMOUNT = Decimal("1e16")
 _SHOWN = 40
+
+
+def normal(text: str) -> str:
+    """Lower-case letters and digits only, accents dropped: how header names and markers are compared."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def shown(text: str | None) -> str:

@@ -22,7 +22,8 @@ from afas.recon.ledgers import (
     preview_import,
     save_profile,
 )
-from afas.recon.mapping import LineProblem, MappedLedger, Mapping, suggest_mapping
+from afas.recon.mapping import LineProblem, Mapping, suggest_mapping
+from afas.recon.mapsql import MappedView
 from afas.recon.readers import LedgerFileError, read_ledger_file
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ledgers"
@@ -191,17 +192,16 @@ def test_ten_megabyte_line_writes_nothing(con):
 
 def test_failure_while_writing_rolls_back(con, monkeypatch):
     data, mapping = suggested("grootboek_nl.csv")
-    real = MappedLedger.to_arrow
+    real = MappedView.insert_sql
 
-    def duplicate_keys(self, import_id):
-        table = real(self, import_id)
-        return table.set_column(1, "line_no", [[2] * table.num_rows])
+    def duplicate_keys(self):
+        return real(self).replace("line_no, entry_date", "2 AS line_no, entry_date", 1)
 
-    monkeypatch.setattr(MappedLedger, "to_arrow", duplicate_keys)
+    monkeypatch.setattr(MappedView, "insert_sql", duplicate_keys)
     with pytest.raises(duckdb.ConstraintException):
         import_ledger(con, data, "grootboek_nl.csv", mapping)
     assert counts(con) == (0, 0)
-    monkeypatch.setattr(MappedLedger, "to_arrow", real)
+    monkeypatch.setattr(MappedView, "insert_sql", real)
     assert import_ledger(con, data, "grootboek_nl.csv", mapping).rows == 6
 
 

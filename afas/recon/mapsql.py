@@ -1,0 +1,554 @@
+"""A mapping applied to a whole :class:`~afas.recon.tables.TextTable` in DuckDB.
+
+Every value is read by the same Python functions as before (:mod:`afas.recon.textvalues`), but once
+per distinct text instead of once per line: a ledger of a million lines has a few hundred distinct
+dates, a handful of currencies and sign markers. Amounts are mostly distinct, so the plain shapes
+(``-1234,56``, ``1.234,56``, at most two decimals, no currency sign) are read in SQL, exactly: a
+regular expression picks them and a cast to DECIMAL(18,2) reads them, which is what
+:func:`~afas.recon.textvalues.parse_amount` gives for those shapes (held to it by a property test);
+every other text goes through ``parse_amount`` itself. The lines are then put together in SQL with
+DECIMAL arithmetic (debit - credit, the sign column, the flip), never a float.
+
+The result is a temporary table with one row per line: its fields when it can be read, else up to
+four problems in the order the lines were always checked (fields count, date, amount, currency) and
+an IBAN warning. From it come the preview's counts and first problems, the lines as Python objects
+(small files), or the import's one INSERT.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import duckdb
+import pyarrow as pa
+
+from afas.recon.tables import LedgerFileError, TextTable, column_name
+from afas.recon.textfiles import PY_WHITESPACE
+from afas.recon.textvalues import (
+    default_separator,
+    detect_date_format,
+    detect_decimal_separator,
+    iban_is_valid,
+    normal,
+    parse_amount,
+    parse_date,
+)
+from afas.recon.textvalues import shown as _shown
+
+__all__ = [
+    "KEEP_PROBLEMS",
+    "TEXT_FIELDS",
+    "LineProblem",
+    "MappedSummary",
+    "MappedView",
+    "column_index",
+    "mapped_view",
+    "sign_of",
+]
+
+AUTO = "auto"
+KEEP_PROBLEMS = 1000
+"""Problems kept as objects (the counts are always complete); the page shows 200, a message 5."""
+
+TEXT_FIELDS: tuple[str, ...] = (
+    "account",
+    "currency",
+    "description",
+    "voucher",
+    "invoice",
+    "relation",
+    "allocation",
+    "counterparty_name",
+    "counterparty_iban",
+)
+_PLAIN_TEXT = ("account", "description", "voucher", "invoice", "relation", "allocation", "counterparty_name")
+
+
+@dataclass(frozen=True, slots=True)
+class LineProblem:
+    """A line that cannot be read: where, which column, the value (cut short) and why."""
+
+    line_no: int
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line_no}"
+        return f"{where}, column {self.column!r}: {self.reason}" if self.column else f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class MappedSummary:
+    """What a mapping makes of a table, in numbers and the first problems (small: fit for a cache)."""
+
+    rows: int  # readable lines
+    total: Decimal
+    problem_count: int
+    problem_lines: int  # distinct lines with a problem
+    problems: list[LineProblem]  # the first KEEP_PROBLEMS
+    warning_count: int
+    warnings: list[LineProblem]
+    date_format: str
+    decimal_separator: str
+    date_from: object = None
+    date_to: object = None
+    first_lines: list[dict] = field(default_factory=list)
+
+
+def sign_of(text: str) -> int | None:
+    """+1 for a debit/incoming marker, -1 for a credit/outgoing one, None when unknown."""
+    word = normal(text)
+    if word in ("d", "db", "dr", "deb", "debet", "debit", "bij", "in", "plus"):
+        return 1
+    if word in ("c", "cr", "cred", "credit", "af", "out", "min"):
+        return -1
+    return None
+
+
+def _shown_list(headers: Sequence[str]) -> str:
+    shown = ", ".join(repr(h) for h in headers[:20])
+    return shown + (f" and {len(headers) - 20} more" if len(headers) > 20 else "")
+
+
+def column_index(headers: Sequence[str], mapping) -> dict[str, int]:
+    """The position of each mapped column; LedgerFileError when the date or amount is not mapped or a
+    mapped column is not in the file."""
+    if not mapping.entry_date:
+        raise LedgerFileError(
+            "The mapping has no date column; choose the column that holds the entry date (the columns in "
+            f"this file are: {_shown_list(headers)})."
+        )
+    if not (mapping.amount or mapping.debit or mapping.credit):
+        raise LedgerFileError(
+            "The mapping has no amount column; choose the column that holds the amount, or the debit and "
+            f"credit columns (the columns in this file are: {_shown_list(headers)})."
+        )
+    positions = {header: i for i, header in enumerate(headers)}
+    index: dict[str, int] = {}
+    for target, column in mapping.columns().items():
+        if column not in positions:
+            raise LedgerFileError(
+                f"Column {column!r} (chosen for {target.replace('_', ' ')}) is not in this file; its columns "
+                f"are: {_shown_list(headers)}. Choose another column, or check that this is the right "
+                "file."
+            )
+        index[target] = positions[column]
+    return index
+
+
+# --- reading values once per distinct text --------------------------------------------------------------
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def _fast_amount(separator: str) -> tuple[str, Callable[[str], str]]:
+    """The regular expression of the amounts SQL reads itself, and the SQL that reads one.
+
+    Those are an optional sign, digits (at most 15, or groups of three split by the thousands
+    separator) and at most two decimals: no rounding, no currency mark, nothing to go wrong.
+    """
+    s, t = re.escape(separator), re.escape("." if separator == "," else ",")
+    pattern = rf"[+-]?(?:[0-9]{{1,15}}|[0-9]{{1,3}}(?:{t}[0-9]{{3}}){{1,4}})(?:{s}[0-9]{{1,2}})?"
+    thousands = "." if separator == "," else ","
+
+    def read(text: str) -> str:
+        return f"CAST(replace(replace({text}, '{thousands}', ''), '{separator}', '.') AS DECIMAL(18, 2))"
+
+    return pattern, read
+
+
+def _lookup(name: str, columns: dict[str, pa.Array]) -> tuple[str, pa.Table]:
+    return f"_{name}_{uuid.uuid4().hex}", pa.table(columns)
+
+
+class _Plan:
+    """The mapping resolved against one table: columns, formats, and the lookups registered."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, src: str, table: TextTable, mapping) -> None:
+        self.con, self.src, self.mapping = con, src, mapping
+        self.index = column_index(table.headers, mapping)
+        self.width = len(table.headers)
+        self.registered: list[str] = []
+        self.date_format = mapping.date_format
+        self.separator = mapping.decimal_separator
+        if self.separator == AUTO:
+            texts = [v for t in ("amount", "debit", "credit") for v in self._first(t, 2000) if v]
+            self.separator = detect_decimal_separator(texts, default_separator(table.file_format))
+        if self.date_format == AUTO:
+            self.date_format = detect_date_format(self._first("entry_date", 1000, non_blank=True))
+
+    def col(self, target: str) -> str | None:
+        i = self.index.get(target)
+        return f"s.{column_name(i)}" if i is not None else None
+
+    def _first(self, target: str, n: int, non_blank: bool = False) -> list[str]:
+        c = self.col(target)
+        if c is None:
+            return []
+        where = f"WHERE {c} IS NOT NULL" + (f" AND trim({c}, $ws) <> ''" if non_blank else "")
+        params = {"ws": PY_WHITESPACE} if non_blank else {}
+        return [
+            v
+            for (v,) in _rows(
+                self.con, f"SELECT {c} FROM {self.src} s {where} ORDER BY s.row_no LIMIT {n}", params
+            )
+        ]
+
+    def _distinct(self, expressions: list[str], where: str = "") -> list[str]:
+        parts = [f"SELECT {e} AS v FROM {self.src} s" for e in expressions]
+        union = " UNION ".join(parts)
+        return [
+            v for (v,) in _rows(self.con, f"SELECT DISTINCT v FROM ({union}) WHERE v IS NOT NULL {where}")
+        ]
+
+    def register(self, name: str, columns: dict[str, pa.Array]) -> str:
+        view, data = _lookup(name, columns)
+        self.con.register(view, data)
+        self.registered.append(view)
+        return view
+
+    def dates(self) -> str:
+        texts = self._distinct([f"nullif({self.col('entry_date')}, '')"])
+        values, reasons = [], []
+        for text in texts:
+            try:
+                values.append(parse_date(text, self.date_format))
+                reasons.append(None)
+            except ValueError as exc:
+                values.append(None)
+                reasons.append(str(exc))
+        return self.register(
+            "dates",
+            {
+                "text": pa.array(texts, pa.string()),
+                "value": pa.array(values, pa.date32()),
+                "reason": pa.array(reasons, pa.string()),
+            },
+        )
+
+    def amounts(self) -> tuple[str, str, Callable[[str], str]]:
+        pattern, read = _fast_amount(self.separator)
+        targets = ("amount",) if self.mapping.amount else ("debit", "credit")
+        columns = [f"nullif({c}, '')" for t in targets if (c := self.col(t)) is not None]
+        texts: list[str] = []
+        if columns:
+            union = " UNION ".join(f"SELECT {c} AS v FROM {self.src} s" for c in columns)
+            sql = (
+                f"SELECT DISTINCT v FROM ({union}) WHERE v IS NOT NULL AND NOT regexp_full_match(v, $pattern)"
+            )
+            texts = [v for (v,) in _rows(self.con, sql, {"pattern": pattern})]
+        values, reasons = [], []
+        for text in texts:
+            try:
+                values.append(parse_amount(text, self.separator))
+                reasons.append(None)
+            except ValueError as exc:
+                values.append(None)
+                reasons.append(str(exc))
+        view = self.register(
+            "amounts",
+            {
+                "text": pa.array(texts, pa.string()),
+                "value": pa.array(values, pa.decimal128(18, 2)),
+                "reason": pa.array(reasons, pa.string()),
+            },
+        )
+        return view, pattern, read
+
+    def signs(self) -> str | None:
+        if not self.mapping.sign:
+            return None
+        texts = self._distinct([f"coalesce({self.col('sign')}, '')"])
+        return self.register(
+            "signs",
+            {"text": pa.array(texts, pa.string()), "sign": pa.array([sign_of(t) for t in texts], pa.int32())},
+        )
+
+    def currencies(self) -> str:
+        expressions = [f"nullif({c}, '')"] if (c := self.col("currency")) is not None else []
+        texts = self._distinct(expressions) if expressions else []
+        default = self.mapping.currency_default
+        if default:
+            texts = sorted({*texts, default})
+        codes, valid = [], []
+        for text in texts:
+            code = {"€": "EUR", "$": "USD", "£": "GBP"}.get(text.strip(), text.strip().upper())
+            codes.append(code)
+            valid.append(bool(re.fullmatch(r"[A-Z]{3}", code)))
+        return self.register(
+            "currencies",
+            {
+                "text": pa.array(texts, pa.string()),
+                "code": pa.array(codes, pa.string()),
+                "valid": pa.array(valid, pa.bool_()),
+            },
+        )
+
+    def ibans(self) -> str:
+        c = self.col("counterparty_iban")
+        texts = self._distinct([f"nullif({c}, '')"]) if c is not None else []
+        norms, warns = [], []
+        for text in texts:
+            iban = text.replace(" ", "").upper()
+            norms.append(iban)
+            warns.append(bool(re.match(r"[A-Z]{2}\d{2}", iban) and not iban_is_valid(iban)))
+        return self.register(
+            "ibans",
+            {
+                "text": pa.array(texts, pa.string()),
+                "norm": pa.array(norms, pa.string()),
+                "warn": pa.array(warns, pa.bool_()),
+            },
+        )
+
+    def release(self) -> None:
+        for view in self.registered:
+            self.con.unregister(view)
+        self.registered.clear()
+
+
+def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
+    """The SELECT that turns the text table into one row per line (fields, problems, warning)."""
+    m = plan.mapping
+    dates = plan.dates()
+    amounts, pattern, read = plan.amounts()
+    signs = plan.signs()
+    currencies = plan.currencies()
+    ibans = plan.ibans()
+    params: dict[str, object] = {
+        "pattern": pattern,
+        "c_date": m.entry_date,
+        "c_amount": m.amount,
+        "c_debit": m.debit,
+        "c_credit": m.credit,
+        "c_either": m.debit or m.credit,
+        "c_sign": m.sign,
+        "c_currency": m.currency,
+        "c_iban": m.counterparty_iban,
+        "currency_default": m.currency_default,
+    }
+
+    def text(target: str) -> str:
+        c = plan.col(target)
+        return c if c is not None else "CAST(NULL AS VARCHAR)"
+
+    def amount_of(alias: str, target: str) -> tuple[str, str, str]:
+        """(text, value, reason) SQL of one amount column, the plain shapes read in SQL."""
+        c = plan.col(target)
+        if c is None:
+            return "CAST(NULL AS VARCHAR)", "CAST(NULL AS DECIMAL(18, 2))", "CAST(NULL AS VARCHAR)"
+        t = f"nullif({c}, '')"
+        fast = f"regexp_full_match({t}, $pattern)"
+        return (
+            t,
+            f"CASE WHEN {fast} THEN {read(t)} ELSE {alias}.value END",
+            f"CASE WHEN {fast} THEN NULL ELSE {alias}.reason END",
+        )
+
+    joins = [f"LEFT JOIN {dates} dl ON dl.text = nullif({plan.col('entry_date')}, '')"]
+    if m.amount:
+        a_text, a_value, a_reason = amount_of("al", "amount")
+        joins.append(f"LEFT JOIN {amounts} al ON al.text = {a_text}")
+        parts = f"{a_text} AS a_text, {a_value} AS a_value, {a_reason} AS a_reason"
+    else:
+        d_text, d_value, d_reason = amount_of("ald", "debit")
+        c_text, c_value, c_reason = amount_of("alc", "credit")
+        joins.append(f"LEFT JOIN {amounts} ald ON ald.text = {d_text}")
+        joins.append(f"LEFT JOIN {amounts} alc ON alc.text = {c_text}")
+        parts = (
+            f"{d_text} AS d_text, {d_value} AS d_value, {d_reason} AS d_reason, "
+            f"{c_text} AS c_text, {c_value} AS c_value, {c_reason} AS c_reason"
+        )
+    currency_text = f"coalesce(nullif({text('currency')}, ''), $currency_default)"
+    joins.append(f"LEFT JOIN {currencies} cl ON cl.text = {currency_text}")
+    joins.append(f"LEFT JOIN {ibans} il ON il.text = nullif({text('counterparty_iban')}, '')")
+    if signs is not None:
+        joins.append(f"LEFT JOIN {signs} sl ON sl.text = coalesce({text('sign')}, '')")
+    sign = "sl.sign" if signs is not None else "NULL"
+    base = f"""
+        SELECT s.row_no, s.line_no, s.ragged,
+               nullif({plan.col("entry_date")}, '') AS date_text,
+               dl.value AS date_value, dl.reason AS date_reason,
+               {parts},
+               coalesce({text("sign")}, '') AS sign_text, {sign} AS sign,
+               {currency_text} AS currency_text, cl.code AS currency_code, cl.valid AS currency_valid,
+               {text("counterparty_iban")} AS iban_text, il.norm AS iban_norm, il.warn AS iban_warn,
+               {", ".join(f"{text(f)} AS {f}" for f in _PLAIN_TEXT)}
+        FROM {plan.src} s {" ".join(joins)}"""
+    wide = "DECIMAL(38, 2)"
+    if m.amount:
+        parse_problem = [
+            ("a_text IS NULL", "$c_amount", "NULL", "'amount is empty'"),
+            ("a_reason IS NOT NULL", "$c_amount", "a_text", "a_reason"),
+        ]
+        raw_amount = f"CAST(a_value AS {wide})"
+    else:
+        parse_problem = [
+            ("d_text IS NOT NULL AND d_reason IS NOT NULL", "$c_debit", "d_text", "d_reason"),
+            ("c_text IS NOT NULL AND c_reason IS NOT NULL", "$c_credit", "c_text", "c_reason"),
+            ("d_text IS NULL AND c_text IS NULL", "$c_either", "NULL", "'debit and credit are empty'"),
+        ]
+        raw_amount = f"CAST(coalesce(d_value, 0) AS {wide}) - CAST(coalesce(c_value, 0) AS {wide})"
+    if m.sign:
+        parse_problem.append(
+            ("sign IS NULL", "$c_sign", "sign_text", "'is neither debit (D, Bij) nor credit (C, Af)'")
+        )
+        signed = f"abs({raw_amount}) * sign"
+    else:
+        signed = raw_amount
+    final = f"-({signed})" if m.flip_sign else signed
+    parse_problem.append(
+        (f"TRY_CAST({final} AS DECIMAL(18, 2)) IS NULL", "NULL", "NULL", "'amount is too large'")
+    )
+
+    bad_currency = "currency_text IS NOT NULL AND currency_text <> '' AND NOT currency_valid"
+
+    def case(index: int) -> str:
+        return "CASE " + " ".join(f"WHEN {cond} THEN {p[index]}" for cond, *p in parse_problem) + " END"
+
+    sql = f"""
+        SELECT row_no, line_no,
+               CASE WHEN ragged IS NOT NULL
+                    THEN 'has ' || ragged || ' fields where the header has {plan.width}' END AS p1_reason,
+               $c_date AS p2_column,
+               CASE WHEN date_text IS NOT NULL AND date_reason IS NOT NULL THEN date_text END AS p2_value,
+               CASE WHEN date_text IS NULL THEN 'date is empty' ELSE date_reason END AS p2_reason,
+               {case(0)} AS p3_column, {case(1)} AS p3_value, {case(2)} AS p3_reason,
+               $c_currency AS p4_column,
+               CASE WHEN {bad_currency} THEN currency_code END AS p4_value,
+               CASE WHEN {bad_currency} THEN 'currency is not a 3-letter code' END AS p4_reason,
+               $c_iban AS w_column, iban_norm AS w_value,
+               CASE WHEN iban_warn THEN 'IBAN fails its check digits' END AS w_reason,
+               date_value AS entry_date,
+               TRY_CAST({final} AS DECIMAL(18, 2)) AS amount,
+               CASE WHEN currency_text IS NULL OR currency_text = '' THEN currency_text ELSE currency_code END
+                   AS currency,
+               CASE WHEN iban_text IS NULL OR iban_text = '' THEN iban_text ELSE iban_norm END
+                   AS counterparty_iban,
+               {", ".join(_PLAIN_TEXT)}
+        FROM ({base})"""
+    return sql, params
+
+
+# --- the result -----------------------------------------------------------------------------------------
+
+_LINE_COLUMNS = ("line_no", "entry_date", "amount", *TEXT_FIELDS)
+_OK = "p1_reason IS NULL AND p2_reason IS NULL AND p3_reason IS NULL AND p4_reason IS NULL"
+
+
+@dataclass
+class MappedView:
+    """The mapped table inside a connection (a temporary table), while the ``with`` block lasts."""
+
+    con: duckdb.DuckDBPyConnection
+    name: str
+    date_format: str
+    decimal_separator: str
+
+    def count(self) -> tuple[int, Decimal, object, object]:
+        rows, total, first, last = _rows(
+            self.con,
+            "SELECT count(*), coalesce(sum(amount), 0), min(entry_date), max(entry_date) "
+            f"FROM {self.name} WHERE {_OK}",
+        )[0]
+        return int(rows), Decimal(total), first, last
+
+    def _problems(self, limit: int | None, warnings: bool = False) -> tuple[int, int, list[LineProblem]]:
+        if warnings:
+            slots = (
+                "SELECT row_no, line_no, 0 AS slot, w_column AS col, w_value AS value, w_reason AS reason "
+                "FROM m"
+            )
+        else:
+            slots = " UNION ALL ".join(
+                f"SELECT row_no, line_no, {i} AS slot, {'NULL' if i == 1 else f'p{i}_column'} AS col, "
+                f"{'NULL' if i == 1 else f'p{i}_value'} AS value, p{i}_reason AS reason FROM m"
+                for i in (1, 2, 3, 4)
+            )
+        body = f"WITH m AS (SELECT * FROM {self.name}) SELECT * FROM ({slots}) WHERE reason IS NOT NULL"
+        count, lines = _rows(self.con, f"SELECT count(*), count(DISTINCT line_no) FROM ({body})")[0]
+        rows = _rows(
+            self.con, f"{body} ORDER BY row_no, slot" + (f" LIMIT {int(limit)}" if limit is not None else "")
+        )
+        found = [
+            LineProblem(line_no, col, _shown(value) if value is not None else None, reason)
+            for _row, line_no, _slot, col, value, reason in rows
+        ]
+        return int(count), int(lines), found
+
+    def problems(self, limit: int | None = KEEP_PROBLEMS) -> tuple[int, int, list[LineProblem]]:
+        """(number of problems, number of lines with one, the first ``limit`` in file order)."""
+        return self._problems(limit)
+
+    def warnings(self, limit: int | None = KEEP_PROBLEMS) -> tuple[int, list[LineProblem]]:
+        count, _lines, found = self._problems(limit, warnings=True)
+        return count, found
+
+    def lines(self) -> list[tuple]:
+        """Every readable line as a tuple of :data:`_LINE_COLUMNS`, in file order."""
+        return _rows(
+            self.con, f"SELECT {', '.join(_LINE_COLUMNS)} FROM {self.name} WHERE {_OK} ORDER BY row_no"
+        )
+
+    def first_lines(self, n: int) -> list[dict]:
+        names = _LINE_COLUMNS
+        rows = _rows(
+            self.con, f"SELECT {', '.join(names)} FROM {self.name} WHERE {_OK} ORDER BY row_no LIMIT {int(n)}"
+        )
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def summary(self, keep: int = KEEP_PROBLEMS, first: int = 0) -> MappedSummary:
+        rows, total, date_from, date_to = self.count()
+        problem_count, problem_lines, problems = self.problems(keep)
+        warning_count, warnings = self.warnings(keep)
+        return MappedSummary(
+            rows,
+            total,
+            problem_count,
+            problem_lines,
+            problems,
+            warning_count,
+            warnings,
+            self.date_format,
+            self.decimal_separator,
+            date_from,
+            date_to,
+            self.first_lines(first) if first else [],
+        )
+
+    def insert_sql(self) -> str:
+        """INSERT of the readable lines into ledger_lines (the import id is the one parameter)."""
+        return (
+            f"INSERT INTO ledger_lines BY NAME SELECT CAST(? AS BIGINT) AS import_id, "
+            f"{', '.join(_LINE_COLUMNS)} FROM {self.name} WHERE {_OK}"
+        )
+
+
+@contextmanager
+def mapped_view(con: duckdb.DuckDBPyConnection, table: TextTable, mapping) -> Iterator[MappedView]:
+    """Map ``table`` with ``mapping`` into a temporary table of ``con`` for the ``with`` block.
+
+    Raises :class:`LedgerFileError` when the mapping lacks the date or amount, or names a column that
+    is not in the file.
+    """
+    name = f"_mapped_{uuid.uuid4().hex}"
+    with table.scan(con) as src:
+        plan = _Plan(con, src, table, mapping)
+        try:
+            sql, params = _select(plan)
+            used = set(re.findall(r"\$(\w+)", sql))  # DuckDB refuses parameters the SQL does not name
+            con.execute(f"CREATE TEMP TABLE {name} AS {sql}", {k: v for k, v in params.items() if k in used})
+        finally:
+            plan.release()
+    try:
+        yield MappedView(con, name, plan.date_format, plan.separator)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -1,0 +1,222 @@
+"""An upload read once, into a Parquet file that the preview, every mapping change and the import
+read from, so the dashboard never keeps a large file as Python objects and never reads it twice.
+
+:func:`stage` returns a :class:`~afas.recon.tables.TextTable` whose cells are in
+``<directory>/<sha256>-<sheet>.parquet`` (with its headers and format beside it in a .json file);
+the same file staged again is found there. Files larger than :data:`ISOLATE_FROM` and every .xls are
+read in a separate Python process (``python -m afas.recon.staging``), at low priority and with its
+memory capped: parsing there holds no lock the dashboard's other users wait for, whatever memory it
+takes is given back when it ends, and a reader that fails hard (calamine aborts on some damaged
+workbooks) takes only that process down. The staging folder is pruned as it is used: files older
+than :data:`KEEP_SECONDS`, then the oldest beyond :data:`KEEP_BYTES`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from afas.recon.limits import MAX_UPLOAD_MB
+from afas.recon.tables import LedgerFileError, TextTable
+
+__all__ = ["ISOLATE_FROM", "KEEP_BYTES", "KEEP_SECONDS", "stage"]
+
+ISOLATE_FROM = 1024 * 1024
+"""Files from this size on are read in a separate process."""
+KEEP_SECONDS = 6 * 3600
+KEEP_BYTES = 4 * MAX_UPLOAD_MB * 1024 * 1024
+CHILD_MEMORY = 6 * 1024**3
+"""The address space a reading process may take (a 200 MB CSV needs about 1.5 GB)."""
+CHILD_SECONDS = 600
+_META = ("headers", "file_format", "num_rows", "encoding", "delimiter", "sheet", "sha256", "file_name")
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _paths(directory: Path, digest: str, sheet: str | int | None) -> tuple[Path, Path]:
+    key = "first" if sheet is None else hashlib.sha256(repr(sheet).encode()).hexdigest()[:12]
+    stem = directory / f"{digest}-{key}"
+    return stem.with_suffix(".parquet"), stem.with_suffix(".json")
+
+
+def _load(parquet: Path, meta: Path) -> TextTable | None:
+    try:
+        values = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not parquet.exists():
+        return None
+    now = time.time()
+    for path in (parquet, meta):  # used again: kept longer
+        os.utime(path, (now, now))
+    return TextTable(path=parquet, **{k: values.get(k) for k in _META})
+
+
+def _write(table: TextTable, parquet: Path, meta: Path) -> TextTable:
+    """Write the table's cells and description; atomically, so a reader never sees half a file."""
+    import pyarrow.parquet as pq
+
+    assert table.data is not None
+    temporary = parquet.with_name(f".{parquet.name}.{os.getpid()}.tmp")
+    pq.write_table(table.data, temporary, compression="zstd")
+    os.replace(temporary, parquet)
+    values = {k: getattr(table, k) for k in _META}
+    temporary = meta.with_name(f".{meta.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, meta)
+    return table.without_data(parquet)
+
+
+def _prune(directory: Path) -> None:
+    now = time.time()
+    try:
+        entries = sorted(
+            ((p.stat().st_mtime, p.stat().st_size, p) for p in directory.iterdir() if p.is_file()),
+            reverse=True,
+        )
+    except OSError:
+        return
+    kept = 0
+    for mtime, size, path in entries:
+        kept += size
+        if now - mtime > KEEP_SECONDS or kept > KEEP_BYTES:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _needs_isolation(data: bytes) -> bool:
+    return len(data) >= ISOLATE_FROM or data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # .xls
+
+
+def stage(
+    data: bytes,
+    file_name: str,
+    directory: str | os.PathLike[str],
+    sheet: str | int | None = None,
+    isolate: bool | None = None,
+) -> TextTable:
+    """The file read into ``directory`` (or found there); LedgerFileError says what is wrong with it.
+
+    ``isolate`` forces the separate process (True) or this one (False); by default files from
+    :data:`ISOLATE_FROM` bytes and .xls workbooks go to a separate process.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(data).hexdigest()
+    parquet, meta = _paths(directory, digest, sheet)
+    found = _load(parquet, meta)
+    if found is not None:
+        return replace(found, file_name=file_name)
+    _prune(directory)
+    if isolate if isolate is not None else _needs_isolation(data):
+        table = _stage_in_child(data, file_name, sheet, parquet, meta)
+    else:
+        from afas.recon.readers import read_ledger_table
+
+        table = _write(read_ledger_table(data, file_name, sheet), parquet, meta)
+    return replace(table, file_name=file_name)
+
+
+def _stage_in_child(
+    data: bytes, file_name: str, sheet: str | int | None, parquet: Path, meta: Path
+) -> TextTable:
+    handle, upload = tempfile.mkstemp(prefix=".upload-", dir=parquet.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        request = json.dumps(
+            {
+                "upload": upload,
+                "file_name": file_name,
+                "sheet": sheet,
+                "parquet": str(parquet),
+                "memory": CHILD_MEMORY,
+            }
+        )
+        path = os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, "PYTHONPATH": path}
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "afas.recon.staging"],
+                input=request,
+                capture_output=True,
+                text=True,
+                timeout=CHILD_SECONDS,
+                env=env,
+                cwd=str(_ROOT),
+            )
+        except subprocess.TimeoutExpired:
+            raise LedgerFileError(
+                f"Reading {file_name} took longer than {CHILD_SECONDS // 60} minutes and was stopped; "
+                "export a smaller period, or the ledger as CSV."
+            ) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(upload)
+    answer = _answer(done.stdout)
+    if answer is None:
+        raise LedgerFileError(
+            f"{file_name} could not be read: the reader stopped without an answer (exit status "
+            f"{done.returncode}; a workbook needing more memory than an upload may use does this). Save the "
+            "ledger as CSV and upload that file."
+        )
+    if "error" in answer:
+        raise LedgerFileError(answer["error"], answer.get("hint"))
+    found = _load(parquet, meta)
+    if found is None:
+        raise LedgerFileError(f"{file_name} could not be read: the reader's result is missing; try again.")
+    return found
+
+
+def _answer(stdout: str) -> dict | None:
+    for line in reversed(stdout.splitlines()):
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+def _child() -> int:
+    """Read one upload as asked on stdin; answer one line of JSON on stdout."""
+    request = json.loads(sys.stdin.read())
+    try:
+        import resource
+
+        memory = int(request.get("memory") or CHILD_MEMORY)
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        os.nice(10)  # the dashboard's other users come first
+    except (ImportError, OSError, ValueError):
+        pass
+    parquet = Path(request["parquet"])
+    meta = parquet.with_suffix(".json")
+    from afas.recon.readers import read_ledger_table
+
+    try:
+        data = Path(request["upload"]).read_bytes()
+        _write(read_ledger_table(data, request["file_name"], request["sheet"]), parquet, meta)
+    except LedgerFileError as exc:
+        print(json.dumps({"error": exc.message, "hint": exc.hint}))
+        return 0
+    except MemoryError:
+        message = (
+            f"{request['file_name']} needs more memory to read than an upload may use; export the ledger "
+            "as CSV, or a shorter period."
+        )
+        print(json.dumps({"error": message}))
+        return 0
+    print(json.dumps({"ok": True}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child())
