@@ -11,11 +11,14 @@ from afas.corrections.plans import Defaults
 from afas.corrections.validation import validate
 from afas.emulator.demo.master_export import DEMO_CUSTOMERS
 from afas.recon.compare import compare_master_data
-from afas.recon.masterfile import KINDS, load_master_file, suggest_columns
+from afas.recon.limits import upload_help
+from afas.recon.masterfile import KINDS, load_master_table, suggest_columns
 from afas.recon.readers import LedgerFileError
 from afas.recon.schema import RESULT_KINDS
 from afas.ui.errors import show_error
+from afas.ui.ledger import read_upload
 from afas.ui.outbox import approval, outbox_section
+from afas.ui.text import plain
 from afas.ui.warehouse import require_connection, require_profile, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
@@ -56,7 +59,10 @@ upload = (
     None
     if use_demo
     else st.file_uploader(
-        "CSV, Excel or Parquet", type=["csv", "txt", "xlsx", "xls", "ods", "parquet"], key="md_upload"
+        "CSV, Excel or Parquet",
+        type=["csv", "txt", "xlsx", "xls", "ods", "parquet"],
+        key="md_upload",
+        help=upload_help(["CSV", "Excel", "Parquet"]) + ".",
     )
 )
 if use_demo:
@@ -68,12 +74,13 @@ else:
     st.stop()
 
 try:
+    table = read_upload(db, data, name)
     with connection(db) as con:
-        mfile = load_master_file(con, data, name)
+        mfile = load_master_table(con, table)
 except LedgerFileError as exc:
-    st.error(str(exc))
+    show_error(exc)
     st.stop()
-st.caption(f"{name}: {mfile.rows:,} rows, columns {', '.join(mfile.headers)}")
+st.caption(f"{plain(name)}: {mfile.rows:,} rows, columns {plain(', '.join(mfile.headers))}")
 suggested = suggest_columns(kind, mfile.headers)
 options = [NONE, *mfile.headers]
 with st.expander("Which column holds which AFAS field (suggested from the header)", expanded=False):
@@ -109,7 +116,7 @@ if st.button("Compare with AFAS", key="md_compare", type="primary"):
             )
         s["md_run"] = (kind_id, report.run_id, mfile.table)
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
 
 run = s.get("md_run")
 if run is None or run[0] != kind_id or run[2] != mfile.table:
@@ -184,7 +191,7 @@ else:
         key="md_items",
     )
     for text in problems + bad:
-        st.warning(text)
+        st.warning(plain(text))
     approval(db, ok, f"Approve **{len(ok)}** master-data changes for AFAS?", "md")
 
 try:

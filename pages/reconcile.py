@@ -15,14 +15,13 @@ from afas.recon.compare import compare_balances
 from afas.recon.corrected import with_corrections
 from afas.recon.export import export_csv, export_workbook
 from afas.recon.ledgers import (
-    DuplicateImport,
-    ImportProblems,
-    import_ledger,
+    import_table,
     list_imports,
     list_profiles,
     load_profile,
     save_profile,
 )
+from afas.recon.limits import upload_help
 from afas.recon.mapping import COLUMN_FIELDS
 from afas.recon.matching import (
     AfasFilter,
@@ -39,6 +38,8 @@ from afas.recon.schema import RESULT_KINDS, RESULT_LABELS
 from afas.recon.views import ledger_summary, results_table
 from afas.ui.errors import show_error
 from afas.ui.ledger import preview as read_preview
+from afas.ui.ledger import read_upload
+from afas.ui.text import plain
 from afas.ui.warehouse import MONEY, current_profile, require_connection, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
@@ -121,6 +122,7 @@ else:
             "CSV, Excel, Parquet, MT940 or CAMT.053",
             type=["csv", "txt", "xlsx", "xls", "ods", "parquet", "sta", "mt940", "940", "xml"],
             key="recon_upload",
+            help=upload_help() + ".",
         )
         s["recon_file"] = (upload.name, upload.getvalue()) if upload is not None else None
 
@@ -135,23 +137,24 @@ else:
                     help="Saved mappings are reused.",
                 )
                 base = load_profile(con, chosen_profile) if chosen_profile != NONE else None
-            preview = read_preview(db, data, name, base)
+            table = read_upload(db, data, name)
+            preview = read_preview(db, table, base)
         except LedgerFileError as exc:
-            st.error(str(exc))
+            show_error(exc)
             st.stop()
-        raw, mapping = preview.raw, preview.mapping
+        mapping = preview.mapping
         detail = ", ".join(
             x
             for x in (
-                raw.file_format.upper(),
-                raw.encoding and f"encoding {raw.encoding}",
-                raw.delimiter and f"delimiter '{raw.delimiter}'",
+                table.file_format.upper(),
+                table.encoding and f"encoding {table.encoding}",
+                table.delimiter and f"delimiter '{table.delimiter}'",
             )
             if x
         )
-        st.caption(f"{name}: {len(raw.rows):,} lines ({detail})")
+        st.caption(f"{plain(name)}: {table.num_rows:,} lines ({detail})")
         with st.expander("Column mapping (suggested from the header)", expanded=bool(preview.problems)):
-            options = [NONE, *raw.headers]
+            options = [NONE, *table.headers]
             cols = st.columns(3)
             chosen_fields = {}
             for i, fld in enumerate(COLUMN_FIELDS):
@@ -175,67 +178,68 @@ else:
             if c2.button("Save mapping", key="recon_save_profile", disabled=not profile_name.strip()):
                 with connection(db) as con:
                     save_profile(con, profile_name.strip(), edited)
-                st.success(f"Mapping saved as '{profile_name.strip()}'.")
+                st.success(f"Mapping saved as '{plain(profile_name.strip())}'.")
         if edited != mapping:
-            preview = read_preview(db, data, name, edited)
-        lines, problems = preview.lines, preview.problems
-        total = sum((ln.amount for ln in lines), Decimal("0.00"))
+            try:
+                preview = read_preview(db, table, edited)
+            except LedgerFileError as exc:
+                show_error(exc)
+                st.stop()
+        found = preview.summary
         st.write(
-            f"**{len(lines):,}** lines readable, total € {total:,.2f}"
-            + (f"; **{len(problems)}** cannot be read" if problems else "")
+            f"**{found.rows:,}** lines readable, total € {found.total:,.2f}"
+            + (f"; **{found.problem_lines:,}** cannot be read" if found.problem_count else "")
         )
-        if problems:
+        if found.problems:
             st.dataframe(
                 [
                     {"Line": p.line_no, "Column": p.column, "Value": p.value, "Why": p.reason}
-                    for p in problems[:200]
+                    for p in found.problems[:200]
                 ],
                 hide_index=True,
                 key="recon_problems",
             )
         d = preview.duplicate_of
         if d is not None and s.get("recon_import_id") == d.import_id:
-            st.success(f"This file is ledger #{d.import_id} '{d.name}': match it below.")
+            st.success(f"This file is ledger #{d.import_id} '{plain(d.name)}': match it below.")
             go = False
         else:
             if d is not None:
                 st.warning(
-                    f"This exact file was imported before as #{d.import_id} '{d.name}' "
+                    f"This exact file was imported before as #{d.import_id} '{plain(d.name)}' "
                     f"on {d.imported:%d-%m-%Y %H:%M}; pick it under 'A ledger imported before', "
                     "or import it again."
                 )
             with st.form("recon_import_form"):
                 label = st.text_input("Name", value=name.rsplit(".", 1)[0], key="recon_import_name")
                 accept = again = False
-                if problems:
+                if found.problem_count:
                     accept = st.checkbox(
-                        f"Import without the {len(problems)} unreadable lines", key="recon_accept"
+                        f"Import without the {found.problem_lines:,} unreadable lines", key="recon_accept"
                     )
                 if d is not None:
                     again = st.checkbox("Import again although it was imported before", key="recon_again")
                 go = st.form_submit_button("Import ledger", type="primary")
         if go:
             try:
-                with connection(db) as con:
-                    result = import_ledger(
+                with connection(db) as con, st.spinner("Importing…"):
+                    result = import_table(
                         con,
-                        data,
-                        name,
+                        table,
                         edited,
+                        file_name=name,
                         name=label,
                         accept_problems=accept,
                         allow_duplicate=again,
                         profile=chosen_profile if chosen_profile != NONE else None,
                     )
-            except (ImportProblems, DuplicateImport) as exc:
-                st.error(str(exc))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - an AppError in words, anything else as a bug
                 show_error(exc)
             else:
                 s["recon_import_id"], s["recon_run_id"] = result.import_id, None
                 st.success(
                     f"Imported {result.rows:,} lines as #{result.import_id}"
-                    + (f" ({result.skipped} skipped)" if result.skipped else "")
+                    + (f" ({result.skipped:,} skipped)" if result.skipped else "")
                     + "."
                 )
 
@@ -414,7 +418,7 @@ if c1.button("Match selected by hand", key="recon_match_manual", disabled=not pi
         _run_again()
         st.rerun()
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
 groups = sorted({r["Group"] for r in picked if r["Group"] is not None})
 if c2.button("Unmatch selected", key="recon_unmatch", disabled=not groups or not line_run):
     with connection(db) as con:

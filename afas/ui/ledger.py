@@ -1,6 +1,12 @@
-"""Reading an uploaded ledger once: the whole file is read and mapped per (file, mapping), not again
-on every rerun of the Reconcile page (a widget change reruns the script; a large file would be read
-again each time). Whether it was imported before is asked anew every time."""
+"""Reading an uploaded ledger once, and previews that stay small.
+
+A widget change reruns the page script; a large file must not be read again each time, nor kept in
+the server's memory as rows. So the upload is staged once (:func:`afas.recon.staging.stage`: read into
+a Parquet file beside the warehouse, large files in a separate process) and only that table's
+description is cached, keyed by the file's SHA-256. Each mapping's preview (counts, total, the first
+problems) is cached by digest and mapping, small whatever the file's size. Whether the file was
+imported before is asked anew every time.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +16,47 @@ from pathlib import Path
 
 import streamlit as st
 
-from afas.recon.ledgers import ImportPreview, find_import_by_sha256
-from afas.recon.mapping import Mapping, apply_mapping, suggest_mapping
-from afas.recon.readers import read_ledger_file
+from afas.recon.ledgers import ImportPreview, find_import_by_sha256, preview_table
+from afas.recon.mapping import Mapping
+from afas.recon.staging import stage
+from afas.recon.tables import TextTable
 from afas.warehouse.db import connection
 
-__all__ = ["preview"]
+__all__ = ["preview", "read_upload", "staging_dir"]
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def _read(digest: str, name: str, _data: bytes, mapping_json: str | None) -> ImportPreview:
-    raw = read_ledger_file(_data, name)
-    if mapping_json:
-        mapping = Mapping.from_json(mapping_json)
-    else:
-        mapping = suggest_mapping(raw.headers, raw.rows[:200], raw.file_format)
-    return ImportPreview(raw, mapping, apply_mapping(raw, mapping), digest, None)
+def staging_dir(db: Path) -> Path:
+    """Where uploads are staged: beside the warehouse file, in a folder of its own."""
+    return Path(db).parent / "staging"
 
 
-def preview(db: Path, data: bytes, name: str, mapping: Mapping | None) -> ImportPreview:
-    """What importing ``data`` with ``mapping`` (None: suggested) gives; LedgerFileError if unreadable."""
+@st.cache_data(max_entries=32, show_spinner="Reading the file…")
+def _staged(digest: str, name: str, _data: bytes, sheet: str | int | None, directory: str) -> TextTable:
+    return stage(_data, name, directory, sheet=sheet)
+
+
+def read_upload(db: Path, data: bytes, name: str, sheet: str | int | None = None) -> TextTable:
+    """The upload as a staged table (read once per file); LedgerFileError if it cannot be read."""
     digest = hashlib.sha256(data).hexdigest()
-    result = _read(digest, name, data, mapping.to_json() if mapping is not None else None)
+    directory = str(staging_dir(db))
+    table = _staged(digest, name, data, sheet, directory)
+    if table.path is None or not table.path.exists():  # pruned since: read it again
+        _staged.clear()
+        table = _staged(digest, name, data, sheet, directory)
+    return dataclasses.replace(table, file_name=name)
+
+
+@st.cache_data(max_entries=64, show_spinner="Checking every line…")
+def _preview(digest: str, path: str, mapping_json: str | None, _table: TextTable) -> ImportPreview:
+    mapping = Mapping.from_json(mapping_json) if mapping_json else None
+    return preview_table(None, _table, mapping)
+
+
+def preview(db: Path, table: TextTable, mapping: Mapping | None) -> ImportPreview:
+    """What importing ``table`` with ``mapping`` (None: suggested) gives; LedgerFileError if it does
+    not fit."""
+    result = _preview(
+        table.sha256 or "", str(table.path), mapping.to_json() if mapping is not None else None, table
+    )
     with connection(db) as con:
-        return dataclasses.replace(result, duplicate_of=find_import_by_sha256(con, digest))
+        return dataclasses.replace(result, duplicate_of=find_import_by_sha256(con, table.sha256 or ""))
