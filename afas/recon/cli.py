@@ -47,19 +47,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     # The import side is another module of the project; imported here so that reconciling an
     # already imported ledger does not need it.
-    from afas.recon.ledgers import import_ledger, load_profile
+    from afas.recon.ledgers import import_table, load_profile
     from afas.recon.mapping import suggest_mapping
-    from afas.recon.readers import read_ledger_file
+    from afas.recon.readers import read_ledger_table
 
     path: Path = args.ledger
     data = path.read_bytes()
+    table = read_ledger_table(data, path.name)  # read once, column-wise: fit for a million lines
     if args.mapping:
         mapping = load_profile(con, args.mapping)
     else:
-        raw = read_ledger_file(data, path.name)
-        mapping = suggest_mapping(raw.headers, raw.rows[:50])
+        mapping = suggest_mapping(table.headers, table.head(50))
     try:
-        result = import_ledger(con, data, path.name, mapping, profile=args.mapping)
+        result = import_table(con, table, mapping, file_name=path.name, profile=args.mapping)
     except ValueError as exc:
         earlier = getattr(exc, "earlier", None)
         if earlier is None:

@@ -26,6 +26,7 @@ import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -289,7 +290,12 @@ def _sql_text(value: str) -> str:
 
 
 def _read_fast(
-    data: bytes, encoding: str, delimiter: str | None, skip_first: bool, file_name: str
+    data: bytes,
+    encoding: str,
+    delimiter: str | None,
+    skip_first: bool,
+    file_name: str,
+    into: Path | None = None,
 ) -> TextTable | None:
     """The table DuckDB reads, or None when the file is not one the checks can vouch for."""
     import duckdb
@@ -314,10 +320,14 @@ def _read_fast(
         with os.fdopen(handle, "wb") as out:
             out.write(buf)
         del buf
-        con = duckdb.connect(config={"threads": 1, "temp_directory": tempfile.gettempdir()})
+        con = duckdb.connect(
+            config={"threads": 1, "memory_limit": "1GB", "temp_directory": tempfile.gettempdir()}
+        )
         con.execute("SET enable_progress_bar = false")
         try:
-            return _duckdb_table(con, path, found, names, delim, skip_first, encoding, delimiter, file_name)
+            return _duckdb_table(
+                con, path, found, names, delim, skip_first, encoding, delimiter, file_name, into
+            )
         finally:
             con.close()
     finally:
@@ -334,18 +344,17 @@ def _duckdb_table(
     encoding: str,
     delimiter: str | None,
     file_name: str,
+    into: Path | None,
 ) -> TextTable | None:
     quote = _sql_text('"' if found.quoted else "")
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
     line_size = max(found.longest + 1024, 1 << 21)
-    con.execute(
-        f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_sql_text(path)}, delim={_sql_text(delim)}, "
+    reader = (
+        f"read_csv({_sql_text(path)}, delim={_sql_text(delim)}, "
         f"quote={quote}, escape={quote}, header=false, auto_detect=false, null_padding=true, parallel=false, "
         f"strict_mode=false, new_line='{found.new_line}', max_line_size={line_size}, "
         f"columns={columns})"
     )
-    if _one(con, "SELECT count(*) FROM raw")[0] != len(found.lines):
-        return None
     con.register(
         "seg",
         pa.table(
@@ -363,12 +372,16 @@ def _duckdb_table(
         f"THEN nullif(trim(raw.{n}, $ws), '') ELSE raw.{n} END AS {n}"
         for n in names
     )
+    # One pass: DuckDB's records side by side with the checks' (line number, field count) by position;
+    # a record too many on either side shows as a row without the other's columns.
     con.execute(
-        f"CREATE TEMP TABLE rec AS SELECT seg.*, {trimmed} FROM raw POSITIONAL JOIN seg",
+        f"CREATE TEMP TABLE rec AS SELECT seg.*, raw.present, {trimmed} "
+        f"FROM (SELECT true AS present, * FROM {reader}) raw POSITIONAL JOIN seg",
         {"ws": PY_WHITESPACE},
     )
-    con.execute("DROP TABLE raw")
     con.unregister("seg")
+    if _one(con, "SELECT count(*) FROM rec WHERE present IS NULL OR ord IS NULL")[0]:
+        return None  # DuckDB split the file into other records than the checks did
     blank = " AND ".join(f"{n} IS NULL" for n in names)
     con.execute(f"DELETE FROM rec WHERE ({blank})" + (" OR line_no = 1" if skip_first else ""))
     counts = con.execute("SELECT nfields, count(*), min(ord) FROM rec GROUP BY nfields").fetchall()
@@ -408,15 +421,17 @@ def _duckdb_table(
         + (f"WHEN {effective} > {width} AND ({extra}) THEN {effective} " if extra else "")
         + "END"
     )
-    data = con.sql(
-        f"SELECT line_no, CAST({ragged} AS BIGINT) AS ragged, {', '.join(kept)} "
-        "FROM rec WHERE ord > ? ORDER BY ord",
-        params=[header_ord],
-    ).to_arrow_table()
-    data = data.add_column(0, "row_no", pa.array(np.arange(data.num_rows, dtype=np.int64)))
-    return TextTable.from_arrow(
-        clean_headers(list(header)), data, "csv", encoding=encoding, delimiter=delimiter
+    body = (
+        f"SELECT ord AS row_no, line_no, CAST({ragged} AS BIGINT) AS ragged, {', '.join(kept)} "
+        f"FROM rec WHERE ord > {int(header_ord)} ORDER BY ord"
     )
+    headers = clean_headers(list(header))
+    if into is not None:  # straight into the staged Parquet file: the rows never pass through Python
+        rows = _one(con, f"SELECT count(*) FROM rec WHERE ord > {int(header_ord)}")[0]
+        con.execute(f"COPY ({body}) TO {_sql_text(str(into))} (FORMAT parquet, COMPRESSION zstd)")
+        return TextTable(headers, "csv", int(rows), path=Path(into), encoding=encoding, delimiter=delimiter)
+    data = con.sql(body).to_arrow_table()
+    return TextTable.from_arrow(headers, data, "csv", encoding=encoding, delimiter=delimiter)
 
 
 # --- entry point ----------------------------------------------------------------------------------------
@@ -451,12 +466,16 @@ def read_csv_fast(data: bytes, file_name: str) -> TextTable | None:
     return _read_fast(data, encoding, delimiter, skip_first, file_name)
 
 
-def read_csv(data: bytes, file_name: str, *, fast: bool = True) -> TextTable:
+def read_csv(data: bytes, file_name: str, *, fast: bool = True, into: Path | None = None) -> TextTable:
     """Read a delimited text file (with DuckDB when it can vouch for the file, see the module
-    docstring; ``fast=False`` always with the reference reader); LedgerFileError says what is wrong."""
+    docstring; ``fast=False`` always with the reference reader); LedgerFileError says what is wrong.
+
+    With ``into``, the fast reader writes the cells to that Parquet file and returns a table read
+    from it (the reference reader still returns them in memory).
+    """
     encoding, delimiter, skip_first = _dialect(data, file_name)
     if fast:
-        table = _read_fast(data, encoding, delimiter, skip_first, file_name)
+        table = _read_fast(data, encoding, delimiter, skip_first, file_name, into)
         if table is not None:
             return table
     text, encoding = decode(data, file_name, encoding)

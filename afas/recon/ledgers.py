@@ -188,7 +188,7 @@ def suggested_mapping(table: TextTable) -> Mapping:
 
 
 def preview_table(
-    con: duckdb.DuckDBPyConnection | None, table: TextTable, mapping: Mapping | None = None, first: int = 0
+    con: duckdb.DuckDBPyConnection | None, table: TextTable, mapping: Mapping | None = None
 ) -> ImportPreview:
     """Map the table without writing (in a scratch database); the mapping is suggested when none is
     given; ``con`` (the warehouse, may be None) says whether the file was imported before.
@@ -200,7 +200,7 @@ def preview_table(
     scratch = scratch_connection()
     try:
         with mapped_view(scratch, table, mapping) as view:
-            summary = view.summary(first=first)
+            summary = view.summary()
     finally:
         scratch.close()
     digest = table.sha256 or ""

@@ -21,7 +21,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
@@ -98,7 +98,6 @@ class MappedSummary:
     decimal_separator: str
     date_from: object = None
     date_to: object = None
-    first_lines: list[dict] = field(default_factory=list)
 
 
 def sign_of(text: str) -> int | None:
@@ -177,6 +176,7 @@ class _Plan:
         self.index = column_index(table.headers, mapping)
         self.width = len(table.headers)
         self.registered: list[str] = []
+        self.amounts_found = False
         self.date_format = mapping.date_format
         self.separator = mapping.decimal_separator
         if self.separator == AUTO:
@@ -253,6 +253,7 @@ class _Plan:
             except ValueError as exc:
                 values.append(None)
                 reasons.append(str(exc))
+        self.amounts_found = bool(texts)
         view = self.register(
             "amounts",
             {
@@ -316,15 +317,14 @@ class _Plan:
 
 
 def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
-    """The SELECT that turns the text table into one row per line (fields, problems, warning)."""
+    """The SELECT that turns the text table into one row per line (fields, problems, warning).
+
+    Three steps: the texts of the mapped columns (empty text counts as none, as it always did) and
+    whether each amount has a plain shape; the distinct-text lookups joined on (only those that can
+    hold something); then the lines with their problems in the order they were always checked.
+    """
     m = plan.mapping
-    dates = plan.dates()
-    amounts, pattern, read = plan.amounts()
-    signs = plan.signs()
-    currencies = plan.currencies()
-    ibans = plan.ibans()
     params: dict[str, object] = {
-        "pattern": pattern,
         "c_date": m.entry_date,
         "c_amount": m.amount,
         "c_debit": m.debit,
@@ -340,63 +340,76 @@ def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
         c = plan.col(target)
         return c if c is not None else "CAST(NULL AS VARCHAR)"
 
-    def amount_of(alias: str, target: str) -> tuple[str, str, str]:
-        """(text, value, reason) SQL of one amount column, the plain shapes read in SQL."""
-        c = plan.col(target)
-        if c is None:
-            return "CAST(NULL AS VARCHAR)", "CAST(NULL AS DECIMAL(18, 2))", "CAST(NULL AS VARCHAR)"
-        t = f"nullif({c}, '')"
-        fast = f"regexp_full_match({t}, $pattern)"
-        return (
-            t,
-            f"CASE WHEN {fast} THEN {read(t)} ELSE {alias}.value END",
-            f"CASE WHEN {fast} THEN NULL ELSE {alias}.reason END",
-        )
+    amounts, pattern, read = plan.amounts()
+    params["pattern"] = pattern
+    money = ("amount",) if m.amount else ("debit", "credit")
+    texts = [
+        "s.row_no",
+        "s.line_no",
+        "s.ragged",
+        f"nullif({text('entry_date')}, '') AS date_text",
+        f"coalesce({text('sign')}, '') AS sign_text",
+        f"coalesce(nullif({text('currency')}, ''), $currency_default) AS currency_text",
+        f"{text('counterparty_iban')} AS iban_text",
+        *(f"{text(f)} AS {f}" for f in _PLAIN_TEXT),
+    ]
+    for t in money:
+        texts.append(f"nullif({text(t)}, '') AS {t}_text")
+        texts.append(f"regexp_full_match(nullif({text(t)}, ''), $pattern) AS {t}_fast")
 
-    joins = [f"LEFT JOIN {dates} dl ON dl.text = nullif({plan.col('entry_date')}, '')"]
-    if m.amount:
-        a_text, a_value, a_reason = amount_of("al", "amount")
-        joins.append(f"LEFT JOIN {amounts} al ON al.text = {a_text}")
-        parts = f"{a_text} AS a_text, {a_value} AS a_value, {a_reason} AS a_reason"
-    else:
-        d_text, d_value, d_reason = amount_of("ald", "debit")
-        c_text, c_value, c_reason = amount_of("alc", "credit")
-        joins.append(f"LEFT JOIN {amounts} ald ON ald.text = {d_text}")
-        joins.append(f"LEFT JOIN {amounts} alc ON alc.text = {c_text}")
-        parts = (
-            f"{d_text} AS d_text, {d_value} AS d_value, {d_reason} AS d_reason, "
-            f"{c_text} AS c_text, {c_value} AS c_value, {c_reason} AS c_reason"
-        )
-    currency_text = f"coalesce(nullif({text('currency')}, ''), $currency_default)"
-    joins.append(f"LEFT JOIN {currencies} cl ON cl.text = {currency_text}")
-    joins.append(f"LEFT JOIN {ibans} il ON il.text = nullif({text('counterparty_iban')}, '')")
+    columns = ["t.*", "dl.value AS date_value", "dl.reason AS date_reason"]
+    joins = [f"LEFT JOIN {plan.dates()} dl ON dl.text = t.date_text"]
+    for t in money:
+        if plan.amounts_found:
+            alias = f"al_{t}"
+            joins.append(f"LEFT JOIN {amounts} {alias} ON {alias}.text = t.{t}_text AND NOT t.{t}_fast")
+            value, reason = f"{alias}.value", f"{alias}.reason"
+        else:
+            value, reason = "CAST(NULL AS DECIMAL(18, 2))", "CAST(NULL AS VARCHAR)"
+        columns.append(f"CASE WHEN t.{t}_fast THEN {read(f't.{t}_text')} ELSE {value} END AS {t}_value")
+        columns.append(f"CASE WHEN t.{t}_fast THEN NULL ELSE {reason} END AS {t}_reason")
+    signs = plan.signs()
     if signs is not None:
-        joins.append(f"LEFT JOIN {signs} sl ON sl.text = coalesce({text('sign')}, '')")
-    sign = "sl.sign" if signs is not None else "NULL"
-    base = f"""
-        SELECT s.row_no, s.line_no, s.ragged,
-               nullif({plan.col("entry_date")}, '') AS date_text,
-               dl.value AS date_value, dl.reason AS date_reason,
-               {parts},
-               coalesce({text("sign")}, '') AS sign_text, {sign} AS sign,
-               {currency_text} AS currency_text, cl.code AS currency_code, cl.valid AS currency_valid,
-               {text("counterparty_iban")} AS iban_text, il.norm AS iban_norm, il.warn AS iban_warn,
-               {", ".join(f"{text(f)} AS {f}" for f in _PLAIN_TEXT)}
-        FROM {plan.src} s {" ".join(joins)}"""
+        joins.append(f"LEFT JOIN {signs} sl ON sl.text = t.sign_text")
+    columns.append(f"{'sl.sign' if signs is not None else 'CAST(NULL AS INTEGER)'} AS sign")
+    if plan.col("currency") is not None or m.currency_default:
+        joins.append(f"LEFT JOIN {plan.currencies()} cl ON cl.text = t.currency_text")
+        columns += ["cl.code AS currency_code", "cl.valid AS currency_valid"]
+    else:
+        columns += ["CAST(NULL AS VARCHAR) AS currency_code", "CAST(NULL AS BOOLEAN) AS currency_valid"]
+    if plan.col("counterparty_iban") is not None:
+        joins.append(f"LEFT JOIN {plan.ibans()} il ON il.text = nullif(t.iban_text, '')")
+        columns += ["il.norm AS iban_norm", "il.warn AS iban_warn"]
+    else:
+        columns += ["CAST(NULL AS VARCHAR) AS iban_norm", "CAST(NULL AS BOOLEAN) AS iban_warn"]
+    joined = (
+        f"SELECT {', '.join(columns)} FROM (SELECT {', '.join(texts)} FROM {plan.src} s) t {' '.join(joins)}"
+    )
+
     wide = "DECIMAL(38, 2)"
     if m.amount:
         parse_problem = [
-            ("a_text IS NULL", "$c_amount", "NULL", "'amount is empty'"),
-            ("a_reason IS NOT NULL", "$c_amount", "a_text", "a_reason"),
+            ("amount_text IS NULL", "$c_amount", "NULL", "'amount is empty'"),
+            ("amount_reason IS NOT NULL", "$c_amount", "amount_text", "amount_reason"),
         ]
-        raw_amount = f"CAST(a_value AS {wide})"
+        raw_amount = f"CAST(amount_value AS {wide})"
     else:
         parse_problem = [
-            ("d_text IS NOT NULL AND d_reason IS NOT NULL", "$c_debit", "d_text", "d_reason"),
-            ("c_text IS NOT NULL AND c_reason IS NOT NULL", "$c_credit", "c_text", "c_reason"),
-            ("d_text IS NULL AND c_text IS NULL", "$c_either", "NULL", "'debit and credit are empty'"),
+            ("debit_text IS NOT NULL AND debit_reason IS NOT NULL", "$c_debit", "debit_text", "debit_reason"),
+            (
+                "credit_text IS NOT NULL AND credit_reason IS NOT NULL",
+                "$c_credit",
+                "credit_text",
+                "credit_reason",
+            ),
+            (
+                "debit_text IS NULL AND credit_text IS NULL",
+                "$c_either",
+                "NULL",
+                "'debit and credit are empty'",
+            ),
         ]
-        raw_amount = f"CAST(coalesce(d_value, 0) AS {wide}) - CAST(coalesce(c_value, 0) AS {wide})"
+        raw_amount = f"CAST(coalesce(debit_value, 0) AS {wide}) - CAST(coalesce(credit_value, 0) AS {wide})"
     if m.sign:
         parse_problem.append(
             ("sign IS NULL", "$c_sign", "sign_text", "'is neither debit (D, Bij) nor credit (C, Af)'")
@@ -408,7 +421,6 @@ def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
     parse_problem.append(
         (f"TRY_CAST({final} AS DECIMAL(18, 2)) IS NULL", "NULL", "NULL", "'amount is too large'")
     )
-
     bad_currency = "currency_text IS NOT NULL AND currency_text <> '' AND NOT currency_valid"
 
     def case(index: int) -> str:
@@ -434,7 +446,7 @@ def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
                CASE WHEN iban_text IS NULL OR iban_text = '' THEN iban_text ELSE iban_norm END
                    AS counterparty_iban,
                {", ".join(_PLAIN_TEXT)}
-        FROM ({base})"""
+        FROM ({joined})"""
     return sql, params
 
 
@@ -498,14 +510,7 @@ class MappedView:
             self.con, f"SELECT {', '.join(_LINE_COLUMNS)} FROM {self.name} WHERE {_OK} ORDER BY row_no"
         )
 
-    def first_lines(self, n: int) -> list[dict]:
-        names = _LINE_COLUMNS
-        rows = _rows(
-            self.con, f"SELECT {', '.join(names)} FROM {self.name} WHERE {_OK} ORDER BY row_no LIMIT {int(n)}"
-        )
-        return [dict(zip(names, row, strict=True)) for row in rows]
-
-    def summary(self, keep: int = KEEP_PROBLEMS, first: int = 0) -> MappedSummary:
+    def summary(self, keep: int = KEEP_PROBLEMS) -> MappedSummary:
         rows, total, date_from, date_to = self.count()
         problem_count, problem_lines, problems = self.problems(keep)
         warning_count, warnings = self.warnings(keep)
@@ -521,7 +526,6 @@ class MappedView:
             self.decimal_separator,
             date_from,
             date_to,
-            self.first_lines(first) if first else [],
         )
 
     def insert_sql(self) -> str:

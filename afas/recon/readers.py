@@ -29,6 +29,7 @@ import re
 import zipfile
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -197,9 +198,18 @@ def _read_parquet(data: bytes, file_name: str) -> TextTable:
 # --- entry points -------------------------------------------------------------------------------------
 
 
-def read_ledger_table(data: bytes, file_name: str, sheet: str | int | None = None) -> TextTable:
+def read_ledger_table(
+    data: bytes,
+    file_name: str,
+    sheet: str | int | None = None,
+    *,
+    into: Path | None = None,
+    sha256: str | None = None,
+) -> TextTable:
     """Read a ledger file into a :class:`TextTable`; ``sheet`` picks a workbook sheet (name or 0-based index).
 
+    ``into`` lets a reader write the cells straight to that Parquet file (the CSV reader does; the
+    others return them in memory); ``sha256`` is the file's digest when the caller has it already.
     Raises :class:`LedgerFileError` with a message for the user when the file cannot be read (a
     :class:`~afas.recon.limits.FileTooLarge` when it is larger than its format's limit).
     """
@@ -214,8 +224,8 @@ def read_ledger_table(data: bytes, file_name: str, sheet: str | int | None = Non
     elif file_format == "mt940":
         table = TextTable.from_raw(read_mt940(data, file_name))
     else:
-        table = read_csv(data, file_name)
-    return replace(table, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+        table = read_csv(data, file_name, into=into)
+    return replace(table, file_name=file_name, sha256=sha256 or hashlib.sha256(data).hexdigest())
 
 
 def read_ledger_file(data: bytes, file_name: str, sheet: str | int | None = None) -> RawTable:

@@ -36,6 +36,8 @@ KEEP_BYTES = 4 * MAX_UPLOAD_MB * 1024 * 1024
 CHILD_MEMORY = 6 * 1024**3
 """The address space a reading process may take (a 200 MB CSV needs about 1.5 GB)."""
 CHILD_SECONDS = 600
+CHILD_NICE = 10
+"""How much the reading process yields the processor to the dashboard's own threads (os.nice)."""
 _META = ("headers", "file_format", "num_rows", "encoding", "delimiter", "sheet", "sha256", "file_name")
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,16 +61,35 @@ def _load(parquet: Path, meta: Path) -> TextTable | None:
     return TextTable(path=parquet, **{k: values.get(k) for k in _META})
 
 
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def _read_into(data: bytes, file_name: str, sheet: str | int | None, parquet: Path, digest: str) -> TextTable:
+    """Read the file and stage it; the CSV reader writes its Parquet file itself, the rest here."""
+    from afas.recon.readers import read_ledger_table
+
+    temporary = _temporary(parquet)
+    try:
+        table = read_ledger_table(data, file_name, sheet, into=temporary, sha256=digest)
+        return _write(table, parquet, parquet.with_suffix(".json"))
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
 def _write(table: TextTable, parquet: Path, meta: Path) -> TextTable:
     """Write the table's cells and description; atomically, so a reader never sees half a file."""
     import pyarrow.parquet as pq
 
-    assert table.data is not None
-    temporary = parquet.with_name(f".{parquet.name}.{os.getpid()}.tmp")
-    pq.write_table(table.data, temporary, compression="zstd")
+    temporary = _temporary(parquet)
+    if table.data is not None:
+        pq.write_table(table.data, temporary, compression="zstd")
+    else:
+        assert table.path == temporary, "a reader wrote its cells somewhere else"
     os.replace(temporary, parquet)
     values = {k: getattr(table, k) for k in _META}
-    temporary = meta.with_name(f".{meta.name}.{os.getpid()}.tmp")
+    temporary = _temporary(meta)
     temporary.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, meta)
     return table.without_data(parquet)
@@ -101,31 +122,31 @@ def stage(
     directory: str | os.PathLike[str],
     sheet: str | int | None = None,
     isolate: bool | None = None,
+    sha256: str | None = None,
 ) -> TextTable:
     """The file read into ``directory`` (or found there); LedgerFileError says what is wrong with it.
 
     ``isolate`` forces the separate process (True) or this one (False); by default files from
-    :data:`ISOLATE_FROM` bytes and .xls workbooks go to a separate process.
+    :data:`ISOLATE_FROM` bytes and .xls workbooks go to a separate process. ``sha256`` is the
+    file's digest when the caller has it already.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256 or hashlib.sha256(data).hexdigest()
     parquet, meta = _paths(directory, digest, sheet)
     found = _load(parquet, meta)
     if found is not None:
         return replace(found, file_name=file_name)
     _prune(directory)
     if isolate if isolate is not None else _needs_isolation(data):
-        table = _stage_in_child(data, file_name, sheet, parquet, meta)
+        table = _stage_in_child(data, file_name, sheet, parquet, meta, digest)
     else:
-        from afas.recon.readers import read_ledger_table
-
-        table = _write(read_ledger_table(data, file_name, sheet), parquet, meta)
+        table = _read_into(data, file_name, sheet, parquet, digest)
     return replace(table, file_name=file_name)
 
 
 def _stage_in_child(
-    data: bytes, file_name: str, sheet: str | int | None, parquet: Path, meta: Path
+    data: bytes, file_name: str, sheet: str | int | None, parquet: Path, meta: Path, digest: str
 ) -> TextTable:
     handle, upload = tempfile.mkstemp(prefix=".upload-", dir=parquet.parent)
     try:
@@ -137,7 +158,9 @@ def _stage_in_child(
                 "file_name": file_name,
                 "sheet": sheet,
                 "parquet": str(parquet),
+                "sha256": digest,
                 "memory": CHILD_MEMORY,
+                "nice": CHILD_NICE,
             }
         )
         path = os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))
@@ -154,7 +177,7 @@ def _stage_in_child(
             )
         except subprocess.TimeoutExpired:
             raise LedgerFileError(
-                f"Reading {file_name} took longer than {CHILD_SECONDS // 60} minutes and was stopped; "
+                f"Reading {file_name} took longer than {int(CHILD_SECONDS // 60)} minutes and was stopped; "
                 "export a smaller period, or the ledger as CSV."
             ) from None
     finally:
@@ -194,16 +217,13 @@ def _child() -> int:
 
         memory = int(request.get("memory") or CHILD_MEMORY)
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        os.nice(10)  # the dashboard's other users come first
+        os.nice(int(request.get("nice", CHILD_NICE)))  # the dashboard's other users come first
     except (ImportError, OSError, ValueError):
         pass
     parquet = Path(request["parquet"])
-    meta = parquet.with_suffix(".json")
-    from afas.recon.readers import read_ledger_table
-
     try:
         data = Path(request["upload"]).read_bytes()
-        _write(read_ledger_table(data, request["file_name"], request["sheet"]), parquet, meta)
+        _read_into(data, request["file_name"], request["sheet"], parquet, request["sha256"])
     except LedgerFileError as exc:
         print(json.dumps({"error": exc.message, "hint": exc.hint}))
         return 0

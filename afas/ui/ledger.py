@@ -32,7 +32,7 @@ def staging_dir(db: Path) -> Path:
 
 @st.cache_data(max_entries=32, show_spinner="Reading the file…")
 def _staged(digest: str, name: str, _data: bytes, sheet: str | int | None, directory: str) -> TextTable:
-    return stage(_data, name, directory, sheet=sheet)
+    return stage(_data, name, directory, sheet=sheet, sha256=digest)
 
 
 def read_upload(db: Path, data: bytes, name: str, sheet: str | int | None = None) -> TextTable:

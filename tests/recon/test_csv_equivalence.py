@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from afas.recon.csvfile import read_csv, read_csv_fast
 from afas.recon.tables import LedgerFileError
+from afas.recon.textfiles import PY_WHITESPACE
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ledgers"
 SETTINGS = settings(
@@ -116,3 +117,7 @@ def test_odd_quoting_goes_to_the_reference_reader(text):
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.csv")) + ["broken/bad_values.csv"])
 def test_sample_files_agree(name):
     agree((DATA / name).read_bytes())
+
+
+def test_the_whitespace_trimmed_column_wise_is_pythons():
+    assert set(PY_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}

@@ -56,10 +56,16 @@ def test_a_refusal_comes_back_from_the_reading_process_in_words(tmp_path):
     assert not list(tmp_path.glob("*.parquet"))
 
 
-def test_a_reading_process_that_dies_is_reported_not_shared(tmp_path, monkeypatch):
-    monkeypatch.setattr(staging, "CHILD_MEMORY", 64 * 1024 * 1024)  # too little to even start
-    with pytest.raises(LedgerFileError, match="the reader stopped without an answer"):
-        stage((DATA / "grootboek_nl.csv").read_bytes(), "x.csv", tmp_path, isolate=True)
+def test_a_reading_process_out_of_memory_or_time_is_reported_not_shared(tmp_path, monkeypatch):
+    data = (DATA / "grootboek_nl.csv").read_bytes()
+    monkeypatch.setattr(staging, "CHILD_MEMORY", 48 * 1024 * 1024)  # too little to read anything
+    with pytest.raises(LedgerFileError, match="needs more memory to read|stopped without an answer"):
+        stage(data, "x.csv", tmp_path, isolate=True)
+    monkeypatch.undo()
+    monkeypatch.setattr(staging, "CHILD_SECONDS", 0.01)
+    with pytest.raises(LedgerFileError, match=r"took longer than 0 minutes and was stopped"):
+        stage(data, "x.csv", tmp_path, isolate=True)
+    assert not list(tmp_path.glob("*.parquet")) and not list(tmp_path.glob(".upload-*"))
 
 
 def test_old_staged_files_are_pruned(tmp_path):
