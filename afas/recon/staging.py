@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def _load(parquet: Path, meta: Path) -> TextTable | None:
 
 
 def _temporary(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """A name beside ``path`` no other process or thread uses (two sessions may stage one file)."""
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
 
 
 def _read_into(data: bytes, file_name: str, sheet: str | int | None, parquet: Path, digest: str) -> TextTable:
@@ -72,17 +74,17 @@ def _read_into(data: bytes, file_name: str, sheet: str | int | None, parquet: Pa
     temporary = _temporary(parquet)
     try:
         table = read_ledger_table(data, file_name, sheet, into=temporary, sha256=digest)
-        return _write(table, parquet, parquet.with_suffix(".json"))
+        return _write(table, parquet, parquet.with_suffix(".json"), temporary)
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink()
 
 
-def _write(table: TextTable, parquet: Path, meta: Path) -> TextTable:
-    """Write the table's cells and description; atomically, so a reader never sees half a file."""
+def _write(table: TextTable, parquet: Path, meta: Path, temporary: Path) -> TextTable:
+    """Write the table's cells (unless the reader wrote them to ``temporary``) and description;
+    atomically, so a reader never sees half a file."""
     import pyarrow.parquet as pq
 
-    temporary = _temporary(parquet)
     if table.data is not None:
         pq.write_table(table.data, temporary, compression="zstd")
     else:
@@ -107,7 +109,8 @@ def _prune(directory: Path) -> None:
     kept = 0
     for mtime, size, path in entries:
         kept += size
-        if now - mtime > KEEP_SECONDS or kept > KEEP_BYTES:
+        in_flight = path.name.startswith(".")  # an upload being read, a file being written
+        if now - mtime > KEEP_SECONDS or (kept > KEEP_BYTES and not in_flight):
             with contextlib.suppress(OSError):
                 path.unlink()
 

@@ -90,3 +90,24 @@ def test_preview_and_import_read_the_staged_file(tmp_path):
     assert (result.rows, result.skipped) == (6, 0)
     assert preview_table(con, table).duplicate_of.import_id == result.import_id
     con.close()
+
+
+def test_two_sessions_staging_one_file_at_once_both_get_it(tmp_path):
+    import threading
+
+    data = (DATA / "grootboek_nl.csv").read_bytes()
+    found, errors = [], []
+
+    def one() -> None:
+        try:
+            found.append(stage(data, "x.csv", tmp_path).to_raw())
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(found) == 4 and all(raw == found[0] for raw in found)
+    assert not list(tmp_path.glob(".*.tmp"))
