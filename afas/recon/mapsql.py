@@ -17,6 +17,7 @@ an IBAN warning. From it come the preview's counts and first problems, the lines
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -51,7 +52,7 @@ __all__ = [
     "sign_of",
 ]
 
-AUTO = "auto"
+AUTO = "auto"  # afas.recon.mapping.AUTO: read the format from the values
 KEEP_PROBLEMS = 1000
 """Problems kept as objects (the counts are always complete); the page shows 200, a message 5."""
 
@@ -96,8 +97,8 @@ class MappedSummary:
     warnings: list[LineProblem]
     date_format: str
     decimal_separator: str
-    date_from: object = None
-    date_to: object = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
 
 
 def sign_of(text: str) -> int | None:
@@ -179,10 +180,10 @@ class _Plan:
         self.amounts_found = False
         self.date_format = mapping.date_format
         self.separator = mapping.decimal_separator
-        if self.separator == AUTO:
+        if self.separator == AUTO:  # the non-empty values among the first 2,000 rows of each column
             texts = [v for t in ("amount", "debit", "credit") for v in self._first(t, 2000) if v]
             self.separator = detect_decimal_separator(texts, default_separator(table.file_format))
-        if self.date_format == AUTO:
+        if self.date_format == AUTO:  # the first 1,000 values that are not blank
             self.date_format = detect_date_format(self._first("entry_date", 1000, non_blank=True))
 
     def col(self, target: str) -> str | None:
@@ -193,7 +194,7 @@ class _Plan:
         c = self.col(target)
         if c is None:
             return []
-        where = f"WHERE {c} IS NOT NULL" + (f" AND trim({c}, $ws) <> ''" if non_blank else "")
+        where = f"WHERE {c} IS NOT NULL AND trim({c}, $ws) <> ''" if non_blank else ""
         params = {"ws": PY_WHITESPACE} if non_blank else {}
         return [
             v

@@ -146,3 +146,15 @@ def test_amounts_read_in_sql_are_what_parse_amount_reads(text, separator):
     (value,) = _CON.execute(f"SELECT {read('$t')}", {"t": text}).fetchall()[0]
     assert value == parse_amount(text, separator)
     assert isinstance(value, Decimal)
+
+
+def test_formats_come_from_the_first_rows_as_they_always_did():
+    """The separator from the values among the first 2,000 rows (empty ones count as rows), the date
+    format from the first 1,000 dates: a long empty stretch keeps later values out of the guess."""
+    rows = [("01-02-2025", None)] * 2500 + [(f"2025-02-{d:02d}", "1.5") for d in range(1, 29)] * 40
+    raw = RawTable(["Datum", "Bedrag"], rows, list(range(2, len(rows) + 2)), "csv")
+    mapping = Mapping(entry_date="Datum", amount="Bedrag")
+    ours, theirs = apply_mapping(raw, mapping), reference_apply_mapping(raw, mapping)
+    assert (ours.decimal_separator, ours.date_format) == (theirs.decimal_separator, theirs.date_format)
+    assert (ours.decimal_separator, ours.date_format) == (",", "%d-%m-%Y")
+    assert ours.problems == theirs.problems and ours.lines == theirs.lines
