@@ -32,6 +32,8 @@ __all__ = ["ISOLATE_FROM", "KEEP_BYTES", "KEEP_SECONDS", "stage"]
 
 ISOLATE_FROM = 1024 * 1024
 """Files from this size on are read in a separate process."""
+ISOLATE_UNPACKED_FROM = 8 * 1024 * 1024
+"""Workbooks that unpack to this much (by their ZIP directory) are too, however small the file."""
 KEEP_SECONDS = 6 * 3600
 KEEP_BYTES = 4 * MAX_UPLOAD_MB * 1024 * 1024
 CHILD_MEMORY = 6 * 1024**3
@@ -116,7 +118,18 @@ def _prune(directory: Path) -> None:
 
 
 def _needs_isolation(data: bytes) -> bool:
-    return len(data) >= ISOLATE_FROM or data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # .xls
+    if len(data) >= ISOLATE_FROM or data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # or .xls
+        return True
+    if data.startswith(b"PK\x03\x04"):  # a small workbook may still unpack to a lot of XML to check
+        import io
+        import zipfile
+
+        try:
+            unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        except Exception:  # a damaged archive: the reader says so, here or there
+            return False
+        return unpacked >= ISOLATE_UNPACKED_FROM
+    return False
 
 
 def stage(

@@ -161,10 +161,36 @@ def _cell_name(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
-_XLSX_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)\b([^>]*)>")
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_XLSX_TAG = re.compile(_PREFIX + rb"(row|c|dimension)\b([^>]*)>")
+_WITHOUT_REF = re.compile(_PREFIX + rb"(?:c|row)(?:\s(?![^>]*\br=)[^>]*)?>")
+_VALUED_REF = re.compile(_PREFIX + rb'c\s[^>]*?\br="\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"[^>]*(?<!/)>')
 _REF = re.compile(rb'\br="\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"')
 _ROW_NUMBER = re.compile(rb'\br="([0-9]{1,7})"')
 _DIMENSION = re.compile(rb'\bref="([^"]{1,40})"')
+
+
+def _xlsx_extent_by_refs(chunks) -> _Extent | None | bool:
+    """The extent when every row and cell carries its reference (Excel and most writers: r="B7"),
+    found with a few regular-expression passes; False when some do not (then they must be counted)."""
+    top = left = 1 << 40
+    bottom = right = -1
+    declared = None
+    for chunk in chunks:
+        if _WITHOUT_REF.search(chunk):
+            return False
+        if declared is None and (dimension := re.search(_PREFIX + rb"dimension\b([^>]*)>", chunk)):
+            found = _DIMENSION.search(dimension.group(1))
+            declared = found.group(1).decode("ascii", "replace") if found else None
+        refs = _VALUED_REF.findall(chunk)
+        if refs:
+            rows = [int(r) for _, r in refs]
+            top, bottom = min(top, min(rows) - 1), max(bottom, max(rows) - 1)
+            columns = [_column_number(c.upper()) - 1 for c in {c for c, _ in refs}]
+            left, right = min(left, min(columns)), max(right, max(columns))
+    if bottom < 0:
+        return None
+    return _Extent(top, left, bottom, right, declared)
 
 
 def _xlsx_extent(chunks) -> _Extent | None:
@@ -315,7 +341,9 @@ def _check_sheet(data: bytes, file_name: str, kind: str, sheet_index: int, sheet
     part = _xlsx_sheet_part(archive, sheet_index, file_name)
     parts = [part] if part else sorted(n for n in archive.namelist() if _is_sheet_part(n, kind))
     for name in parts:
-        extent = _xlsx_extent(_xml_chunks(archive, name, file_name, _Budget()))
+        extent = _xlsx_extent_by_refs(_xml_chunks(archive, name, file_name, _Budget()))
+        if extent is False:  # cells or rows without their reference: place them one by one
+            extent = _xlsx_extent(_xml_chunks(archive, name, file_name, _Budget()))
         if extent is not None and extent.cells > MAX_SHEET_CELLS:
             raise _too_many_cells(file_name, sheet_name, extent)
 

@@ -255,3 +255,23 @@ def test_two_imports_at_the_same_moment_each_get_their_own_id(tmp_path, monkeypa
         assert c.execute("SELECT count(*), count(DISTINCT import_id) FROM ledger_imports").fetchall() == [
             (2, 2)
         ]
+
+
+def test_both_ways_of_placing_cells_agree():
+    """By reference (a few regex passes) and one by one (calamine's counting): the same block."""
+    for far in (None, "value", "format"):
+        archive = zipfile.ZipFile(io.BytesIO(ledger_xlsx(far)))
+
+        def chunks(archive=archive):
+            return workbooks._xml_chunks(archive, "xl/worksheets/sheet1.xml", "x.xlsx", workbooks._Budget())
+
+        assert workbooks._xlsx_extent_by_refs(chunks()) == workbooks._xlsx_extent(chunks())
+
+
+def test_a_small_workbook_that_unpacks_to_much_is_read_in_a_separate_process():
+    from afas.recon import staging
+
+    row = b'<row r="2"><c r="A2" s="1"/></row>'
+    xml = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    assert not staging._needs_isolation(ledger_xlsx())
+    assert staging._needs_isolation(_with_sheet(xml + row * 300_000 + b"</sheetData></worksheet>"))
