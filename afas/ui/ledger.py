@@ -19,7 +19,7 @@ import streamlit as st
 from afas.recon.ledgers import ImportPreview, find_import_by_sha256, preview_table
 from afas.recon.mapping import Mapping
 from afas.recon.staging import stage
-from afas.recon.tables import TextTable
+from afas.recon.tables import LedgerFileError, TextTable
 from afas.warehouse.db import connection
 
 __all__ = ["preview", "read_upload", "staging_dir"]
@@ -31,8 +31,14 @@ def staging_dir(db: Path) -> Path:
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the file…")
-def _staged(digest: str, name: str, _data: bytes, sheet: str | int | None, directory: str) -> TextTable:
-    return stage(_data, name, directory, sheet=sheet, sha256=digest)
+def _staged(
+    digest: str, name: str, _data: bytes, sheet: str | int | None, directory: str
+) -> TextTable | LedgerFileError:
+    # A refusal is kept too: a large file that cannot be read is not read again on every rerun.
+    try:
+        return stage(_data, name, directory, sheet=sheet, sha256=digest)
+    except LedgerFileError as exc:
+        return exc
 
 
 def read_upload(db: Path, data: bytes, name: str, sheet: str | int | None = None) -> TextTable:
@@ -40,9 +46,11 @@ def read_upload(db: Path, data: bytes, name: str, sheet: str | int | None = None
     digest = hashlib.sha256(data).hexdigest()
     directory = str(staging_dir(db))
     table = _staged(digest, name, data, sheet, directory)
-    if table.path is None or not table.path.exists():  # pruned since: read it again
-        _staged.clear()
+    if isinstance(table, TextTable) and (table.path is None or not table.path.exists()):
+        _staged.clear()  # pruned since: read it again
         table = _staged(digest, name, data, sheet, directory)
+    if isinstance(table, LedgerFileError):
+        raise table
     return dataclasses.replace(table, file_name=name)
 
 
