@@ -92,12 +92,13 @@ class RunResult:
     restarts: int = 0
     senders: int = 0  # sender processes that took part (concurrent runs)
     kills: int = 0  # of them, killed with SIGKILL mid-way
+    errors: int = 0  # of them, stopped by an error (a traceback on stderr): the outbox must survive it too
     held: int = 0  # times a sender left an item to another live sender
 
     def add(self, other: RunResult) -> None:
         for name in (
             "items", "confirmed", "rejected", "duplicates", "lost", "faults", "crashes", "restarts",
-            "senders", "kills", "held",
+            "senders", "kills", "errors", "held",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -378,9 +379,10 @@ class SenderPool:
         theirs.close()
         return proc, mine
 
-    def run(self, tasks: list[dict]) -> list[dict | None]:
-        """Every task on a sender of its own, all at once; None for a sender that was killed."""
-        results: list[dict | None] = [None] * len(tasks)
+    def run(self, tasks: list[dict]) -> list[dict | int]:
+        """Every task on a sender of its own, all at once; for a sender that died, its exit code
+        (-9: SIGKILL; 1: stopped by an error, its traceback on stderr)."""
+        results: list[dict | int] = [0] * len(tasks)
         waiting = {}
         for i, task in enumerate(tasks):
             if not self._workers[i][0].is_alive():  # killed by its own timer after it had answered
@@ -393,15 +395,16 @@ class SenderPool:
                 i = waiting.pop(conn)  # type: ignore[call-overload]
                 try:
                     results[i] = conn.recv()  # type: ignore[union-attr]
-                except (EOFError, OSError):  # killed: a new process takes its place
-                    self._replace(i)
+                except (EOFError, OSError):  # died: a new process takes its place
+                    results[i] = self._replace(i)
         return results
 
-    def _replace(self, i: int) -> None:
+    def _replace(self, i: int) -> int:
         proc, conn = self._workers[i]
         proc.join()
         conn.close()
         self._workers[i] = self._spawn()
+        return proc.exitcode or 0
 
     def close(self) -> None:
         for proc, conn in self._workers:
@@ -477,9 +480,10 @@ def concurrent_run(seed: int, world: ConcurrentWorld, workdir: Path, steps: int 
     try:
         stats = world.pool.run(tasks)
         result.senders = senders
-        result.kills = sum(s is None for s in stats)
+        result.kills = sum(s == -signal.SIGKILL for s in stats)
+        result.errors = sum(isinstance(s, int) and s != -signal.SIGKILL for s in stats)
         for s in stats:
-            for name, value in (s or {}).items():
+            for name, value in (s if isinstance(s, dict) else {}).items():
                 setattr(result, name, getattr(result, name) + value)
         # drain: no more faults; one more sender settles everything the others left
         emulator.faults.clear()
@@ -541,7 +545,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"faults       {totals.faults} injected, {totals.crashes} crashes, {totals.restarts} restarts")
     if not args.in_process:
         print(
-            f"senders      {totals.kills} killed mid-way, {totals.held} times an item left to another sender"
+            f"senders      {totals.kills} killed mid-way, {totals.errors} stopped by an error, "
+            f"{totals.held} times an item left to another sender"
         )
     print(f"duplicates   {totals.duplicates}   (goal 0)")
     print(f"lost         {totals.lost}   (goal 0)")
