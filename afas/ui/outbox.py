@@ -177,33 +177,27 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
         except Exception as exc:  # noqa: BLE001 - a failure mid-way leaves each item's state exact
             s[f"{prefix}_send_error"] = exc
         mine = [r for r in results if r.held_by is None]
-        held = [r for r in results if r.held_by is not None]
         confirmed = [r for r in mine if r.state == "confirmed"]
         s[f"{prefix}_sent"] = [
             {
                 "Reference": r.reference,
-                "Result": "being sent by another session"
-                if r.held_by
-                else STATE_LABELS.get(r.state, r.state),
+                "Result": STATE_LABELS.get(r.state, r.state),
                 "AFAS keys": _keys(r.keys),
                 "AFAS message": r.message,
             }
-            for r in results
+            for r in mine
         ]
-        s[f"{prefix}_sent_summary"] = (
-            f"{len(confirmed)} of {len(mine)} corrections are in AFAS." if mine else None
-        )
-        s[f"{prefix}_sent_held"] = (
-            held_text(held, {i.item_id: i.approved_by for i in items}) if held else None
-        )
+        s[f"{prefix}_sent_summary"] = f"{len(confirmed)} of {len(mine)} corrections are in AFAS."
+        s[f"{prefix}_sent_held"] = [r for r in results if r.held_by is not None]
         st.rerun()
     if s.get(f"{prefix}_send_error") is not None:
         show_error(s[f"{prefix}_send_error"])
-    if s.get(f"{prefix}_sent_held"):
-        st.info(s[f"{prefix}_sent_held"])
+    # what another session was sending when Send was pressed, as long as it still is
+    held = [o for o in s.get(f"{prefix}_sent_held") or [] if o.item_id in busy]
+    if held:
+        st.info(held_text(held, {i.item_id: i.approved_by for i in items}))
     if s.get(f"{prefix}_sent"):
-        if s.get(f"{prefix}_sent_summary"):
-            st.success(s[f"{prefix}_sent_summary"])
+        st.success(s[f"{prefix}_sent_summary"])
         st.dataframe(
             pd.DataFrame(s[f"{prefix}_sent"]), hide_index=True, width="stretch", key=f"{prefix}_sent_table"
         )
