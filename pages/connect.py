@@ -148,6 +148,7 @@ if result is not None:
             ),
             hide_index=True,
             width="stretch",
+            height="content",  # all 24 at a glance
             key="connect_connectors",
         )
     if ready.administrations:
