@@ -31,7 +31,7 @@ from afas.recon.matching import (
     reconcile,
     result_counts,
 )
-from afas.recon.overrides import match_manually, unmatch_group
+from afas.recon.overrides import match_manually, selection_summary, unmatch_group
 from afas.recon.passes import DateWindowPass, ExactKeyPass, FuzzyTextPass
 from afas.recon.readers import LedgerFileError
 from afas.recon.schema import RESULT_KINDS, RESULT_LABELS
@@ -407,11 +407,18 @@ event = st.dataframe(
 )
 st.caption(f"{table.num_rows:,} rows shown (at most 500; narrow with the filters).")
 picked = [table.slice(i, 1).to_pylist()[0] for i in (event.selection.rows if event is not None else [])]
+afas_keys = [(r["unit_id"], r["entry_no"], r["seq_no"]) for r in picked if r["entry_no"] is not None]
+line_nos = [r["line_no"] for r in picked if r["line_no"] is not None]
+if picked:
+    st.caption(selection_summary(len(afas_keys), len(line_nos)))
 c1, c2, _ = st.columns([1, 1, 2])
 line_run = s.get("recon_run_mode", "lines") == "lines"
-if c1.button("Match selected by hand", key="recon_match_manual", disabled=not picked or not line_run):
-    afas_keys = [(r["unit_id"], r["entry_no"], r["seq_no"]) for r in picked if r["entry_no"] is not None]
-    line_nos = [r["line_no"] for r in picked if r["line_no"] is not None]
+if c1.button(
+    "Match selected by hand",
+    key="recon_match_manual",
+    disabled=not (afas_keys and line_nos) or not line_run,
+    help="Select at least one AFAS line and one ledger line.",
+):
     try:
         with connection(db) as con:
             match_manually(con, import_id, afas_keys, line_nos, note="matched on the Reconcile page")

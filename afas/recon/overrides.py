@@ -14,11 +14,20 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from afas.errors import InputError
 from afas.recon.passes import commit_pick
 from afas.recon.schema import ensure_recon_schema
 from afas.warehouse.db import transaction
 
-__all__ = ["apply_overrides", "list_overrides", "match_manually", "remove_override", "unmatch_group"]
+__all__ = [
+    "ManualMatchRefused",
+    "apply_overrides",
+    "list_overrides",
+    "match_manually",
+    "remove_override",
+    "selection_summary",
+    "unmatch_group",
+]
 
 
 def _next_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -56,6 +65,20 @@ def _store(
     return oid
 
 
+class ManualMatchRefused(InputError):
+    """A match by hand that cannot be made as selected (the message says what to select)."""
+
+
+def _lines(n: int) -> str:
+    return f"{n} line" if n == 1 else f"{n} lines"
+
+
+def selection_summary(afas_lines: int, ledger_lines: int) -> str:
+    """What the user has selected for a match by hand, in words."""
+    total = afas_lines + ledger_lines
+    return f"Selected {_lines(total)}: {afas_lines} from AFAS, {ledger_lines} from the ledger."
+
+
 def match_manually(
     con: duckdb.DuckDBPyConnection,
     import_id: int,
@@ -68,8 +91,11 @@ def match_manually(
     A line can be in one manual match only: matching it again is refused (remove the other first).
     """
     ensure_recon_schema(con)
-    if not afas_keys and not line_nos:
-        raise ValueError("a manual match needs at least one line")
+    if not afas_keys or not line_nos:
+        raise ManualMatchRefused(
+            "A match by hand needs at least one AFAS line and one ledger line; select both sides "
+            f"(now: {_lines(len(afas_keys))} from AFAS, {_lines(len(line_nos))} from the ledger)."
+        )
     taken = con.execute(
         """SELECT count(*) FROM recon_overrides o JOIN recon_override_lines x USING (override_id)
         WHERE o.import_id = ? AND o.action = 'match'
@@ -77,7 +103,9 @@ def match_manually(
         [import_id, [list(k) for k in afas_keys], list(line_nos)],
     ).fetchone()[0]
     if taken:
-        raise ValueError(f"{taken} of these lines are already in a manual match; remove that match first")
+        raise ManualMatchRefused(
+            f"{taken} of these lines are already in a manual match; remove that match first"
+        )
     with transaction(con):
         return _store(con, import_id, "match", afas_keys, line_nos, note)
 

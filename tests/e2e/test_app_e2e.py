@@ -204,6 +204,18 @@ def _click_until(page, button: str, label: str, value: str) -> None:
     _wait_for_metric(page, label, value)
 
 
+def _tick_until(page, row: int, caption: str) -> None:
+    """Tick a row until the page says what is selected: a tick landing during a rerun can be lost."""
+    for _ in range(5):
+        _tick_row(page, row)
+        try:
+            page.get_by_text(caption).wait_for(timeout=15_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: tick again
+            continue
+    page.get_by_text(caption).wait_for(timeout=30_000)
+
+
 def _tick_row(page, row: int) -> None:
     """Tick a row of the results grid (a canvas: the tick box is the first column of the row)."""
     grid = page.locator('[data-testid="stDataFrame"]').last
@@ -249,9 +261,8 @@ def _undo_a_match_and_make_it_by_hand(page, db: Path) -> None:
     search.fill(voucher or description)
     search.press("Enter")
     page.get_by_text("2 rows shown").wait_for(timeout=60_000)
-    _tick_row(page, 0)
-    page.wait_for_timeout(1_000)  # let the rerun of the first tick finish before the second
-    _tick_row(page, 1)
+    _tick_until(page, 0, "Selected 1 line:")  # each tick reruns the page; the next waits for it
+    _tick_until(page, 1, "Selected 2 lines: 1 from AFAS, 1 from the ledger.")
     _click_until(page, "Match selected by hand", "Only in the ledger", "0")
     _wait_for_metric(page, "Only in AFAS", only_afas)
     _wait_for_metric(page, "Matched", f"{matched:,}")

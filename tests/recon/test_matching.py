@@ -548,7 +548,10 @@ def test_manual_match_is_fixed_and_survives_a_rerun(con):
         assert pairs(con, run.run_id) >= {(1, 1)}
     assert [o["override_id"] for o in list_overrides(con, 1)] == [oid]
     with pytest.raises(ValueError, match="already in a manual match"):
-        match_manually(con, 1, [(1, 2, 1)], [])
+        match_manually(con, 1, [(1, 2, 1)], [3])
+    with pytest.raises(ValueError, match="needs at least one AFAS line and one ledger line") as one_sided:
+        match_manually(con, 1, [], [3])
+    assert "(now: 0 lines from AFAS, 1 line from the ledger)" in str(one_sided.value)
     remove_override(con, oid)
     assert list_overrides(con, 1) == []
 
