@@ -22,7 +22,7 @@ from afas.recon.textvalues import parse_amount
 from tests.recon.reference_mapping import reference_apply_mapping
 
 SETTINGS = settings(
-    derandomize=True, max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    derandomize=True, max_examples=100, deadline=None, database=None, suppress_health_check=list(HealthCheck)
 )
 _CON = duckdb.connect()
 HEADERS = ["Datum", "Bedrag", "Debet", "Credit", "DC", "Valuta", "IBAN", "Omschrijving"]
