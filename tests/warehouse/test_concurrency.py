@@ -159,3 +159,19 @@ def test_sql_box_queries_back_to_back_never_keep_the_app_from_the_file(tmp_path)
 
     assert _run_together(box, box, box, box, app) == []
     assert queries[0] >= 2
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (duckdb.IOException('IO Error: Could not set lock on file "w": Conflicting lock is held'), True),
+        (duckdb.IOException('IO Error: Could not read enough bytes from file "w": 262144 bytes'), True),
+        (duckdb.ResourceInUseException('Unique file handle conflict: ... is already attached by "x"'), True),
+        (duckdb.IOException("IO Error: No space left on device"), False),
+        (duckdb.CatalogException("Table with name x does not exist"), False),
+    ],
+)
+def test_only_holds_that_end_by_themselves_are_waited_out(error, retried):
+    from afas.warehouse.db import _retryable
+
+    assert _retryable(error) is retried
