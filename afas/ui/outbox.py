@@ -163,7 +163,14 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
         key=f"{prefix}_outbox",
     )
     pending = [i for i in items if i.state in ("approved", "unknown", "sending")]
-    if st.button(f"Send {len(pending)} to AFAS", key=f"{prefix}_send", type="primary", disabled=not pending):
+    free = [i for i in pending if i.item_id not in busy]  # less those another live sender sends now
+    if st.button(
+        f"Send {len(free)} to AFAS"
+        + (f" ({len(pending) - len(free)} being sent elsewhere)" if len(pending) > len(free) else ""),
+        key=f"{prefix}_send",
+        type="primary",
+        disabled=not pending,
+    ):
         bar = st.progress(0.0, text="Checking for interrupted sends…")
 
         def progress(n: int, total: int, row: ItemRow) -> None:

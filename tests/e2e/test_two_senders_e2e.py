@@ -125,6 +125,6 @@ def test_two_sessions_sending_at_once_post_each_correction_once(app, browser):
     assert {ref: f.keys["EnNo"].count(",") + 1 for ref, f in found.items()} == {ref: 1 for ref in refs}
 
     second.get_by_role("link", name="Corrections", exact=True).click()  # the second session sees them done
-    second.get_by_role("button", name="Send 0 to AFAS").wait_for(timeout=60_000)
+    second.get_by_role("button", name="Send 0 to AFAS", exact=True).wait_for(timeout=60_000)
     assert second.get_by_test_id("stAlert").filter(has_text="being sent by another session").count() == 0
     shot(second, "two_senders_second_session_after")
