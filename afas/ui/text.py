@@ -9,6 +9,9 @@ that can start such a construct, so the text shows exactly as it is and nothing 
 - anywhere: `` \\ ` * [ ] < > | ~ $ # & @ ``, and ``_`` unless between two letters or digits
   (``Profit_Debtor``: CommonMark never reads such an underscore as emphasis);
 - a colon before a letter or a slash (``:red[``, ``:smile:``, ``http://``), and the dot of ``www.``;
+- and, since Streamlit makes links of bare addresses and icons of ``:material/name:`` whatever the
+  escapes, an invisible word joiner (U+2060) after such a colon, before the dot of ``www.`` and
+  before the ``@`` of an e-mail address;
 - at the start of a line: list, heading-underline and numbered-list markers (``-``, ``+``, ``=``, ``1.``).
 
 Ordinary punctuation (``Ready: 3 lines, € 1.234,56 (total).``) is left as it is, so messages stay
@@ -24,14 +27,19 @@ __all__ = ["plain"]
 _ALWAYS = re.compile(r"([\\`*\[\]<>|~$#&@]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _COLON = re.compile(r":(?=[A-Za-z/])")
 _WWW = re.compile(r"(?i)\b(www)\.")
+_LINKABLE = re.compile(r"(?i)(?<=\bwww)(?=\\\.)|(?=\\@)")
 _LINE_START = re.compile(r"(?m)^(\s*)([-+=]|\d+(?=[.)]))")
 
 
 def plain(text: object) -> str:
     """``text`` escaped for any Markdown-rendering Streamlit call; line breaks are kept."""
     out = _ALWAYS.sub(r"\\\1", str(text))
-    out = _COLON.sub(r"\\:", out)
+    out = _COLON.sub("\\\\:\u2060", out)
     out = _WWW.sub(r"\1\\.", out)
+    # Streamlit links bare addresses and reads :icons: after the Markdown is read, escapes or not: an
+    # invisible word joiner inside the marker (after such a colon, before the dot of www., the @) keeps
+    # it text.
+    out = _LINKABLE.sub("\u2060", out)
     return _LINE_START.sub(_line_start, out)
 
 
