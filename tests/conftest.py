@@ -7,6 +7,7 @@ that reason, when the folder is not beside the project (it is not in a user's cl
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,11 @@ from afas.emulator.transport import EmulatorTransport
 from afas.profit.client import ProfitClient, RetryPolicy
 from afas.profit.environment import Environment
 from afas.profit.token import ProfitToken
+
+# The emulator commits a request before it answers (or loses the answer), so the tests read an
+# unanswered item back at once; the wait a real AFAS needs (afas.corrections.outbox.SETTLE_AFTER_S)
+# has tests of its own that set it. Processes the tests start (the CLI, the app) inherit it.
+os.environ.setdefault("AFAS_RESOLVE_AFTER_S", "0")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_OPENAPI = ROOT.parent / "shared" / "afas-openapi"

@@ -25,6 +25,9 @@ however many dashboard sessions and command-line runs send at the same time.
 6. ``resolve`` (claim held) reads AFAS back for an unknown item's reference: found -> 'confirmed' with
    the keys found; not found -> 'approved' (nothing was posted, safe to send again). Never a blind
    resend: every send reads AFAS back for the reference just before it posts, under its claim.
+   Nor a hasty one: AFAS can finish a POST after the client gave up on it, so an item is read back
+   only ``settle_after`` (AFAS_RESOLVE_AFTER_S, 120 s) after its last request or its giving-up;
+   before that it stays 'unknown' and says from when on it will be read back.
 
 ``post`` is the whole of 'Send to AFAS' and ``python -m afas post``: recover, claim every open item
 that no live sender holds, resolve, send; items another live sender holds come back with ``held_by``.
@@ -64,6 +67,7 @@ from afas.corrections.readback import Found, afas_rows, find_reference, fingerpr
 from afas.corrections.schema import ensure_corrections_schema
 from afas.corrections.serialize import item_to_json, to_json
 from afas.corrections.validation import Validator
+from afas.errors import InputError
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import ConnectorIds
 from afas.profit.errors import AfasError, AfasHTTPError, AfasRejected, AfasTransportError
@@ -82,6 +86,28 @@ def _database_file(con: duckdb.DuckDBPyConnection) -> str | None:
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
     return row[0] if row and row[0] else None
+
+
+SETTLE_AFTER_S = 120.0
+"""How long after an unanswered request an item is read back (AFAS_RESOLVE_AFTER_S): AFAS can finish
+a POST after the client gave up on it (a timeout, a dropped connection), and a read-back before then
+would find nothing and let the item be posted again."""
+
+
+def _settle_seconds_from_env() -> float:
+    text = os.environ.get("AFAS_RESOLVE_AFTER_S", "").strip()
+    if not text:
+        return SETTLE_AFTER_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise InputError(
+            f"AFAS_RESOLVE_AFTER_S is {text!r}; set it to a number of seconds (0 or more), or leave it "
+            f"out for {SETTLE_AFTER_S:.0f}."
+        )
+    return value
 
 
 class Outbox:
@@ -106,7 +132,11 @@ class Outbox:
         ids: ConnectorIds | None = None,
         namespace: str | None = None,
         sender: str | None = None,
+        settle_after: float | None = None,
     ) -> None:
+        self.settle_after = dt.timedelta(
+            seconds=settle_after if settle_after is not None else _settle_seconds_from_env()
+        )
         if isinstance(db, duckdb.DuckDBPyConnection):
             self.con: duckdb.DuckDBPyConnection | None = db
             self.path: Path | None = None
@@ -781,6 +811,19 @@ class Outbox:
         row = claimed or self._claim(item_id, me, ("unknown",))
         if isinstance(row, Outcome):
             return row
+        heard = row.last_heard
+        if heard is not None and self._clock() < heard + self.settle_after:
+            # AFAS may still be working on a request it got but did not answer: reading back now could
+            # find nothing yet and lead to a second post. Ask again once it has had time to finish.
+            self._release(row, me)
+            return Outcome(
+                row.item_id,
+                row.reference,
+                "unknown",
+                f"AFAS may still be processing it (its last request went out at {heard:%H:%M:%S}); it is "
+                f"read back from {heard + self.settle_after:%H:%M:%S} on, so that it is never posted twice. "
+                "Send again after that.",
+            )
         try:
             found = self._lookup(client, row)
         except AfasError as exc:

@@ -70,6 +70,14 @@ class ItemRow:
     claimed_by: str | None = None  # the id of the sender working on it (afas/corrections/claims.py)
     claimed_name: str | None = None  # that sender, in words
     claimed_at: dt.datetime | None = None
+    sent_at: dt.datetime | None = None  # when its last request went out
+    finished_at: dt.datetime | None = None  # when its state last changed after a request
+
+    @property
+    def last_heard(self) -> dt.datetime | None:
+        """The later of its last request and its last answer (or the giving up on one)."""
+        moments = [m for m in (self.sent_at, self.finished_at) if m is not None]
+        return max(moments) if moments else None
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ class Outcome:
 COLUMNS = (
     "item_id, kind, connector, method, reference, administration, description, state, approved_by, "
     "approved_at, attempts, result_keys, message, plan, request_body, sources, fingerprint, "
-    "claimed_by, claimed_name, claimed_at"
+    "claimed_by, claimed_name, claimed_at, sent_at, finished_at"
 )
 
 
@@ -105,7 +113,7 @@ def item_row(r: tuple[Any, ...]) -> ItemRow:
         orjson.loads(r[14]),
         orjson.loads(r[15]),
         r[16],
-        *r[17:20],
+        *r[17:22],
     )
 
 
