@@ -41,6 +41,9 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The emulator commits a request before it answers or loses the answer, so an unanswered item may be
+# read back at once here (a real AFAS gets afas.corrections.outbox.SETTLE_AFTER_S first).
+os.environ.setdefault("AFAS_RESOLVE_AFTER_S", "0")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
