@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
 from afas.emulator.server import free_port
+from tests.e2e.support import wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,15 +39,7 @@ def test_the_dashboard_listens_on_loopback_only(tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).text == "ok":
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.1)
+        wait_until_serving(f"http://127.0.0.1:{port}", proc, 60)
         addresses = _listening_addresses(port)
         # 127.0.0.1 (0100007F) or ::1 only; never 0.0.0.0 / :: (every interface)
         assert addresses and addresses <= {"0100007F", "00000000000000000000000001000000"}, addresses

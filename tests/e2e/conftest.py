@@ -6,15 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from afas.emulator.server import free_port
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, ROOT
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, ROOT, wait_until_serving
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,8 @@ def app(app_data) -> App:
         "AFAS_DATA_DIR": str(app_data),
     }
     env.pop("AFAS_TOKEN", None)
+    log = app_data / "streamlit.log"
+    out = log.open("w")  # a file, not a pipe nobody reads: a full pipe would stall the app
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -57,25 +57,15 @@ def app(app_data) -> App:
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=out,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(url + "/_stcore/health", timeout=2).text == "ok":
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("streamlit did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
-        time.sleep(0.2)
+    wait_until_serving(url, proc, log=log)
     yield App(url, port, proc.pid, app_data)
     proc.terminate()
     proc.wait(timeout=15)
+    out.close()
 
 
 @pytest.fixture(scope="module")

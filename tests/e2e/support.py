@@ -4,6 +4,8 @@ address of the demo AFAS that the app under test started for itself."""
 from __future__ import annotations
 
 import base64
+import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -24,6 +26,25 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEMO_SEED = 1  # afas.ui.connection.DEMO_SEED: the demo token is derived from it
+
+
+def wait_until_serving(
+    url: str, proc: subprocess.Popen, seconds: float = 90, log: Path | None = None
+) -> None:
+    """Poll ``url``'s /_stcore/health until Streamlit answers 'ok'; fail (with its output: ``log``, or
+    its stdout pipe) if the process ends first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url + "/_stcore/health", timeout=2).text == "ok":
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            out = log.read_text(errors="replace") if log else proc.stdout.read() if proc.stdout else ""
+            raise RuntimeError(f"streamlit did not start on {url}:\n{out or ''}")
+        time.sleep(0.1)
 
 
 def shot(page, name: str) -> None:

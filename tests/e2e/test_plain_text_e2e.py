@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
 from afas.emulator.server import free_port
-from tests.e2e.support import ROOT
+from tests.e2e.support import ROOT, wait_until_serving
 from tests.test_ui_text import HOSTILE
 
 pytestmark = pytest.mark.e2e
@@ -29,15 +27,7 @@ def test_hostile_texts_show_as_themselves_in_the_browser(browser):
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/_stcore/health", timeout=2).text == "ok":
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "the page did not start"
-            time.sleep(0.1)
+        wait_until_serving(url, proc, 60)
         page = browser.new_page()
         fetched: list[str] = []
         page.on("request", lambda r: fetched.append(r.url) if ":9/" in r.url or "attacker" in r.url else None)
