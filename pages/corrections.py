@@ -17,6 +17,7 @@ from afas.corrections.validation import dry_run
 from afas.recon.matching import list_runs
 from afas.recon.schema import RESULT_LABELS
 from afas.ui.outbox import approval, outbox_section
+from afas.ui.text import plain
 from afas.ui.warehouse import require_connection, require_profile, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
@@ -149,7 +150,7 @@ else:
         )
     with st.expander(f"What will be sent to AFAS ({len(ok)} requests)"):
         for r, c in ok[:50]:
-            st.caption(f"{c.method} {c.connector} — {r['description']}")
+            st.caption(plain(f"{c.method} {c.connector} — {r['description']}"))
             st.json(c.body, expanded=False)
 
     total = sum(c.item.total_debit for _, c in ok)

@@ -129,7 +129,7 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
         approved, refused = message
         st.success(f"Approved {approved} corrections. Send them to AFAS below.")
         for text in refused:
-            st.error(text)
+            st.error(plain(text))  # names the item by its description: user text
     st.header("Outbox", divider="gray")
     with connection(db) as con:
         box = Outbox(con)
