@@ -10,9 +10,9 @@ from decimal import Decimal
 import plotly.express as px
 import streamlit as st
 
+from afas.corrections.folding import with_corrections
 from afas.emulator.demo.ledger_export import DEMO_LEDGER, YEAR
 from afas.recon.compare import compare_balances
-from afas.recon.corrected import with_corrections
 from afas.recon.export import export_csv, export_workbook
 from afas.recon.ledgers import (
     import_table,

@@ -72,7 +72,7 @@ def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; prints the counts per result kind. Exit status 0, or 2 on a user error."""
-    from afas.recon.corrected import with_corrections
+    from afas.corrections.folding import with_corrections
     from afas.recon.export import export_csv, export_workbook
     from afas.recon.matching import AfasFilter, MatchConfig, reconcile
     from afas.warehouse.db import WarehouseBusy, connection

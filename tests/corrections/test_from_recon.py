@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import duckdb
 
+from afas.corrections.folding import with_corrections
 from afas.corrections.from_recon import record_origins
 from afas.corrections.schema import ensure_corrections_schema
-from afas.recon.corrected import with_corrections
 from afas.recon.schema import ensure_recon_schema
 
 D = Decimal

@@ -1,7 +1,9 @@
 """The journal lines as they stand once this tool's own corrections are taken into account.
 
-The corrections' tables (correction_items, correction_origins, written by afas.corrections) are read
-here with SQL only, so matching needs nothing of that package.
+It lives with the corrections, which own the tables it reads (correction_items, correction_origins),
+and depends on the reconciliation only as corrections do (recon_results); matching itself knows
+nothing of corrections: its caller (the Reconcile page, ``python -m afas reconcile``) passes the view
+this returns as the table to match against.
 """
 
 from __future__ import annotations
