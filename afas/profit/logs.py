@@ -13,7 +13,7 @@ import weakref
 
 from afas.profit.token import ProfitToken, redact
 
-__all__ = ["register_secret", "RedactingFilter", "install"]
+__all__ = ["RedactingFilter", "install", "redact_all", "register_secret"]
 
 _tokens: weakref.WeakSet[ProfitToken] = weakref.WeakSet()
 _lock = threading.Lock()

@@ -33,7 +33,7 @@ from typing import IO
 import duckdb
 import orjson
 
-from afas.errors import BusyError
+from afas.errors import BusyError, InputError
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import GET_CONNECTORS, GetConnectorSpec, spec_for
 from afas.profit.errors import AfasError
@@ -256,7 +256,7 @@ def _spec(connector_id: str) -> GetConnectorSpec:
     try:
         return spec_for(connector_id)
     except KeyError:
-        raise AfasError(
+        raise InputError(
             f"Unknown connector {connector_id!r}: the warehouse syncs only "
             + ", ".join(s.id for s in GET_CONNECTORS)
             + "."

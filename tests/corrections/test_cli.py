@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from afas.corrections import cli
+from afas.cli import post as cli
+from afas.cli.main import main
 from afas.corrections.outbox import Outbox
 from afas.corrections.plans import EntryLine, JournalEntryItem
 from afas.emulator.server import EmulatorServer
@@ -38,7 +39,7 @@ def approve(db: Path, day: dt.date, amount: str = "10.00") -> str:
 
 def test_corrections_import_no_streamlit():
     code = (
-        "import sys, afas.corrections.cli, afas.corrections.outbox, afas.corrections.audit, "
+        "import sys, afas.cli.post, afas.corrections.outbox, afas.corrections.audit, "
         "afas.corrections.validation; assert 'streamlit' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -60,7 +61,7 @@ def test_dry_run_validates_and_shows_bodies_without_a_token(tmp_path, monkeypatc
     monkeypatch.delenv("AFAS_TOKEN", raising=False)
     db = tmp_path / "w.duckdb"
     ref = approve(db, dt.date(2025, 11, 3))
-    assert cli.run(parse("post", "--db", str(db), "--dry-run")) == 1  # not synced: cannot be validated
+    assert main(["post", "--db", str(db), "--dry-run"]) == 1  # not synced: cannot be validated
     out = capsys.readouterr().out
     assert f"#1 POST FiEntries {ref} (cli test): INVALID" in out
     assert "sync that GetConnector first" in out and f'"BpNr": "{ref}"' in out
@@ -68,7 +69,7 @@ def test_dry_run_validates_and_shows_bodies_without_a_token(tmp_path, monkeypatc
 
 def test_post_without_token_is_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("AFAS_TOKEN", raising=False)
-    assert cli.run(parse("post", "--db", str(tmp_path / "w.duckdb"), "--base-url", "http://x")) == 2
+    assert main(["post", "--db", str(tmp_path / "w.duckdb"), "--base-url", "http://x"]) == 2
     assert "AFAS_TOKEN is not set" in capsys.readouterr().err
 
 
@@ -81,14 +82,14 @@ def test_post_sends_resolves_and_reports_each_item(
     good = approve(db, dt.date(2025, 11, 3))
     bad = approve(db, dt.date(2025, 3, 3))
     live_server.emulator.add_fault("lost_response", connector="FiEntries", method="POST", times=1)
-    assert cli.run(parse("post", "--db", str(db))) == 1
+    assert main(["post", "--db", str(db)]) == 1
     first = capsys.readouterr().out.splitlines()
     assert first[0].startswith(f"#1 {good}: unknown: AFAS gave no answer")
     assert first[1] == f"#2 {bad}: rejected: For this administration, period 3 of the year 2025 is blocked."
-    assert cli.run(parse("post", "--db", str(db))) == 0  # the unknown one is found by reading AFAS back
+    assert main(["post", "--db", str(db)]) == 0  # the unknown one is found by reading AFAS back
     second = capsys.readouterr().out.splitlines()
     assert len(second) == 1 and second[0].startswith(f"#1 {good}: confirmed (UnId=1 EnNo=")
-    assert cli.run(parse("post", "--db", str(db))) == 0
+    assert main(["post", "--db", str(db)]) == 0
     assert "Nothing to send" in capsys.readouterr().out
     posted = [p for m, p, s in live_server.emulator.requests if m == "POST" and "FiEntries" in p]
     assert len(posted) == 2  # one per item: nothing resent
@@ -98,6 +99,6 @@ def test_post_sends_resolves_and_reports_each_item(
 def test_bad_token_input_is_named_without_echoing_it(tmp_path, monkeypatch, capsys, env):
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    assert cli.run(parse("post", "--db", str(tmp_path / "w.duckdb"), "--base-url", "http://x")) == 2
+    assert main(["post", "--db", str(tmp_path / "w.duckdb"), "--base-url", "http://x"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "not a token" not in err

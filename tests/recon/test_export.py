@@ -97,14 +97,9 @@ def test_csv_amounts_stay_numeric_and_text_is_neutralised(run, tmp_path):
 
 
 def _cli(argv: list[str]) -> int:
-    import argparse
+    from afas.cli.main import main
 
-    from afas.recon.cli import add_parser
-
-    parser = argparse.ArgumentParser(prog="python -m afas")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return main(argv)
 
 
 def test_cli_reconciles_an_imported_ledger_and_exports(tmp_path, capsys):

@@ -109,7 +109,7 @@ def test_cli_sync_full_then_incremental(tmp_path, afas):
 def test_cli_sync_failures_are_one_line_with_a_non_zero_exit(tmp_path, afas):
     db = tmp_path / "w.duckdb"
     unknown = _cli(afas, "--db", str(db), "--connector", "Profit_Nonsense")
-    assert unknown.returncode == 1
+    assert unknown.returncode == 2  # input that cannot be used
     assert (
         unknown.stderr.strip().splitlines() == [unknown.stderr.strip()]
         and "Unknown connector 'Profit_Nonsense'" in unknown.stderr
@@ -188,7 +188,7 @@ def test_readers_see_the_last_snapshot_and_a_second_writer_is_told(tmp_path, afa
         assert reader.returncode == 0, reader.stderr
         assert int(reader.stdout) == before[0]
         second = _cli(afas, "--db", str(db), "--connector", "Profit_Debtor")
-        assert second.returncode == 1
+        assert second.returncode == 3  # busy: run again later
         first_line, hint = second.stderr.strip().splitlines()
         assert first_line == f"error: A sync of w.duckdb is already running (process {proc.pid} on " + (
             f"{socket.gethostname()}, since {first_line[-10:-2]})."

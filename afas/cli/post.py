@@ -8,18 +8,18 @@ only for each step, never while AFAS is being asked, so the dashboard keeps work
 ``--dry-run`` validates the approved items against the warehouse and prints their request bodies;
 nothing is sent to AFAS and no item changes state. The token comes only from AFAS_TOKEN, never from
 the command line.
-Exit status: 0 all went through, 1 some item is rejected, stale, unknown or invalid, 2 bad input,
-3 nothing went wrong but some items were being sent by another program (run again later to see them).
+Exit status (afas.cli): 0 all went through, 1 some item is rejected, stale, unknown or invalid, 2 bad
+input, 3 busy: some items were being sent by another program, or the warehouse is held elsewhere
+(run again later to see them).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from afas.profit.cli_env import add_connection_args, client_from_env
+from afas.cli.connection import add_connection_args, client_from_env
 
 __all__ = ["add_parser", "run"]
 
@@ -98,23 +98,10 @@ def _post(db: str, client: Any) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out ``post``; prints one line per item and returns the exit status."""
-    from afas.errors import AppError
-    from afas.warehouse.db import WarehouseBusy, connection
+    from afas.warehouse.db import connection
 
-    try:
-        if args.dry_run:
-            with connection(args.db) as con:
-                return _dry_run(con)
-        client = client_from_env(args)
-    except WarehouseBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except ValueError as exc:  # token / environment input: messages never echo the input
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        with client:
-            return _post(args.db, client)
-    except AppError as exc:  # AFAS failed or refused, the warehouse is busy, no sender lock
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 1
+    if args.dry_run:
+        with connection(args.db) as con:
+            return _dry_run(con)
+    with client_from_env(args) as client:
+        return _post(args.db, client)

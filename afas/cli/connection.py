@@ -7,7 +7,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+
+from afas.errors import InputError
+from afas.profit.client import ProfitClient
+from afas.profit.environment import Environment
+from afas.profit.token import ProfitToken
 
 __all__ = ["add_connection_args", "client_from_env"]
 
@@ -22,15 +26,12 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def client_from_env(args: argparse.Namespace) -> Any:
-    """A ProfitClient for the run; ValueError (token or environment unreadable) says what to fix."""
-    from afas.profit.client import ProfitClient
-    from afas.profit.environment import Environment
-    from afas.profit.token import ProfitToken
-
+def client_from_env(args: argparse.Namespace) -> ProfitClient:
+    """A ProfitClient for the run; an InputError (no token, token or environment unreadable) says what
+    to fix, without repeating what was given."""
     token_text = os.environ.get("AFAS_TOKEN", "")
     if not token_text:
-        raise ValueError(
+        raise InputError(
             "AFAS_TOKEN is not set: put the App connector token in the AFAS_TOKEN environment "
             "variable (it is never taken from the command line)."
         )

@@ -7,12 +7,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from afas.errors import InputError
 from afas.recon.schema import RESULT_KINDS
 
 __all__ = ["add_parser", "run"]
@@ -47,23 +47,29 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     # The import side is another module of the project; imported here so that reconciling an
     # already imported ledger does not need it.
-    from afas.recon.ledgers import import_table, load_profile
+    from afas.recon.ledgers import DuplicateImport, import_table, load_profile
     from afas.recon.mapping import suggest_mapping
     from afas.recon.readers import read_ledger_table
 
     path: Path = args.ledger
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read ({exc.strerror or type(exc).__name__}).") from None
     table = read_ledger_table(data, path.name)  # read once, column-wise: fit for a million lines
     if args.mapping:
-        mapping = load_profile(con, args.mapping)
+        try:
+            mapping = load_profile(con, args.mapping)
+        except KeyError as exc:
+            raise InputError(
+                str(exc.args[0]) if exc.args else f"no mapping profile {args.mapping!r}"
+            ) from None
     else:
         mapping = suggest_mapping(table.headers, table.head(50))
     try:
         result = import_table(con, table, mapping, file_name=path.name, profile=args.mapping)
-    except ValueError as exc:
-        earlier = getattr(exc, "earlier", None)
-        if earlier is None:
-            raise
+    except DuplicateImport as exc:
+        earlier = exc.earlier
         print(f"{path.name} was imported before as import {earlier.import_id}; reconciling that import")
         return int(earlier.import_id)
     print(f"imported {result.rows:,} lines of {path.name} as import {result.import_id}")
@@ -71,39 +77,37 @@ def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the command; prints the counts per result kind. Exit status 0, or 2 on a user error."""
+    """Run the command; prints the counts per result kind. Errors are AppErrors (afas.cli.main)."""
     from afas.corrections.folding import with_corrections
     from afas.recon.export import export_csv, export_workbook
     from afas.recon.matching import AfasFilter, MatchConfig, reconcile
-    from afas.warehouse.db import WarehouseBusy, connection
+    from afas.warehouse.db import connection
 
-    try:
-        with connection(args.db) as con:
-            import_id = _import(con, args) if args.ledger is not None else args.import_id
-            config = MatchConfig(
-                ambiguity=args.ambiguity,
-                afas_filter=AfasFilter(
-                    unit_id=args.administration,
-                    accounts=tuple(args.account) or None,
-                    date_from=args.date_from,
-                    date_to=args.date_to,
-                ),
-            )
-            # corrections this tool posted are folded into the lines they correct
-            config = dataclasses.replace(config, afas_table=with_corrections(con))
+    with connection(args.db) as con:
+        import_id = _import(con, args) if args.ledger is not None else args.import_id
+        config = MatchConfig(
+            ambiguity=args.ambiguity,
+            afas_filter=AfasFilter(
+                unit_id=args.administration,
+                accounts=tuple(args.account) or None,
+                date_from=args.date_from,
+                date_to=args.date_to,
+            ),
+        )
+        # corrections this tool posted are folded into the lines they correct
+        config = dataclasses.replace(config, afas_table=with_corrections(con))
+        try:
             summary = reconcile(con, import_id, config)
-            print(f"run {summary.run_id}: AFAS lines against ledger import {import_id}")
-            width = max(len(v) for v in _LABELS.values())
-            for kind in RESULT_KINDS:
-                print(f"  {_LABELS[kind]:<{width}}  {summary.counts[kind]:>10,}")
-            if args.out is not None:
-                export_workbook(con, summary.run_id, args.out)
-                print(f"workbook written to {args.out}")
-            if args.csv is not None:
-                export_csv(con, summary.run_id, args.csv)
-                print(f"CSV written to {args.csv}")
-    except (ValueError, KeyError, OSError, duckdb.Error, WarehouseBusy) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
-        return 2
+        except ValueError as exc:  # matching's own refusals (nothing synced, no such import) are input
+            raise InputError(str(exc)) from None
+        print(f"run {summary.run_id}: AFAS lines against ledger import {import_id}")
+        width = max(len(v) for v in _LABELS.values())
+        for kind in RESULT_KINDS:
+            print(f"  {_LABELS[kind]:<{width}}  {summary.counts[kind]:>10,}")
+        if args.out is not None:
+            export_workbook(con, summary.run_id, args.out)
+            print(f"workbook written to {args.out}")
+        if args.csv is not None:
+            export_csv(con, summary.run_id, args.csv)
+            print(f"CSV written to {args.csv}")
     return 0

@@ -1,0 +1,44 @@
+"""``python -m afas <command>``: the parser of every command and the one place errors are shown."""
+
+from __future__ import annotations
+
+import argparse
+
+from afas.cli import check, emulator, post, reconcile, sync
+from afas.cli.output import print_bug, print_error
+from afas.errors import AppError
+
+__all__ = ["main"]
+
+DESCRIPTION = "Check and correct the books in AFAS Profit: emulator, check, sync, reconcile, post."
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m afas",
+        description=DESCRIPTION,
+        epilog="Exit status: 0 done; 1 AFAS refused or failed part of it; 2 input that cannot be used; "
+        "3 busy (another sync, session or program holds what was needed); 130 cancelled. The token of a "
+        "real environment is read only from AFAS_TOKEN, never from the command line.",
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+    for command in (emulator, check, sync, reconcile, post):
+        command.add_parser(sub)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except AppError as exc:
+        print_error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print_error(
+            AppError("cancelled" + (f"; {args.on_cancel}" if getattr(args, "on_cancel", None) else "."))
+        )
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: said so, with its traceback (tokens masked)
+        print_bug(exc)
+        return 1

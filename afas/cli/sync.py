@@ -1,0 +1,67 @@
+"""``python -m afas sync``: pull the GetConnectors into a DuckDB file (token from AFAS_TOKEN)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from afas.cli.connection import add_connection_args, client_from_env
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    sy = subparsers.add_parser(
+        "sync", help="pull the GetConnectors into a DuckDB file (token from AFAS_TOKEN)"
+    )
+    sy.add_argument("--db", required=True, help="the DuckDB file (created if missing)")
+    sy.add_argument(
+        "--connector",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a GetConnector to sync (repeatable; default: all the product uses)",
+    )
+    sy.add_argument("--administration", type=int, default=None, help="only this administration (number)")
+    sy.add_argument(
+        "--full", action="store_true", help="refetch journal lines whole instead of incrementally"
+    )
+    add_connection_args(sy)
+    sy.set_defaults(func=run, on_cancel="the previous data is unchanged.")
+    return sy
+
+
+def run(args: argparse.Namespace) -> int:
+    """Prints one line per connector; exit status 0, or 1 when a connector failed (its data kept)."""
+    from afas.warehouse.sync import SyncProgress, sync
+
+    client = client_from_env(args)
+    live = sys.stderr.isatty()
+
+    def progress(p: SyncProgress) -> None:
+        if live:
+            share = f" ({p.fraction:.0%})" if p.fraction is not None else ""
+            print(f"\r  {p.connector}: {p.rows:,} rows, {p.pages:,} pages{share}   ", end="", file=sys.stderr)
+
+    with client:
+        results = sync(
+            args.db,
+            client,
+            args.connector or None,
+            administration=args.administration,
+            progress=progress,
+            full=args.full,
+        )
+    if live:
+        print(file=sys.stderr)
+    for r in results:
+        print(
+            f"{r.status:6} {r.connector:36} {r.rows:>12,} rows {r.pages:>7,} pages "
+            f"{r.seconds:7.1f} s  {r.mode}"
+        )
+    failed = next((r for r in results if r.status != "ok"), None)
+    if failed is not None:
+        print(f"error: {failed.connector}: {failed.error}", file=sys.stderr)
+        return 1
+    return 0
