@@ -44,7 +44,7 @@ from afas.profit.filters import Condition, Filter, Op, to_query_params
 from afas.profit.logs import register_secret
 from afas.profit.metainfo import Catalogue, GetConnectorMeta, UpdateConnectorMeta
 from afas.profit.token import ProfitToken
-from afas.profit.update import Element, UpdateResult, envelope
+from afas.profit.update import UpdateResult
 from afas.profit.values import PageDecoder
 
 __all__ = [
@@ -490,22 +490,16 @@ class ProfitClient:
 
     # --- UpdateConnectors ---------------------------------------------------------------
 
-    def _update(
-        self, method: str, connector_id: str, body: Mapping[str, Any] | Element | Sequence[Element]
-    ) -> UpdateResult:
-        doc = body if isinstance(body, Mapping) else envelope(connector_id, body)
-        response = self._send(method, f"connectors/{quote(connector_id)}", content=orjson.dumps(doc))
+    def _update(self, method: str, connector_id: str, body: Mapping[str, Any]) -> UpdateResult:
+        """``body`` is the whole JSON body (afas.corrections.payloads builds them)."""
+        response = self._send(method, f"connectors/{quote(connector_id)}", content=orjson.dumps(body))
         return UpdateResult.from_body(response.status_code, self._json(response))
 
-    def insert(
-        self, connector_id: str, body: Mapping[str, Any] | Element | Sequence[Element]
-    ) -> UpdateResult:
+    def insert(self, connector_id: str, body: Mapping[str, Any]) -> UpdateResult:
         """POST: create. Never retried automatically; after a transport error, check before resending."""
         return self._update("POST", connector_id, body)
 
-    def update(
-        self, connector_id: str, body: Mapping[str, Any] | Element | Sequence[Element]
-    ) -> UpdateResult:
+    def update(self, connector_id: str, body: Mapping[str, Any]) -> UpdateResult:
         """PUT: change the fields given. Never retried automatically."""
         return self._update("PUT", connector_id, body)
 

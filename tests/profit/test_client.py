@@ -13,7 +13,7 @@ from afas.emulator.auth import AppConnector, UserToken
 from afas.profit.client import RetryPolicy, page_size_for
 from afas.profit.errors import AfasAuthError, AfasNotFound, AfasRejected, AfasTransportError, AfasUnavailable
 from afas.profit.filters import Condition, Filter, FilterTooLong, Op, between, eq
-from afas.profit.update import Element, delete_path
+from afas.profit.update import delete_path
 from tests.conftest import make_client
 
 
@@ -100,27 +100,32 @@ def memorial(
     debit: str = "4600",
     credit: str = "1100",
     description: str | None = None,
-) -> Element:
-    """A two-line memorial entry (journal 80, administration 1) as the client sends it."""
+) -> dict:
+    """A two-line memorial entry (journal 80, administration 1) as AFAS's examples write it."""
 
-    def line(account: str, de: Decimal, cr: Decimal) -> Element:
-        return Element(
-            fields={
-                "VaAs": "1",
-                "AcNr": account,
-                "EnDa": day,
-                "BpDa": day,
-                "BpNr": voucher,
-                "Ds": description,
-                "AmDe": de,
-                "AmCr": cr,
+    def line(account: str, de: Decimal, cr: Decimal) -> dict:
+        fields = {"VaAs": "1", "AcNr": account, "EnDa": day.isoformat(), "BpDa": day.isoformat(),
+                  "BpNr": voucher, "AmDe": format(de, "f"), "AmCr": format(cr, "f")}  # fmt: skip
+        return {"Fields": fields | ({"Ds": description} if description else {})}
+
+    return {
+        "FiEntryPar": {
+            "Element": {
+                "Fields": {"Year": str(day.year), "Peri": str(day.month), "UnId": "1", "JoCo": "80"},
+                "Objects": [
+                    {
+                        "FiEntries": {
+                            "Element": [line(debit, amount, Decimal("0")), line(credit, Decimal("0"), amount)]
+                        }
+                    }
+                ],  # fmt: skip
             }
-        )
+        }
+    }
 
-    return Element(
-        fields={"Year": day.year, "Peri": day.month, "UnId": 1, "JoCo": "80"},
-        objects={"FiEntries": [line(debit, amount, Decimal("0")), line(credit, Decimal("0"), amount)]},
-    )
+
+def dim_code(code: str, description: str) -> dict:
+    return {"KnDimCode": {"Element": {"@AxId": "1", "@VbCo": code, "Fields": {"Ds": description}}}}
 
 
 def _churn_entry(writer, i: int) -> int:
@@ -239,7 +244,7 @@ def test_get_gives_up_after_the_attempts(emulator):
 def test_post_is_never_retried(emulator, client):
     emulator.add_fault("lost_response", connector="KnDimCode", method="POST")
     with pytest.raises(AfasTransportError) as err:
-        client.insert("KnDimCode", Element(keys={"AxId": "1", "VbCo": "LOST1"}, fields={"Ds": "Verloren"}))
+        client.insert("KnDimCode", dim_code("LOST1", "Verloren"))
     assert "check whether it arrived" in (err.value.hint or "")
     posts = [r for r in emulator.requests if r[0] == "POST"]
     assert len(posts) == 1
@@ -250,7 +255,9 @@ def test_post_is_never_retried(emulator, client):
 def test_500_on_post_is_not_retried(emulator, client):
     emulator.add_fault("error500", connector="FiEntries", method="POST")
     with pytest.raises(AfasRejected):
-        client.insert("FiEntries", Element(fields={"Year": 2026, "Peri": 1, "JoCo": "80"}))
+        client.insert(
+            "FiEntries", {"FiEntryPar": {"Element": {"Fields": {"Year": "2026", "Peri": "1", "JoCo": "80"}}}}
+        )
     assert len([r for r in emulator.requests if r[0] == "POST"]) == 1
 
 
@@ -279,8 +286,8 @@ def test_rejection_carries_afas_message(client):
 
 
 def test_update_and_delete(client, emulator):
-    client.insert("KnDimCode", Element(keys={"AxId": "1", "VbCo": "TEST9"}, fields={"Ds": "Test"}))
-    client.update("KnDimCode", Element(keys={"AxId": "1", "VbCo": "TEST9"}, fields={"Ds": "Test gewijzigd"}))
+    client.insert("KnDimCode", dim_code("TEST9", "Test"))
+    client.update("KnDimCode", dim_code("TEST9", "Test gewijzigd"))
     codes = client.fetch_all(
         "Recon_AllocationCodes",
         key=("AxisId", "AllocationCode"),
@@ -467,7 +474,9 @@ def test_a_redirect_is_reported_as_such_and_never_followed(status):
     with ProfitClient(env, ProfitToken.parse("A" * 64), transport=httpx.MockTransport(handler)) as c:
         with pytest.raises(AfasRedirect) as info:
             c.version()
-        assert info.value.status == status and info.value.location == "https://login.example.com/sso?session=abc"
+        assert (
+            info.value.status == status and info.value.location == "https://login.example.com/sso?session=abc"
+        )
         shown = str(info.value)
         assert f"redirect (HTTP {status}) to https://login.example.com instead of AFAS Profit" in shown
         ready = check_readiness(c)

@@ -231,7 +231,11 @@ def test_garbage_base_urls_are_rejected(bad: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://36480.rest.afas.online/ProfitRestServices", "http://10.0.0.5:8080", "http://afas.intranet.example"],
+    [
+        "http://36480.rest.afas.online/ProfitRestServices",
+        "http://10.0.0.5:8080",
+        "http://afas.intranet.example",
+    ],
 )
 def test_plain_http_to_another_host_is_refused_since_the_token_would_travel_unencrypted(url: str) -> None:
     with pytest.raises(EnvironmentInputError, match="plain http to .* the token would travel unencrypted"):
