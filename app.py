@@ -10,18 +10,18 @@ st.set_page_config(page_title="AFAS Profit reconciliation", page_icon="📒", la
 page = st.navigation(
     {
         "Set up": [
-            st.Page("pages/connect.py", title="Connect", icon=":material/power:", default=True),
-            st.Page("pages/configure.py", title="Configure", icon=":material/tune:"),
-            st.Page("pages/sync.py", title="Sync", icon=":material/sync:"),
+            st.Page("views/connect.py", title="Connect", icon=":material/power:", default=True),
+            st.Page("views/configure.py", title="Configure", icon=":material/tune:"),
+            st.Page("views/sync.py", title="Sync", icon=":material/sync:"),
         ],
         "Check": [
-            st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
-            st.Page("pages/reconcile.py", title="Reconcile", icon=":material/compare_arrows:"),
-            st.Page("pages/masterdata.py", title="Master data", icon=":material/contacts:"),
+            st.Page("views/explore.py", title="Explore", icon=":material/query_stats:"),
+            st.Page("views/reconcile.py", title="Reconcile", icon=":material/compare_arrows:"),
+            st.Page("views/masterdata.py", title="Master data", icon=":material/contacts:"),
         ],
         "Correct": [
-            st.Page("pages/corrections.py", title="Corrections", icon=":material/edit_note:"),
-            st.Page("pages/audit.py", title="Audit", icon=":material/history:"),
+            st.Page("views/corrections.py", title="Corrections", icon=":material/edit_note:"),
+            st.Page("views/audit.py", title="Audit", icon=":material/history:"),
         ],
     }
 )

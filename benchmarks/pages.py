@@ -21,13 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PAGES = [
-    "pages/configure.py",
-    "pages/sync.py",
-    "pages/explore.py",
-    "pages/reconcile.py",
-    "pages/corrections.py",
-    "pages/masterdata.py",
-    "pages/audit.py",
+    "views/configure.py",
+    "views/sync.py",
+    "views/explore.py",
+    "views/reconcile.py",
+    "views/corrections.py",
+    "views/masterdata.py",
+    "views/audit.py",
 ]
 
 
@@ -97,7 +97,7 @@ def main() -> None:
     at.run()
     at.button(key="connect_test").click().run()
     assert at.success, "the demo environment did not connect"
-    at.switch_page("pages/configure.py").run()
+    at.switch_page("views/configure.py").run()
     at.button(key="FormSubmitter:configure_form-Save defaults").click().run()
     at.session_state["recon_import_id"] = import_id
     at.session_state["recon_run_id"] = run_id

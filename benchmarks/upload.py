@@ -115,9 +115,9 @@ def main() -> None:
     b = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     b.run()
     b.button(key="connect_test").click().run()
-    b.switch_page("pages/configure.py").run()
+    b.switch_page("views/configure.py").run()
     b.button(key="FormSubmitter:configure_form-Save defaults").click().run()
-    b.switch_page("pages/explore.py").run()
+    b.switch_page("views/explore.py").run()
     assert not b.exception, b.exception
 
     def render() -> float:

@@ -18,6 +18,14 @@ Exceptions::
      +-- LedgerImportError
           +-- ImportProblems  some lines cannot be read; carries the problems (the first 1,000) and counts
           +-- DuplicateImport the same file was imported before; names that import
+          +-- ImportInUse     corrections were made from it: it is kept (see delete_import)
+
+Deleting an import (:func:`delete_import`) removes everything that exists only because of it: its
+lines, its matching runs with their results, and the matches made or undone by hand on it. It is
+refused while corrections in the outbox came from its runs (correction_origins, written by
+afas.corrections when they are approved): the audit log refers to those results, and deleting them
+would take the reason for a correction out of the record. :func:`import_footprint` says beforehand
+what a deletion removes, or why it is refused.
 """
 
 from __future__ import annotations
@@ -40,6 +48,8 @@ from afas.warehouse.db import transaction
 
 __all__ = [
     "DuplicateImport",
+    "ImportFootprint",
+    "ImportInUse",
     "ImportPreview",
     "ImportProblems",
     "ImportResult",
@@ -48,6 +58,7 @@ __all__ = [
     "delete_import",
     "delete_profile",
     "find_import_by_sha256",
+    "import_footprint",
     "import_ledger",
     "import_table",
     "list_imports",
@@ -155,7 +166,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _first(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+def _first(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> tuple | None:
     """The first row of a query, reading the result to its end (DuckDB refuses new work otherwise)."""
     rows = con.execute(sql, params or []).fetchall()
     return rows[0] if rows else None
@@ -326,14 +337,114 @@ def list_imports(con: duckdb.DuckDBPyConnection) -> list[LedgerImport]:
     return [LedgerImport(*row) for row in rows]
 
 
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+@dataclass(frozen=True)
+class ImportFootprint:
+    """What an import left in the warehouse: what deleting it removes, and what keeps it."""
+
+    ledger: LedgerImport
+    lines: int
+    runs: int  # matching and balance runs of this import
+    results: int  # their result rows
+    overrides: int  # matches made or undone by hand on its lines
+    corrections: int  # outbox items approved from its runs' results (any state)
+
+    @property
+    def deletable(self) -> bool:
+        return not self.corrections
+
+    def removes(self) -> str:
+        """What deleting it removes, in words."""
+        parts = [
+            _plural(self.lines, "line"),
+            _plural(self.runs, "matching run"),
+            _plural(self.results, "result row"),
+            _plural(self.overrides, "match made or undone by hand", "matches made or undone by hand"),
+        ]
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def refusal(self) -> str:
+        """Why it is kept (empty when it may be deleted)."""
+        if self.deletable:
+            return ""
+        return (
+            f"Ledger #{self.ledger.import_id} '{self.ledger.name}' is kept: "
+            f"{_plural(self.corrections, 'correction')} in the outbox "
+            f"{'was' if self.corrections == 1 else 'were'} made from its differences, and the audit log "
+            "refers to them. Deleting it would remove the lines those corrections came from."
+        )
+
+
+class ImportInUse(LedgerImportError):
+    """An import corrections were made from: it is not deleted (``footprint`` says how many)."""
+
+    def __init__(self, footprint: ImportFootprint) -> None:
+        self.footprint = footprint
+        super().__init__(footprint.refusal())
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        _first(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
+            [name],
+        )[0]
+    )
+
+
+def import_footprint(con: duckdb.DuckDBPyConnection, import_id: int) -> ImportFootprint | None:
+    """What import ``import_id`` holds and what depends on it; None when there is no such import."""
+    ensure_recon_schema(con)
+    row = _first(con, f"SELECT {_IMPORT_COLUMNS} FROM ledger_imports WHERE import_id = ?", [import_id])
+    if row is None:
+        return None
+    corrections = "0"
+    if _has_table(con, "correction_origins"):
+        corrections = (
+            "(SELECT count(DISTINCT o.item_id) FROM correction_origins o "
+            "JOIN recon_runs r USING (run_id) WHERE r.import_id = $id)"
+        )
+    lines, runs, results, overrides, used = _first(
+        con,
+        f"""SELECT (SELECT count(*) FROM ledger_lines WHERE import_id = $id),
+                   (SELECT count(*) FROM recon_runs WHERE import_id = $id),
+                   (SELECT count(*) FROM recon_results WHERE run_id IN
+                        (SELECT run_id FROM recon_runs WHERE import_id = $id)),
+                   (SELECT count(*) FROM recon_overrides WHERE import_id = $id),
+                   {corrections}""",
+        {"id": import_id},
+    )
+    return ImportFootprint(LedgerImport(*row), lines, runs, results, overrides, used)
+
+
 def delete_import(con: duckdb.DuckDBPyConnection, import_id: int) -> bool:
-    """Delete an import and its lines in one transaction; False when there is no such import."""
+    """Delete an import with its lines, runs, results and overrides, in one transaction; False when
+    there is no such import. :class:`ImportInUse` when corrections were made from it (nothing is
+    deleted then)."""
     ensure_recon_schema(con)
     with transaction(con):
-        found = _first(con, "SELECT count(*) FROM ledger_imports WHERE import_id = ?", [import_id])[0]
-        con.execute("DELETE FROM ledger_lines WHERE import_id = ?", [import_id])
-        con.execute("DELETE FROM ledger_imports WHERE import_id = ?", [import_id])
-    return bool(found)
+        footprint = import_footprint(con, import_id)
+        if footprint is None:
+            return False
+        if not footprint.deletable:
+            raise ImportInUse(footprint)
+        runs = "(SELECT run_id FROM recon_runs WHERE import_id = $id)"
+        con.execute(f"DELETE FROM recon_field_diffs WHERE run_id IN {runs}", {"id": import_id})
+        con.execute(f"DELETE FROM recon_results WHERE run_id IN {runs}", {"id": import_id})
+        con.execute("DELETE FROM recon_runs WHERE import_id = $id", {"id": import_id})
+        con.execute(
+            "DELETE FROM recon_override_lines WHERE override_id IN "
+            "(SELECT override_id FROM recon_overrides WHERE import_id = $id)",
+            {"id": import_id},
+        )
+        con.execute("DELETE FROM recon_overrides WHERE import_id = $id", {"id": import_id})
+        con.execute("DELETE FROM ledger_lines WHERE import_id = $id", {"id": import_id})
+        con.execute("DELETE FROM ledger_imports WHERE import_id = $id", {"id": import_id})
+    return True
 
 
 def save_profile(con: duckdb.DuckDBPyConnection, name: str, mapping: Mapping) -> None:

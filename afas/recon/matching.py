@@ -130,22 +130,13 @@ def _validate(
     afas_extra = [_check_column(afas_cols, c, config.afas_table) for c in _AFAS_BASE]
     ledger_extra = [_check_column(ledger_cols, c, "ledger_lines") for c in _LEDGER_BASE]
     if config.ambiguity not in AMBIGUITY_POLICIES:
-        raise ValueError(f"ambiguity must be one of {AMBIGUITY_POLICIES}, not {config.ambiguity!r}")
+        policies = ", ".join(map(str, AMBIGUITY_POLICIES))
+        raise ValueError(f"ambiguity must be one of {policies}, not {config.ambiguity!r}")
     _check_column(afas_cols, config.afas_date_column, config.afas_table)
     for p in config.passes:
-        if isinstance(p, ExactKeyPass):
-            if not p.keys:
-                raise ValueError(f"pass {p.name!r} has no key columns")
-            for a, b in p.keys:
-                afas_extra.append(_check_column(afas_cols, a, config.afas_table))
-                ledger_extra.append(_check_column(ledger_cols, b, "ledger_lines"))
-        if isinstance(p, FuzzyTextPass):
-            afas_extra.append(_check_column(afas_cols, p.afas_column, config.afas_table))
-            ledger_extra.append(_check_column(ledger_cols, p.ledger_column, "ledger_lines"))
-        if isinstance(p, GroupSumPass):
-            for a, b in p.same_columns:
-                afas_extra.append(_check_column(afas_cols, a, config.afas_table))
-                ledger_extra.append(_check_column(ledger_cols, b, "ledger_lines"))
+        for a, b in p.columns():
+            afas_extra.append(_check_column(afas_cols, a, config.afas_table))
+            ledger_extra.append(_check_column(ledger_cols, b, "ledger_lines"))
     return list(dict.fromkeys(afas_extra)), list(dict.fromkeys(ledger_extra))
 
 
@@ -390,7 +381,7 @@ def reconcile(
     lap("manual")
     for p in config.passes:
         if p.enabled:
-            name = p.pass_name if isinstance(p, GroupSumPass) else p.name
+            name = p.pass_name
             per_pass[name] = per_pass.get(name, 0) + run_pass(con, p, config.ambiguity)
             lap(name)
     with transaction(con):

@@ -14,9 +14,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from afas.catalogue import label
 from afas.errors import InputError
 from afas.recon.passes import commit_pick
-from afas.recon.schema import ensure_recon_schema
+from afas.recon.schema import OverrideAction, ensure_recon_schema
 from afas.warehouse.db import transaction
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "apply_overrides",
     "list_overrides",
     "match_manually",
+    "override_rows",
     "remove_override",
     "selection_summary",
     "unmatch_group",
@@ -166,6 +168,25 @@ def list_overrides(con: duckdb.DuckDBPyConnection, import_id: int) -> list[dict[
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _afas_lines_text(keys: Sequence[Sequence[int]] | None) -> str:
+    return "; ".join(f"entry {e} line {q}" for _, e, q in keys or [])
+
+
+def override_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> list[dict[str, Any]]:
+    """The overrides of a ledger import as the rows of a table a user reads, oldest first."""
+    return [
+        {
+            "#": o["override_id"],
+            "What": label(OverrideAction(o["action"])),
+            "AFAS lines": _afas_lines_text(o["afas_keys"]),
+            "Ledger lines": ", ".join(map(str, o["line_nos"] or [])),
+            "Note": o["note"] or "",
+            "Made": o["created"],
+        }
+        for o in list_overrides(con, import_id)
+    ]
 
 
 def apply_overrides(con: duckdb.DuckDBPyConnection, import_id: int) -> int:

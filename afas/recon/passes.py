@@ -6,13 +6,20 @@ and commits its choice to the run's membership tables, so no line is matched twi
 resolve ties by greedy matching over one global order (score, then date, then key): each round
 takes every pair that is the best for both its lines, which is the greedy result computed in
 rounds of set-based SQL. Policy 'unique' keeps a pair only when each line has exactly one candidate.
+
+Every pass answers the same small interface (:class:`MatchPass`), so the run, its checks and the
+Reconcile page's form never ask which pass they hold: ``run`` does its step, ``columns`` names the
+(AFAS, ledger) columns it reads, ``form_fields`` the settings of the form it takes (:class:`Tuning`),
+and ``with_tuning`` returns it with those settings.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from enum import StrEnum
+from typing import Literal, Protocol, Self
 
 import duckdb
 
@@ -20,19 +27,67 @@ from afas.warehouse.schema import quote_ident
 
 __all__ = [
     "AMBIGUITY_POLICIES",
+    "Ambiguity",
     "DateWindowPass",
     "ExactKeyPass",
     "FuzzyTextPass",
     "GroupSumPass",
+    "MatchPass",
     "Pass",
+    "Tuning",
     "commit_pick",
     "key_pair_words",
     "result_columns",
     "run_pass",
 ]
 
-AMBIGUITY_POLICIES = ("unique", "oldest", "newest")
+
+class Ambiguity(StrEnum):
+    """What a pass does when a line has several candidates that fit equally well (labels: afas.catalogue)."""
+
+    UNIQUE = "unique"  # match only a line with exactly one candidate; leave the rest unmatched
+    OLDEST = "oldest"  # take candidates greedily, earliest date (then key) first
+    NEWEST = "newest"  # take candidates greedily, latest date (then key) first
+
+
+AMBIGUITY_POLICIES = tuple(Ambiguity)
 _FMT = "printf('%,.2f', {})"
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The settings a user tunes on the Reconcile page; each pass takes those it uses (``form_fields``)."""
+
+    abs_tol: Decimal = Decimal("0.00")  # amount tolerance of key pairs
+    days: int = 3  # date window of amount + date pairs
+    similarity: float = 0.85  # least text similarity (0..1) of amount + text pairs
+
+
+class MatchPass(Protocol):
+    """What every matching pass answers (see the module docstring)."""
+
+    enabled: bool
+
+    @property
+    def pass_name(self) -> str:
+        """The name its matches and counts carry."""
+        ...
+
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        """The (AFAS column, ledger column) pairs it reads besides the common ones."""
+        ...
+
+    def form_fields(self) -> tuple[str, ...]:
+        """The :class:`Tuning` fields it takes."""
+        ...
+
+    def with_tuning(self, tuning: Tuning) -> Self:
+        """This pass with the tuning's settings for its ``form_fields``."""
+        ...
+
+    def run(self, con: duckdb.DuckDBPyConnection, policy: str) -> int:
+        """Run over the lines still unmatched; returns the number of match groups made."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +107,24 @@ class ExactKeyPass:
     enabled: bool = True
     name: str = "exact_key"
 
+    @property
+    def pass_name(self) -> str:
+        return self.name
+
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        if not self.keys:
+            raise ValueError(f"pass {self.name!r} has no key columns")
+        return self.keys
+
+    def form_fields(self) -> tuple[str, ...]:
+        return ("abs_tol",)
+
+    def with_tuning(self, tuning: Tuning) -> ExactKeyPass:
+        return dataclasses.replace(self, abs_tol=tuning.abs_tol)
+
+    def run(self, con: duckdb.DuckDBPyConnection, policy: str) -> int:
+        return _key_pass(con, self, policy)
+
 
 @dataclass(frozen=True)
 class DateWindowPass:
@@ -63,6 +136,22 @@ class DateWindowPass:
     allow_sign_flip: bool = False
     enabled: bool = True
     name: str = "amount_date"
+
+    @property
+    def pass_name(self) -> str:
+        return self.name
+
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        return ()
+
+    def form_fields(self) -> tuple[str, ...]:
+        return ("days",)
+
+    def with_tuning(self, tuning: Tuning) -> DateWindowPass:
+        return dataclasses.replace(self, days=int(tuning.days))
+
+    def run(self, con: duckdb.DuckDBPyConnection, policy: str) -> int:
+        return _window_pass(con, self, policy)
 
 
 @dataclass(frozen=True)
@@ -82,6 +171,22 @@ class FuzzyTextPass:
     allow_sign_flip: bool = False
     enabled: bool = True
     name: str = "amount_text"
+
+    @property
+    def pass_name(self) -> str:
+        return self.name
+
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        return ((self.afas_column, self.ledger_column),)
+
+    def form_fields(self) -> tuple[str, ...]:
+        return ("similarity",)
+
+    def with_tuning(self, tuning: Tuning) -> FuzzyTextPass:
+        return dataclasses.replace(self, threshold=tuning.similarity)
+
+    def run(self, con: duckdb.DuckDBPyConnection, policy: str) -> int:
+        return _fuzzy_pass(con, self, policy)
 
 
 @dataclass(frozen=True)
@@ -119,8 +224,21 @@ class GroupSumPass:
     def pass_name(self) -> str:
         return self.name or self.direction
 
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        return self.same_columns
+
+    def form_fields(self) -> tuple[str, ...]:
+        return ()
+
+    def with_tuning(self, tuning: Tuning) -> GroupSumPass:
+        return self
+
+    def run(self, con: duckdb.DuckDBPyConnection, policy: str) -> int:
+        return _group_pass(con, self, policy)
+
 
 Pass = ExactKeyPass | DateWindowPass | FuzzyTextPass | GroupSumPass
+"""The passes there are; each is a :class:`MatchPass`."""
 
 
 def _order(policy: str, a_date: str, a_id: str, l_date: str, l_id: str) -> str:
@@ -472,16 +590,12 @@ def _group_pass(con: duckdb.DuckDBPyConnection, p: GroupSumPass, policy: str) ->
     return commit_pick(con, p.pass_name)
 
 
-def run_pass(con: duckdb.DuckDBPyConnection, p: Pass, policy: str) -> int:
+def run_pass(con: duckdb.DuckDBPyConnection, p: MatchPass, policy: str) -> int:
     """Run one pass over the lines still unmatched; returns the number of match groups it made."""
     if policy not in AMBIGUITY_POLICIES:
-        raise ValueError(f"unknown ambiguity policy {policy!r}: use one of {AMBIGUITY_POLICIES}")
-    if isinstance(p, ExactKeyPass):
-        return _key_pass(con, p, policy)
-    if isinstance(p, DateWindowPass):
-        return _window_pass(con, p, policy)
-    if isinstance(p, FuzzyTextPass):
-        return _fuzzy_pass(con, p, policy)
-    if isinstance(p, GroupSumPass):
-        return _group_pass(con, p, policy)
-    raise TypeError(f"not a pass: {p!r}")
+        raise ValueError(f"unknown ambiguity policy {policy!r}: use one of {_policies()}")
+    return p.run(con, policy)
+
+
+def _policies() -> str:
+    return ", ".join(map(str, Ambiguity))

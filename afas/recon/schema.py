@@ -9,6 +9,7 @@ the user sees in the source file.
 from __future__ import annotations
 
 import contextlib
+from enum import StrEnum
 
 import duckdb
 
@@ -17,7 +18,8 @@ __all__ = [
     "LEDGER_DDL",
     "RESULTS_DDL",
     "RESULT_KINDS",
-    "RESULT_LABELS",
+    "OverrideAction",
+    "ResultKind",
     "ensure_recon_schema",
 ]
 
@@ -38,24 +40,37 @@ CREATE TABLE IF NOT EXISTS mapping_profiles (
 """
 
 
-RESULT_KINDS = ("matched", "only_in_afas", "only_in_ledger", "differing")
-"""The result kinds, in datacompy's vocabulary: both sides agree, one side only, joined but differing."""
+class ResultKind(StrEnum):
+    """What a comparison found for a line or an item, in datacompy's vocabulary (labels: afas.catalogue)."""
 
-RESULT_LABELS = {
-    "matched": "Matched",
-    "only_in_afas": "Only in AFAS",
-    "only_in_ledger": "Only in the ledger",
-    "differing": "Differing",
-}
-"""What a user reads for each kind (files and the database keep the kinds themselves)."""
+    MATCHED = "matched"  # both sides hold it and agree (within the tolerances)
+    ONLY_IN_AFAS = "only_in_afas"  # AFAS holds it, the ledger (or file) does not
+    ONLY_IN_LEDGER = "only_in_ledger"  # the ledger (or file) holds it, AFAS does not
+    DIFFERING = "differing"  # joined on its key, but an amount, date, account or field differs
 
-RESULTS_DDL = """
+
+RESULT_KINDS = tuple(ResultKind)
+"""The result kinds in the order every summary shows them."""
+
+
+class OverrideAction(StrEnum):
+    """What a user did to the matching by hand (stored in recon_overrides.action)."""
+
+    MATCH = "match"  # these lines belong together, whatever the passes say
+    UNMATCH = "unmatch"  # these lines never match each other again
+
+
+def _one_of(vocabulary: type[StrEnum]) -> str:
+    return ", ".join(f"'{m.value}'" for m in vocabulary)
+
+
+RESULTS_DDL = f"""
 CREATE TABLE IF NOT EXISTS recon_runs (
     run_id BIGINT PRIMARY KEY, comparison VARCHAR NOT NULL, import_id BIGINT, afas_table VARCHAR,
     config_json VARCHAR, started TIMESTAMP NOT NULL, finished TIMESTAMP);
 CREATE TABLE IF NOT EXISTS recon_results (
     run_id BIGINT NOT NULL, result_id BIGINT NOT NULL,
-    kind VARCHAR NOT NULL CHECK (kind IN ('matched', 'only_in_afas', 'only_in_ledger', 'differing')),
+    kind VARCHAR NOT NULL CHECK (kind IN ({_one_of(ResultKind)})),
     group_id BIGINT, unit_id BIGINT, entry_no BIGINT, seq_no BIGINT, import_id BIGINT, line_no BIGINT,
     pass VARCHAR, reason VARCHAR,
     amount_afas DECIMAL(18, 2), amount_ledger DECIMAL(18, 2), difference DECIMAL(18, 2),
@@ -67,7 +82,8 @@ CREATE TABLE IF NOT EXISTS recon_field_diffs (
     value_afas VARCHAR, value_ledger VARCHAR);
 CREATE TABLE IF NOT EXISTS recon_overrides (
     override_id BIGINT PRIMARY KEY, import_id BIGINT NOT NULL,
-    action VARCHAR NOT NULL CHECK (action IN ('match', 'unmatch')), note VARCHAR, created TIMESTAMP NOT NULL);
+    action VARCHAR NOT NULL CHECK (action IN ({_one_of(OverrideAction)})),
+    note VARCHAR, created TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS recon_override_lines (
     override_id BIGINT NOT NULL, unit_id BIGINT, entry_no BIGINT, seq_no BIGINT, line_no BIGINT,
     CHECK ((unit_id IS NULL) <> (line_no IS NULL)));

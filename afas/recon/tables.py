@@ -21,11 +21,15 @@ import pyarrow as pa
 
 from afas.errors import InputError
 
-__all__ = ["LedgerFileError", "RawTable", "TextTable", "clean_headers", "column_name"]
+__all__ = ["FileTooLarge", "LedgerFileError", "RawTable", "TextTable", "clean_headers", "column_name"]
 
 
 class LedgerFileError(InputError):
     """The file cannot be read as a ledger; the message says what is wrong and how to fix it."""
+
+
+class FileTooLarge(LedgerFileError):
+    """The file is larger than the dashboard reads in its format (see :mod:`afas.recon.limits`)."""
 
 
 @dataclass(frozen=True)

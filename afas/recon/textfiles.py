@@ -1,12 +1,19 @@
-"""Primitives shared by the text formats (CSV, MT940): encodings, line lengths, cell text.
+"""Primitives shared by the ledger formats: encodings, a file's first text, cell text, line numbers,
+sizes in words.
 
-Kept apart from the readers so that no format module imports another.
+Kept apart from the formats (:mod:`afas.recon.formats`) so that no format module imports another.
+Header cleaning, the other primitive every reader needs, is :func:`afas.recon.tables.clean_headers`,
+beside the table shape it fills.
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from charset_normalizer import from_bytes
 
@@ -15,21 +22,29 @@ from afas.recon.tables import LedgerFileError
 __all__ = [
     "MAX_LINE_BYTES",
     "PY_WHITESPACE",
+    "TextHead",
     "bom_encoding",
     "cell",
     "check_line_lengths",
     "decode",
     "decode_head",
     "detect_encoding",
+    "is_binary",
+    "line_numbers",
+    "looks_like_html",
     "looks_utf16",
+    "mb",
     "shown",
+    "text_head",
     "transcode_chunks",
+    "value_text",
 ]
 
 MAX_LINE_BYTES = 1024 * 1024
 SAMPLE_CHARS = 64 * 1024
 _MAX_SHOWN = 60
 _CHUNK = 1024 * 1024
+_MB = 1024 * 1024
 
 PY_WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
@@ -46,6 +61,48 @@ def shown(text: str, limit: int = _MAX_SHOWN) -> str:
 def cell(text: str) -> str | None:
     text = text.strip()
     return text or None
+
+
+def value_text(value: Any) -> str | None:
+    """A typed cell value (a workbook's or a Parquet file's) as the text a user typed.
+
+    Numbers stored as binary doubles carry 15 significant decimal digits, so a float is written
+    rounded to 15 significant digits: 0.1 + 0.2 becomes "0.3", 1234.56 stays "1234.56".
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return format(Decimal(f"{value:.15g}"), "f")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return cell(str(value))
+
+
+def mb(size: int) -> str:
+    """A byte count as a user reads it ("12 KB", "3.2 MB", "250 MB")."""
+    if size < _MB:
+        return f"{max(size, 1) / 1024:,.0f} KB"
+    value = size / _MB
+    return f"{value:,.1f} MB" if value < 10 else f"{value:,.0f} MB"
+
+
+def line_numbers(text: str, offsets: Sequence[int]) -> list[int]:
+    """The line of each offset in ``offsets`` (ascending), counting the newlines once, not per offset."""
+    numbers: list[int] = []
+    line, position = 1, 0
+    for start in offsets:
+        line += text.count("\n", position, start)
+        position = start
+        numbers.append(line)
+    return numbers
 
 
 def bom_encoding(data: bytes) -> str | None:
@@ -124,6 +181,36 @@ def decode_head(data: bytes) -> str:
     head = data[:SAMPLE_CHARS]
     encoding = bom_encoding(head) or looks_utf16(head) or "utf-8"
     return head.decode(encoding, errors="replace")
+
+
+def is_binary(data: bytes) -> bool:
+    """Whether the file holds NUL bytes near its start without being UTF-16/32 text."""
+    head = data[:8192]
+    return bom_encoding(head) is None and b"\x00" in head and looks_utf16(head) is None
+
+
+class TextHead(NamedTuple):
+    """The first 64 KB of a text file as text (errors replaced), and the same from its first character
+    that is no BOM, space or newline."""
+
+    text: str
+    start: str
+
+
+def text_head(data: bytes) -> TextHead | None:
+    """The start of a text file, for a format to recognise it; None for binary data."""
+    if is_binary(data):
+        return None
+    text = decode_head(data)
+    return TextHead(text, text.lstrip("\ufeff \t\r\n"))
+
+
+_HTML = re.compile(r"<(!doctype\s+html|html|table)[\s>]", re.IGNORECASE)
+
+
+def looks_like_html(start: str) -> bool:
+    """Whether text (from its first character, see :class:`TextHead`) is a web page."""
+    return _HTML.match(start[:200]) is not None
 
 
 def _unreadable(file_name: str, encoding: str, exc: Exception) -> LedgerFileError:

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from afas.catalogue import label_sql
 from afas.recon.matching import result_filter
-from afas.recon.schema import RESULT_LABELS, ensure_recon_schema
+from afas.recon.schema import ResultKind, ensure_recon_schema
 
-__all__ = ["LedgerSummary", "ledger_summary", "results_table"]
+__all__ = [
+    "SHOWN_COLUMNS_DROPPED",
+    "LedgerSummary",
+    "Selection",
+    "ledger_summary",
+    "open_differences",
+    "results_table",
+]
 
 
 @dataclass(frozen=True)
@@ -42,11 +52,6 @@ def ledger_summary(con: duckdb.DuckDBPyConnection, import_id: int) -> LedgerSumm
     return LedgerSummary(int(rows), Decimal(total), first, last, accounts)
 
 
-def _label_sql() -> str:
-    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in RESULT_LABELS.items())
-    return f"CASE kind {cases} END"
-
-
 def results_table(
     con: duckdb.DuckDBPyConnection,
     run_id: int,
@@ -57,8 +62,9 @@ def results_table(
 ) -> pa.Table:
     """One page of a run's results for display: both sides side by side, amounts DECIMAL."""
     where, params = result_filter(run_id, kind or None, search=search or None)
+    shown = label_sql(ResultKind, "kind")
     return con.sql(
-        f"""SELECT result_id AS "#", {_label_sql()} AS "Result", group_id AS "Group", pass AS "Pass",
+        f"""SELECT result_id AS "#", {shown} AS "Result", group_id AS "Group", pass AS "Pass",
                    reason AS "Reason",
                    date_afas AS "AFAS date", voucher_afas AS "AFAS voucher", account_afas AS "AFAS account",
                    amount_afas AS "AFAS amount", description_afas AS "AFAS description",
@@ -69,3 +75,48 @@ def results_table(
             FROM recon_results WHERE {where} ORDER BY result_id LIMIT ? OFFSET ?""",
         params=[*params, int(limit), int(offset)],
     ).to_arrow_table()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rows a user ticked in a run's results (:func:`results_table`), as the lines they hold."""
+
+    afas_keys: tuple[tuple[int, int, int], ...] = ()  # (UnitId, EntryNo, SeqNo) of the AFAS lines
+    line_nos: tuple[int, ...] = ()  # the ledger lines
+    groups: tuple[int, ...] = ()  # the match groups the rows belong to
+
+    @classmethod
+    def of(cls, table: pa.Table, rows: Sequence[int]) -> Selection:
+        picked = table.take(list(rows)).to_pylist() if rows else []
+        return cls(
+            tuple((r["unit_id"], r["entry_no"], r["seq_no"]) for r in picked if r["entry_no"] is not None),
+            tuple(r["line_no"] for r in picked if r["line_no"] is not None),
+            tuple(sorted({r["Group"] for r in picked if r["Group"] is not None})),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.afas_keys or self.line_nos)
+
+    @property
+    def can_match(self) -> bool:
+        """A match by hand needs lines of both sides."""
+        return bool(self.afas_keys and self.line_nos)
+
+
+SHOWN_COLUMNS_DROPPED = ("unit_id", "entry_no", "seq_no", "line_no")
+"""The key columns of :func:`results_table` that the grid does not show (the selection reads them)."""
+
+
+def open_differences(by_account: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per period and account the difference not matched, for a chart: rows of
+    afas.recon.matching.differences_by_account_period with anything left open."""
+    return [
+        {
+            "Period": f"{r['year']}-{r['period']:02d}" if r["year"] else "?",
+            "Account": r["account"] or "?",
+            "Difference": r["difference"],
+        }
+        for r in by_account
+        if r["only_in_afas"] or r["only_in_ledger"] or r["differing"]
+    ]

@@ -13,7 +13,7 @@ hundreds of megabytes of sheet XML. So before calamine sees a workbook:
   calamine would allocate. The ``<dimension ref>`` a sheet declares is only reported: Excel often
   declares A1:XFD1048576 for formatting far below the table, which costs calamine nothing.
 
-A sheet whose values span more than :data:`afas.recon.limits.MAX_SHEET_CELLS` is refused in words
+A sheet whose values span more than :data:`MAX_SHEET_CELLS` is refused in words
 that name the far cell, nothing read; a sheet whose declared range is huge but whose values are not
 is read as it is. .xls (BIFF) is bounded by its format (65,536 x 256 cells); it is read in a
 separate process when uploaded (see :mod:`afas.recon.staging`).
@@ -25,26 +25,35 @@ value the user typed (0.1 + 0.2 becomes "0.3", 1234.56 stays "1234.56").
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from afas.recon.limits import (
-    MAX_PART_RATIO,
-    MAX_SHEET_CELLS,
-    MAX_UNPACKED_BYTES,
-    RATIO_CHECKED_FROM,
-    mb,
-)
 from afas.recon.tables import LedgerFileError, TextTable, clean_headers
-from afas.recon.textfiles import cell
+from afas.recon.textfiles import mb, value_text
 
-__all__ = ["check_container", "excel_text", "read_workbook", "sheet_names"]
+__all__ = [
+    "MAX_PART_RATIO",
+    "MAX_SHEET_CELLS",
+    "MAX_UNPACKED_BYTES",
+    "RATIO_CHECKED_FROM",
+    "check_container",
+    "excel_text",
+    "read_workbook",
+    "sheet_names",
+]
+
+MAX_UNPACKED_BYTES = 250 * 1024 * 1024
+"""All parts of a workbook together, unpacked (a 25 MB .xlsx of plain cells unpacks to about 250 MB)."""
+MAX_PART_RATIO = 100
+"""Unpacked / packed size of one part; real sheets pack 5 to 20 times, zip bombs a thousand."""
+RATIO_CHECKED_FROM = 1024 * 1024
+"""Parts smaller than this unpacked are not held to the ratio (tiny parts pack oddly)."""
+MAX_SHEET_CELLS = 5_000_000
+"""The block of cells calamine allocates for one sheet (32 bytes a cell: 160 MB)."""
 
 _CHUNK = 1024 * 1024
 _MAX_COLUMNS = 16384
@@ -364,22 +373,8 @@ def _too_many_cells(file_name: str, sheet_name: str, extent: _Extent) -> LedgerF
 # --- reading --------------------------------------------------------------------------------------------
 
 
-def excel_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return None
-        return format(Decimal(f"{value:.15g}"), "f")
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return cell(str(value))
+excel_text = value_text
+"""A workbook cell's value as text (:func:`afas.recon.textfiles.value_text`)."""
 
 
 def _open(data: bytes, file_name: str, kind: str):

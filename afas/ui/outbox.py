@@ -208,4 +208,4 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
         st.dataframe(
             pd.DataFrame(s[f"{prefix}_sent"]), hide_index=True, width="stretch", key=f"{prefix}_sent_table"
         )
-        st.page_link("pages/audit.py", label="See the audit log", icon=":material/arrow_forward:")
+        st.page_link("views/audit.py", label="See the audit log", icon=":material/arrow_forward:")

@@ -94,7 +94,7 @@ def require_connection() -> Connection:
     conn = st.session_state.get("connection")
     if conn is None or conn.identity is None:
         st.info("Connect to an AFAS environment first (or use the demo environment).")
-        st.page_link("pages/connect.py", label="Go to Connect", icon=":material/power:")
+        st.page_link("views/connect.py", label="Go to Connect", icon=":material/power:")
         st.stop()
     return conn
 
@@ -104,7 +104,7 @@ def require_profile(why: str) -> ConnectionProfile:
     profile = current_profile()
     if profile is None or profile.administration is None:
         st.info(f"Choose the administration and defaults on Configure first; {why}.")
-        st.page_link("pages/configure.py", label="Go to Configure", icon=":material/tune:")
+        st.page_link("views/configure.py", label="Go to Configure", icon=":material/tune:")
         st.stop()
     return profile
 

@@ -16,13 +16,13 @@ from afas.ui.warehouse import warehouse_path
 
 ROOT = Path(__file__).resolve().parents[2]
 READING_PAGES = [
-    "pages/sync.py",
-    "pages/explore.py",
-    "pages/reconcile.py",
-    "pages/masterdata.py",
-    "pages/corrections.py",
-    "pages/audit.py",
-    "pages/configure.py",
+    "views/sync.py",
+    "views/explore.py",
+    "views/reconcile.py",
+    "views/masterdata.py",
+    "views/corrections.py",
+    "views/audit.py",
+    "views/configure.py",
 ]
 
 
@@ -66,9 +66,9 @@ def test_a_token_afas_refuses_reads_nothing(own_afas):
 def test_a_failed_second_check_drops_the_connection_that_passed_before(own_afas):
     at = _connect(own_afas.emulator.token_data)
     assert at.success and at.success[0].value.startswith("Ready")
-    at.switch_page("pages/sync.py").run()
+    at.switch_page("views/sync.py").run()
     assert not at.info  # connected: the Sync page shows its tables
-    at.switch_page("pages/connect.py").run()
+    at.switch_page("views/connect.py").run()
     at.text_input(key="connect_token").input("1" * 64)
     at.button(key="connect_test").click().run()
     assert at.error and at.error[0].value.startswith("Not connected")

@@ -17,7 +17,7 @@ def _own_data_dir(tmp_path, monkeypatch):
 
 def reconciled():
     at = synced(all_connectors=True)
-    at.switch_page("pages/reconcile.py").run()
+    at.switch_page("views/reconcile.py").run()
     at.radio(key="recon_source").set_value("demo").run()
     at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
     at.date_input(key="recon_dates").set_value((dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
@@ -30,12 +30,12 @@ def test_corrections_need_defaults_and_a_reconciliation_first():
     from tests.pages.test_workflow_pages import connected
 
     at = connected()
-    at.switch_page("pages/corrections.py").run()
+    at.switch_page("views/corrections.py").run()
     assert any("Configure first" in i.value for i in at.info)
     at = configured()
-    at.switch_page("pages/corrections.py").run()
+    at.switch_page("views/corrections.py").run()
     assert any("Reconcile a ledger first" in i.value for i in at.info)
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("views/audit.py").run()
     assert any("No corrections have been approved" in i.value for i in at.info)
 
 
@@ -43,7 +43,7 @@ def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F
     from afas.ui.connection import demo_server
 
     at = reconciled()
-    at.switch_page("pages/corrections.py").run()
+    at.switch_page("views/corrections.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="corr_journal").value == "80"
     assert at.selectbox(key="corr_contra").value == "1901"
@@ -76,23 +76,23 @@ def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F
     )
     assert entries_after == entries_before + 9
     # sending again posts nothing twice, and the corrected differences are not offered again
-    at.switch_page("pages/corrections.py").run()
+    at.switch_page("views/corrections.py").run()
     assert at.button(key="corr_send").disabled
     assert "Every difference of this run is in the outbox." in [s.value for s in at.success]
     assert any("9 differences of this run are in the outbox already" in c.value for c in at.caption)
 
     # sync again and match the same ledger again: the corrected differences are gone
-    at.switch_page("pages/sync.py").run()
+    at.switch_page("views/sync.py").run()
     at.multiselect(key="sync_connectors").set_value(["Profit_Transactions"])
     at.button(key="FormSubmitter:sync_form-Sync now").click().run()
-    at.switch_page("pages/reconcile.py").run()
+    at.switch_page("views/reconcile.py").run()
     at.date_input(key="recon_dates").set_value((dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
     at.button(key="FormSubmitter:recon_match_form-Run matching").click().run()
     assert not at.exception, at.exception
     counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
     assert (counts["Only in the ledger"], counts["Differing"], counts["Only in AFAS"]) == (0, 0, 6), counts
 
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("views/audit.py").run()
     assert not at.exception, at.exception
     audit = frame(at, "Approved by")
     assert set(audit["Approved by"]) == {"Anna de Vries"}

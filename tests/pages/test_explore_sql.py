@@ -28,7 +28,7 @@ def explore(tmp_path, monkeypatch) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     at.button(key="connect_test").click().run()
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("views/explore.py").run()
     assert not at.exception, at.exception
     return at
 

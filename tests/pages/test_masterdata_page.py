@@ -29,7 +29,7 @@ def test_customers_compared_and_the_differences_sent(demo_customers):
     from afas.ui.connection import demo_server
 
     at = synced(all_connectors=True)
-    at.switch_page("pages/masterdata.py").run()
+    at.switch_page("views/masterdata.py").run()
     assert not at.exception, at.exception
     at.toggle(key="md_demo").set_value(True).run()
     assert at.selectbox(key="md_map_customers_DebtorId").value == "Klantnummer"

@@ -25,7 +25,7 @@ def test_items_another_sender_holds_are_named_and_not_sent(tmp_path):
     from afas.ui.connection import demo_server
 
     at = synced(all_connectors=True)
-    at.switch_page("pages/masterdata.py").run()  # its outbox section, below the file choice
+    at.switch_page("views/masterdata.py").run()  # its outbox section, below the file choice
     assert not at.exception, at.exception
     db = tmp_path / "demo.duckdb"
     day = dt.date(2025, 11, 3)

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from afas.emulator.demo import ledger_export
+from afas.recon.schema import ResultKind
 from tests.pages.test_workflow_pages import configured, frame
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ def demo_ledger(tmp_path, monkeypatch) -> Path:
 
 def synced(all_connectors: bool = False) -> AppTest:
     at = configured(admin="1")
-    at.switch_page("pages/sync.py").run()
+    at.switch_page("views/sync.py").run()
     if not all_connectors:
         at.multiselect(key="sync_connectors").set_value(
             ["Profit_Administrations", "Profit_Accounts", "Profit_Transactions"]
@@ -44,14 +45,14 @@ def synced(all_connectors: bool = False) -> AppTest:
 
 def test_reconcile_before_a_sync_points_to_sync():
     at = configured()
-    at.switch_page("pages/reconcile.py").run()
+    at.switch_page("views/reconcile.py").run()
     assert not at.exception
     assert any("Sync the journal lines" in i.value for i in at.info)
 
 
 def test_the_demo_ledger_is_imported_matched_and_its_differences_found(demo_ledger):
     at = synced()
-    at.switch_page("pages/reconcile.py").run()
+    at.switch_page("views/reconcile.py").run()
     assert not at.exception, at.exception
     at.radio(key="recon_source").set_value("demo").run()
     assert any("CSV" in c.value and "delimiter ';'" in c.value for c in at.caption), [
@@ -73,7 +74,7 @@ def test_the_demo_ledger_is_imported_matched_and_its_differences_found(demo_ledg
     assert {"voucher", "amount_date"} <= set(results["Pass"].dropna())
     assert results["Reason"].notna().all()
 
-    at.selectbox(key="recon_kind").set_value("only_in_ledger").run()
+    at.selectbox(key="recon_kind").set_value(ResultKind.ONLY_IN_LEDGER).run()
     only = frame(at, "Reason")
     assert len(only) == 5 and only["Ledger description"].str.contains("Rente ING|Kosten betaalverkeer").all()
     assert set(only["Result"]) == {"Only in the ledger"}  # in words, not the stored kind
@@ -104,7 +105,7 @@ def test_a_trial_balance_is_compared_per_account_and_period(tmp_path, monkeypatc
     path.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
     monkeypatch.setattr(ledger_export, "DEMO_LEDGER", path)
 
-    at.switch_page("pages/reconcile.py").run()
+    at.switch_page("views/reconcile.py").run()
     at.radio(key="recon_source").set_value("demo").run()
     at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
     at.radio(key="recon_mode").set_value("balances")

@@ -58,7 +58,7 @@ def test_reconcile_shows_file_names_headers_and_names_as_text(monkeypatch):
     data = f"Datum;Bedrag;{PIXEL}\n01-01-2026;1,00;{LINK}\n02-01-2026;x;y\n".encode()
     monkeypatch.setattr(ledger_export, "DEMO_LEDGER", Upload(name, data))
     at = synced()
-    at.switch_page("pages/reconcile.py").run()
+    at.switch_page("views/reconcile.py").run()
     at.radio(key="recon_source").set_value("demo").run()
     assert not at.exception, at.exception
     assert_plain(at, name)
@@ -76,7 +76,7 @@ def test_reconcile_shows_file_names_headers_and_names_as_text(monkeypatch):
 def test_reconcile_shows_a_refusal_naming_the_file_as_text(monkeypatch):
     monkeypatch.setattr(ledger_export, "DEMO_LEDGER", Upload(f"{PIXEL}.csv", b"\n\n"))
     at = synced()
-    at.switch_page("pages/reconcile.py").run()
+    at.switch_page("views/reconcile.py").run()
     at.radio(key="recon_source").set_value("demo").run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] and "is empty" in at.error[0].value
@@ -88,7 +88,7 @@ def test_master_data_shows_file_names_and_headers_as_text(monkeypatch):
     data = f"Klantnummer;Naam;{LINK}\n10002;{PIXEL};x\n".encode()
     monkeypatch.setattr(master_export, "DEMO_CUSTOMERS", Upload(name, data))
     at = synced(all_connectors=True)
-    at.switch_page("pages/masterdata.py").run()
+    at.switch_page("views/masterdata.py").run()
     at.toggle(key="md_demo").set_value(True).run()
     assert not at.exception, at.exception
     assert_plain(at, name, LINK)

@@ -33,7 +33,7 @@ def connected() -> AppTest:
 
 def configured(admin: str = "1") -> AppTest:
     at = connected()
-    at.switch_page("pages/configure.py").run()
+    at.switch_page("views/configure.py").run()
     assert not at.exception, at.exception
     at.selectbox(key="configure_admin").set_value(admin)
     at.selectbox(key="configure_terms").set_value("14")
@@ -46,7 +46,7 @@ def configured(admin: str = "1") -> AppTest:
 def test_pages_without_a_connection_point_to_connect():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    for page in ("pages/configure.py", "pages/sync.py", "pages/explore.py"):
+    for page in ("views/configure.py", "views/sync.py", "views/explore.py"):
         at.switch_page(page).run()
         assert not at.exception
         assert [i.value for i in at.info] == [
@@ -64,14 +64,14 @@ def test_configure_offers_what_afas_returned_and_confirms_the_choice():
     (message,) = [s.value for s in at.success if s.value.startswith("Saved")]
     assert "administration 2 – Demo Diensten B.V." in message
     assert "payment terms 14 – 14 dagen" in message and "allocation axis 2 – Kostendrager" in message
-    at.switch_page("pages/configure.py").run()  # the saved profile is offered and preselected
+    at.switch_page("views/configure.py").run()  # the saved profile is offered and preselected
     assert at.selectbox(key="configure_switch").value.startswith("Demo environment")
     assert at.selectbox(key="configure_admin").value == "2"
 
 
 def test_sync_then_explore_shows_a_balanced_trial_balance_and_answers_sql():
     at = configured(admin="1")
-    at.switch_page("pages/sync.py").run()
+    at.switch_page("views/sync.py").run()
     assert "administration 1" in at.caption[0].value
     at.button(key="FormSubmitter:sync_form-Sync now").click().run()
     assert not at.exception, at.exception
@@ -80,7 +80,7 @@ def test_sync_then_explore_shows_a_balanced_trial_balance_and_answers_sql():
     assert set(status["Last run"]) == {"ok"} and (status["Rows held"] > 0).sum() >= 15
     assert len(frame(at, "Run")) == 18
 
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("views/explore.py").run()
     assert not at.exception, at.exception
     debit, credit, difference = (m.value for m in at.metric)
     assert debit == credit and difference == "€ 0.00" and debit != "€ 0.00"
@@ -100,7 +100,7 @@ def test_a_failing_connector_is_reported_and_the_rest_kept():
     from afas.ui.connection import demo_server
 
     at = connected()
-    at.switch_page("pages/sync.py").run()
+    at.switch_page("views/sync.py").run()
     at.multiselect(key="sync_connectors").set_value(["Profit_Accounts", "Profit_Debtor"])
     demo_server().emulator.add_fault("error500", connector="Profit_Debtor", times=None)
     try:
@@ -131,7 +131,7 @@ def test_a_sync_killed_elsewhere_shows_as_interrupted_not_running(tmp_path):
             "VALUES (1, 'Profit_Debtor', ?, 'running')",
             [dt.datetime(2026, 11, 25, 9, 0)],
         )
-    at.switch_page("pages/sync.py").run()
+    at.switch_page("views/sync.py").run()
     assert not at.exception, at.exception
     history = frame(at, "Run")
     assert list(history["Status"]) == ["interrupted"]
@@ -145,7 +145,7 @@ def test_sync_now_while_another_sync_runs_says_so_in_words():
     from afas.warehouse.sync import writer_lock
 
     at = connected()
-    at.switch_page("pages/sync.py").run()
+    at.switch_page("views/sync.py").run()
     db = warehouse_path(at.session_state["connection"])
     with writer_lock(db):  # another session's (or the CLI's) sync holds the file's writer lock
         at.button(key="FormSubmitter:sync_form-Sync now").click().run()

@@ -114,4 +114,4 @@ if submitted:
                 "Syncs and corrections use these now."
             )
         )
-        st.page_link("pages/sync.py", label="Next: sync the administration", icon=":material/arrow_forward:")
+        st.page_link("views/sync.py", label="Next: sync the administration", icon=":material/arrow_forward:")

@@ -51,7 +51,7 @@ with connection(db) as con:
     synced = has_table(con, kind.afas_table)
 if not synced:
     st.info(f"Sync {kind.afas_table} first: the file is compared with it.")
-    st.page_link("pages/sync.py", label="Go to Sync", icon=":material/sync:")
+    st.page_link("views/sync.py", label="Go to Sync", icon=":material/sync:")
     st.stop()
 
 use_demo = conn.demo and kind_id == "customers" and st.toggle("Use the demo customer list", key="md_demo")

@@ -113,7 +113,7 @@ if result is not None:
                 f"App connector '{ready.app_name}'."
             )
         )
-        st.page_link("pages/configure.py", label="Next: choose the defaults", icon=":material/arrow_forward:")
+        st.page_link("views/configure.py", label="Next: choose the defaults", icon=":material/arrow_forward:")
     elif ready.accepted:
         st.warning(
             plain(
@@ -121,7 +121,7 @@ if result is not None:
                 "what needs the points below will not work until they are fixed in AFAS; test again then."
             )
         )
-        st.page_link("pages/configure.py", label="Next: choose the defaults", icon=":material/arrow_forward:")
+        st.page_link("views/configure.py", label="Next: choose the defaults", icon=":material/arrow_forward:")
     else:
         st.error(
             plain(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from afas.catalogue import label
 from afas.corrections.from_recon import (
     MODES,
     build_items,
@@ -15,7 +16,7 @@ from afas.corrections.from_recon import (
 from afas.corrections.plans import Defaults
 from afas.corrections.validation import dry_run
 from afas.recon.matching import list_runs
-from afas.recon.schema import RESULT_LABELS
+from afas.recon.schema import ResultKind
 from afas.ui.outbox import approval, outbox_section
 from afas.ui.text import plain
 from afas.ui.warehouse import require_connection, require_profile, warehouse_path
@@ -33,7 +34,7 @@ with connection(db) as con:
     runs = [r for r in list_runs(con, "transactions")] if ready else []
 if not runs:
     st.info("Reconcile a ledger first: its differences become the corrections proposed here.")
-    st.page_link("pages/reconcile.py", label="Go to Reconcile", icon=":material/compare_arrows:")
+    st.page_link("views/reconcile.py", label="Go to Reconcile", icon=":material/compare_arrows:")
     st.stop()
 
 run_ids = [r["run_id"] for r in runs]
@@ -90,7 +91,7 @@ else:
         [
             {
                 **p,
-                "kind": RESULT_LABELS.get(p["kind"], p["kind"]),
+                "kind": label(ResultKind(p["kind"])),
                 "amount": f"{p['amount']:,.2f}",
                 "ledger_amount": str(p["ledger_amount"]),
             }

@@ -10,6 +10,7 @@ from decimal import Decimal
 import plotly.express as px
 import streamlit as st
 
+from afas.catalogue import label
 from afas.corrections.folding import with_corrections
 from afas.emulator.demo.ledger_export import DEMO_LEDGER, YEAR
 from afas.recon.compare import compare_balances
@@ -34,7 +35,7 @@ from afas.recon.matching import (
 from afas.recon.overrides import match_manually, selection_summary, unmatch_group
 from afas.recon.passes import DateWindowPass, ExactKeyPass, FuzzyTextPass
 from afas.recon.readers import LedgerFileError
-from afas.recon.schema import RESULT_KINDS, RESULT_LABELS
+from afas.recon.schema import RESULT_KINDS
 from afas.recon.views import ledger_summary, results_table
 from afas.ui.errors import show_error
 from afas.ui.ledger import preview as read_preview
@@ -77,7 +78,7 @@ with connection(db) as con:
     profiles = list_profiles(con)
 if not synced:
     st.info("Sync the journal lines (Profit_Transactions) first: the ledger is matched against them.")
-    st.page_link("pages/sync.py", label="Go to Sync", icon=":material/sync:")
+    st.page_link("views/sync.py", label="Go to Sync", icon=":material/sync:")
     st.stop()
 
 # --- 1. the ledger --------------------------------------------------------------------------------
@@ -364,7 +365,7 @@ with connection(db) as con:
     by_account = differences_by_account_period(con, run_id)
 cols = st.columns(4)
 for col, kind in zip(cols, RESULT_KINDS, strict=True):
-    col.metric(RESULT_LABELS[kind], f"{counts[kind]:,}")
+    col.metric(label(kind), f"{counts[kind]:,}")
 
 open_rows = [r for r in by_account if r["only_in_afas"] or r["only_in_ledger"] or r["differing"]]
 if open_rows:
@@ -391,7 +392,7 @@ kind = c1.selectbox(
     "Show",
     [None, *RESULT_KINDS],
     key="recon_kind",
-    format_func=lambda k: "everything" if k is None else RESULT_LABELS[k],
+    format_func=lambda k: "everything" if k is None else label(k),
 )
 search = c2.text_input("Search (voucher, description, amount)", key="recon_search")
 with connection(db) as con:
@@ -463,7 +464,7 @@ c2.download_button(
 )
 if line_run and (counts["only_in_ledger"] or counts["differing"]):
     st.page_link(
-        "pages/corrections.py",
+        "views/corrections.py",
         label="Next: turn the differences into corrections",
         icon=":material/arrow_forward:",
     )

@@ -21,7 +21,7 @@ with connection(db) as con:
     rows = audit_rows(con)
 if not rows:
     st.info("No corrections have been approved or sent yet.")
-    st.page_link("pages/corrections.py", label="Go to Corrections", icon=":material/edit_note:")
+    st.page_link("views/corrections.py", label="Go to Corrections", icon=":material/edit_note:")
     st.stop()
 
 

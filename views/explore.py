@@ -24,7 +24,7 @@ try:
         raise NotSynced("Sync Profit_Transactions first (Sync page), then this view fills in.")
 except NotSynced as exc:
     st.info(str(exc))
-    st.page_link("pages/sync.py", label="Go to Sync", icon=":material/sync:")
+    st.page_link("views/sync.py", label="Go to Sync", icon=":material/sync:")
     st.stop()
 
 admins = dict(read("administrations", db))

@@ -33,8 +33,8 @@ if message:
     (st.success if message[0] == "success" else st.error)(plain(message[1]))
     if message[0] == "success":
         c1, c2 = st.columns(2)
-        c1.page_link("pages/explore.py", label="Next: explore the books", icon=":material/arrow_forward:")
-        c2.page_link("pages/reconcile.py", label="or reconcile a ledger", icon=":material/arrow_forward:")
+        c1.page_link("views/explore.py", label="Next: explore the books", icon=":material/arrow_forward:")
+        c2.page_link("views/reconcile.py", label="or reconcile a ledger", icon=":material/arrow_forward:")
 
 status = read("connector_status", db, running)
 st.dataframe(

@@ -1,0 +1,108 @@
+"""The words a user reads for each member of the app's closed vocabularies, in one place.
+
+Every closed vocabulary of the app is a ``StrEnum`` beside the code that decides with it (result
+kinds in afas.recon.schema, outbox states in afas.corrections.schema, ...); it stores as its text in
+DuckDB. What a person reads for a member comes from here only, through :func:`label` (or
+:func:`label_sql` where a DuckDB query shows it): the dashboard, the exports and the CLI say the same
+thing for the same member. This is the seam of the Dutch interface: :func:`label` is where a gettext
+lookup of the English text goes, and this table is the message catalogue's source.
+
+A context names the rare place where a member reads differently (gettext's ``pgettext``): in a
+master-data comparison the second side is the user's file, not a ledger.
+
+The tables are keyed by the enum's class name and the member's value, so this module imports nothing
+of the app and every package may use it (a test holds every StrEnum of ``afas`` to a full entry).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["CONTEXTS", "LABELS", "label", "label_sql", "labels"]
+
+LABELS: dict[str, dict[str, str]] = {
+    "ResultKind": {
+        "matched": "Matched",
+        "only_in_afas": "Only in AFAS",
+        "only_in_ledger": "Only in the ledger",
+        "differing": "Differing",
+    },
+    "Ambiguity": {
+        "unique": "match only a unique one",
+        "oldest": "take the oldest",
+        "newest": "take the newest",
+    },
+    "Comparison": {
+        "lines": "line by line",
+        "balances": "balances per account and period (a trial balance against AFAS's)",
+    },
+    "OverrideAction": {
+        "match": "matched by hand",
+        "unmatch": "unmatched by hand",
+    },
+    "OutboxState": {
+        "approved": "approved, not sent",
+        "sending": "sending",
+        "confirmed": "in AFAS",
+        "rejected": "rejected by AFAS",
+        "unknown": "unknown: resolve",
+        "stale": "stopped: AFAS changed",
+    },
+    "PlanKind": {
+        "entry": "journal entry",
+        "relation_insert": "new relation",
+        "relation_update": "change of fields",
+        "dim_code": "new allocation code",
+    },
+    "CorrectionMode": {
+        "new_entry": "new entry",
+        "difference": "difference entry",
+        "reverse_and_rebook": "reverse and re-book",
+    },
+    "SyncMode": {
+        "full": "full",
+        "incremental": "incremental",
+    },
+    "SyncStatus": {
+        "running": "running",
+        "ok": "ok",
+        "failed": "failed",
+        "interrupted": "interrupted",
+    },
+}
+"""Enum class name -> member value -> what the user reads."""
+
+CONTEXTS: dict[str, dict[str, dict[str, str]]] = {
+    "master_data": {"ResultKind": {"only_in_ledger": "Only in the file"}},
+}
+"""Context -> enum class name -> member value -> the wording there (else the plain label)."""
+
+
+def label(member: StrEnum, context: str | None = None) -> str:
+    """What a user reads for ``member`` (in ``context``, if it words the member otherwise)."""
+    name = type(member).__name__
+    if context is not None:
+        if context not in CONTEXTS:
+            raise KeyError(f"no label context {context!r}")
+        special = CONTEXTS[context].get(name, {}).get(member.value)
+        if special is not None:
+            return special
+    return LABELS[name][member.value]
+
+
+def labels(vocabulary: type[StrEnum], context: str | None = None) -> dict[StrEnum, str]:
+    """Every member of ``vocabulary`` with its label, in the vocabulary's order."""
+    return {m: label(m, context) for m in vocabulary}
+
+
+def label_sql(vocabulary: type[StrEnum], expr: str, context: str | None = None) -> str:
+    """A DuckDB expression that shows ``expr`` (a column holding members' text) as their labels; any
+    other text stays as it is."""
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    cases = " ".join(
+        f"WHEN {literal(m.value)} THEN {literal(t)}" for m, t in labels(vocabulary, context).items()
+    )
+    return f"CASE {expr} {cases} ELSE {expr} END"

@@ -1,0 +1,191 @@
+"""The Reconcile page's forms as values: what its widgets hold, turned into what the engine takes.
+
+A page reads its widgets and hands their values to one of these; everything the page would otherwise
+decide (which mapping the chosen columns make, which passes run with which settings, which
+comparison runs against which AFAS table) happens here, where a unit test reaches it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping as MappingOf
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import duckdb
+
+from afas.recon.compare import compare_balances
+from afas.recon.mapping import COLUMN_FIELDS, LineProblem, Mapping
+from afas.recon.matching import AfasFilter, MatchConfig, default_passes, reconcile
+from afas.recon.passes import Ambiguity, Tuning
+from afas.recon.tables import TextTable
+from afas.warehouse.explore import has_table
+
+__all__ = [
+    "FIELD_LABELS",
+    "NO_COLUMN",
+    "Comparison",
+    "MappingForm",
+    "MatchForm",
+    "file_description",
+    "pass_names",
+    "problem_rows",
+]
+
+NO_COLUMN = "—"
+"""The choice 'no column' in a column picker."""
+
+FIELD_LABELS = {
+    "entry_date": "Date",
+    "amount": "Amount (signed)",
+    "debit": "Debit",
+    "credit": "Credit",
+    "sign": "Debit/credit marker",
+    "account": "Account",
+    "currency": "Currency",
+    "description": "Description",
+    "voucher": "Voucher (boekstuk)",
+    "invoice": "Invoice number",
+    "relation": "Relation (debtor/creditor)",
+    "allocation": "Cost centre / allocation",
+    "counterparty_name": "Counterparty name",
+    "counterparty_iban": "Counterparty IBAN",
+}
+"""What the mapping's column pickers are called, per ledger_lines field."""
+
+
+def file_description(table: TextTable) -> str:
+    """How the file was read, e.g. 'CSV, encoding cp1252, delimiter ';''."""
+    parts = (
+        table.file_format.upper(),
+        table.encoding and f"encoding {table.encoding}",
+        table.delimiter and f"delimiter '{table.delimiter}'",
+        table.sheet and f"sheet '{table.sheet}'",
+    )
+    return ", ".join(p for p in parts if p)
+
+
+def problem_rows(problems: Sequence[LineProblem], limit: int = 200) -> list[dict[str, Any]]:
+    """The first unreadable cells as the rows of a table."""
+    return [
+        {"Line": p.line_no, "Column": p.column, "Value": p.value, "Why": p.reason} for p in problems[:limit]
+    ]
+
+
+@dataclass(frozen=True)
+class MappingForm:
+    """The column pickers of a mapping: one per field, each offering 'no column' and the headers."""
+
+    mapping: Mapping
+    headers: tuple[str, ...]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return COLUMN_FIELDS
+
+    @property
+    def options(self) -> list[str]:
+        return [NO_COLUMN, *self.headers]
+
+    def label(self, field: str) -> str:
+        return FIELD_LABELS.get(field, field)
+
+    def index(self, field: str) -> int:
+        """The picker's preselected option: the mapping's column, else 'no column'."""
+        current = getattr(self.mapping, field)
+        return self.options.index(current) if current in self.headers else 0
+
+    def edited(self, chosen: MappingOf[str, str], flip_sign: bool) -> Mapping:
+        """The mapping as the pickers now say (a field left out keeps its column)."""
+        columns = {f: (None if c == NO_COLUMN else c) for f, c in chosen.items() if f in COLUMN_FIELDS}
+        return dataclasses.replace(self.mapping, **columns, flip_sign=flip_sign)
+
+
+class Comparison(StrEnum):
+    """What the match form compares (labels: afas.catalogue)."""
+
+    LINES = "lines"  # every ledger line against AFAS's journal lines, by the passes
+    BALANCES = "balances"  # the ledger's sums per account and month against AFAS's period balances
+
+
+def pass_names() -> list[str]:
+    """The automatic passes a user may switch on or off, in the order they run."""
+    return [p.pass_name for p in default_passes()]
+
+
+def _date_range(dates: Any) -> tuple[dt.date | None, dt.date | None]:
+    """A date input's value (one date, a pair, a pair being picked, nothing) as (from, to)."""
+    if dates is None:
+        return None, None
+    if isinstance(dates, tuple | list):
+        picked = [*dates, None, None]
+        return picked[0], picked[1]
+    return dates, None
+
+
+@dataclass(frozen=True)
+class MatchForm:
+    """The match form's values: what to compare, which AFAS lines, and the passes' settings."""
+
+    comparison: Comparison = Comparison.LINES
+    accounts: tuple[str, ...] = ()
+    dates: Any = None  # the date input's value: a date, (from,), (from, to) or None
+    tolerance: float | Decimal = 0  # euros
+    days: int = 3
+    similarity: int = 85  # percent
+    ambiguity: Ambiguity = Ambiguity.UNIQUE
+    passes: tuple[str, ...] | None = None  # the passes switched on (None: all)
+    unit_id: int | None = None  # the administration of the chosen profile
+
+    @property
+    def abs_tol(self) -> Decimal:
+        """The tolerance in cents, exactly (a number input gives a float)."""
+        return Decimal(str(self.tolerance)).quantize(Decimal("0.01"))
+
+    @property
+    def lines(self) -> bool:
+        return self.comparison == Comparison.LINES
+
+    def tuning(self) -> Tuning:
+        return Tuning(abs_tol=self.abs_tol, days=int(self.days), similarity=self.similarity / 100)
+
+    def to_config(self, afas_table: str | None = None) -> MatchConfig:
+        """The line-by-line run these values ask for (against ``afas_table``, by default AFAS's lines)."""
+        tuning = self.tuning()
+        passes = tuple(
+            dataclasses.replace(
+                p.with_tuning(tuning), enabled=self.passes is None or p.pass_name in self.passes
+            )
+            for p in default_passes()
+        )
+        start, end = _date_range(self.dates)
+        config = MatchConfig(
+            passes=passes,
+            ambiguity=Ambiguity(self.ambiguity),
+            afas_filter=AfasFilter(
+                unit_id=self.unit_id, accounts=tuple(self.accounts) or None, date_from=start, date_to=end
+            ),
+        )
+        return config if afas_table is None else dataclasses.replace(config, afas_table=afas_table)
+
+    def run(self, con: duckdb.DuckDBPyConnection, import_id: int, afas_table: str | None = None) -> int:
+        """Run the comparison against ledger import ``import_id``; returns the run's id.
+
+        Balances are compared with AFAS's period balances when they were synced, else with the sums
+        of its journal lines; lines are matched against ``afas_table`` (by default AFAS's lines).
+        """
+        if self.lines:
+            return reconcile(con, import_id, self.to_config(afas_table)).run_id
+        source = "period_balance" if has_table(con, "Profit_Period_balance") else "transactions"
+        return compare_balances(
+            con,
+            import_id,
+            source=source,
+            unit_id=self.unit_id,
+            accounts=list(self.accounts) or None,
+            abs_tol=self.abs_tol,
+        ).run_id
