@@ -1,7 +1,10 @@
 """One place that turns errors into what the page shows: plain words and what to do, no traces.
 
 app.py calls :func:`render_errors` around ``page.run()``: an :class:`afas.errors.AppError` that a page
-does not handle itself ends there, shown in the user's words. Messages are shown as plain text
+does not handle itself ends there, shown in the user's words, and the page stops. Where a page must go
+on after a failed action (the rest of the page still belongs on screen), it wraps the action in
+:func:`shown_here`: the same words, shown where the action was, and the page carries on. Pages hold
+no ``try`` blocks of their own. Messages are shown as plain text
 (``st.error`` with Markdown switched off by escaping), since they may quote a file name, a header or
 AFAS's own text.
 """
@@ -18,7 +21,7 @@ from afas.errors import AppError, BusyError
 from afas.profit.errors import AfasAuthError
 from afas.ui.text import plain
 
-__all__ = ["error_text", "render_errors", "show_error"]
+__all__ = ["error_text", "render_errors", "show_error", "shown_here"]
 
 _log = logging.getLogger(__name__)
 
@@ -47,6 +50,24 @@ def show_error(exc: BaseException, where: Callable[[str], object] | None = None)
                 "keeps failing, tell whoever runs the dashboard (the details are in its log)."
             )
         )
+
+
+class _Outcome:
+    """What :func:`shown_here` saw: ``failed`` is True when the block raised (and the error was shown)."""
+
+    failed = False
+
+
+@contextmanager
+def shown_here(where: Callable[[str], object] | None = None) -> Iterator[_Outcome]:
+    """Run an action; an error it raises is shown here (as :func:`render_errors` would) and the page goes
+    on. ``with shown_here() as outcome: ...`` then ``outcome.failed`` says whether it failed."""
+    outcome = _Outcome()
+    try:
+        yield outcome
+    except Exception as exc:  # noqa: BLE001 - shown in words, like render_errors
+        outcome.failed = True
+        show_error(exc, where)
 
 
 @contextmanager
