@@ -73,6 +73,6 @@ def test_approved_corrections_are_posted_once_from_the_command_line(tmp_path):
             *BANK_2026,
         )
         counts = printed_counts(recon_again.stdout)
-        assert (counts["only in ledger"], counts["differing"]) == (0, 0), recon_again.stdout
+        assert (counts["Only in the ledger"], counts["Differing"]) == (0, 0), recon_again.stdout
     finally:
         stop(proc)

@@ -16,7 +16,7 @@ BANK_2026 = ("--administration", "1", "--account", "1100", "--from", "2026-01-01
 
 
 def printed_counts(stdout: str) -> dict[str, int]:
-    """The counts per result kind that `python -m afas reconcile` prints ('  only in AFAS   6')."""
+    """The counts per result kind that `python -m afas reconcile` prints ('  Only in AFAS   6')."""
     return {
         label.strip(): int(n.replace(",", ""))
         for label, _, n in (ln.rstrip().rpartition(" ") for ln in stdout.splitlines())
@@ -46,10 +46,10 @@ def test_sync_then_reconcile_the_demo_ledger_from_the_command_line(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     printed = done.stdout
-    for line in ("only in AFAS", "only in ledger", "differing", "matched"):
+    for line in ("Only in AFAS", "Only in the ledger", "Differing", "Matched"):
         assert line in printed, printed
     counts = printed_counts(printed)
-    assert (counts["only in AFAS"], counts["only in ledger"], counts["differing"]) == (6, 5, 4), printed
+    assert (counts["Only in AFAS"], counts["Only in the ledger"], counts["Differing"]) == (6, 5, 4), printed
     book = openpyxl.load_workbook(out)
     assert len(book.sheetnames) >= 5
     again = subprocess.run(

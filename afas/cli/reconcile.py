@@ -12,18 +12,11 @@ from typing import Any
 
 import duckdb
 
+from afas.catalogue import label
 from afas.errors import InputError
 from afas.recon.schema import RESULT_KINDS
 
 __all__ = ["add_parser", "run"]
-
-_LABELS = {
-    "matched": "matched",
-    "only_in_afas": "only in AFAS",
-    "only_in_ledger": "only in ledger",
-    "differing": "differing",
-}
-
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register the ``reconcile`` command on an argparse subparsers object."""
@@ -58,12 +51,7 @@ def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
         raise InputError(f"{path} cannot be read ({exc.strerror or type(exc).__name__}).") from None
     table = read_ledger_table(data, path.name)  # read once, column-wise: fit for a million lines
     if args.mapping:
-        try:
-            mapping = load_profile(con, args.mapping)
-        except KeyError as exc:
-            raise InputError(
-                str(exc.args[0]) if exc.args else f"no mapping profile {args.mapping!r}"
-            ) from None
+        mapping = load_profile(con, args.mapping)
     else:
         mapping = suggest_mapping(table.headers, table.head(50))
     try:
@@ -96,14 +84,11 @@ def run(args: argparse.Namespace) -> int:
         )
         # corrections this tool posted are folded into the lines they correct
         config = dataclasses.replace(config, afas_table=with_corrections(con))
-        try:
-            summary = reconcile(con, import_id, config)
-        except ValueError as exc:  # matching's own refusals (nothing synced, no such import) are input
-            raise InputError(str(exc)) from None
+        summary = reconcile(con, import_id, config)
         print(f"run {summary.run_id}: AFAS lines against ledger import {import_id}")
-        width = max(len(v) for v in _LABELS.values())
+        width = max(len(label(k)) for k in RESULT_KINDS)
         for kind in RESULT_KINDS:
-            print(f"  {_LABELS[kind]:<{width}}  {summary.counts[kind]:>10,}")
+            print(f"  {label(kind):<{width}}  {summary.counts[kind]:>10,}")
         if args.out is not None:
             export_workbook(con, summary.run_id, args.out)
             print(f"workbook written to {args.out}")

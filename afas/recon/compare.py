@@ -18,9 +18,11 @@ from decimal import Decimal
 
 import duckdb
 
+from afas.errors import InputError
 from afas.recon.matching import RunSummary, new_run, result_counts
 from afas.recon.schema import ensure_recon_schema
 from afas.warehouse.db import transaction
+from afas.warehouse.explore import NotSynced
 from afas.warehouse.schema import quote_ident
 
 __all__ = [
@@ -40,11 +42,16 @@ MASTER_DATA_KEYS: dict[str, tuple[str, ...]] = {
 """The join columns of the AFAS master-data tables the comparison knows."""
 
 
-def _describe(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+def _describe(con: duckdb.DuckDBPyConnection, relation: str, afas: bool = True) -> dict[str, str]:
+    """The columns of ``relation``: an AFAS table not synced yet is NotSynced, a missing file table input."""
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(relation)}").fetchall()
     except duckdb.CatalogException as exc:
-        raise ValueError(f"table {relation!r} does not exist") from exc
+        if afas:
+            raise NotSynced(f"Sync {relation} first (Sync page), then compare with it.") from exc
+        raise InputError(
+            f"There is no table {relation!r} to compare with AFAS; import the file first."
+        ) from exc
     return {r[0]: r[1] for r in rows}
 
 
@@ -52,7 +59,7 @@ def _column(columns: dict[str, str], name: str, relation: str) -> str:
     for c in columns:
         if c.lower() == name.lower():
             return c
-    raise ValueError(f"column {name!r} is not in {relation}; choose one of {', '.join(columns)}")
+    raise InputError(f"There is no column {name!r} in {relation}; choose one of {', '.join(columns)}.")
 
 
 def compare_balances(
@@ -198,7 +205,7 @@ def compare_master_data(
     Values compare by the AFAS column's type (numbers, dates, booleans); text trimmed, empty = NULL.
     """
     ensure_recon_schema(con)
-    a_cols, l_cols = _describe(con, afas_table), _describe(con, ledger_table)
+    a_cols, l_cols = _describe(con, afas_table), _describe(con, ledger_table, afas=False)
     if join_columns is None:
         keys = MASTER_DATA_KEYS.get(afas_table)
         if keys is None or ledger_key is None or len(keys) != 1:

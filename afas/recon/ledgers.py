@@ -19,6 +19,7 @@ Exceptions::
           +-- ImportProblems  some lines cannot be read; carries the problems (the first 1,000) and counts
           +-- DuplicateImport the same file was imported before; names that import
           +-- ImportInUse     corrections were made from it: it is kept (see delete_import)
+          +-- UnknownProfile  no column mapping is saved under that name
 
 Deleting an import (:func:`delete_import`) removes everything that exists only because of it: its
 lines, its matching runs with their results, and the matches made or undone by hand on it. It is
@@ -53,6 +54,7 @@ __all__ = [
     "ImportPreview",
     "ImportProblems",
     "ImportResult",
+    "UnknownProfile",
     "LedgerImport",
     "LedgerImportError",
     "delete_import",
@@ -76,6 +78,16 @@ _FIRST_PROBLEMS = 5
 
 class LedgerImportError(InputError):
     """An import that was refused; nothing was written."""
+
+
+class UnknownProfile(LedgerImportError):
+    """No column mapping is saved under the name asked for."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(
+            f"There is no saved column mapping named {name!r}.",
+            ("Saved mappings: " + ", ".join(known) + ".") if known else "No mapping has been saved yet.",
+        )
 
 
 class ImportProblems(LedgerImportError):
@@ -460,11 +472,11 @@ def save_profile(con: duckdb.DuckDBPyConnection, name: str, mapping: Mapping) ->
 
 
 def load_profile(con: duckdb.DuckDBPyConnection, name: str) -> Mapping:
-    """The mapping stored under ``name``; KeyError when there is none."""
+    """The mapping stored under ``name``; :class:`UnknownProfile` when there is none."""
     ensure_recon_schema(con)
     row = _first(con, "SELECT mapping_json FROM mapping_profiles WHERE name = ?", [name])
     if row is None:
-        raise KeyError(f"There is no mapping profile named {name!r}.")
+        raise UnknownProfile(name, list_profiles(con))
     return Mapping.from_json(row[0])
 
 

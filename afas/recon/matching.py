@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from afas.errors import InputError
 from afas.recon.overrides import apply_overrides
 from afas.recon.passes import (
     AMBIGUITY_POLICIES,
@@ -37,6 +38,7 @@ from afas.recon.passes import (
 )
 from afas.recon.schema import RESULT_KINDS, ensure_recon_schema
 from afas.warehouse.db import transaction
+from afas.warehouse.explore import NotSynced
 from afas.warehouse.schema import quote_ident
 
 __all__ = [
@@ -112,7 +114,7 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
         [table],
     ).fetchall()
     if not rows:
-        raise ValueError(f"table {table!r} does not exist: sync it from AFAS (or import the ledger) first")
+        raise NotSynced(f"Sync {table} first (Sync page): the ledger is matched against it.")
     return {name: typ for name, typ in rows}
 
 
@@ -120,7 +122,7 @@ def _check_column(columns: dict[str, str], name: str, where: str) -> str:
     for c in columns:
         if c.lower() == name.lower():
             return c
-    raise ValueError(f"column {name!r} is not in {where}; choose one of {', '.join(columns)}")
+    raise InputError(f"There is no column {name!r} in {where}; choose one of {', '.join(columns)}.")
 
 
 def _validate(
@@ -131,7 +133,7 @@ def _validate(
     ledger_extra = [_check_column(ledger_cols, c, "ledger_lines") for c in _LEDGER_BASE]
     if config.ambiguity not in AMBIGUITY_POLICIES:
         policies = ", ".join(map(str, AMBIGUITY_POLICIES))
-        raise ValueError(f"ambiguity must be one of {policies}, not {config.ambiguity!r}")
+        raise InputError(f"{config.ambiguity!r} is no way to settle ties; choose one of {policies}.")
     _check_column(afas_cols, config.afas_date_column, config.afas_table)
     for p in config.passes:
         for a, b in p.columns():
@@ -358,7 +360,10 @@ def reconcile(
         [import_id, import_id],
     ).fetchone()[0]
     if not known:
-        raise ValueError(f"ledger import {import_id} does not exist")
+        raise InputError(
+            f"There is no imported ledger #{import_id}.",
+            "Import the ledger first (Reconcile page, or --ledger FILE), or pick an imported one.",
+        )
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
 
@@ -427,7 +432,7 @@ def result_filter(
     where, params = ["run_id = ?"], [run_id]
     if kind is not None:
         if kind not in RESULT_KINDS:
-            raise ValueError(f"kind must be one of {RESULT_KINDS}")
+            raise InputError(f"{kind!r} is no result kind; choose one of {', '.join(RESULT_KINDS)}.")
         where.append("kind = ?")
         params.append(kind)
     if account is not None:

@@ -8,9 +8,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from afas.errors import InputError
 from afas.recon.compare import compare_balances, compare_master_data, field_differences
 from afas.recon.matching import read_results
 from afas.recon.schema import ensure_recon_schema
+from afas.warehouse.explore import NotSynced
 from tests.recon.test_matching import afas_line, ledger_line, make_books
 
 
@@ -205,9 +207,11 @@ def test_master_data_with_two_join_columns_and_a_registered_relation(con):
 
 def test_master_data_refuses_unknown_columns(con):
     _debtors(con)
-    with pytest.raises(ValueError, match="not in crm_customers"):
+    with pytest.raises(InputError, match="no column 'nope' in crm_customers"):
         compare_master_data(
             con, "Profit_Debtor", "crm_customers", [("DebtorName", "nope")], ledger_key="customer_no"
         )
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(InputError, match="no table 'missing' to compare with AFAS"):
         compare_master_data(con, "Profit_Debtor", "missing", [], ledger_key="x")
+    with pytest.raises(NotSynced, match="Sync Profit_Creditor first"):
+        compare_master_data(con, "Profit_Creditor", "crm_customers", [], ledger_key="customer_no")

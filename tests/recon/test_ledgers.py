@@ -13,6 +13,7 @@ from afas.recon import ledgers
 from afas.recon.ledgers import (
     DuplicateImport,
     ImportProblems,
+    UnknownProfile,
     delete_import,
     delete_profile,
     import_ledger,
@@ -246,7 +247,7 @@ def test_profiles_round_trip(con):
     changed = Mapping(entry_date="Datum", amount="Bedrag", decimal_separator=".")
     save_profile(con, "Bank ING", changed)
     assert load_profile(con, "Bank ING") == changed
-    with pytest.raises(KeyError, match="no mapping profile named 'Rabo'"):
+    with pytest.raises(UnknownProfile, match="no saved column mapping named 'Rabo'"):
         load_profile(con, "Rabo")
     with pytest.raises(ValueError, match="needs a name"):
         save_profile(con, "  ", mapping)

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from afas.errors import InputError
 from afas.recon.matching import (
     AfasFilter,
     MatchConfig,
@@ -22,6 +23,7 @@ from afas.recon.matching import (
 from afas.recon.overrides import list_overrides, match_manually, remove_override, unmatch_group
 from afas.recon.passes import DateWindowPass, ExactKeyPass, FuzzyTextPass, GroupSumPass
 from afas.recon.schema import ensure_recon_schema
+from afas.warehouse.explore import NotSynced
 
 AFAS_DDL = """CREATE OR REPLACE TABLE "Profit_Transactions" (
     UnitId BIGINT, EntryNo BIGINT, SeqNo BIGINT, Year BIGINT, Period BIGINT, JournalId VARCHAR,
@@ -479,14 +481,18 @@ def test_afas_filter_by_administration_account_and_dates(con):
 
 def test_unknown_columns_and_policies_are_refused(con):
     make_books(con, [], [])
-    with pytest.raises(ValueError, match="not in ledger_lines"):
+    with pytest.raises(InputError, match="no column 'voucher; DROP TABLE x' in ledger_lines"):
         reconcile(con, 1, only(ExactKeyPass(keys=(("VoucherNo", "voucher; DROP TABLE x"),))))
-    with pytest.raises(ValueError, match="ambiguity"):
+    with pytest.raises(InputError, match="'random' is no way to settle ties; choose one of unique"):
         reconcile(con, 1, MatchConfig(ambiguity="random"))
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(InputError, match="no imported ledger #42") as refused:
         reconcile(con, 42)
+    assert "Import the ledger first" in refused.value.hint
     with pytest.raises(ValueError, match="negative"):
         reconcile(con, 1, only(ExactKeyPass(abs_tol=Decimal("-0.01"))))
+    con.execute("DROP TABLE Profit_Transactions")
+    with pytest.raises(NotSynced, match="Sync Profit_Transactions first"):
+        reconcile(con, 1)
 
 
 def test_readers_page_filter_and_aggregate(con):
