@@ -2,7 +2,9 @@
 
 Amounts come out as plain text with a decimal point and the sign already applied from the
 bookkeeping point of view of the bank's ledger account (money in is a debit: positive); dates as
-ISO text; ``account`` is the statement's own IBAN. See :mod:`afas.recon.readers` for the rest.
+ISO text; ``account`` is the statement's own IBAN. These are the reading engines; the formats that
+recognise such files and hand them here are :mod:`afas.recon.formats.mt940` and
+:mod:`afas.recon.formats.camt053`.
 
 A CAMT.053 file is XML and says its own encoding in its declaration; one Python cannot read (UTF-7,
 a name it does not know) is refused in words, like any other damage.
@@ -20,6 +22,7 @@ from afas.recon.tables import LedgerFileError, RawTable
 from afas.recon.textfiles import cell as _cell
 from afas.recon.textfiles import check_line_lengths as _check_line_lengths
 from afas.recon.textfiles import decode as _decode
+from afas.recon.textfiles import line_numbers
 from afas.recon.textfiles import shown as _shown
 
 __all__ = ["BANK_HEADERS", "read_camt", "read_mt940"]
@@ -184,17 +187,6 @@ def _refused_dtd(file_name: str) -> LedgerFileError:
     )
 
 
-def _line_numbers(text: str, starts: list[int]) -> list[int]:
-    """The line of each offset in ``starts`` (ascending), counting the newlines once, not per offset."""
-    numbers: list[int] = []
-    line, position = 1, 0
-    for start in starts:
-        line += text.count("\n", position, start)
-        position = start
-        numbers.append(line)
-    return numbers
-
-
 def read_camt(data: bytes, file_name: str) -> RawTable:
     from xml.etree.ElementTree import ParseError
 
@@ -240,7 +232,7 @@ def read_camt(data: bytes, file_name: str) -> RawTable:
         )
     text = data.decode("utf-8", errors="replace")
     starts = [m.start() for m in re.finditer(r"<(?:[\w.-]+:)?Ntry[\s>]", text)]
-    numbers = _line_numbers(text, starts) if len(starts) == len(rows) else []
+    numbers = line_numbers(text, starts) if len(starts) == len(rows) else []
     return RawTable(
         list(BANK_HEADERS), rows, numbers or list(range(1, len(rows) + 1)), "camt053", encoding="utf-8"
     )

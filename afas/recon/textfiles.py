@@ -23,6 +23,7 @@ __all__ = [
     "MAX_LINE_BYTES",
     "PY_WHITESPACE",
     "TextHead",
+    "binary_kind",
     "bom_encoding",
     "cell",
     "check_line_lengths",
@@ -183,10 +184,38 @@ def decode_head(data: bytes) -> str:
     return head.decode(encoding, errors="replace")
 
 
-def is_binary(data: bytes) -> bool:
-    """Whether the file holds NUL bytes near its start without being UTF-16/32 text."""
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"BM", "a bitmap image"),
+)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file that is no text is, to follow its name in a sentence ("is a PNG image", "holds
+    binary data in an unknown format"); None for text.
+
+    The signatures are those of files users upload by mistake (a scan, a screenshot, an archive); any
+    other file with NUL bytes near its start is binary unless it is UTF-16/32 text. A file that merely
+    starts with "BM" counts as a bitmap, as it always has.
+    """
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            return f"is {what}"
     head = data[:8192]
-    return bom_encoding(head) is None and b"\x00" in head and looks_utf16(head) is None
+    if bom_encoding(head) is None and b"\x00" in head and looks_utf16(head) is None:
+        return "holds binary data in an unknown format"
+    return None
+
+
+def is_binary(data: bytes) -> bool:
+    """Whether the file is no text (see :func:`binary_kind`), so that no text format takes it."""
+    return binary_kind(data) is not None
 
 
 class TextHead(NamedTuple):

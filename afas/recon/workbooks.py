@@ -40,10 +40,12 @@ __all__ = [
     "MAX_SHEET_CELLS",
     "MAX_UNPACKED_BYTES",
     "RATIO_CHECKED_FROM",
+    "cannot_open",
     "check_container",
     "excel_text",
     "read_workbook",
     "sheet_names",
+    "zip_kind",
 ]
 
 MAX_UNPACKED_BYTES = 250 * 1024 * 1024
@@ -63,13 +65,34 @@ _MAX_ROWS = 1048576
 # --- the container --------------------------------------------------------------------------------------
 
 
+def zip_kind(data: bytes) -> str | None:
+    """'xlsx' (also .xlsm, .xlsb) or 'ods' for a workbook in a ZIP container, None for any other ZIP.
+
+    Read from the archive's table of contents and the first bytes of the ODS mimetype part only: this
+    is how the formats recognise a workbook, before any guard has looked at the parts' sizes.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+                return "xlsx"
+            if "content.xml" in names and "mimetype" in names:
+                with archive.open("mimetype") as part:
+                    mimetype = part.read(100)  # never the whole part: it may unpack to gigabytes
+                if b"spreadsheet" in mimetype:
+                    return "ods"
+    except Exception:  # zipfile raises many kinds (BadZipFile, NotImplementedError, RuntimeError...)
+        return None
+    return None
+
+
 def check_container(data: bytes, file_name: str) -> zipfile.ZipFile:
     """The workbook's ZIP archive, after its declared sizes and compression ratios passed."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except Exception:  # zipfile raises many kinds (BadZipFile, NotImplementedError, ValueError...)
-        raise _damaged(file_name) from None
+        raise cannot_open(file_name) from None
     total = 0
     for info in infos:
         total += info.file_size
@@ -86,7 +109,8 @@ def check_container(data: bytes, file_name: str) -> zipfile.ZipFile:
     return archive
 
 
-def _damaged(file_name: str) -> LedgerFileError:
+def cannot_open(file_name: str) -> LedgerFileError:
+    """The refusal of a file the workbook reader cannot open (damaged, or no workbook at all)."""
     return LedgerFileError(
         f"The workbook {file_name} cannot be opened (it is damaged or not a workbook); open it in Excel, "
         "save a copy as .xlsx and upload that copy."
@@ -120,7 +144,7 @@ def _stream(archive: zipfile.ZipFile, name: str, file_name: str, budget: _Budget
     except LedgerFileError:
         raise
     except Exception:  # a damaged part: bad CRC, bad deflate data, truncated archive
-        raise _damaged(file_name) from None
+        raise cannot_open(file_name) from None
 
 
 def _xml_chunks(archive: zipfile.ZipFile, name: str, file_name: str, budget: _Budget):
