@@ -1,11 +1,13 @@
 """How large an uploaded file may be, per format, and the words the upload widgets show for it.
 
-The limits follow what each reader costs. CSV goes through DuckDB's reader in seconds per million
-lines, so it may be large; workbooks, Parquet and bank statements are turned into text cell by cell
-in Python, so they are smaller. A workbook is also held to what it unpacks to (see
-:mod:`afas.recon.workbooks`). Streamlit's own ``server.maxUploadSize`` (.streamlit/config.toml) is
-set to :data:`MAX_UPLOAD_MB`, the largest of these, so the browser refuses anything larger before
-it is sent.
+Each format says its own label and limit (``max_mb`` on its class in :mod:`afas.recon.formats`); this
+module gathers them from the registry, :data:`afas.recon.readers.FORMATS`, so a new format reaches the
+upload widgets without an edit here. The limits follow what each reader costs. CSV goes through
+DuckDB's reader in seconds per million lines, so it may be large; workbooks, Parquet and bank
+statements are turned into text cell by cell in Python, so they are smaller. A workbook is also held
+to what it unpacks to (the ``MAX_*`` limits of :mod:`afas.recon.workbooks`, repeated here).
+Streamlit's own ``server.maxUploadSize`` (.streamlit/config.toml) is set to :data:`MAX_UPLOAD_MB`,
+the largest of these, so the browser refuses anything larger before it is sent.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from afas.recon.tables import LedgerFileError
+from afas.recon.readers import FORMATS, check_size
+from afas.recon.tables import FileTooLarge
+from afas.recon.textfiles import mb
+from afas.recon.workbooks import MAX_PART_RATIO, MAX_SHEET_CELLS, MAX_UNPACKED_BYTES, RATIO_CHECKED_FROM
 
 __all__ = [
     "FORMAT_LIMITS",
@@ -29,8 +34,6 @@ __all__ = [
     "upload_help",
 ]
 
-_MB = 1024 * 1024
-
 
 @dataclass(frozen=True)
 class FormatLimit:
@@ -39,55 +42,19 @@ class FormatLimit:
     max_mb: int
 
 
-FORMAT_LIMITS: tuple[FormatLimit, ...] = (
-    FormatLimit("CSV", ("csv",), 200),
-    FormatLimit("Excel", ("xlsx", "xls", "ods"), 25),
-    FormatLimit("Parquet", ("parquet",), 100),
-    FormatLimit("MT940", ("mt940",), 10),
-    FormatLimit("CAMT.053", ("camt053",), 20),
-)
+def _limits() -> tuple[FormatLimit, ...]:
+    """One limit per label, in the registry's order; formats that share a label share its limit."""
+    by_label: dict[str, list[str]] = {}
+    sizes: dict[str, int] = {}
+    for found in FORMATS:
+        by_label.setdefault(found.label, []).append(found.name)
+        if sizes.setdefault(found.label, found.max_mb) != found.max_mb:
+            raise ValueError(f"the formats labelled {found.label!r} disagree on their size limit")
+    return tuple(FormatLimit(label, tuple(names), sizes[label]) for label, names in by_label.items())
+
+
+FORMAT_LIMITS: tuple[FormatLimit, ...] = _limits()
 MAX_UPLOAD_MB = max(limit.max_mb for limit in FORMAT_LIMITS)
-
-MAX_UNPACKED_BYTES = 250 * _MB
-"""All parts of a workbook together, unpacked (a 25 MB .xlsx of plain cells unpacks to about 250 MB)."""
-MAX_PART_RATIO = 100
-"""Unpacked / packed size of one part; real sheets pack 5 to 20 times, zip bombs a thousand."""
-RATIO_CHECKED_FROM = _MB
-"""Parts smaller than this unpacked are not held to the ratio (tiny parts pack oddly)."""
-MAX_SHEET_CELLS = 5_000_000
-"""The block of cells calamine allocates for one sheet (32 bytes a cell: 160 MB)."""
-
-
-class FileTooLarge(LedgerFileError):
-    """The file is larger than the dashboard reads in its format."""
-
-
-def mb(size: int) -> str:
-    """A byte count as a user reads it ("12 KB", "3.2 MB", "250 MB")."""
-    if size < _MB:
-        return f"{max(size, 1) / 1024:,.0f} KB"
-    value = size / _MB
-    return f"{value:,.1f} MB" if value < 10 else f"{value:,.0f} MB"
-
-
-def _limit_of(file_format: str) -> FormatLimit:
-    return next(limit for limit in FORMAT_LIMITS if file_format in limit.formats)
-
-
-def check_size(size: int, file_name: str, file_format: str) -> None:
-    """Refuse a file larger than its format's limit, in words that say what to do instead."""
-    limit = _limit_of(file_format)
-    if size <= limit.max_mb * _MB:
-        return
-    instead = (
-        f" Export the ledger as CSV (up to {_limit_of('csv').max_mb} MB), or split it into periods."
-        if file_format != "csv"
-        else " Split the export into periods (a year or a quarter at a time)."
-    )
-    raise FileTooLarge(
-        f"{file_name} is {mb(size)}; the dashboard reads {limit.label} files up to {limit.max_mb} MB."
-        + instead
-    )
 
 
 def upload_help(labels: Iterable[str] | None = None) -> str:
