@@ -55,16 +55,9 @@ import duckdb
 from afas.corrections.claims import Sender, SenderLockError, alive, default_name, senders_dir
 from afas.corrections.outcomes import COLUMNS, ItemRow, NotValid, Outcome, indefinite, item_row, same
 from afas.corrections.payloads import request_for
-from afas.corrections.plans import (
-    DimCodeInsertItem,
-    JournalEntryItem,
-    PlanItem,
-    RelationInsertItem,
-    RelationUpdateItem,
-    SourceRows,
-)
+from afas.corrections.plans import PlanItem, PlanKind, SourceRows
 from afas.corrections.readback import Found, afas_rows, find_reference, fingerprint, warehouse_rows
-from afas.corrections.schema import ensure_corrections_schema
+from afas.corrections.schema import OPEN_STATES, PENDING_STATES, OutboxState, ensure_corrections_schema
 from afas.corrections.serialize import item_to_json, to_json
 from afas.corrections.validation import Validator
 from afas.errors import InputError
@@ -76,9 +69,23 @@ from afas.warehouse.db import connection, transaction
 __all__ = ["ItemRow", "NotValid", "Outbox", "Outcome", "SenderLockError"]
 
 T = TypeVar("T")
-OPEN_STATES = ("approved", "unknown")  # what a sender settles; 'sending' belongs to its claimant
+APPROVED, SENDING, CONFIRMED = OutboxState.APPROVED, OutboxState.SENDING, OutboxState.CONFIRMED
+REJECTED, UNKNOWN, STALE = OutboxState.REJECTED, OutboxState.UNKNOWN, OutboxState.STALE
 _RETRIES = 40  # write-write conflicts between sessions of one process: the loser tries again
 _NO_CLAIM = "claimed_by = NULL, claimed_name = NULL, claimed_at = NULL"
+
+
+class _References:
+    """The references the outbox gives an item it approves as ``item_id`` (plans.References)."""
+
+    def __init__(self, box: Outbox, con: duckdb.DuckDBPyConnection, item_id: int) -> None:
+        self._box, self._con, self._item_id = box, con, item_id
+
+    def voucher_number(self) -> str:
+        return f"KC{self._box._namespace_value}-{self._item_id:06d}"
+
+    def relation_number(self, sales: bool) -> str:
+        return self._box._next_relation_number(self._con, sales)
 
 
 def _database_file(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -224,7 +231,7 @@ class Outbox:
             raise KeyError(f"no outbox item {item_id}")
         return item_row(r)
 
-    def items(self, state: str | None = None) -> list[ItemRow]:
+    def items(self, state: OutboxState | None = None) -> list[ItemRow]:
         sql = f"SELECT {COLUMNS} FROM correction_items"
         params: list[Any] = []
         if state is not None:
@@ -241,7 +248,7 @@ class Outbox:
         out = []
         for row in self.items() if items is None else items:
             who = row.claimed_by
-            if who is None or who == mine or row.state not in (*OPEN_STATES, "sending"):
+            if who is None or who == mine or row.state not in PENDING_STATES:
                 continue
             if who not in verdict:
                 verdict[who] = alive(who, self._senders)
@@ -263,37 +270,26 @@ class Outbox:
         known += [
             r[0]
             for r in con.execute(
-                "SELECT reference FROM correction_items WHERE kind = 'relation_insert' AND connector LIKE ?",
-                [kind_like],
+                "SELECT reference FROM correction_items WHERE kind = ? AND connector LIKE ?",
+                [PlanKind.RELATION_INSERT, kind_like],
             ).fetchall()
         ]
         numbers = [int(k) for k in known if k.isdigit()]
         return str(max(numbers) + 1 if numbers else (10001 if sales else 60001))
 
-    def _with_reference(
-        self, con: duckdb.DuckDBPyConnection, item: PlanItem, item_id: int
-    ) -> tuple[PlanItem, str]:
-        if isinstance(item, JournalEntryItem):
-            # always our own: a voucher number someone else also used would be "found" and never posted
-            ref = f"KC{self._namespace_value}-{item_id:06d}"
-            return replace(item, voucher_no=ref), ref
-        if isinstance(item, RelationInsertItem):
-            ref = item.number or self._next_relation_number(con, item.sales)
-            return replace(item, number=ref), ref
-        if isinstance(item, RelationUpdateItem):
-            return item, item.number
-        if isinstance(item, DimCodeInsertItem):
-            return item, f"{item.axis}/{item.code}"
-        raise TypeError(f"not a plan item: {type(item).__name__}")
+    def _references(self, con: duckdb.DuckDBPyConnection, item_id: int) -> _References:
+        return _References(self, con, item_id)
 
     @staticmethod
-    def _reference_taken(con: duckdb.DuckDBPyConnection, kind: str, connector: str, reference: str) -> bool:
-        if kind not in ("entry", "relation_insert", "dim_code"):
+    def _reference_taken(
+        con: duckdb.DuckDBPyConnection, kind: PlanKind, connector: str, reference: str
+    ) -> bool:
+        if kind == PlanKind.RELATION_UPDATE:  # the relation's number: several changes may share it
             return False
         family = connector.replace("Org", "").replace("Per", "")
         rows = con.execute(
-            "SELECT connector FROM correction_items WHERE kind = ? AND reference = ? AND state <> 'rejected'",
-            [kind, reference],
+            "SELECT connector FROM correction_items WHERE kind = ? AND reference = ? AND state <> ?",
+            [kind, reference, REJECTED],
         ).fetchall()
         return any(c.replace("Org", "").replace("Per", "") == family for (c,) in rows)
 
@@ -322,38 +318,32 @@ class Outbox:
         self, con: duckdb.DuckDBPyConnection, item: PlanItem, approver: str, parts: list, sources: list
     ) -> ItemRow:
         (item_id,) = con.execute("SELECT nextval('correction_item_ids')").fetchone()
-        item, reference = self._with_reference(con, item, item_id)
+        item = item.with_reference(self._references(con, item_id))
+        reference = item.reference
+        if not reference:  # should not happen: every kind takes one
+            raise AssertionError(f"a {item.kind} item without a reference")
         request = request_for(item)
         if self._reference_taken(con, item.kind, request.connector, reference):
             raise ValueError(f"reference {reference} is already used by another outbox item")
         body = to_json(request.body)
-        amount = item.total_debit if isinstance(item, JournalEntryItem) else None
-        description = (
-            item.description
-            if isinstance(item, JournalEntryItem)
-            else item.display_name
-            if isinstance(item, RelationInsertItem)
-            else item.description
-            if isinstance(item, DimCodeInsertItem)
-            else f"Change {', '.join(k for k, _ in item.expected)} of {item.number}"
-        )
         con.execute(
             "INSERT INTO correction_items (item_id, kind, connector, method, reference, administration, "
             "description, plan, request_body, sources, fingerprint, amount, state, approved_by, "
-            "approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?)",
+            "approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 item_id,
                 item.kind,
                 request.connector,
                 request.method,
                 reference,
-                getattr(item, "administration", None),
-                description,
+                item.administration,
+                item.summary,
                 item_to_json(item),
                 body,
                 to_json(sources),
                 fingerprint(parts),
-                amount,
+                item.amount,
+                APPROVED,
                 approver,
                 self._clock(),
             ],
@@ -401,7 +391,7 @@ class Outbox:
             self._sender = None
             sender.stop()
 
-    def _claim(self, item_id: int, me: Sender, states: tuple[str, ...]) -> ItemRow | Outcome:
+    def _claim(self, item_id: int, me: Sender, states: tuple[OutboxState, ...]) -> ItemRow | Outcome:
         """Claim one item in one of ``states`` (unclaimed, or ours already): the row, or why not."""
         marks = ", ".join("?" for _ in states)
         for _ in range(2):
@@ -425,7 +415,7 @@ class Outbox:
             row = item_row(r)
             if got:
                 return row
-            if row.claimed_by == me.id or (row.claimed_by is None and row.state != "sending"):
+            if row.claimed_by == me.id or (row.claimed_by is None and row.state != SENDING):
                 return Outcome(row.item_id, row.reference, row.state, row.message, row.result_keys)
             if row.claimed_by is not None and alive(row.claimed_by, self._senders):
                 return self._held(row)
@@ -459,7 +449,7 @@ class Outbox:
         self,
         row: ItemRow,
         me: Sender,
-        state: str,
+        state: OutboxState,
         event: str,
         message: str | None = None,
         *,
@@ -516,7 +506,7 @@ class Outbox:
             return Outcome(
                 row.item_id,
                 row.reference,
-                lost_to,
+                OutboxState(lost_to),
                 f"Another sender took this item over before AFAS's answer ({state}) was recorded; "
                 "the audit log keeps that answer.",
                 keys,
@@ -548,7 +538,7 @@ class Outbox:
         self, item_id: int, client: ProfitClient, me: Sender, claimed: ItemRow | None = None
     ) -> Outcome:
         """``claimed``: the row as this sender claimed it already (``post``), else it is claimed here."""
-        row = claimed or self._claim(item_id, me, ("approved",))
+        row = claimed or self._claim(item_id, me, (APPROVED,))
         if isinstance(row, Outcome):
             return row
         try:  # AFAS is asked with the claim held and the database file closed
@@ -556,23 +546,23 @@ class Outbox:
             found = None if row.method == "PUT" else self._lookup(client, row)
         except AfasError as exc:
             self._release(row, me)
-            return Outcome(row.item_id, row.reference, "approved", f"Not sent: reading AFAS failed: {exc}")
+            return Outcome(row.item_id, row.reference, APPROVED, f"Not sent: reading AFAS failed: {exc}")
         if now_print != row.fingerprint:
             reason = (
                 "Not sent: the AFAS data this correction was built from changed after it was approved ("
                 + "; ".join(described)
                 + "). Sync, review and approve it again."
             )
-            return self._finish(row, me, "stale", "stale", reason)
+            return self._finish(row, me, STALE, "stale", reason)
         if found is not None:
             return self._confirm_found(row, me, found, "found_before_send")
 
         def mark_sending(con: duckdb.DuckDBPyConnection) -> bool:
             taken = con.execute(
-                "UPDATE correction_items SET state = 'sending', sent_at = ?, attempts = attempts + 1, "
-                "claimed_at = ? WHERE item_id = ? AND state = 'approved' AND claimed_by = ? "
+                "UPDATE correction_items SET state = ?, sent_at = ?, attempts = attempts + 1, "
+                "claimed_at = ? WHERE item_id = ? AND state = ? AND claimed_by = ? "
                 "RETURNING item_id",
-                [self._clock(), self._clock(), item_id, me.id],
+                [SENDING, self._clock(), self._clock(), item_id, APPROVED, me.id],
             ).fetchall()
             if taken:
                 self._audit(
@@ -601,13 +591,13 @@ class Outbox:
             return self._failed(row, me, exc)
         self._call_hook("after_request", item_id)
         keys = dict(result.keys)
-        if row.kind == "dim_code" and not keys:
+        if row.kind == PlanKind.DIM_CODE and not keys:
             axis, _, code = row.reference.partition("/")
             keys = {"AxId": axis, "VbCo": code}
         return self._finish(
             row,
             me,
-            "confirmed",
+            CONFIRMED,
             "confirmed",
             None,
             status=result.status,
@@ -624,7 +614,7 @@ class Outbox:
             return self._finish(
                 row,
                 me,
-                "rejected",
+                REJECTED,
                 "rejected",
                 exc.external_message,
                 status=exc.status,
@@ -635,7 +625,7 @@ class Outbox:
             return self._finish(
                 row,
                 me,
-                "approved",
+                APPROVED,
                 "not_processed",
                 f"Not processed by AFAS: {exc}",
                 status=exc.status,
@@ -647,7 +637,7 @@ class Outbox:
         return self._finish(
             row,
             me,
-            "unknown",
+            UNKNOWN,
             "unknown",
             f"AFAS gave {kind} ({exc}); resolve reads AFAS back before anything is sent again.",
             status=status,
@@ -657,7 +647,7 @@ class Outbox:
     def send_all(self, client: ProfitClient) -> list[Outcome]:
         """Send every approved item, oldest first (under one sender)."""
         with self._as_sender() as me:
-            return [self._send(r.item_id, client, me) for r in self.items("approved")]
+            return [self._send(r.item_id, client, me) for r in self.items(APPROVED)]
 
     def post(
         self, client: ProfitClient, progress: Callable[[int, int, ItemRow], None] | None = None
@@ -673,14 +663,14 @@ class Outbox:
                 self._recover_in(con, gone)
                 mine = con.execute(
                     "UPDATE correction_items SET claimed_by = ?, claimed_name = ?, claimed_at = ? "
-                    "WHERE state IN ('approved', 'unknown') AND (claimed_by IS NULL OR claimed_by = ?) "
+                    "WHERE list_contains(?, state) AND (claimed_by IS NULL OR claimed_by = ?) "
                     f"RETURNING {COLUMNS}",
-                    [me.id, me.name, self._clock(), me.id],
+                    [me.id, me.name, self._clock(), list(OPEN_STATES), me.id],
                 ).fetchall()
                 others = con.execute(
                     f"SELECT {COLUMNS} FROM correction_items WHERE claimed_by <> ? "
-                    "AND state IN ('approved', 'unknown', 'sending')",
-                    [me.id],
+                    "AND list_contains(?, state)",
+                    [me.id, list(PENDING_STATES)],
                 ).fetchall()
                 return mine, others
 
@@ -692,12 +682,12 @@ class Outbox:
             for n, row in enumerate(todo, start=1):
                 if progress is not None:
                     progress(n, len(todo), row)
-                if row.state == "unknown":
+                if row.state == UNKNOWN:
                     out = self._resolve(row.item_id, client, me, row, keep=True)
-                    if out.state != "approved":  # settled, or still unknown (AFAS could not be read)
+                    if out.state != APPROVED:  # settled, or still unknown (AFAS could not be read)
                         outcomes[row.item_id] = out
                         continue
-                    row = replace(row, state="approved", message=out.message)  # still claimed by us
+                    row = replace(row, state=APPROVED, message=out.message)  # still claimed by us
                 outcomes[row.item_id] = self._send(row.item_id, client, me, row)
             return [outcomes[k] for k in sorted(outcomes)]
 
@@ -720,7 +710,8 @@ class Outbox:
         return self._gone_of(
             con.execute(
                 "SELECT item_id, state, claimed_by FROM correction_items "
-                "WHERE claimed_by IS NOT NULL OR state = 'sending' ORDER BY item_id"
+                "WHERE claimed_by IS NOT NULL OR state = ? ORDER BY item_id",
+                [SENDING],
             ).fetchall()
         )
 
@@ -741,20 +732,22 @@ class Outbox:
     ) -> list[int]:
         out = []
         for item_id, state, who in gone:  # each change only if the same dead claimant still holds it
-            if state != "sending":
+            if state != SENDING:
                 con.execute(
                     f"UPDATE correction_items SET {_NO_CLAIM} WHERE item_id = ? AND claimed_by = ?",
                     [item_id, who],
                 )
                 continue
             done = con.execute(
-                f"UPDATE correction_items SET state = 'unknown', message = ?, {_NO_CLAIM} "
-                "WHERE item_id = ? AND state = 'sending' AND claimed_by IS NOT DISTINCT FROM ? "
+                f"UPDATE correction_items SET state = ?, message = ?, {_NO_CLAIM} "
+                "WHERE item_id = ? AND state = ? AND claimed_by IS NOT DISTINCT FROM ? "
                 "RETURNING item_id",
                 [
+                    UNKNOWN,
                     "The program sending it stopped before AFAS's answer was recorded; resolve reads "
                     "AFAS back for the reference.",
                     item_id,
+                    SENDING,
                     who,
                 ],
             ).fetchone()
@@ -766,7 +759,7 @@ class Outbox:
     def _confirm_found(
         self, row: ItemRow, me: Sender, found: Found, event: str, *, keep: bool = False
     ) -> Outcome:
-        if row.kind == "relation_insert":
+        if row.kind == PlanKind.RELATION_INSERT:
             name_field = "DebtorName" if row.connector.startswith("KnSales") else "CreditorName"
             names = {str(r.get(name_field) or "").strip() for r in found.rows}
             if (row.description or "").strip() not in names:
@@ -775,15 +768,15 @@ class Outbox:
                     f"'{row.description}': this relation was not created. Approve it again with another "
                     "number."
                 )
-                return self._finish(row, me, "rejected", "reference_taken", message)
-        if row.kind == "relation_update":
+                return self._finish(row, me, REJECTED, "reference_taken", message)
+        if row.kind == PlanKind.RELATION_UPDATE:
             wanted = {k: v for k, v in row.plan.get("expected", [])}
             current = found.rows[0]
             if any(not same(current.get(k), v) for k, v in wanted.items()):
                 return self._finish(
                     row,
                     me,
-                    "approved",
+                    APPROVED,
                     "resolved",
                     "The change is not in AFAS: safe to send again.",
                     keep=keep,
@@ -792,7 +785,7 @@ class Outbox:
         message = None
         if "," in entries:
             message = f"AFAS holds several entries with voucher number {row.reference}: {entries}."
-        return self._finish(row, me, "confirmed", event, message, result_keys=found.keys)
+        return self._finish(row, me, CONFIRMED, event, message, result_keys=found.keys)
 
     def resolve(self, item_id: int, client: ProfitClient) -> Outcome:
         """Settle an 'unknown' item by reading AFAS back for its reference (never by resending)."""
@@ -808,7 +801,7 @@ class Outbox:
         *,
         keep: bool = False,
     ) -> Outcome:
-        row = claimed or self._claim(item_id, me, ("unknown",))
+        row = claimed or self._claim(item_id, me, (UNKNOWN,))
         if isinstance(row, Outcome):
             return row
         heard = row.last_heard
@@ -819,7 +812,7 @@ class Outbox:
             return Outcome(
                 row.item_id,
                 row.reference,
-                "unknown",
+                UNKNOWN,
                 f"AFAS may still be processing it (its last request went out at {heard:%H:%M:%S}); it is "
                 f"read back from {heard + self.settle_after:%H:%M:%S} on, so that it is never posted twice. "
                 "Send again after that.",
@@ -828,14 +821,12 @@ class Outbox:
             found = self._lookup(client, row)
         except AfasError as exc:
             self._release(row, me)
-            return Outcome(
-                row.item_id, row.reference, "unknown", f"Still unknown: reading AFAS failed: {exc}"
-            )
+            return Outcome(row.item_id, row.reference, UNKNOWN, f"Still unknown: reading AFAS failed: {exc}")
         if found is None:
             return self._finish(
                 row,
                 me,
-                "approved",
+                APPROVED,
                 "resolved",
                 "Not found in AFAS: nothing was posted; safe to send again.",
                 keep=keep,
@@ -844,4 +835,4 @@ class Outbox:
 
     def resolve_all(self, client: ProfitClient) -> list[Outcome]:
         with self._as_sender() as me:
-            return [self._resolve(r.item_id, client, me) for r in self.items("unknown")]
+            return [self._resolve(r.item_id, client, me) for r in self.items(UNKNOWN)]

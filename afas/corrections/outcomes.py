@@ -11,7 +11,9 @@ from typing import Any
 
 import orjson
 
+from afas.corrections.plans import PlanKind
 from afas.corrections.readback import canonical
+from afas.corrections.schema import OutboxState
 from afas.errors import InputError
 from afas.profit.errors import AfasRejected
 
@@ -51,13 +53,13 @@ class ItemRow:
     """One outbox row as stored."""
 
     item_id: int
-    kind: str
+    kind: PlanKind
     connector: str
     method: str
     reference: str
     administration: int | None
     description: str | None
-    state: str
+    state: OutboxState
     approved_by: str
     approved_at: dt.datetime
     attempts: int
@@ -90,7 +92,7 @@ class Outcome:
 
     item_id: int
     reference: str
-    state: str
+    state: OutboxState
     message: str | None = None
     keys: dict[str, str] | None = None
     held_by: str | None = None
@@ -105,8 +107,13 @@ COLUMNS = (
 
 
 def item_row(r: tuple[Any, ...]) -> ItemRow:
+    """The row of a ``SELECT {COLUMNS}``, its kind and state as their vocabularies' members."""
     return ItemRow(
-        *r[:11],
+        r[0],
+        PlanKind(r[1]),
+        *r[2:7],
+        OutboxState(r[7]),
+        *r[8:11],
         orjson.loads(r[11]) if r[11] else None,
         r[12],
         orjson.loads(r[13]),

@@ -12,6 +12,8 @@
 
 Values are sent as those examples send them: numbers and amounts as strings with a '.', dates as
 YYYY-MM-DD, flags as JSON booleans. A body never holds anything but the item's data (no token).
+
+Each plan item's ``body()`` calls the builder of its kind here; :func:`request_for` asks the item.
 """
 
 from __future__ import annotations
@@ -19,17 +21,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from afas.corrections.plans import (
-    DimCodeInsertItem,
-    JournalEntryItem,
-    PlanItem,
-    RelationInsertItem,
-    RelationUpdateItem,
-)
+if TYPE_CHECKING:  # the items call these builders (afas.corrections.plans imports this module)
+    from afas.corrections.plans import (
+        DimCodeInsertItem,
+        JournalEntryItem,
+        PlanItem,
+        RelationInsertItem,
+        RelationUpdateItem,
+    )
 
-__all__ = ["Request", "request_for", "text_value"]
+__all__ = [
+    "Request",
+    "dim_code_body",
+    "entry_body",
+    "relation_insert_body",
+    "relation_update_body",
+    "request_for",
+    "text_value",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,8 @@ def _fields(pairs: dict[str, Any]) -> dict[str, Any]:
     return {k: text_value(v) for k, v in pairs.items() if v is not None}
 
 
-def _entry(item: JournalEntryItem) -> dict[str, Any]:
+def entry_body(item: JournalEntryItem) -> dict[str, Any]:
+    """FiEntries: the entry's header and its lines, each with its allocation (mutaties.json)."""
     if not item.voucher_no:
         raise ValueError("the entry has no voucher number (BpNr) yet: approve it first")
     lines = []
@@ -98,7 +110,8 @@ def _one(
     return {name: {"Element": element}}
 
 
-def _relation_insert(item: RelationInsertItem) -> dict[str, Any]:
+def relation_insert_body(item: RelationInsertItem) -> dict[str, Any]:
+    """A new customer or supplier with its organisation or person, address and bank account."""
     if not item.number:
         raise ValueError("the relation has no number (DbId/CrId) yet: approve it first")
     party_fields: dict[str, Any] = {
@@ -145,7 +158,8 @@ def _relation_insert(item: RelationInsertItem) -> dict[str, Any]:
     return {item.connector: {"Element": element}}
 
 
-def _relation_update(item: RelationUpdateItem) -> dict[str, Any]:
+def relation_update_body(item: RelationUpdateItem) -> dict[str, Any]:
+    """Only the changed fields of the relation and of its own organisation or person (PUT)."""
     key = "@DbId" if item.sales else "@CrId"
     element: dict[str, Any] = {key: item.number}
     if item.relation_fields:
@@ -159,7 +173,8 @@ def _relation_update(item: RelationUpdateItem) -> dict[str, Any]:
     return {item.connector: {"Element": element}}
 
 
-def _dim_code(item: DimCodeInsertItem) -> dict[str, Any]:
+def dim_code_body(item: DimCodeInsertItem) -> dict[str, Any]:
+    """KnDimCode: the code on its axis (financiele-inrichting.json, example "enkel")."""
     element = {
         "@AxId": str(item.axis),
         "@VbCo": item.code,
@@ -170,12 +185,4 @@ def _dim_code(item: DimCodeInsertItem) -> dict[str, Any]:
 
 def request_for(item: PlanItem) -> Request:
     """The UpdateConnector call that carries out ``item``."""
-    if isinstance(item, JournalEntryItem):
-        return Request("FiEntries", "POST", _entry(item))
-    if isinstance(item, RelationInsertItem):
-        return Request(item.connector, "POST", _relation_insert(item))
-    if isinstance(item, RelationUpdateItem):
-        return Request(item.connector, "PUT", _relation_update(item))
-    if isinstance(item, DimCodeInsertItem):
-        return Request("KnDimCode", "POST", _dim_code(item))
-    raise TypeError(f"not a plan item: {type(item).__name__}")
+    return Request(item.connector, item.method, item.body())

@@ -1,9 +1,13 @@
 """Correction plans: what the user wants changed in AFAS, as plain, immutable items.
 
-Four kinds of plan item, one per UpdateConnector call: a journal entry (FiEntries), a new
-customer or supplier (KnSalesRelation*/KnPurchaseRelation*), changed relation fields (PUT), and a
-new allocation code (KnDimCode). Each carries the AFAS rows it was built from (``sources``), so
-that the outbox can refuse to post when those rows changed after the user approved.
+Four kinds of plan item (:class:`PlanKind`), one per UpdateConnector call: a journal entry
+(FiEntries), a new customer or supplier (KnSalesRelation*/KnPurchaseRelation*), changed relation
+fields (PUT), and a new allocation code (KnDimCode). Each carries the AFAS rows it was built from
+(``sources``), so that the outbox can refuse to post when those rows changed after the user approved.
+
+Every item answers the same small interface (:class:`PlanItem`): its connector and verb, its request
+body, its outbox reference, what the outbox lists it as, and which check of the validation is its
+own. The payloads, the validation and the outbox never ask which kind of item they hold.
 
 The builders that turn differences into items, filled with the user's defaults, are in
 afas/corrections/entries.py (journal entries) and afas/corrections/masterdata.py (relations,
@@ -12,20 +16,30 @@ allocation codes). Everything here is pure: no I/O, money as Decimal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
+
+from afas.corrections import payloads
+
+if TYPE_CHECKING:
+    from afas.corrections.validation import ItemCheck
 
 __all__ = [
     "CENT",
+    "ITEM_CLASSES",
     "MAX_ENTRY_LINES",
     "ZERO",
+    "Checks",
     "Defaults",
     "DimCodeInsertItem",
     "EntryLine",
     "JournalEntryItem",
     "PlanItem",
+    "PlanKind",
+    "References",
     "RelationInsertItem",
     "RelationUpdateItem",
     "SourceRows",
@@ -34,6 +48,15 @@ __all__ = [
 MAX_ENTRY_LINES = 1000  # AFAS: at most 1,000 lines per entry (fientries-post)
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+
+
+class PlanKind(StrEnum):
+    """What a plan item does in AFAS (stored in correction_items.kind; labels: afas.catalogue)."""
+
+    ENTRY = "entry"  # a journal entry (FiEntries, POST)
+    RELATION_INSERT = "relation_insert"  # a new customer or supplier (Kn*Relation*, POST)
+    RELATION_UPDATE = "relation_update"  # changed fields of an existing one (Kn*Relation*, PUT)
+    DIM_CODE = "dim_code"  # a new allocation code on an axis (KnDimCode, POST)
 
 
 @dataclass(frozen=True)
@@ -85,6 +108,77 @@ class EntryLine:
             raise ValueError("va_as must be 1 (ledger account), 2 (debtor) or 3 (creditor)")
 
 
+class References(Protocol):
+    """Where the outbox takes the reference of an item that needs one (afas.corrections.outbox)."""
+
+    def voucher_number(self) -> str:
+        """A voucher number (BpNr) of the outbox's own, never used before."""
+        ...
+
+    def relation_number(self, sales: bool) -> str:
+        """The next free customer (``sales``) or supplier number."""
+        ...
+
+
+class Checks(Protocol):
+    """The local checks of each kind of item (afas.corrections.validation.Validator): an item hands
+    itself to the one of its kind (:meth:`PlanItem.check_with`)."""
+
+    def entry(self, item: JournalEntryItem, check: ItemCheck) -> None: ...
+
+    def relation_insert(self, item: RelationInsertItem, check: ItemCheck) -> None: ...
+
+    def relation_update(self, item: RelationUpdateItem, check: ItemCheck) -> None: ...
+
+    def dim_code(self, item: DimCodeInsertItem, check: ItemCheck) -> None: ...
+
+
+class PlanItem(Protocol):
+    """What every plan item answers (see the module docstring)."""
+
+    kind: ClassVar[PlanKind]
+    method: ClassVar[str]  # POST (an insert) or PUT (an update)
+    sources: tuple[SourceRows, ...]
+
+    @property
+    def connector(self) -> str:
+        """The UpdateConnector that carries it out."""
+        ...
+
+    @property
+    def administration(self) -> int | None:
+        """The administration (UnId) it books in; None for what all administrations share."""
+        ...
+
+    @property
+    def reference(self) -> str | None:
+        """The outbox's reference: the value AFAS keeps and a GetConnector reads back (BpNr, DbId/CrId,
+        axis/code); None while the outbox has still to give it one."""
+        ...
+
+    @property
+    def summary(self) -> str:
+        """What the outbox lists it as."""
+        ...
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The money it moves (an entry's total debit); None for master data."""
+        ...
+
+    def with_reference(self, refs: References) -> Self:
+        """This item with the reference the outbox gives it from ``refs``, where it takes one."""
+        ...
+
+    def body(self) -> dict[str, Any]:
+        """Its UpdateConnector request body (afas.corrections.payloads); refused without a reference."""
+        ...
+
+    def check_with(self, checks: Checks, check: ItemCheck) -> None:
+        """Have ``checks`` check it as the kind of item it is, into ``check``."""
+        ...
+
+
 @dataclass(frozen=True)
 class JournalEntryItem:
     """One FiEntries entry. ``voucher_no`` (BpNr) is the outbox's reference, set when approved."""
@@ -99,7 +193,32 @@ class JournalEntryItem:
     voucher_no: str | None = None
     sources: tuple[SourceRows, ...] = ()
 
-    kind = "entry"
+    kind: ClassVar[PlanKind] = PlanKind.ENTRY
+    method: ClassVar[str] = "POST"
+    connector: ClassVar[str] = "FiEntries"
+
+    @property
+    def reference(self) -> str | None:
+        return self.voucher_no
+
+    @property
+    def summary(self) -> str:
+        return self.description
+
+    @property
+    def amount(self) -> Decimal:
+        return self.total_debit
+
+    def with_reference(self, refs: References) -> JournalEntryItem:
+        # always the outbox's own: a voucher number someone else also used would be "found" in AFAS
+        # and never posted
+        return replace(self, voucher_no=refs.voucher_number())
+
+    def body(self) -> dict[str, Any]:
+        return payloads.entry_body(self)
+
+    def check_with(self, checks: Checks, check: ItemCheck) -> None:
+        checks.entry(self, check)
 
     @property
     def total_debit(self) -> Decimal:
@@ -140,17 +259,38 @@ class RelationInsertItem:
     country: str | None = None  # AFAS country code, e.g. NL
     sources: tuple[SourceRows, ...] = ()
 
-    kind = "relation_insert"
+    kind: ClassVar[PlanKind] = PlanKind.RELATION_INSERT
+    method: ClassVar[str] = "POST"
+    administration: ClassVar[None] = None
+    amount: ClassVar[None] = None
 
     @property
     def connector(self) -> str:
-        return f"Kn{'Sales' if self.sales else 'Purchase'}Relation{'Per' if self.person else 'Org'}"
+        return _relation_connector(self.sales, self.person)
 
     @property
     def display_name(self) -> str:
         if not self.person:
             return self.name
         return " ".join(p for p in (self.first_name, self.prefix, self.name) if p)
+
+    @property
+    def reference(self) -> str | None:
+        return self.number
+
+    @property
+    def summary(self) -> str:
+        return self.display_name
+
+    def with_reference(self, refs: References) -> RelationInsertItem:
+        """A number given by the user stays; else the next free one."""
+        return self if self.number else replace(self, number=refs.relation_number(self.sales))
+
+    def body(self) -> dict[str, Any]:
+        return payloads.relation_insert_body(self)
+
+    def check_with(self, checks: Checks, check: ItemCheck) -> None:
+        checks.relation_insert(self, check)
 
 
 @dataclass(frozen=True)
@@ -171,11 +311,31 @@ class RelationUpdateItem:
     expected: tuple[tuple[str, Any], ...] = ()
     sources: tuple[SourceRows, ...] = ()
 
-    kind = "relation_update"
+    kind: ClassVar[PlanKind] = PlanKind.RELATION_UPDATE
+    method: ClassVar[str] = "PUT"
+    administration: ClassVar[None] = None
+    amount: ClassVar[None] = None
 
     @property
     def connector(self) -> str:
-        return f"Kn{'Sales' if self.sales else 'Purchase'}Relation{'Per' if self.person else 'Org'}"
+        return _relation_connector(self.sales, self.person)
+
+    @property
+    def reference(self) -> str:
+        return self.number
+
+    @property
+    def summary(self) -> str:
+        return f"Change {', '.join(k for k, _ in self.expected)} of {self.number}"
+
+    def with_reference(self, refs: References) -> RelationUpdateItem:
+        return self  # the relation's own number
+
+    def body(self) -> dict[str, Any]:
+        return payloads.relation_update_body(self)
+
+    def check_with(self, checks: Checks, check: ItemCheck) -> None:
+        checks.relation_update(self, check)
 
 
 @dataclass(frozen=True)
@@ -187,7 +347,35 @@ class DimCodeInsertItem:
     description: str
     sources: tuple[SourceRows, ...] = ()
 
-    kind = "dim_code"
+    kind: ClassVar[PlanKind] = PlanKind.DIM_CODE
+    method: ClassVar[str] = "POST"
+    connector: ClassVar[str] = "KnDimCode"
+    administration: ClassVar[None] = None
+    amount: ClassVar[None] = None
+
+    @property
+    def reference(self) -> str:
+        return f"{self.axis}/{self.code}"
+
+    @property
+    def summary(self) -> str:
+        return self.description
+
+    def with_reference(self, refs: References) -> DimCodeInsertItem:
+        return self  # (axis, code) is the reference
+
+    def body(self) -> dict[str, Any]:
+        return payloads.dim_code_body(self)
+
+    def check_with(self, checks: Checks, check: ItemCheck) -> None:
+        checks.dim_code(self, check)
 
 
-PlanItem = JournalEntryItem | RelationInsertItem | RelationUpdateItem | DimCodeInsertItem
+def _relation_connector(sales: bool, person: bool) -> str:
+    return f"Kn{'Sales' if sales else 'Purchase'}Relation{'Per' if person else 'Org'}"
+
+
+ITEM_CLASSES: dict[PlanKind, type[PlanItem]] = {
+    cls.kind: cls for cls in (JournalEntryItem, RelationInsertItem, RelationUpdateItem, DimCodeInsertItem)
+}
+"""The item class of each kind (reading a stored plan back: afas.corrections.serialize)."""

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import orjson
 
-from afas.corrections.plans import SourceRows
+from afas.corrections.plans import PlanKind, SourceRows
 from afas.errors import AppError
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import ConnectorIds, spec_for
@@ -112,7 +112,7 @@ class Found:
 
 def find_reference(
     client: ProfitClient,
-    kind: str,
+    kind: PlanKind,
     reference: str,
     *,
     administration: int | None = None,
@@ -120,7 +120,7 @@ def find_reference(
     ids: ConnectorIds | None = None,
 ) -> Found | None:
     """The item with ``reference`` as AFAS holds it now, or None when AFAS has no such thing."""
-    if kind == "entry":
+    if kind == PlanKind.ENTRY:
         match: tuple[tuple[str, Any], ...] = (("VoucherNo", reference),)
         if administration is not None:
             match = (("UnitId", administration), *match)
@@ -133,7 +133,7 @@ def find_reference(
         if invoice:
             keys["InId"] = str(invoice)
         return Found(keys, rows)
-    if kind in ("relation_insert", "relation_update"):
+    if kind in (PlanKind.RELATION_INSERT, PlanKind.RELATION_UPDATE):
         connector, id_field, key = (
             ("Profit_Debtor", "DebtorId", "DbId") if sales else ("Profit_Creditor", "CreditorId", "CrId")
         )
@@ -141,7 +141,7 @@ def find_reference(
         if not rows:
             return None
         return Found({key: str(rows[0][id_field]), "BcCo": str(rows[0].get("BcCo") or "")}, rows)
-    if kind == "dim_code":
+    if kind == PlanKind.DIM_CODE:
         axis, _, code = reference.partition("/")
         source = SourceRows("Recon_AllocationCodes", (("AxisId", int(axis)), ("AllocationCode", code)))
         rows = afas_rows(client, source, ids)

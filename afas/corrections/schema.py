@@ -20,12 +20,46 @@ unknown, stale, resolved, ...), with the request and response bodies and the key
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import duckdb
 
-__all__ = ["CLAIM_COLUMNS", "CORRECTIONS_DDL", "STATES", "ensure_corrections_schema"]
+from afas.corrections.plans import PlanKind
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "CORRECTIONS_DDL",
+    "OPEN_STATES",
+    "PENDING_STATES",
+    "STATES",
+    "OutboxState",
+    "ensure_corrections_schema",
+]
 
 CLAIM_COLUMNS = (("claimed_by", "VARCHAR"), ("claimed_name", "VARCHAR"), ("claimed_at", "TIMESTAMP"))
-STATES = ("approved", "sending", "confirmed", "rejected", "unknown", "stale")
+
+
+class OutboxState(StrEnum):
+    """Where an approved item stands (correction_items.state; labels: afas.catalogue)."""
+
+    APPROVED = "approved"  # approved and not sent (or read back and found not posted: safe to send)
+    SENDING = "sending"  # its one request is going out; only its claimant moves it on
+    CONFIRMED = "confirmed"  # AFAS holds it: keys returned, or found by reading AFAS back
+    REJECTED = "rejected"  # AFAS refused it, in its own words; nothing was posted
+    UNKNOWN = "unknown"  # no definite answer: resolved by reading AFAS back, never by resending
+    STALE = "stale"  # the AFAS rows it was built from changed after approval; not sent
+
+
+STATES = tuple(OutboxState)
+OPEN_STATES = (OutboxState.APPROVED, OutboxState.UNKNOWN)
+"""What a sender settles: sends the approved items, reads the unknown ones back."""
+PENDING_STATES = (*OPEN_STATES, OutboxState.SENDING)
+"""What is not settled yet ('sending' belongs to its claimant)."""
+
+
+def _one_of(vocabulary: type[StrEnum]) -> str:
+    return ", ".join(f"'{m.value}'" for m in vocabulary)
+
 
 CORRECTIONS_DDL = f"""
 CREATE SEQUENCE IF NOT EXISTS correction_item_ids START 1;
@@ -34,7 +68,7 @@ CREATE TABLE IF NOT EXISTS correction_meta (
     key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS correction_items (
     item_id BIGINT PRIMARY KEY,
-    kind VARCHAR NOT NULL CHECK (kind IN ('entry', 'relation_insert', 'relation_update', 'dim_code')),
+    kind VARCHAR NOT NULL CHECK (kind IN ({_one_of(PlanKind)})),
     connector VARCHAR NOT NULL,
     method VARCHAR NOT NULL CHECK (method IN ('POST', 'PUT')),
     reference VARCHAR NOT NULL,
@@ -45,7 +79,7 @@ CREATE TABLE IF NOT EXISTS correction_items (
     sources VARCHAR NOT NULL,
     fingerprint VARCHAR NOT NULL,
     amount DECIMAL(18, 2),
-    state VARCHAR NOT NULL CHECK (state IN ({", ".join(f"'{s}'" for s in STATES)})),
+    state VARCHAR NOT NULL CHECK (state IN ({_one_of(OutboxState)})),
     approved_by VARCHAR NOT NULL,
     approved_at TIMESTAMP NOT NULL,
     sent_at TIMESTAMP,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -32,7 +32,16 @@ from afas.corrections.plans import (
 from afas.corrections.readback import MissingTable, table_exists
 from afas.warehouse.schema import quote_ident
 
-__all__ = ["MESSAGES", "PREVIEW_REFERENCE", "ItemCheck", "Validator", "dry_run", "message", "validate"]
+__all__ = [
+    "MESSAGES",
+    "PREVIEW_REFERENCE",
+    "ItemCheck",
+    "Validator",
+    "dry_run",
+    "message",
+    "preview",
+    "validate",
+]
 
 # English texts of afas/emulator/messages.py (AFAS's wording where known).
 MESSAGES: dict[str, str] = {
@@ -96,7 +105,11 @@ class ItemCheck:
 
 
 class Validator:
-    """Checks items against one warehouse connection; small tables are read once and kept."""
+    """Checks items against one warehouse connection; small tables are read once and kept.
+
+    :meth:`check` hands the item the validator (afas.corrections.plans.Checks); the item calls the
+    method of its kind: :meth:`entry`, :meth:`relation_insert`, :meth:`relation_update`, :meth:`dim_code`.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
@@ -148,7 +161,8 @@ class Validator:
 
     # --- entries ---------------------------------------------------------------------------------
 
-    def _entry(self, item: JournalEntryItem, check: ItemCheck) -> None:
+    def entry(self, item: JournalEntryItem, check: ItemCheck) -> None:
+        """A journal entry: administration, period, journal, lines, accounts, VAT, allocations, balance."""
         unit = item.administration
         if self._has("Profit_Administrations"):
             admins = {r[0] for r in self._rows("Profit_Administrations", ["AdminId"])}
@@ -269,20 +283,23 @@ class Validator:
             if account is None or not account[4] or account[5] != ("D" if sales else "C"):
                 check.add(message("not_exist", label="Summary account"))
 
-    def _relation_insert(self, item: RelationInsertItem, check: ItemCheck) -> None:
+    def relation_insert(self, item: RelationInsertItem, check: ItemCheck) -> None:
+        """A new relation: its number still free, a name, and codes AFAS knows."""
         if item.number and item.number in self._relations(item.sales):
             check.add(message("already_exists", noun="Debtor" if item.sales else "Creditor", id=item.number))
         if not item.name:
             check.add(message("required", label="Last name" if item.person else "Name"))
         self._relation_fields(item.sales, item.currency, item.payment_terms, item.collective_account, check)
 
-    def _relation_update(self, item: RelationUpdateItem, check: ItemCheck) -> None:
+    def relation_update(self, item: RelationUpdateItem, check: ItemCheck) -> None:
+        """A change of a relation: the relation exists, and the new codes do."""
         if item.number not in self._relations(item.sales):
             check.add(message("not_exist", label="Debtor number" if item.sales else "Creditor number"))
         fields = dict(item.relation_fields)
         self._relation_fields(item.sales, fields.get("CuId"), fields.get("PaCd"), fields.get("ColA"), check)
 
-    def _dim_code(self, item: DimCodeInsertItem, check: ItemCheck) -> None:
+    def dim_code(self, item: DimCodeInsertItem, check: ItemCheck) -> None:
+        """A new allocation code: the axis exists, the code does not yet, it has a description."""
         if item.axis not in self._axes():
             check.add(message("not_exist", label="Allocation axis"))
         elif (item.axis, item.code) in self._codes():
@@ -294,16 +311,7 @@ class Validator:
         """All problems AFAS would report for ``item`` (a missing warehouse table is one too)."""
         check = ItemCheck(item)
         try:
-            if isinstance(item, JournalEntryItem):
-                self._entry(item, check)
-            elif isinstance(item, RelationInsertItem):
-                self._relation_insert(item, check)
-            elif isinstance(item, RelationUpdateItem):
-                self._relation_update(item, check)
-            elif isinstance(item, DimCodeInsertItem):
-                self._dim_code(item, check)
-            else:
-                raise TypeError(f"not a plan item: {type(item).__name__}")
+            item.check_with(self, check)
         except MissingTable as exc:
             check.add(str(exc))
         return check
@@ -318,12 +326,20 @@ def validate(con: duckdb.DuckDBPyConnection, items: Sequence[PlanItem]) -> list[
 PREVIEW_REFERENCE = "(on approval)"
 
 
-def _with_preview_reference(item: PlanItem) -> PlanItem:
-    if isinstance(item, JournalEntryItem) and not item.voucher_no:
-        return replace(item, voucher_no=PREVIEW_REFERENCE)
-    if isinstance(item, RelationInsertItem) and not item.number:
-        return replace(item, number=PREVIEW_REFERENCE)
-    return item
+class _Preview:
+    """The references of a preview: not given yet (afas.corrections.plans.References)."""
+
+    def voucher_number(self) -> str:
+        return PREVIEW_REFERENCE
+
+    def relation_number(self, sales: bool) -> str:
+        return PREVIEW_REFERENCE
+
+
+def preview(item: PlanItem) -> PlanItem:
+    """``item`` as its request shows before approval: a reference still to be given reads
+    '(on approval)'."""
+    return item if item.reference else item.with_reference(_Preview())
 
 
 def dry_run(con: duckdb.DuckDBPyConnection, items: Sequence[PlanItem]) -> list[ItemCheck]:
@@ -331,6 +347,6 @@ def dry_run(con: duckdb.DuckDBPyConnection, items: Sequence[PlanItem]) -> list[I
     (voucher number, relation number) shows as '(on approval)'."""
     checks = validate(con, items)
     for check in checks:
-        request = request_for(_with_preview_reference(check.item))
+        request = request_for(preview(check.item))
         check.connector, check.method, check.body = request.connector, request.method, request.body
     return checks
