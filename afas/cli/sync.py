@@ -34,7 +34,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Prints one line per connector; exit status 0, or 1 when a connector failed (its data kept)."""
-    from afas.warehouse.sync import SyncProgress, sync
+    from afas.catalogue import label
+    from afas.warehouse.sync import SyncProgress, SyncStatus, sync
 
     client = client_from_env(args)
     live = sys.stderr.isatty()
@@ -57,10 +58,10 @@ def run(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     for r in results:
         print(
-            f"{r.status:6} {r.connector:36} {r.rows:>12,} rows {r.pages:>7,} pages "
-            f"{r.seconds:7.1f} s  {r.mode}"
+            f"{label(r.status):6} {r.connector:36} {r.rows:>12,} rows {r.pages:>7,} pages "
+            f"{r.seconds:7.1f} s  {label(r.mode)}"
         )
-    failed = next((r for r in results if r.status != "ok"), None)
+    failed = next((r for r in results if r.status != SyncStatus.OK), None)
     if failed is not None:
         print(f"error: {failed.connector}: {failed.error}", file=sys.stderr)
         return 1

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 import duckdb
 
+from afas.warehouse.runs import stored_statuses_sql
+
 __all__ = [
     "META_DDL",
     "TIMESTAMP_FIELDS",
@@ -25,11 +27,11 @@ __all__ = [
 TIMESTAMP_FIELDS = frozenset({"Created", "Modified", "CreateDate", "ModifiedDate"})
 """Date fields AFAS fills with a time of day (creation and change moments)."""
 
-META_DDL = """
+META_DDL = f"""
 CREATE TABLE IF NOT EXISTS sync_runs (
     run_id BIGINT PRIMARY KEY, connector VARCHAR NOT NULL, environment VARCHAR,
     administration BIGINT, started TIMESTAMP NOT NULL, finished TIMESTAMP,
-    rows BIGINT, pages BIGINT, status VARCHAR NOT NULL CHECK (status IN ('running', 'ok', 'failed')),
+    rows BIGINT, pages BIGINT, status VARCHAR NOT NULL CHECK (status IN ({stored_statuses_sql()})),
     error VARCHAR, mode VARCHAR, watermark TIMESTAMP);
 ALTER TABLE sync_runs ADD COLUMN IF NOT EXISTS mode VARCHAR;
 ALTER TABLE sync_runs ADD COLUMN IF NOT EXISTS watermark TIMESTAMP;

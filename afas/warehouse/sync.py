@@ -5,9 +5,9 @@ Per connector: metainfo gives the column types; pages come through ``ProfitClien
 and period, at most 5 requests in flight); each page's rows array (the bytes AFAS sent, with the
 envelope cut off) is written to a file in a temporary folder beside the database, and the files
 are loaded with ONE ``read_json`` into a staging table. Then one transaction drops the old table,
-renames staging into place and records the run as 'ok'. Any failure (HTTP errors after retries,
+renames staging into place and records the run as ok. Any failure (HTTP errors after retries,
 a dropped connection, Ctrl-C) leaves the previous table exactly as it was and records the run as
-'failed' with a one-line reason.
+failed with a one-line reason (the history: afas.warehouse.runs).
 
 Decimals are read by DuckDB's JSON reader straight into DECIMAL; dates and timestamps are read as
 text and cast without any time-zone conversion (AFAS's trailing Z is Amsterdam local time).
@@ -33,20 +33,28 @@ from typing import IO
 import duckdb
 import orjson
 
+from afas.catalogue import label
 from afas.errors import BusyError, InputError
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import GET_CONNECTORS, GetConnectorSpec, spec_for
 from afas.profit.errors import AfasError
 from afas.profit.filters import Condition, Filter, Op
 from afas.profit.values import EXACT_FLOAT_LIMIT, parse_afas_datetime
+from afas.warehouse import runs
 from afas.warehouse.db import connection
+from afas.warehouse.runs import SyncMode, SyncStatus
 from afas.warehouse.schema import column_type, connector_columns, quote_ident
 
 __all__ = [
+    "CONNECTOR_IDS",
     "SyncAlreadyRunning",
+    "SyncMode",
+    "SyncOutcome",
     "SyncProgress",
     "SyncResult",
+    "SyncStatus",
     "ProgressCallback",
+    "outcome",
     "sync",
     "lock_path",
     "writer_lock",
@@ -65,7 +73,7 @@ class SyncProgress:
     pages: int
     rows: int
     estimate: int | None  # rows expected in all (the last full sync's count), None when unknown
-    mode: str  # 'full' | 'incremental'
+    mode: SyncMode
 
     @property
     def fraction(self) -> float | None:
@@ -73,6 +81,17 @@ class SyncProgress:
         if not self.estimate:
             return None
         return min(self.rows / self.estimate, 1.0)
+
+    def overall(self, connectors: Sequence[str]) -> tuple[float, str]:
+        """Share of the whole sync of ``connectors`` done (0..1) and a line saying where it stands,
+        e.g. 'Profit_Debtor: 1,200 of ~3,000 rows, 3 pages (full)'. A connector of unknown size
+        counts as half done."""
+        share = self.fraction if self.fraction is not None else 0.5
+        position = connectors.index(self.connector) if self.connector in connectors else 0
+        overall = (position + share) / max(len(connectors), 1)
+        estimate = f" of ~{self.estimate:,}" if self.estimate else ""
+        text = f"{self.connector}: {self.rows:,}{estimate} rows, {self.pages:,} pages ({label(self.mode)})"
+        return min(overall, 1.0), text
 
 
 ProgressCallback = Callable[[SyncProgress], None]
@@ -93,13 +112,37 @@ class SyncResult:
     """The outcome of syncing one connector (also recorded in sync_runs)."""
 
     connector: str
-    status: str  # 'ok' | 'failed'
+    status: SyncStatus  # OK or FAILED
     rows: int
     pages: int
     seconds: float
     run_id: int
     error: str | None = None
-    mode: str = "full"  # 'full' | 'incremental'
+    mode: SyncMode = SyncMode.FULL
+
+
+CONNECTOR_IDS: tuple[str, ...] = tuple(s.id for s in GET_CONNECTORS)
+"""Every GetConnector the warehouse syncs, in the order a sync takes them (its default)."""
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """What a user is told after a sync: ``ok`` False when a connector failed (its data kept)."""
+
+    ok: bool
+    text: str
+
+
+def outcome(results: Sequence[SyncResult]) -> SyncOutcome:
+    """One sentence on a sync's results: the first failure and that its data is unchanged, or the
+    connectors, rows and seconds of a sync that went through."""
+    failed = next((r for r in results if r.status != SyncStatus.OK), None)
+    if failed is not None:
+        text = f"{failed.connector} failed: {failed.error} Its previous data is unchanged."
+        return SyncOutcome(False, text)
+    rows = sum(r.rows for r in results)
+    seconds = sum(r.seconds for r in results)
+    return SyncOutcome(True, f"Synced {len(results)} connectors: {rows:,} rows in {seconds:.1f} s.")
 
 
 def lock_path(db_path: str | os.PathLike[str]) -> Path:
@@ -201,7 +244,7 @@ def sync(
     previous snapshot while pages download.
     """
     db = Path(db_path)
-    ids = list(connectors) if connectors is not None else [s.id for s in GET_CONNECTORS]
+    ids = list(connectors) if connectors is not None else list(CONNECTOR_IDS)
     specs = [_spec(cid) for cid in ids]
     results: list[SyncResult] = []
     with writer_lock(db):
@@ -212,27 +255,18 @@ def sync(
         for cid, spec in zip(ids, specs, strict=True):
             result = ctx.sync_one(cid, spec)
             results.append(result)
-            if result.status != "ok":
+            if result.status != SyncStatus.OK:
                 break
     return results
 
 
-INTERRUPTED = (
-    "The sync process stopped before it finished (killed or crashed); the previous data is unchanged."
-)
-
-
 def _mark_interrupted(db: Path) -> int:
     with connection(db) as con:
-        return con.execute(
-            "UPDATE sync_runs SET status = 'failed', finished = coalesce(finished, started), error = ? "
-            "WHERE status = 'running'",
-            [INTERRUPTED],
-        ).fetchone()[0]
+        return runs.mark_interrupted(con)
 
 
 def recover_interrupted_runs(db_path: str | os.PathLike[str]) -> int:
-    """Record runs left 'running' by a sync that was killed as failed; returns how many.
+    """Record runs left running by a sync that was killed as failed; returns how many.
 
     Changes nothing while a sync holds the writer lock (its run really is running). Pages do not call
     this on a render (the views show such runs as interrupted, see afas.warehouse.explore); the next
@@ -242,7 +276,7 @@ def recover_interrupted_runs(db_path: str | os.PathLike[str]) -> int:
     if not db.exists():
         return 0
     with connection(db) as con:
-        running = con.execute("SELECT count(*) FROM sync_runs WHERE status = 'running'").fetchone()[0]
+        running = runs.running_count(con)
     if not running or sync_running(db):
         return 0
     try:
@@ -325,7 +359,7 @@ def _reason(exc: BaseException) -> str:
 class _Plan:
     """How one connector is refreshed in this run."""
 
-    mode: str  # 'full' | 'incremental'
+    mode: SyncMode
     watermark: dt.datetime | None  # the changed-dates feed's latest Modified, read before any line
     dates: tuple[dt.date, ...] = ()  # incremental: the entry dates to fetch and replace
 
@@ -399,17 +433,17 @@ class _Context:
 
     def plan(self, cid: str, spec: GetConnectorSpec, fields: Sequence[tuple[str, str, int]]) -> _Plan:
         if not spec.changed_by_entry_date:
-            return _Plan("full", None)
+            return _Plan(SyncMode.FULL, None)
         previous = None if self.full else self._previous_watermark(cid, fields)
         if previous is None:
-            return _Plan("full", self.latest_change())
+            return _Plan(SyncMode.FULL, self.latest_change())
         try:
             dates, newest = self.changed_since(previous)
         except AfasError:
-            return _Plan("full", None)
+            return _Plan(SyncMode.FULL, None)
         if len(dates) > MAX_INCREMENTAL_DATES:
-            return _Plan("full", newest)
-        return _Plan("incremental", newest, tuple(sorted(dates)))
+            return _Plan(SyncMode.FULL, newest)
+        return _Plan(SyncMode.INCREMENTAL, newest, tuple(sorted(dates)))
 
     def _previous_watermark(self, cid: str, fields: Sequence[tuple[str, str, int]]) -> dt.datetime | None:
         """The watermark of the table's last complete sync, if it can be built on.
@@ -418,11 +452,7 @@ class _Context:
         are still what metainfo describes; anything else gets a full refresh.
         """
         with connection(self.db) as con:
-            last = con.execute(
-                "SELECT environment, administration, watermark FROM sync_runs "
-                "WHERE connector = ? AND status = 'ok' ORDER BY run_id DESC LIMIT 1",
-                [cid],
-            ).fetchone()
+            last = runs.last_complete(con, cid)
             if last is None or last[2] is None:
                 return None
             if last[0] != self.environment or last[1] != self.administration:
@@ -439,13 +469,7 @@ class _Context:
 
     def _start_run(self, cid: str) -> int:
         with connection(self.db) as con:
-            run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM sync_runs").fetchone()[0]
-            con.execute(
-                "INSERT INTO sync_runs (run_id, connector, environment, administration, started, status) "
-                "VALUES (?, ?, ?, ?, ?, 'running')",
-                [run_id, cid, self.environment, self.administration, dt.datetime.now()],
-            )
-        return run_id
+            return runs.start_run(con, cid, self.environment, self.administration)
 
     def sync_one(self, cid: str, spec: GetConnectorSpec) -> SyncResult:
         t0 = time.perf_counter()
@@ -456,7 +480,7 @@ class _Context:
             fields = [(f.id, f.data_type, f.decimals) for f in meta.fields]
             flt = self._administration_filter(spec, {f[0] for f in fields})
             plan = self.plan(cid, spec, fields)
-            if plan.mode == "incremental":
+            if plan.mode == SyncMode.INCREMENTAL:
                 partitions: Sequence[Filter | None] = [
                     Filter([[Condition("EntryDate", Op.EQ, d)]]) for d in plan.dates
                 ]
@@ -465,7 +489,7 @@ class _Context:
             else:
                 partitions = (None,)
             with tempfile.TemporaryDirectory(prefix=f".{self.db.name}.sync-", dir=self.db.parent) as tmp:
-                estimate = self._estimate(cid) if plan.mode == "full" else None
+                estimate = self._estimate(cid) if plan.mode == SyncMode.FULL else None
                 if partitions:
                     pages = self.client.raw_pages(cid, key=spec.key, filter=flt, partitions=partitions)
                     for page in pages:
@@ -476,30 +500,22 @@ class _Context:
                             self.progress(SyncProgress(cid, counts[0], counts[1], estimate, plan.mode))
                 self._swap_in(cid, fields, Path(tmp), plan, run_id, counts)
             return SyncResult(
-                cid, "ok", counts[1], counts[0], time.perf_counter() - t0, run_id, mode=plan.mode
+                cid, SyncStatus.OK, counts[1], counts[0], time.perf_counter() - t0, run_id, mode=plan.mode
             )
         except BaseException as exc:
             reason = _reason(exc)
             with connection(self.db) as con:
-                con.execute(
-                    "UPDATE sync_runs SET status = 'failed', finished = ?, rows = ?, pages = ?, error = ? "
-                    "WHERE run_id = ?",
-                    [dt.datetime.now(), counts[1], counts[0], reason, run_id],
-                )
+                runs.record_failed(con, run_id, counts[1], counts[0], reason)
             if not isinstance(exc, AfasError):
                 raise
-            return SyncResult(cid, "failed", counts[1], counts[0], time.perf_counter() - t0, run_id, reason)
+            return SyncResult(
+                cid, SyncStatus.FAILED, counts[1], counts[0], time.perf_counter() - t0, run_id, reason
+            )
 
     def _estimate(self, cid: str) -> int | None:
         """The row count of the last full sync of this connector for the same administration."""
         with connection(self.db) as con:
-            row = con.execute(
-                "SELECT rows FROM sync_runs WHERE connector = ? AND status = 'ok' "
-                "AND coalesce(mode, 'full') = 'full' AND administration IS NOT DISTINCT FROM ? "
-                "ORDER BY run_id DESC LIMIT 1",
-                [cid, self.administration],
-            ).fetchone()
-        return int(row[0]) if row and row[0] else None
+            return runs.full_sync_rows(con, cid, self.administration)
 
     def _administration_filter(self, spec: GetConnectorSpec, names: set[str]) -> Filter | None:
         if self.administration is None or not spec.per_administration:
@@ -534,7 +550,7 @@ class _Context:
                     )
                 _check_exact(con, staging, cid, fields)
                 con.execute("BEGIN TRANSACTION")
-                if plan.mode == "incremental":
+                if plan.mode == SyncMode.INCREMENTAL:
                     unit = " AND UnitId = ?" if self.administration is not None else ""
                     con.execute(
                         f"DELETE FROM {target} WHERE EntryDate IN (SELECT unnest(?::DATE[])){unit}",
@@ -545,11 +561,7 @@ class _Context:
                 else:
                     con.execute(f"DROP TABLE IF EXISTS {target}")
                     con.execute(f"ALTER TABLE {staging} RENAME TO {target}")
-                con.execute(
-                    "UPDATE sync_runs SET status = 'ok', finished = ?, rows = ?, pages = ?, mode = ?, "
-                    "watermark = ? WHERE run_id = ?",
-                    [dt.datetime.now(), n_rows, n_pages, plan.mode, plan.watermark, run_id],
-                )
+                runs.record_ok(con, run_id, n_rows, n_pages, plan.mode, plan.watermark)
                 con.execute("COMMIT")
             except BaseException:
                 with suppress(duckdb.Error):

@@ -1,0 +1,93 @@
+"""The sync history as a user reads it: statuses and modes in the catalogue's words, a killed run as
+interrupted, what the page says after a sync, and warehouse files from before the vocabularies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from afas.catalogue import LABELS, label
+from afas.warehouse import explore
+from afas.warehouse.db import connection
+from afas.warehouse.runs import STORED_STATUSES, SyncMode, SyncStatus
+from afas.warehouse.sync import SyncProgress, SyncResult, outcome, sync
+
+OLD_SYNC_RUNS = """
+CREATE TABLE sync_runs (
+    run_id BIGINT PRIMARY KEY, connector VARCHAR NOT NULL, environment VARCHAR,
+    administration BIGINT, started TIMESTAMP NOT NULL, finished TIMESTAMP,
+    rows BIGINT, pages BIGINT, status VARCHAR NOT NULL CHECK (status IN ('running', 'ok', 'failed')),
+    error VARCHAR);
+INSERT INTO sync_runs VALUES (1, 'Profit_Accounts', 'demo', NULL, TIMESTAMP '2026-01-05 09:00',
+    TIMESTAMP '2026-01-05 09:01', 120, 1, 'ok', NULL);
+"""
+"""sync_runs as a warehouse file made before modes and watermarks were recorded holds it."""
+
+
+def test_every_status_and_mode_has_its_words_in_the_catalogue():
+    assert {m.value for m in SyncStatus} == set(LABELS["SyncStatus"])
+    assert {m.value for m in SyncMode} == set(LABELS["SyncMode"])
+    assert SyncStatus.INTERRUPTED not in STORED_STATUSES  # shown only, never written
+
+
+def test_a_warehouse_file_from_before_opens_and_syncs_on(tmp_path, client):
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute(OLD_SYNC_RUNS)
+    results = sync(db, client, ["Profit_Currency"])
+    assert [(r.status, r.mode) for r in results] == [(SyncStatus.OK, SyncMode.FULL)]
+    with connection(db) as con:
+        history = explore.run_history(con).to_pylist()
+        assert [(r["Run"], r["Status"], r["Mode"]) for r in history] == [(2, "ok", "full"), (1, "ok", None)]
+        with pytest.raises(duckdb.ConstraintException):  # the stored statuses are still the three
+            con.execute("UPDATE sync_runs SET status = 'interrupted' WHERE run_id = 1")
+
+
+def test_a_killed_run_reads_interrupted_while_no_sync_runs_and_running_while_one_does(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with connection(db) as con:
+        con.execute(
+            "INSERT INTO sync_runs (run_id, connector, started, status) VALUES (1, 'Profit_Debtor', ?, ?)",
+            [dt.datetime(2026, 11, 25, 9, 0), SyncStatus.RUNNING],
+        )
+        killed = explore.run_history(con, sync_running=False).to_pylist()[0]
+        assert killed["Status"] == label(SyncStatus.INTERRUPTED)
+        assert killed["Error"].startswith("The sync stopped before it finished")
+        live = explore.run_history(con, sync_running=True).to_pylist()[0]
+        assert (live["Status"], live["Error"]) == (label(SyncStatus.RUNNING), None)
+        status = {r["Connector"]: r for r in explore.connector_status(con, False).to_pylist()}
+        assert status["Profit_Debtor"]["Last run"] == "interrupted"
+        assert status["Profit_Accounts"]["Last run"] is None  # never synced: an empty cell on the page
+        assert con.execute("SELECT status FROM sync_runs").fetchall() == [("running",)]  # nothing written
+
+
+def _result(connector: str, status: SyncStatus, rows: int = 0, error: str | None = None) -> SyncResult:
+    return SyncResult(connector, status, rows, 1, 1.25, 1, error)
+
+
+def test_after_a_sync_the_user_reads_the_totals_or_the_first_failure():
+    done = outcome(
+        [_result("Profit_Accounts", SyncStatus.OK, 120), _result("Profit_Debtor", SyncStatus.OK, 1000)]
+    )
+    assert done.ok and done.text == "Synced 2 connectors: 1,120 rows in 2.5 s."
+    failed = outcome(
+        [
+            _result("Profit_Accounts", SyncStatus.OK, 120),
+            _result("Profit_Debtor", SyncStatus.FAILED, error="AFAS answered 500."),
+        ]
+    )
+    assert not failed.ok
+    assert failed.text == "Profit_Debtor failed: AFAS answered 500. Its previous data is unchanged."
+
+
+def test_the_progress_bar_counts_connectors_done_and_says_where_it_is():
+    chosen = ["Profit_Accounts", "Profit_Transactions", "Profit_Debtor"]
+    share, text = SyncProgress("Profit_Transactions", 3, 1_500, 3_000, SyncMode.FULL).overall(chosen)
+    assert share == pytest.approx(0.5)  # one done, the second half way
+    assert text == "Profit_Transactions: 1,500 of ~3,000 rows, 3 pages (full)"
+    share, text = SyncProgress("Profit_Debtor", 1, 40, None, SyncMode.INCREMENTAL).overall(chosen)
+    assert share == pytest.approx(2.5 / 3)  # unknown size: counted half done
+    assert text == "Profit_Debtor: 40 rows, 1 pages (incremental)"
+    assert SyncProgress("Profit_Debtor", 9, 9_000, 3_000, SyncMode.FULL).overall(chosen)[0] == 1.0
