@@ -36,6 +36,11 @@ LABELS: dict[str, dict[str, str]] = {
         "lines": "line by line",
         "balances": "balances per account and period (a trial balance against AFAS's)",
     },
+    "LedgerSource": {
+        "upload": "Upload a file",
+        "demo": "Use the demo ledger",
+        "earlier": "A ledger imported before",
+    },
     "OverrideAction": {
         "match": "matched by hand",
         "unmatch": "unmatched by hand",

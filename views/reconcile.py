@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import io
-from decimal import Decimal
 
 import plotly.express as px
 import streamlit as st
@@ -13,9 +10,23 @@ import streamlit as st
 from afas.catalogue import label
 from afas.corrections.folding import with_corrections
 from afas.emulator.demo.ledger_export import DEMO_LEDGER, YEAR
-from afas.recon.compare import compare_balances
 from afas.recon.export import export_csv, export_workbook
+from afas.recon.forms import (
+    NO_COLUMN,
+    Comparison,
+    LedgerSource,
+    MappingForm,
+    MatchForm,
+    file_description,
+    import_title,
+    ledger_sources,
+    pass_names,
+    problem_rows,
+    summary_caption,
+)
 from afas.recon.ledgers import (
+    delete_import,
+    import_footprint,
     import_table,
     list_imports,
     list_profiles,
@@ -23,21 +34,20 @@ from afas.recon.ledgers import (
     save_profile,
 )
 from afas.recon.limits import upload_help
-from afas.recon.mapping import COLUMN_FIELDS
-from afas.recon.matching import (
-    AfasFilter,
-    MatchConfig,
-    default_passes,
-    differences_by_account_period,
-    reconcile,
-    result_counts,
+from afas.recon.matching import differences_by_account_period, result_counts
+from afas.recon.overrides import (
+    match_manually,
+    override_rows,
+    remove_override,
+    selection_summary,
+    unmatch_group,
 )
-from afas.recon.overrides import match_manually, selection_summary, unmatch_group
-from afas.recon.passes import DateWindowPass, ExactKeyPass, FuzzyTextPass
-from afas.recon.readers import LedgerFileError
+from afas.recon.passes import Ambiguity
+from afas.recon.readers import sheet_names
 from afas.recon.schema import RESULT_KINDS
-from afas.recon.views import ledger_summary, results_table
-from afas.ui.errors import show_error
+from afas.recon.views import SHOWN_COLUMNS_DROPPED, Selection, ledger_summary, open_differences, results_table
+from afas.ui.errors import shown_here
+from afas.ui.grid import for_grid
 from afas.ui.ledger import preview as read_preview
 from afas.ui.ledger import read_upload
 from afas.ui.text import plain
@@ -45,28 +55,11 @@ from afas.ui.warehouse import MONEY, current_profile, require_connection, wareho
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
 
-FIELD_LABELS = {
-    "entry_date": "Date",
-    "amount": "Amount (signed)",
-    "debit": "Debit",
-    "credit": "Credit",
-    "sign": "Debit/credit marker",
-    "account": "Account",
-    "currency": "Currency",
-    "description": "Description",
-    "voucher": "Voucher (boekstuk)",
-    "invoice": "Invoice number",
-    "relation": "Relation (debtor/creditor)",
-    "allocation": "Cost centre / allocation",
-    "counterparty_name": "Counterparty name",
-    "counterparty_iban": "Counterparty IBAN",
-}
-NONE = "—"
-
 st.title("Reconcile with your ledger")
 conn = require_connection()
 db = warehouse_path(conn)
 profile = current_profile()
+unit_id = profile.administration if profile else None
 s = st.session_state
 s.setdefault("recon_file", None)  # (file name, bytes)
 s.setdefault("recon_import_id", None)
@@ -80,39 +73,153 @@ if not synced:
     st.info("Sync the journal lines (Profit_Transactions) first: the ledger is matched against them.")
     st.page_link("views/sync.py", label="Go to Sync", icon=":material/sync:")
     st.stop()
+if notice := s.pop("recon_notice", None):
+    st.success(plain(notice))
+
+
+def _choose(import_id: int | None) -> None:
+    """Work on another ledger: its earlier results are not this one's."""
+    if s["recon_import_id"] != import_id:
+        s["recon_import_id"], s["recon_run_id"] = import_id, None
+
+
+def _delete_section(import_id: int) -> None:
+    with connection(db) as con:
+        footprint = import_footprint(con, import_id)
+    if footprint is None:
+        return
+    with st.expander("Delete this ledger"):
+        if not footprint.deletable:
+            st.info(plain(footprint.refusal()))
+            return
+        st.write(plain(f"Deleting it removes {footprint.removes()}. This cannot be undone."))
+        sure = st.checkbox(f"Yes, delete ledger #{import_id}", key="recon_delete_sure")
+        if st.button("Delete ledger", key="recon_delete", type="primary", disabled=not sure):
+            with shown_here() as outcome, connection(db) as con:
+                delete_import(con, import_id)
+            if not outcome.failed:
+                s["recon_notice"] = f"Ledger #{import_id} '{footprint.ledger.name}' was deleted."
+                _choose(None)
+                s.pop("recon_earlier", None)
+                st.rerun()
+
+
+def _sheet(name: str, data: bytes, first_sheet: str | None) -> str | None:
+    """The workbook sheet to read: a picker when the workbook has more than one."""
+    if first_sheet is None:
+        return None
+    sheets = sheet_names(data)
+    if len(sheets) < 2:
+        return first_sheet
+    return st.selectbox("Sheet", sheets, key=f"recon_sheet_{name}", help="The workbook has several sheets.")
+
+
+def _import_file(name: str, data: bytes) -> None:
+    chosen_profile = st.selectbox(
+        "Column mapping", [NO_COLUMN, *profiles], key="recon_profile", help="Saved mappings are reused."
+    )
+    with shown_here() as outcome:
+        table = read_upload(db, data, name)
+        sheet = _sheet(name, data, table.sheet)
+        if sheet != table.sheet:
+            table = read_upload(db, data, name, sheet=sheet)
+    if outcome.failed:
+        st.stop()
+    st.caption(f"{plain(name)}: {table.num_rows:,} lines ({plain(file_description(table))})")
+    with shown_here() as outcome:
+        with connection(db) as con:
+            base = load_profile(con, chosen_profile) if chosen_profile != NO_COLUMN else None
+        preview = read_preview(db, table, base)
+    if outcome.failed:
+        st.stop()
+    form = MappingForm(preview.mapping, tuple(table.headers))
+    with st.expander("Column mapping (suggested from the header)", expanded=bool(preview.problems)):
+        cols = st.columns(3)
+        chosen = {
+            f: cols[i % 3].selectbox(form.label(f), form.options, index=form.index(f), key=f"recon_map_{f}")
+            for i, f in enumerate(form.fields)
+        }
+        flip = st.checkbox(
+            "Flip the sign (credit positive in this file)", value=form.mapping.flip_sign, key="recon_flip"
+        )
+        edited = form.edited(chosen, flip)
+        c1, c2 = st.columns([3, 1])
+        profile_name = c1.text_input(
+            "Save this mapping as", key="recon_profile_name", placeholder="e.g. Exact export"
+        ).strip()
+        if c2.button("Save mapping", key="recon_save_profile", disabled=not profile_name):
+            with connection(db) as con:
+                save_profile(con, profile_name, edited)
+            st.success(f"Mapping saved as '{plain(profile_name)}'.")
+    if edited != preview.mapping:
+        with shown_here() as outcome:
+            preview = read_preview(db, table, edited)
+        if outcome.failed:
+            st.stop()
+    found = preview.summary
+    st.write(
+        f"**{found.rows:,}** lines readable, total € {found.total:,.2f}"
+        + (f"; **{found.problem_lines:,}** cannot be read" if found.problem_count else "")
+    )
+    if found.problems:
+        st.dataframe(for_grid(problem_rows(found.problems)), hide_index=True, key="recon_problems")
+    earlier = preview.duplicate_of
+    if earlier is not None and s["recon_import_id"] == earlier.import_id:
+        st.success(f"This file is ledger #{earlier.import_id} '{plain(earlier.name)}': match it below.")
+        return
+    if earlier is not None:
+        st.warning(
+            f"This exact file was imported before as #{earlier.import_id} '{plain(earlier.name)}' "
+            f"on {earlier.imported:%d-%m-%Y %H:%M}; pick it under 'A ledger imported before', "
+            "or import it again."
+        )
+    with st.form("recon_import_form"):
+        title = st.text_input("Name", value=name.rsplit(".", 1)[0], key="recon_import_name")
+        accept = again = False
+        if found.problem_count:
+            accept = st.checkbox(
+                f"Import without the {found.problem_lines:,} unreadable lines", key="recon_accept"
+            )
+        if earlier is not None:
+            again = st.checkbox("Import again although it was imported before", key="recon_again")
+        go = st.form_submit_button("Import ledger", type="primary")
+    if not go:
+        return
+    with shown_here() as outcome, connection(db) as con, st.spinner("Importing…"):
+        result = import_table(
+            con,
+            table,
+            edited,
+            file_name=name,
+            name=title,
+            accept_problems=accept,
+            allow_duplicate=again,
+            profile=chosen_profile if chosen_profile != NO_COLUMN else None,
+        )
+    if not outcome.failed:
+        _choose(result.import_id)
+        skipped = f" ({result.skipped:,} skipped)" if result.skipped else ""
+        st.success(f"Imported {result.rows:,} lines as #{result.import_id}{skipped}.")
+
 
 # --- 1. the ledger --------------------------------------------------------------------------------
 
 st.header("1. Ledger", divider="gray")
-sources = (
-    ["upload"] + (["demo"] if conn.demo and DEMO_LEDGER.exists() else []) + (["earlier"] if imports else [])
-)
 source = st.radio(
     "Ledger",
-    sources,
+    ledger_sources(demo=conn.demo and DEMO_LEDGER.exists(), imported=bool(imports)),
     key="recon_source",
     horizontal=True,
     label_visibility="collapsed",
-    format_func={
-        "upload": "Upload a file",
-        "demo": "Use the demo ledger",
-        "earlier": "A ledger imported before",
-    }.get,
+    format_func=label,
 )
-
-if source == "earlier":
-    chosen = st.selectbox(
-        "Imported ledgers",
-        imports,
-        key="recon_earlier",
-        format_func=lambda i: (
-            f"#{i.import_id} {i.name} — {i.file_name}, {i.rows:,} lines, {i.imported:%d-%m-%Y %H:%M}"
-        ),
-    )
-    if chosen is not None and s["recon_import_id"] != chosen.import_id:
-        s["recon_import_id"], s["recon_run_id"] = chosen.import_id, None
+if source == LedgerSource.EARLIER:
+    chosen = st.selectbox("Imported ledgers", imports, key="recon_earlier", format_func=import_title)
+    if chosen is not None:
+        _choose(chosen.import_id)
+        _delete_section(chosen.import_id)
 else:
-    if source == "demo":
+    if source == LedgerSource.DEMO:
         st.caption(
             f"The demo bank account's {YEAR} ledger card as another package exports it (Dutch CSV), "
             "with a few differences planted for you to find."
@@ -126,123 +233,8 @@ else:
             help=upload_help() + ".",
         )
         s["recon_file"] = (upload.name, upload.getvalue()) if upload is not None else None
-
     if s["recon_file"] is not None:
-        name, data = s["recon_file"]
-        try:
-            with connection(db) as con:
-                chosen_profile = st.selectbox(
-                    "Column mapping",
-                    [NONE, *profiles],
-                    key="recon_profile",
-                    help="Saved mappings are reused.",
-                )
-                base = load_profile(con, chosen_profile) if chosen_profile != NONE else None
-            table = read_upload(db, data, name)
-            preview = read_preview(db, table, base)
-        except LedgerFileError as exc:
-            show_error(exc)
-            st.stop()
-        mapping = preview.mapping
-        detail = ", ".join(
-            x
-            for x in (
-                table.file_format.upper(),
-                table.encoding and f"encoding {table.encoding}",
-                table.delimiter and f"delimiter '{table.delimiter}'",
-            )
-            if x
-        )
-        st.caption(f"{plain(name)}: {table.num_rows:,} lines ({detail})")
-        with st.expander("Column mapping (suggested from the header)", expanded=bool(preview.problems)):
-            options = [NONE, *table.headers]
-            cols = st.columns(3)
-            chosen_fields = {}
-            for i, fld in enumerate(COLUMN_FIELDS):
-                current = getattr(mapping, fld)
-                chosen_fields[fld] = cols[i % 3].selectbox(
-                    FIELD_LABELS.get(fld, fld),
-                    options,
-                    index=options.index(current) if current in options else 0,
-                    key=f"recon_map_{fld}",
-                )
-            flip = st.checkbox(
-                "Flip the sign (credit positive in this file)", value=mapping.flip_sign, key="recon_flip"
-            )
-            edited = dataclasses.replace(
-                mapping, **{f: (None if v == NONE else v) for f, v in chosen_fields.items()}, flip_sign=flip
-            )
-            c1, c2 = st.columns([3, 1])
-            profile_name = c1.text_input(
-                "Save this mapping as", key="recon_profile_name", placeholder="e.g. Exact export"
-            )
-            if c2.button("Save mapping", key="recon_save_profile", disabled=not profile_name.strip()):
-                with connection(db) as con:
-                    save_profile(con, profile_name.strip(), edited)
-                st.success(f"Mapping saved as '{plain(profile_name.strip())}'.")
-        if edited != mapping:
-            try:
-                preview = read_preview(db, table, edited)
-            except LedgerFileError as exc:
-                show_error(exc)
-                st.stop()
-        found = preview.summary
-        st.write(
-            f"**{found.rows:,}** lines readable, total € {found.total:,.2f}"
-            + (f"; **{found.problem_lines:,}** cannot be read" if found.problem_count else "")
-        )
-        if found.problems:
-            st.dataframe(
-                [
-                    {"Line": p.line_no, "Column": p.column, "Value": p.value, "Why": p.reason}
-                    for p in found.problems[:200]
-                ],
-                hide_index=True,
-                key="recon_problems",
-            )
-        d = preview.duplicate_of
-        if d is not None and s.get("recon_import_id") == d.import_id:
-            st.success(f"This file is ledger #{d.import_id} '{plain(d.name)}': match it below.")
-            go = False
-        else:
-            if d is not None:
-                st.warning(
-                    f"This exact file was imported before as #{d.import_id} '{plain(d.name)}' "
-                    f"on {d.imported:%d-%m-%Y %H:%M}; pick it under 'A ledger imported before', "
-                    "or import it again."
-                )
-            with st.form("recon_import_form"):
-                label = st.text_input("Name", value=name.rsplit(".", 1)[0], key="recon_import_name")
-                accept = again = False
-                if found.problem_count:
-                    accept = st.checkbox(
-                        f"Import without the {found.problem_lines:,} unreadable lines", key="recon_accept"
-                    )
-                if d is not None:
-                    again = st.checkbox("Import again although it was imported before", key="recon_again")
-                go = st.form_submit_button("Import ledger", type="primary")
-        if go:
-            try:
-                with connection(db) as con, st.spinner("Importing…"):
-                    result = import_table(
-                        con,
-                        table,
-                        edited,
-                        file_name=name,
-                        name=label,
-                        accept_problems=accept,
-                        allow_duplicate=again,
-                        profile=chosen_profile if chosen_profile != NONE else None,
-                    )
-            except Exception as exc:  # noqa: BLE001 - an AppError in words, anything else as a bug
-                show_error(exc)
-            else:
-                s["recon_import_id"], s["recon_run_id"] = result.import_id, None
-                st.success(
-                    f"Imported {result.rows:,} lines as #{result.import_id}"
-                    + (f" ({result.skipped:,} skipped)" if result.skipped else "")
-                    + "."
-                )
+        _import_file(*s["recon_file"])
 
 import_id = s["recon_import_id"]
 if import_id is None:
@@ -253,21 +245,10 @@ if import_id is None:
 st.header("2. Match", divider="gray")
 with connection(db) as con:
     summary = ledger_summary(con, import_id)
-st.caption(
-    f"Ledger #{import_id}: {summary.rows:,} lines, € {summary.total:,.2f}, "
-    f"{summary.date_from or '?'} to {summary.date_to or '?'}"
-)
+    overrides = override_rows(con, import_id)
+st.caption(summary_caption(import_id, summary))
 with st.form("recon_match_form"):
-    mode = st.radio(
-        "Compare",
-        ["lines", "balances"],
-        key="recon_mode",
-        horizontal=True,
-        format_func={
-            "lines": "line by line",
-            "balances": "balances per account and period (a trial balance against AFAS's)",
-        }.get,
-    )
+    comparison = st.radio("Compare", list(Comparison), key="recon_mode", horizontal=True, format_func=label)
     c1, c2 = st.columns(2)
     accounts = c1.multiselect(
         "AFAS accounts to compare",
@@ -276,82 +257,59 @@ with st.form("recon_match_form"):
         key="recon_accounts",
         help="Only AFAS lines on these accounts take part (empty: all accounts).",
     )
-    today = dt.date.today()
-    period = c2.date_input(
-        "Dates",
-        value=(summary.date_from or today.replace(month=1, day=1), summary.date_to or today),
-        key="recon_dates",
-    )
+    dates = c2.date_input("Dates", value=MatchForm.default_dates(summary), key="recon_dates")
     c1, c2, c3, c4 = st.columns(4)
     tolerance = c1.number_input(
         "Amount tolerance (€)", 0.0, 1000.0, 0.0, 0.01, key="recon_tol", format="%.2f"
     )
     days = c2.number_input("Date window (days)", 0, 60, 3, key="recon_days")
-    threshold = c3.slider("Text similarity (%)", 50, 100, 85, key="recon_similarity")
-    policy = c4.selectbox(
-        "When several candidates fit",
-        ["unique", "oldest", "newest"],
-        key="recon_policy",
-        format_func={
-            "unique": "match only a unique one",
-            "oldest": "take the oldest",
-            "newest": "take the newest",
-        }.get,
+    similarity = c3.slider("Text similarity (%)", 50, 100, 85, key="recon_similarity")
+    ambiguity = c4.selectbox(
+        "When several candidates fit", list(Ambiguity), key="recon_policy", format_func=label
     )
-    passes = default_passes()
-    names = [getattr(p, "pass_name", p.name) for p in passes]
+    names = pass_names()
     enabled = st.multiselect("Passes, in order", names, default=names, key="recon_passes")
     run = st.form_submit_button("Run matching", type="primary")
 
+
+def _run(form: MatchForm) -> None:
+    """Run ``form``'s comparison; line runs see the corrections this tool posted folded in."""
+    with shown_here() as outcome, connection(db) as con:
+        table = with_corrections(con) if form.lines else None
+        run_id = form.run(con, import_id, afas_table=table)
+    if not outcome.failed:
+        s["recon_run_id"], s["recon_form"] = run_id, form
+
+
 if run:
-    tol = Decimal(str(tolerance)).quantize(Decimal("0.01"))
-    chosen_passes = []
-    for p, n in zip(passes, names, strict=True):
-        if isinstance(p, ExactKeyPass):
-            p = dataclasses.replace(p, abs_tol=tol)
-        elif isinstance(p, DateWindowPass):
-            p = dataclasses.replace(p, days=int(days))
-        elif isinstance(p, FuzzyTextPass):
-            p = dataclasses.replace(p, threshold=threshold / 100)
-        chosen_passes.append(dataclasses.replace(p, enabled=n in enabled))
-    start, end = (period + (None,))[:2] if isinstance(period, tuple) else (period, None)
-    s["recon_config"] = MatchConfig(
-        passes=tuple(chosen_passes),
-        ambiguity=policy,
-        afas_filter=AfasFilter(
-            unit_id=profile.administration if profile else None,
-            accounts=tuple(accounts) or None,
-            date_from=start,
-            date_to=end,
-        ),
+    _run(
+        MatchForm(
+            comparison=comparison,
+            accounts=tuple(accounts),
+            dates=dates,
+            tolerance=tolerance,
+            days=days,
+            similarity=similarity,
+            ambiguity=ambiguity,
+            passes=tuple(enabled),
+            unit_id=unit_id,
+        )
     )
 
-
-def _run_again() -> None:
-    with connection(db) as con:
-        # corrections this tool posted are folded into the lines they correct (see with_corrections)
-        config = dataclasses.replace(s["recon_config"], afas_table=with_corrections(con))
-        s["recon_run_id"] = reconcile(con, import_id, config).run_id
-
-
-if run:
-    try:
-        if mode == "balances":
+if overrides:
+    with st.expander(f"Matches made or undone by hand ({len(overrides)})"):
+        st.dataframe(for_grid(overrides), hide_index=True, key="recon_overrides")
+        ids = st.multiselect(
+            "Remove", [o["#"] for o in overrides], key="recon_remove_ids", format_func=lambda i: f"#{i}"
+        )
+        if st.button("Remove selected", key="recon_remove_override", disabled=not ids):
             with connection(db) as con:
-                source = "period_balance" if has_table(con, "Profit_Period_balance") else "transactions"
-                s["recon_run_id"] = compare_balances(
-                    con,
-                    import_id,
-                    source=source,
-                    unit_id=profile.administration if profile else None,
-                    accounts=accounts or None,
-                    abs_tol=Decimal(str(tolerance)).quantize(Decimal("0.01")),
-                ).run_id
-        else:
-            _run_again()
-        s["recon_run_mode"] = mode
-    except Exception as exc:  # noqa: BLE001
-        show_error(exc)
+                for override_id in ids:
+                    remove_override(con, override_id)
+            if s.get("recon_form") is not None and s["recon_form"].lines and s["recon_run_id"]:
+                _run(s["recon_form"])  # the results follow: those lines are matched automatically again
+            s["recon_notice"] = f"Removed {len(ids)} of the matches made or undone by hand."
+            st.rerun()
 
 run_id = s["recon_run_id"]
 if run_id is None:
@@ -362,23 +320,13 @@ if run_id is None:
 st.header("3. Results", divider="gray")
 with connection(db) as con:
     counts = result_counts(con, run_id)
-    by_account = differences_by_account_period(con, run_id)
-cols = st.columns(4)
-for col, kind in zip(cols, RESULT_KINDS, strict=True):
+    chart = open_differences(differences_by_account_period(con, run_id))
+for col, kind in zip(st.columns(4), RESULT_KINDS, strict=True):
     col.metric(label(kind), f"{counts[kind]:,}")
-
-open_rows = [r for r in by_account if r["only_in_afas"] or r["only_in_ledger"] or r["differing"]]
-if open_rows:
+if chart:
     st.plotly_chart(
         px.bar(
-            [
-                {
-                    "Period": f"{r['year']}-{r['period']:02d}" if r["year"] else "?",
-                    "Account": r["account"] or "?",
-                    "Difference": r["difference"],
-                }
-                for r in open_rows
-            ],
+            chart,
             x="Period",
             y="Difference",
             color="Account",
@@ -398,7 +346,7 @@ search = c2.text_input("Search (voucher, description, amount)", key="recon_searc
 with connection(db) as con:
     table = results_table(con, run_id, kind, search or None)
 event = st.dataframe(
-    table.drop_columns(["unit_id", "entry_no", "seq_no", "line_no"]),
+    for_grid(table, drop=SHOWN_COLUMNS_DROPPED),
     hide_index=True,
     width="stretch",
     key="recon_results",
@@ -407,32 +355,29 @@ event = st.dataframe(
     column_config={c: MONEY for c in ("AFAS amount", "Ledger amount", "Difference")},
 )
 st.caption(f"{table.num_rows:,} rows shown (at most 500; narrow with the filters).")
-picked = [table.slice(i, 1).to_pylist()[0] for i in (event.selection.rows if event is not None else [])]
-afas_keys = [(r["unit_id"], r["entry_no"], r["seq_no"]) for r in picked if r["entry_no"] is not None]
-line_nos = [r["line_no"] for r in picked if r["line_no"] is not None]
-if picked:
-    st.caption(selection_summary(len(afas_keys), len(line_nos)))
+selection = Selection.of(table, event.selection.rows if event is not None else [])
+if not selection.empty:
+    st.caption(selection_summary(len(selection.afas_keys), len(selection.line_nos)))
+line_run = s.get("recon_form") is not None and s["recon_form"].lines
 c1, c2, _ = st.columns([1, 1, 2])
-line_run = s.get("recon_run_mode", "lines") == "lines"
 if c1.button(
     "Match selected by hand",
     key="recon_match_manual",
-    disabled=not (afas_keys and line_nos) or not line_run,
+    disabled=not selection.can_match or not line_run,
     help="Select at least one AFAS line and one ledger line.",
 ):
-    try:
-        with connection(db) as con:
-            match_manually(con, import_id, afas_keys, line_nos, note="matched on the Reconcile page")
-        _run_again()
+    with shown_here() as outcome, connection(db) as con:
+        match_manually(
+            con, import_id, selection.afas_keys, selection.line_nos, note="matched on the Reconcile page"
+        )
+    if not outcome.failed:
+        _run(s["recon_form"])
         st.rerun()
-    except ValueError as exc:
-        st.error(plain(exc))
-groups = sorted({r["Group"] for r in picked if r["Group"] is not None})
-if c2.button("Unmatch selected", key="recon_unmatch", disabled=not groups or not line_run):
+if c2.button("Unmatch selected", key="recon_unmatch", disabled=not selection.groups or not line_run):
     with connection(db) as con:
-        for g in groups:
-            unmatch_group(con, run_id, g, note="unmatched on the Reconcile page")
-    _run_again()
+        for group in selection.groups:
+            unmatch_group(con, run_id, group, note="unmatched on the Reconcile page")
+    _run(s["recon_form"])
     st.rerun()
 
 

@@ -19,21 +19,27 @@ from typing import Any
 import duckdb
 
 from afas.recon.compare import compare_balances
+from afas.recon.ledgers import LedgerImport
 from afas.recon.mapping import COLUMN_FIELDS, LineProblem, Mapping
 from afas.recon.matching import AfasFilter, MatchConfig, default_passes, reconcile
 from afas.recon.passes import Ambiguity, Tuning
 from afas.recon.tables import TextTable
+from afas.recon.views import LedgerSummary
 from afas.warehouse.explore import has_table
 
 __all__ = [
     "FIELD_LABELS",
     "NO_COLUMN",
     "Comparison",
+    "LedgerSource",
     "MappingForm",
     "MatchForm",
     "file_description",
+    "import_title",
+    "ledger_sources",
     "pass_names",
     "problem_rows",
+    "summary_caption",
 ]
 
 NO_COLUMN = "—"
@@ -56,6 +62,39 @@ FIELD_LABELS = {
     "counterparty_iban": "Counterparty IBAN",
 }
 """What the mapping's column pickers are called, per ledger_lines field."""
+
+
+class LedgerSource(StrEnum):
+    """Where the ledger to reconcile comes from (labels: afas.catalogue)."""
+
+    UPLOAD = "upload"  # a file the user uploads now
+    DEMO = "demo"  # the demo administration's ledger card (demo environment only)
+    EARLIER = "earlier"  # a ledger imported before, kept in the warehouse
+
+
+def ledger_sources(demo: bool, imported: bool) -> list[LedgerSource]:
+    """The sources a user may choose: the demo ledger only on the demo, earlier imports when there are."""
+    return [
+        LedgerSource.UPLOAD,
+        *([LedgerSource.DEMO] if demo else []),
+        *([LedgerSource.EARLIER] if imported else []),
+    ]
+
+
+def import_title(ledger: LedgerImport) -> str:
+    """An imported ledger in a picker: '#3 Bank 2026 — bank.csv, 1,204 lines, 02-12-2026 14:03'."""
+    return (
+        f"#{ledger.import_id} {ledger.name} — {ledger.file_name}, {ledger.rows:,} lines, "
+        f"{ledger.imported:%d-%m-%Y %H:%M}"
+    )
+
+
+def summary_caption(import_id: int, summary: LedgerSummary) -> str:
+    """One line on an imported ledger: its lines, total and dates."""
+    return (
+        f"Ledger #{import_id}: {summary.rows:,} lines, € {summary.total:,.2f}, "
+        f"{summary.date_from or '?'} to {summary.date_to or '?'}"
+    )
 
 
 def file_description(table: TextTable) -> str:
@@ -140,6 +179,12 @@ class MatchForm:
     ambiguity: Ambiguity = Ambiguity.UNIQUE
     passes: tuple[str, ...] | None = None  # the passes switched on (None: all)
     unit_id: int | None = None  # the administration of the chosen profile
+
+    @staticmethod
+    def default_dates(summary: LedgerSummary, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+        """The date range first offered: the ledger's own dates, else this year up to today."""
+        today = today or dt.date.today()
+        return (summary.date_from or today.replace(month=1, day=1), summary.date_to or today)
 
     @property
     def abs_tol(self) -> Decimal:

@@ -369,14 +369,15 @@ class ImportFootprint:
         return not self.corrections
 
     def removes(self) -> str:
-        """What deleting it removes, in words."""
-        parts = [
-            _plural(self.lines, "line"),
-            _plural(self.runs, "matching run"),
-            _plural(self.results, "result row"),
-            _plural(self.overrides, "match made or undone by hand", "matches made or undone by hand"),
-        ]
-        return ", ".join(parts[:-1]) + " and " + parts[-1]
+        """What deleting it removes, in words ("34 lines, 1 matching run and 40 result rows")."""
+        parts = [_plural(self.lines, "line")]
+        if self.runs:
+            parts += [_plural(self.runs, "matching run"), _plural(self.results, "result row")]
+        if self.overrides:
+            parts.append(
+                _plural(self.overrides, "match made or undone by hand", "matches made or undone by hand")
+            )
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
     def refusal(self) -> str:
         """Why it is kept (empty when it may be deleted)."""

@@ -150,8 +150,9 @@ def unmatch_group(con: duckdb.DuckDBPyConnection, run_id: int, group_id: int, no
 def remove_override(con: duckdb.DuckDBPyConnection, override_id: int) -> None:
     """Forget one override (the next run matches those lines automatically again)."""
     ensure_recon_schema(con)
-    con.execute("DELETE FROM recon_override_lines WHERE override_id = ?", [override_id])
-    con.execute("DELETE FROM recon_overrides WHERE override_id = ?", [override_id])
+    with transaction(con):
+        con.execute("DELETE FROM recon_override_lines WHERE override_id = ?", [override_id])
+        con.execute("DELETE FROM recon_overrides WHERE override_id = ?", [override_id])
 
 
 def list_overrides(con: duckdb.DuckDBPyConnection, import_id: int) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from afas.emulator.demo import ledger_export
+from afas.recon.forms import Comparison, LedgerSource
 from afas.recon.schema import ResultKind
 from tests.pages.test_workflow_pages import configured, frame
 
@@ -54,7 +55,7 @@ def test_the_demo_ledger_is_imported_matched_and_its_differences_found(demo_ledg
     at = synced()
     at.switch_page("views/reconcile.py").run()
     assert not at.exception, at.exception
-    at.radio(key="recon_source").set_value("demo").run()
+    at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
     assert any("CSV" in c.value and "delimiter ';'" in c.value for c in at.caption), [
         c.value for c in at.caption
     ]
@@ -80,7 +81,7 @@ def test_the_demo_ledger_is_imported_matched_and_its_differences_found(demo_ledg
     assert set(only["Result"]) == {"Only in the ledger"}  # in words, not the stored kind
 
     # the same file again is recognised
-    at.radio(key="recon_source").set_value("demo").run()
+    at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
     assert any(s.value.startswith("This file is ledger #1") for s in at.success)
 
 
@@ -106,9 +107,9 @@ def test_a_trial_balance_is_compared_per_account_and_period(tmp_path, monkeypatc
     monkeypatch.setattr(ledger_export, "DEMO_LEDGER", path)
 
     at.switch_page("views/reconcile.py").run()
-    at.radio(key="recon_source").set_value("demo").run()
+    at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
     at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
-    at.radio(key="recon_mode").set_value("balances")
+    at.radio(key="recon_mode").set_value(Comparison.BALANCES)
     at.multiselect(key="recon_accounts").set_value([])
     at.button(key="FormSubmitter:recon_match_form-Run matching").click().run()
     assert not at.exception, at.exception

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from afas.emulator.demo import ledger_export, master_export
+from afas.recon.forms import LedgerSource
 from tests.pages.test_reconcile_page import synced
 
 PIXEL = "![x](http://attacker.example/p.png)"
@@ -59,7 +60,7 @@ def test_reconcile_shows_file_names_headers_and_names_as_text(monkeypatch):
     monkeypatch.setattr(ledger_export, "DEMO_LEDGER", Upload(name, data))
     at = synced()
     at.switch_page("views/reconcile.py").run()
-    at.radio(key="recon_source").set_value("demo").run()
+    at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
     assert not at.exception, at.exception
     assert_plain(at, name)
     at.text_input(key="recon_profile_name").input(f"Bank {PIXEL}").run()
@@ -69,7 +70,7 @@ def test_reconcile_shows_file_names_headers_and_names_as_text(monkeypatch):
     at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
     assert not at.exception, at.exception
     assert any(s.value.startswith("Imported 1 lines") for s in at.success)
-    at.radio(key="recon_source").set_value("demo").run()
+    at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
     assert_plain(at, f"This file is ledger #1 '{PIXEL}'")
 
 
@@ -77,7 +78,7 @@ def test_reconcile_shows_a_refusal_naming_the_file_as_text(monkeypatch):
     monkeypatch.setattr(ledger_export, "DEMO_LEDGER", Upload(f"{PIXEL}.csv", b"\n\n"))
     at = synced()
     at.switch_page("views/reconcile.py").run()
-    at.radio(key="recon_source").set_value("demo").run()
+    at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] and "is empty" in at.error[0].value
     assert_plain(at, f"{PIXEL}.csv is empty")

@@ -1,0 +1,40 @@
+"""Tables as a grid shows them: an empty cell where a value is missing, never "None", "nan" or "NaT".
+
+Streamlit's grid writes a missing value as the word "None"; a finance user reads that as a value (a
+relation named None?). Text columns get the empty text instead; numbers, dates and amounts keep their
+type (so they sort and format as numbers), and a missing one among them is left to the column's
+format. Pages pass every table through :func:`for_grid` before ``st.dataframe``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["for_grid"]
+
+
+def _text_filled(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return pc.fill_null(column, "")
+    if pa.types.is_null(column.type):
+        return pa.array([""] * len(column), pa.string())
+    return column
+
+
+def for_grid(rows: pa.Table | Sequence[Mapping[str, Any]], drop: Sequence[str] = ()) -> pa.Table:
+    """``rows`` (an Arrow table or a list of row dicts) without the ``drop`` columns, text nulls empty.
+
+    Floats that are NaN become missing (null) as well: a NaN is never a figure a user should read.
+    """
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(list(rows))
+    table = table.drop_columns([c for c in drop if c in table.column_names])
+    columns = []
+    for column in table.columns:
+        if pa.types.is_floating(column.type):
+            column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+        columns.append(_text_filled(column))
+    return pa.Table.from_arrays(columns, names=table.column_names)
