@@ -5,36 +5,38 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from afas.errors import AppError
-from afas.ui.errors import show_error
+from afas.ui.errors import shown_here
 from afas.ui.session import still_wanted_check
 from afas.ui.text import plain
 from afas.ui.warehouse import MONEY, current_profile, read, require_connection, warehouse_path
-from afas.warehouse.explore import NotSynced
-from afas.warehouse.sqlbox import run_readonly
+from afas.warehouse.explore import (
+    Administrations,
+    account_title,
+    largest_movements,
+    open_total,
+    totals,
+    used_codes,
+)
+from afas.warehouse.sqlbox import EXAMPLE_QUERY, run_readonly
 
 st.title("Explore the books")
 conn = require_connection()
 db = warehouse_path(conn)
 profile = current_profile()
 
-try:
-    status = read("connector_status", db).to_pylist()
-    if not any(r["Connector"] == "Profit_Transactions" and r["Rows held"] is not None for r in status):
-        raise NotSynced("Sync Profit_Transactions first (Sync page), then this view fills in.")
-except NotSynced as exc:
-    st.info(str(exc))
+missing = read("sync_first", db, "Profit_Transactions")
+if missing:
+    st.info(plain(missing))
     st.page_link("views/sync.py", label="Go to Sync", icon=":material/sync:")
     st.stop()
 
-admins = dict(read("administrations", db))
-units = [profile.administration] if profile is not None and profile.administration in admins else list(admins)
+admins = Administrations.of(read("administrations", db), profile.administration if profile else None)
 unit = st.selectbox(
     "Administration",
-    units,
+    admins.units,
     key="explore_unit",
-    format_func=lambda u: f"{u} – {admins.get(u, '')}".rstrip(" –"),
-    disabled=len(units) == 1,
+    format_func=admins.label,
+    disabled=admins.fixed,
     help="Chosen on Configure." if profile else "Choose a profile on Configure to fix it.",
 )
 years = read("years", db, unit)
@@ -53,26 +55,25 @@ with tb_tab:
         "Periods", options=list(range(1, 13)), value=(1, 12), key="explore_periods"
     )
     tb = read("trial_balance", db, unit, year, period_from, period_to)
-    rows = tb.to_pylist()
-    debit = sum((r["Debit"] or 0) for r in rows)
-    credit = sum((r["Credit"] or 0) for r in rows)
+    debit, credit, difference = totals(tb)
     m1, m2, m3 = st.columns(3)
     m1.metric("Debit", f"€ {debit:,.2f}")
     m2.metric("Credit", f"€ {credit:,.2f}")
-    m3.metric("Difference", f"€ {debit - credit:,.2f}", help="Zero when every entry balances.")
+    m3.metric("Difference", f"€ {difference:,.2f}", help="Zero when every entry balances.")
     event = st.dataframe(
         tb,
         hide_index=True,
         width="stretch",
         key="explore_tb",
+        placeholder="",
         on_select="rerun",
         selection_mode="single-row",
         column_config={c: MONEY for c in ("Debit", "Credit", "Net", "Balance year to date")},
     )
     selected = event.selection.rows if event is not None else []
     if selected:
-        account = rows[selected[0]]["Account"]
-        st.subheader(plain(f"Account {account} – {rows[selected[0]]['Description'] or ''}"))
+        account, title = account_title(tb, selected[0])
+        st.subheader(plain(title))
         chart = read("balances_over_periods", db, unit, year, [account]).to_pandas()
         st.plotly_chart(
             px.line(chart, x="Period", y="Balance", markers=True, title="Balance over the periods"),
@@ -85,15 +86,16 @@ with tb_tab:
             hide_index=True,
             width="stretch",
             key="explore_entries",
+            placeholder="",
             column_config={"Debit": MONEY, "Credit": MONEY},
         )
     else:
         st.caption("Select an account to see its entries and its balance over the periods.")
-        top = sorted(rows, key=lambda r: abs(r["Net"] or 0), reverse=True)[:10]
+        top = largest_movements(tb)
         if top:
             st.plotly_chart(
                 px.bar(
-                    [{"Account": f"{r['Account']} {r['Description'] or ''}", "Net": r["Net"]} for r in top],
+                    top,
                     x="Net",
                     y="Account",
                     orientation="h",
@@ -105,20 +107,17 @@ with tb_tab:
 with rel_tab:
     for kind, title in (("debtor", "Customers: open items"), ("creditor", "Suppliers: open items")):
         st.subheader(title)
-        try:
+        with shown_here(st.info):  # not synced yet: which connector to sync, and the other tabs go on
             items = read("open_items", db, kind, unit)
-        except NotSynced as exc:
-            st.info(str(exc))
-            continue
-        total = sum((r or 0) for r in items.column("Open").to_pylist())
-        st.caption(f"{items.num_rows:,} open items, € {total:,.2f} open")
-        st.dataframe(
-            items,
-            hide_index=True,
-            width="stretch",
-            key=f"explore_{kind}_items",
-            column_config={"Invoice amount": MONEY, "Open": MONEY},
-        )
+            st.caption(f"{items.num_rows:,} open items, € {open_total(items):,.2f} open")
+            st.dataframe(
+                items,
+                hide_index=True,
+                width="stretch",
+                key=f"explore_{kind}_items",
+                placeholder="",
+                column_config={"Invoice amount": MONEY, "Open": MONEY},
+            )
 
 with alloc_tab:
     axis = st.selectbox(
@@ -127,46 +126,42 @@ with alloc_tab:
         index=(profile.allocation_axis or 1) - 1 if profile else 0,
         key="explore_axis",
     )
-    try:
+    with shown_here(st.info):
         usage = read("allocation_usage", db, unit, axis)
-    except NotSynced as exc:
-        st.info(str(exc))
-    else:
         st.dataframe(
-            usage, hide_index=True, width="stretch", key="explore_alloc", column_config={"Net amount": MONEY}
+            usage,
+            hide_index=True,
+            width="stretch",
+            key="explore_alloc",
+            placeholder="",
+            column_config={"Net amount": MONEY},
         )
-        used = [r for r in usage.to_pylist() if r["Lines"]]
+        used = used_codes(usage)
         if used:
             st.plotly_chart(
                 px.bar(used, x="Code", y="Lines", title="Lines per allocation code"),
                 key="explore_alloc_chart",
             )
 
-with per_tab:
-    try:
-        periods = read("period_overview", db, unit, st.session_state.get("explore_year", years[0]))
-    except NotSynced as exc:
-        st.info(str(exc))
-    else:
-        st.dataframe(periods, hide_index=True, width="stretch", key="explore_period_table")
+with per_tab, shown_here(st.info):
+    periods = read("period_overview", db, unit, st.session_state.get("explore_year", years[0]))
+    st.dataframe(periods, hide_index=True, width="stretch", key="explore_period_table", placeholder="")
 
 with sql_tab:
     st.caption("Read-only SQL over the warehouse (DuckDB). Tables are named after the GetConnectors.")
     sql = st.text_area(
         "Query",
-        value='SELECT "AccountNo", sum("AmtDebit" - "AmtCredit") AS net\nFROM "Profit_Transactions"\n'
-        "GROUP BY ALL ORDER BY net DESC LIMIT 20",
+        value=EXAMPLE_QUERY,
         key="explore_sql",
         height=140,
     )
     if st.button("Run", key="explore_sql_run"):
-        try:
+        with shown_here():  # refused, failed or stopped at a limit: the message and what to do
             result = run_readonly(db, sql, still_wanted=still_wanted_check())
-        except AppError as exc:  # refused, failed or stopped at a limit: the message and what to do
-            show_error(exc)
-        else:
             st.caption(
                 f"{result.table.num_rows:,} rows in {result.seconds:.2f} s"
                 + (" (only the first rows are shown)" if result.truncated else "")
             )
-            st.dataframe(result.table, hide_index=True, width="stretch", key="explore_sql_result")
+            st.dataframe(
+                result.table, hide_index=True, width="stretch", key="explore_sql_result", placeholder=""
+            )

@@ -1,33 +1,45 @@
 """Read-only views over the warehouse for the Explore and Sync pages, aggregated in DuckDB.
 
-Every function takes an open DuckDB connection and returns a small Arrow table (amounts stay
+Every view takes an open DuckDB connection and returns a small Arrow table (amounts stay
 DECIMAL: Arrow decimal128, never float), computed with GROUP BY and LIMIT in DuckDB, so a page over
-a million journal lines never pulls the lines themselves into Python.
+a million journal lines never pulls the lines themselves into Python. The summaries after them
+(:func:`totals`, :func:`largest_movements`, ...) read such a table for what the page shows beside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from afas.errors import AppError
 from afas.profit.connectors import GET_CONNECTORS
+from afas.warehouse.runs import shown_status
 from afas.warehouse.schema import quote_ident
 
 __all__ = [
+    "Administrations",
     "NotSynced",
     "account_entries",
+    "account_title",
     "administrations",
     "allocation_usage",
     "balances_over_periods",
     "connector_status",
     "has_table",
+    "largest_movements",
     "open_items",
+    "open_total",
     "period_overview",
     "run_history",
+    "sync_first",
+    "totals",
     "trial_balance",
+    "used_codes",
     "years",
 ]
 
@@ -50,34 +62,24 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     )
 
 
-def _need(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+def sync_first(con: duckdb.DuckDBPyConnection, *names: str) -> str | None:
+    """What to sync before a view of ``names`` fills in, or None when every one is in the warehouse."""
     missing = [n for n in names if not has_table(con, n)]
+    return f"Sync {', '.join(missing)} first (Sync page), then this view fills in." if missing else None
+
+
+def _need(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    missing = sync_first(con, *names)
     if missing:
-        raise NotSynced(f"Sync {', '.join(missing)} first (Sync page), then this view fills in.")
-
-
-_STOPPED = (
-    "The sync stopped before it finished (killed or crashed); the previous data is unchanged. "
-    "The next sync records this run as failed."
-)
-
-
-def _status(sync_running: bool | None) -> tuple[str, str, list[object]]:
-    """SQL for the status and error of a run: a 'running' run while no sync runs is 'interrupted'."""
-    if sync_running is None or sync_running:
-        return "status", "error", []
-    return (
-        "CASE WHEN status = 'running' THEN 'interrupted' ELSE status END",
-        "CASE WHEN status = 'running' THEN ? ELSE error END",
-        [_STOPPED],
-    )
+        raise NotSynced(missing)
 
 
 def connector_status(con: duckdb.DuckDBPyConnection, sync_running: bool | None = None) -> pa.Table:
     """Per connector: rows held now and its last run (status, mode, finished, seconds, error).
 
-    ``sync_running`` (afas.warehouse.sync.sync_running): False shows a run still marked 'running' as
-    'interrupted' (its sync was killed); None shows the stored status.
+    ``sync_running`` (afas.warehouse.sync.sync_running): False shows a run still marked running as
+    interrupted (its sync was killed); None shows the stored status. Statuses and modes read as their
+    labels (afas.catalogue).
     """
     counts = []
     for spec in GET_CONNECTORS:
@@ -89,12 +91,12 @@ def connector_status(con: duckdb.DuckDBPyConnection, sync_running: bool | None =
         counts.append((spec.id, spec.purpose, rows))
     con.execute("CREATE OR REPLACE TEMP TABLE _held (connector VARCHAR, purpose VARCHAR, held BIGINT)")
     con.executemany("INSERT INTO _held VALUES (?, ?, ?)", counts)
-    status, error, params = _status(sync_running)
+    status, mode, error = shown_status(sync_running)
     return _arrow(
         con,
         f"""
         WITH last AS (
-            SELECT * REPLACE ({status} AS status, {error} AS error),
+            SELECT * REPLACE ({status} AS status, {mode} AS mode, {error} AS error),
                    row_number() OVER (PARTITION BY connector ORDER BY run_id DESC) AS n FROM sync_runs)
         SELECT h.connector AS "Connector", h.purpose AS "Used for", h.held AS "Rows held",
                l.status AS "Last run", l.mode AS "Mode", l.finished AS "Finished",
@@ -102,7 +104,6 @@ def connector_status(con: duckdb.DuckDBPyConnection, sync_running: bool | None =
                l.error AS "Error"
         FROM _held h LEFT JOIN last l ON l.connector = h.connector AND l.n = 1
         ORDER BY h.rowid""",
-        params,
     )
 
 
@@ -110,14 +111,14 @@ def run_history(
     con: duckdb.DuckDBPyConnection, sync_running: bool | None = None, limit: int = 200
 ) -> pa.Table:
     """The latest runs, newest first; ``sync_running`` as for :func:`connector_status`."""
-    status, error, params = _status(sync_running)
+    status, mode, error = shown_status(sync_running)
     return _arrow(
         con,
         f"""SELECT run_id AS "Run", connector AS "Connector", administration AS "Administration",
                   started AS "Started", round(epoch(finished - started), 1) AS "Seconds",
-                  {status} AS "Status", mode AS "Mode", rows AS "Rows", pages AS "Pages", {error} AS "Error"
+                  {status} AS "Status", {mode} AS "Mode", rows AS "Rows", pages AS "Pages", {error} AS "Error"
            FROM sync_runs ORDER BY run_id DESC LIMIT ?""",
-        [*params, limit],
+        [limit],
     )
 
 
@@ -288,3 +289,61 @@ def allocation_usage(con: duckdb.DuckDBPyConnection, unit: int, axis: int) -> pa
             FROM "Recon_AllocationCodes" c {totals} WHERE c."AxisId" = ? ORDER BY c."AllocationCode" """,
         ([unit] if used else []) + [axis],
     )
+
+
+# --- what a page shows beside a view's table -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Administrations:
+    """The administrations a page offers: only the profile's when it is in the warehouse, else all."""
+
+    units: list[int]
+    names: dict[int, str]
+
+    @classmethod
+    def of(cls, found: Sequence[tuple[int, str]], preferred: int | None) -> Administrations:
+        """``found`` as :func:`administrations` gives them; ``preferred`` the profile's administration."""
+        names = dict(found)
+        return cls([preferred] if preferred in names else list(names), names)
+
+    @property
+    def fixed(self) -> bool:
+        """One to choose from: the profile's (or the only one there is)."""
+        return len(self.units) == 1
+
+    def label(self, unit: int) -> str:
+        """'1 – Demo Groothandel B.V.', or just the number when the name is not known."""
+        name = self.names.get(unit, "")
+        return f"{unit} – {name}" if name else str(unit)
+
+
+def totals(tb: pa.Table) -> tuple[Decimal, Decimal, Decimal]:
+    """Debit, credit and their difference over a :func:`trial_balance` (zero when every entry balances)."""
+    debit = sum((r or Decimal(0) for r in tb.column("Debit").to_pylist()), Decimal(0))
+    credit = sum((r or Decimal(0) for r in tb.column("Credit").to_pylist()), Decimal(0))
+    return debit, credit, debit - credit
+
+
+def account_title(tb: pa.Table, row: int) -> tuple[str, str]:
+    """The account of a :func:`trial_balance` row and its heading, 'Account 8000 – Omzet'."""
+    picked = tb.slice(row, 1).to_pylist()[0]
+    account, description = picked["Account"], picked["Description"]
+    return account, f"Account {account} – {description}" if description else f"Account {account}"
+
+
+def largest_movements(tb: pa.Table, n: int = 10) -> list[dict[str, Any]]:
+    """The ``n`` accounts of a :func:`trial_balance` that moved most in its periods (either way), for a
+    bar chart: 'Account' (number and name) and 'Net'."""
+    rows = sorted(tb.to_pylist(), key=lambda r: abs(r["Net"] or 0), reverse=True)[:n]
+    return [{"Account": f"{r['Account']} {r['Description'] or ''}".strip(), "Net": r["Net"]} for r in rows]
+
+
+def open_total(items: pa.Table) -> Decimal:
+    """What is still open over :func:`open_items`."""
+    return sum((r or Decimal(0) for r in items.column("Open").to_pylist()), Decimal(0))
+
+
+def used_codes(usage: pa.Table) -> list[dict[str, Any]]:
+    """The rows of :func:`allocation_usage` with lines booked on them, for a chart."""
+    return [r for r in usage.to_pylist() if r["Lines"]]

@@ -39,6 +39,7 @@ from afas.errors import InputError
 from afas.warehouse.db import sql_box_turn
 
 __all__ = [
+    "EXAMPLE_QUERY",
     "MAX_ROWS",
     "QueryCancelled",
     "QueryLimit",
@@ -49,6 +50,11 @@ __all__ = [
 ]
 
 MAX_ROWS = 10_000
+EXAMPLE_QUERY = (
+    'SELECT "AccountNo", sum("AmtDebit" - "AmtCredit") AS net\nFROM "Profit_Transactions"\n'
+    "GROUP BY ALL ORDER BY net DESC LIMIT 20"
+)
+"""What the SQL box holds before the user types: the accounts that moved most, to start from."""
 _ALLOWED = {"SELECT", "EXPLAIN"}
 _POLL_S = 0.1  # how often the watchdog asks still_wanted(): a closed tab stops its query this soon
 

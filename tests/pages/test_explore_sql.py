@@ -83,3 +83,35 @@ def test_a_running_query_stops_when_its_session_moves_on(explore, monkeypatch, l
     page.join(WAIT_S)
     assert not page.is_alive() and time.monotonic() - gone_at < 10  # not the hour's limit
     assert _watchdogs() == []
+
+
+def test_a_tab_whose_connector_is_not_synced_says_which_and_the_others_show(tmp_path, monkeypatch):
+    monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
+    with make_client(Emulator(seed=7, transactions=100)) as client:
+        sync(tmp_path / "demo.duckdb", client, ["Profit_Transactions", "Profit_Accounts", "Profit_Debtor"])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.button(key="connect_test").click().run()
+    at.switch_page("views/explore.py").run()
+    assert not at.exception, at.exception
+    shown = [i.value.replace("\\", "") for i in at.info]
+    assert "Sync Profit_Debtor_Invoices first (Sync page), then this view fills in." in shown
+    assert "Sync Profit_Creditor_Invoices first (Sync page), then this view fills in." in shown
+    assert "Sync Recon_AllocationCodes first (Sync page), then this view fills in." in shown
+    assert not at.error
+    grids = {df.key: df for df in at.dataframe}
+    assert "explore_tb" in grids and "explore_debtor_items" not in grids
+    assert all(df.proto.placeholder == "" and df.proto.HasField("placeholder") for df in at.dataframe)
+
+
+def test_before_the_journal_lines_are_synced_the_page_points_to_sync(tmp_path, monkeypatch):
+    monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.button(key="connect_test").click().run()
+    at.switch_page("views/explore.py").run()
+    assert not at.exception, at.exception
+    assert [i.value.replace("\\", "") for i in at.info] == [
+        "Sync Profit_Transactions first (Sync page), then this view fills in."
+    ]
+    assert not at.dataframe and not at.tabs

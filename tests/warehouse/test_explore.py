@@ -11,7 +11,7 @@ from afas.emulator.core import Emulator
 from afas.profit.defaults import load_choices
 from afas.warehouse import explore
 from afas.warehouse.db import connection
-from afas.warehouse.sqlbox import MAX_ROWS, QueryRefused, run_readonly
+from afas.warehouse.sqlbox import EXAMPLE_QUERY, MAX_ROWS, QueryRefused, run_readonly
 from afas.warehouse.sync import sync
 from tests.conftest import make_client
 
@@ -132,3 +132,39 @@ def test_default_choices_come_from_afas_with_fallbacks(demo):
     assert fallback.administrations == [] and len(fallback.notes) == 3
     assert "Algemeen - Administraties" in fallback.notes[0]
     assert fallback.payment_terms and all(c.label == c.value for c in fallback.payment_terms)
+
+
+def test_the_explore_page_summaries_say_what_a_bookkeeper_checks(db, demo):
+    year = _store(demo, "SELECT max(year) FROM entry_line WHERE unit = 1")[0][0]
+    with connection(db) as con:
+        assert explore.sync_first(con, "Profit_Transactions") is None
+        assert explore.sync_first(con, "Profit_Transactions", "Nope_A", "Nope_B") == (
+            "Sync Nope_A, Nope_B first (Sync page), then this view fills in."
+        )
+        tb = explore.trial_balance(con, 1, year, 1, 12)
+        admins = explore.Administrations.of(explore.administrations(con), None)
+        items = explore.open_items(con, "debtor", 1)
+        usage = explore.allocation_usage(con, 1, 1)
+    debit, credit, difference = explore.totals(tb)
+    assert debit == credit > 0 and difference == Decimal("0.00")
+    top = explore.largest_movements(tb, 3)
+    nets = sorted((abs(r["Net"]) for r in tb.to_pylist()), reverse=True)
+    assert [abs(r["Net"]) for r in top] == nets[:3]
+    assert all(r["Account"].split(" ", 1)[0].isdigit() and " " in r["Account"] for r in top)  # number name
+    account, title = explore.account_title(tb, 0)
+    assert title.startswith(f"Account {account} – ") and account == tb.to_pylist()[0]["Account"]
+    assert explore.open_total(items) == sum(r["Open"] for r in items.to_pylist())
+    assert explore.used_codes(usage) and all(r["Lines"] > 0 for r in explore.used_codes(usage))
+    assert admins.units == [1, 2] and not admins.fixed and admins.label(2) == "2 – Demo Diensten B.V."
+
+
+def test_the_profile_s_administration_is_the_only_one_offered_when_the_warehouse_has_it():
+    found = [(1, "Demo Groothandel B.V."), (2, "")]
+    assert explore.Administrations.of(found, 1).units == [1] and explore.Administrations.of(found, 1).fixed
+    every = explore.Administrations.of(found, 7)  # the profile's is not in this warehouse: all of them
+    assert every.units == [1, 2] and every.label(2) == "2"  # a name unknown: just the number
+
+
+def test_the_sql_box_starts_with_a_query_that_answers(db):
+    result = run_readonly(db, EXAMPLE_QUERY)
+    assert 0 < result.table.num_rows <= 20 and result.table.column_names == ["AccountNo", "net"]
