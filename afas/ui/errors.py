@@ -30,10 +30,10 @@ def error_text(exc: AppError) -> str:
     """The error as Markdown that shows it literally: message, then the hint or the likely causes."""
     text = str(exc)
     shown = plain(text)
-    if isinstance(exc, AfasAuthError) and exc.likely_causes:
-        return shown + "\n\nLikely causes:\n" + "\n".join(f"- {plain(c)}" for c in exc.likely_causes)
     if exc.hint and exc.hint not in text:
         shown += "\n\n" + plain(exc.hint)
+    if isinstance(exc, AfasAuthError) and exc.likely_causes:
+        shown += "\n\nLikely causes:\n" + "\n".join(f"- {plain(c)}" for c in exc.likely_causes)
     return shown
 
 
