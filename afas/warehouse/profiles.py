@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
+from afas.errors import InputError
 from afas.warehouse.db import connection
 
 __all__ = ["ConnectionProfile", "delete_profile", "list_profiles", "load_profile", "save_profile"]
@@ -28,10 +29,11 @@ class ConnectionProfile:
     updated: dt.datetime | None = None
 
     def __post_init__(self) -> None:
+        """An InputError (a ValueError) says what the profile lacks, in the user's words."""
         if not self.name.strip():
-            raise ValueError("A profile needs a name: type one, e.g. 'Production - Holding'.")
+            raise InputError("A profile needs a name: type one, e.g. 'Production - Holding'.")
         if not self.base_url.strip():
-            raise ValueError("A profile needs the environment's address: test the connection first.")
+            raise InputError("A profile needs the environment's address: test the connection first.")
 
 
 _COLUMNS = (

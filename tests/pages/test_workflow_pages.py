@@ -69,6 +69,28 @@ def test_configure_offers_what_afas_returned_and_confirms_the_choice():
     assert at.selectbox(key="configure_admin").value == "2"
 
 
+def test_a_profile_without_a_name_is_refused_in_words_and_the_form_stays():
+    at = connected()
+    at.switch_page("views/configure.py").run()
+    at.text_input(key="configure_name").input("   ")
+    at.button(key="FormSubmitter:configure_form-Save defaults").click().run()
+    assert not at.exception, at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("A profile needs a name") and "Something went wrong" not in error
+    assert not at.success and "profile" not in at.session_state
+    assert at.selectbox(key="configure_admin").value == "1"  # the form is still there to correct
+
+
+def test_sync_page_grids_show_a_missing_value_as_an_empty_cell():
+    at = connected()
+    at.switch_page("views/sync.py").run()
+    assert not at.exception, at.exception
+    status = frame(at, "Rows held")
+    assert status["Rows held"].isna().all() and status["Last run"].isna().all()  # nothing synced yet
+    assert len(at.dataframe) == 2 and all(df.proto.HasField("placeholder") for df in at.dataframe)
+    assert {df.proto.placeholder for df in at.dataframe} == {""}  # shown empty, not "None"
+
+
 def test_sync_then_explore_shows_a_balanced_trial_balance_and_answers_sql():
     at = configured(admin="1")
     at.switch_page("views/sync.py").run()
