@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from afas.errors import AppError
 from afas.profit.environment import EnvironmentType
 from afas.ui.connection import (
-    check_connection,
+    administration_rows,
     configured_base_url,
     configured_environment,
     configured_token,
     configured_token_text,
-    demo_connection,
+    connect,
+    connector_rows,
     listen_address,
-    own_connection,
     own_environment,
+    readiness_text,
     served_to_others,
 )
-from afas.ui.errors import show_error
+from afas.ui.errors import shown_here
 from afas.ui.text import plain
 
 st.title("Connect to AFAS Profit")
@@ -32,7 +31,7 @@ s.setdefault("connect_result", None)
 s.setdefault("connect_env_number", saved.get("number", _number))
 s.setdefault(
     "connect_env_type",
-    saved.get("type", _type if _type in [t.value for t in EnvironmentType] else "production"),
+    saved.get("type", _type),
 )
 
 mode = st.radio(
@@ -86,75 +85,40 @@ saved.update(mode=mode, number=s.get("connect_env_number", ""), type=s.get("conn
 if st.button("Test connection", key="connect_test", type="primary"):
     s.pop("connection", None)  # a new check: until AFAS accepts the token, nothing is readable
     s["connect_result"] = None
-    try:
-        if mode == "demo":
-            conn = demo_connection()
-        else:
+    with shown_here() as attempt:  # the token or number cannot be read: said in words, nothing connected
+        env = None
+        if mode == "own":
             env = own_environment(s.get("connect_env_number", ""), s.get("connect_env_type", "production"))
             if env.notice:
                 st.info(plain(env.notice))
-            conn = own_connection(env, s.get("connect_token"))
         with st.spinner("Checking the connectors and administrations…"):
-            accepted, ready = check_connection(conn)
-    except AppError as exc:  # the token or number cannot be read: said in words, nothing connected
-        show_error(exc)
-    else:
-        s["connect_result"] = (conn.label, ready)
+            accepted, ready, label = connect(env, s.get("connect_token"))
+    if not attempt.failed:
+        s["connect_result"] = (label, ready)
         if accepted is not None:
             s["connection"] = accepted
 
 result = s.get("connect_result")
 if result is not None:
     label, ready = result
-    if ready.ok:
-        st.success(
-            plain(
-                f"Ready: {label} — environment {ready.envid}, Profit {ready.version}, "
-                f"App connector '{ready.app_name}'."
-            )
-        )
+    verdict = st.success if ready.ok else st.warning if ready.accepted else st.error
+    verdict(plain(readiness_text(label, ready)))
+    if ready.accepted:
         st.page_link("views/configure.py", label="Next: choose the defaults", icon=":material/arrow_forward:")
-    elif ready.accepted:
-        st.warning(
-            plain(
-                f"Connected to {label} (App connector '{ready.app_name}'), but not everything is set up: "
-                "what needs the points below will not work until they are fixed in AFAS; test again then."
-            )
-        )
-        st.page_link("views/configure.py", label="Next: choose the defaults", icon=":material/arrow_forward:")
-    else:
-        st.error(
-            plain(
-                f"Not connected: {label}. AFAS did not accept this connection, so no data can be read; "
-                "fix the point below, then test again."
-            )
-        )
     for problem in ready.problems:
         st.markdown("- " + plain(problem))
     if ready.connectors:
         st.subheader("Connectors")
         st.dataframe(  # not st.table: it renders Markdown in cells, and these texts come from AFAS
-            pd.DataFrame(
-                [
-                    {
-                        "": "present" if c.present else "missing",
-                        "Kind": c.kind.capitalize() + "Connector",
-                        "Connector": c.tenant_id,
-                        "Used for": c.purpose,
-                        "How to fix": c.fix or "",
-                    }
-                    for c in ready.connectors
-                ]
-            ),
+            connector_rows(ready),
             hide_index=True,
             width="stretch",
             height="content",  # all 24 at a glance
             key="connect_connectors",
+            placeholder="",
         )
     if ready.administrations:
         st.subheader("Administrations this token may see")
         st.dataframe(
-            pd.DataFrame([{"Number": a.id, "Name": a.name, "Code": a.code} for a in ready.administrations]),
-            hide_index=True,
-            key="connect_administrations",
+            administration_rows(ready), hide_index=True, key="connect_administrations", placeholder=""
         )

@@ -22,13 +22,14 @@ import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
 from afas.emulator.core import Emulator
 from afas.emulator.server import EmulatorServer
 from afas.profit.client import ProfitClient
-from afas.profit.environment import Environment, is_loopback_host
+from afas.profit.environment import Environment, EnvironmentType, is_loopback_host
 from afas.profit.readiness import Readiness, check_readiness
 from afas.profit.token import ProfitToken
 
@@ -37,7 +38,10 @@ __all__ = [
     "DEMO_TRANSACTIONS",
     "Connection",
     "Identity",
+    "administration_rows",
     "check_connection",
+    "connect",
+    "connector_rows",
     "configured_base_url",
     "configured_environment",
     "configured_token",
@@ -47,6 +51,7 @@ __all__ = [
     "listen_address",
     "own_connection",
     "own_environment",
+    "readiness_text",
     "served_to_others",
 ]
 
@@ -125,6 +130,58 @@ def check_connection(conn: Connection) -> tuple[Connection | None, Readiness]:
     return dataclasses.replace(conn, identity=Identity.of(ready)), ready
 
 
+def connect(
+    env: Environment | None, token_text: str | None = None
+) -> tuple[Connection | None, Readiness, str]:
+    """Test the connection the Connect form names: the demo (``env`` None), or the user's environment
+    (:func:`own_environment`) with their token.
+
+    Returns the accepted connection (None when AFAS refused it), the readiness check and the
+    connection's label. A token that cannot be read raises its TokenFormatError, nothing connected.
+    """
+    conn = demo_connection() if env is None else own_connection(env, token_text)
+    accepted, ready = check_connection(conn)
+    return accepted, ready, conn.label
+
+
+def readiness_text(label: str, ready: Readiness) -> str:
+    """The verdict on a tested connection in one paragraph: ready, connected with points to fix, or
+    not connected (shown as success, warning and error: ``ready.ok``, ``ready.accepted``)."""
+    if ready.ok:
+        return (
+            f"Ready: {label} — environment {ready.envid}, Profit {ready.version}, "
+            f"App connector '{ready.app_name}'."
+        )
+    if ready.accepted:
+        return (
+            f"Connected to {label} (App connector '{ready.app_name}'), but not everything is set up: "
+            "what needs the points below will not work until they are fixed in AFAS; test again then."
+        )
+    return (
+        f"Not connected: {label}. AFAS did not accept this connection, so no data can be read; "
+        "fix the point below, then test again."
+    )
+
+
+def connector_rows(ready: Readiness) -> list[dict[str, Any]]:
+    """One row per connector the dashboard needs: present or missing, and the fix in plain words."""
+    return [
+        {
+            "": "present" if c.present else "missing",
+            "Kind": c.kind.capitalize() + "Connector",
+            "Connector": c.tenant_id,
+            "Used for": c.purpose,
+            "How to fix": c.fix or "",
+        }
+        for c in ready.connectors
+    ]
+
+
+def administration_rows(ready: Readiness) -> list[dict[str, Any]]:
+    """The administrations the token may see."""
+    return [{"Number": a.id, "Name": a.name, "Code": a.code} for a in ready.administrations]
+
+
 def _secret(name: str) -> str | None:
     """A value from .streamlit/secrets.toml's [afas] section, if the file exists and has it."""
     try:
@@ -175,7 +232,9 @@ def own_environment(number: str, env_type: str) -> Environment:
 
 
 def configured_environment() -> tuple[str, str]:
-    """Environment number and type from secrets.toml or AFAS_ENVIRONMENT(_TYPE): the form's defaults."""
+    """Environment number and type from secrets.toml or AFAS_ENVIRONMENT(_TYPE): the form's defaults
+    (a type AFAS does not have reads as production)."""
     number = _secret("environment") or os.environ.get("AFAS_ENVIRONMENT") or ""
-    env_type = _secret("environment_type") or os.environ.get("AFAS_ENVIRONMENT_TYPE") or "production"
-    return number, env_type
+    env_type = _secret("environment_type") or os.environ.get("AFAS_ENVIRONMENT_TYPE") or ""
+    known = env_type in {t.value for t in EnvironmentType}
+    return number, env_type if known else EnvironmentType.PRODUCTION.value
