@@ -42,6 +42,9 @@ def test_customers_compared_and_the_differences_sent(demo_customers):
     assert set(diffs["Field"]) == {"Email", "IBAN", "PayCon"}
     items = frame(at, "AFAS would say")
     assert list(items["What"]).count("new relation") == 3 and set(items["AFAS would say"]) == {"ready"}
+    assert list(counts) == ["Matched", "Only in AFAS", "Only in the file", "Differing"]  # the catalogue's
+    assert {df.proto.placeholder for df in at.dataframe} == {""}  # a value one side lacks shows empty
+    assert all(df.proto.HasField("placeholder") for df in at.dataframe)
 
     at.button(key="md_approve").click().run()
     at.text_input(key="md_approver").input("Piet Jansen").run()
@@ -56,3 +59,20 @@ def test_customers_compared_and_the_differences_sent(demo_customers):
         "SELECT count(*) FROM debtor d JOIN party p USING (bc_co) WHERE p.email LIKE 'facturen@%'"
     ).fetchall()[0][0]
     assert changed == 2
+
+
+def test_a_bank_statement_is_refused_in_words_and_the_page_stops(monkeypatch):
+    from tests.pages.test_upload_text_is_plain import Upload
+
+    mt940 = (
+        b":20:STMT\r\n:25:NL91ABNA0417164300\r\n:28C:1/1\r\n:60F:C260101EUR1000,00\r\n"
+        b":61:2601020102C100,00NTRFNONREF\r\n:86:Payment\r\n:62F:C260102EUR1100,00\r\n-"
+    )
+    monkeypatch.setattr(master_export, "DEMO_CUSTOMERS", Upload("statement.sta", mt940))
+    at = synced(all_connectors=True)
+    at.switch_page("views/masterdata.py").run()
+    at.toggle(key="md_demo").set_value(True).run()
+    assert not at.exception, at.exception
+    (error,) = [e.value for e in at.error]
+    assert "is a bank statement; master data comes as a list of relations or codes" in error
+    assert not at.dataframe and not at.button  # nothing to compare: the page stopped there
