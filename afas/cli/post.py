@@ -7,7 +7,8 @@ or another ``post`` is sending at the same time are left to it and named. The wa
 only for each step, never while AFAS is being asked, so the dashboard keeps working meanwhile.
 ``--dry-run`` validates the approved items against the warehouse and prints their request bodies;
 nothing is sent to AFAS and no item changes state. The token comes only from AFAS_TOKEN, never from
-the command line.
+the command line. Each line names the item's state by its stored name (OutboxState: approved,
+confirmed, rejected, unknown, stale), which scripts match on; the dashboard shows the catalogue's words.
 Exit status (afas.cli): 0 all went through, 1 some item is rejected, stale, unknown or invalid, 2 bad
 input, 3 busy: some items were being sent by another program, or the warehouse is held elsewhere
 (run again later to see them).
@@ -40,13 +41,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _dry_run(con: Any) -> int:
     from afas.corrections.outbox import Outbox
+    from afas.corrections.schema import PENDING_STATES, OutboxState
     from afas.corrections.serialize import item_from_json, to_json
     from afas.corrections.validation import Validator
 
     outbox = Outbox(con)
     validator = Validator(con)
     problems = 0
-    rows = outbox.items("approved") + outbox.items("unknown") + outbox.items("sending")
+    rows = [row for state in PENDING_STATES for row in outbox.items(state)]
     held = {r.item_id for r in outbox.held_by_others(rows)}
     if not rows:
         print("Nothing to send: the outbox has no approved or unknown items.")
@@ -54,7 +56,7 @@ def _dry_run(con: Any) -> int:
         if row.item_id in held:
             print(f"#{row.item_id} {row.reference}: {row.state}; being sent by {row.claimed_name}")
             continue
-        if row.state != "approved":
+        if row.state != OutboxState.APPROVED:
             print(f"#{row.item_id} {row.reference}: {row.state}; would be resolved by reading AFAS back")
             continue
         check = validator.check(item_from_json(row.kind, to_json(row.plan)))
@@ -72,6 +74,7 @@ def _dry_run(con: Any) -> int:
 def _post(db: str, client: Any) -> int:
     from afas.corrections.claims import default_name
     from afas.corrections.outbox import Outbox
+    from afas.corrections.schema import OutboxState
 
     with Outbox(db, sender=f"python -m afas post ({default_name()})") as outbox:
         for item_id in outbox.recover():
@@ -92,7 +95,7 @@ def _post(db: str, client: Any) -> int:
         if o.message:
             line += f": {o.message}"
         print(line)
-        bad += o.state != "confirmed"
+        bad += o.state != OutboxState.CONFIRMED
     return 1 if bad else 3 if held else 0
 
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from afas.corrections.plans import (
     CENT,
@@ -23,7 +24,22 @@ from afas.corrections.plans import (
     SourceRows,
 )
 
-__all__ = ["amount_difference", "entry_for_ledger_line", "reversal_lines", "split_entry", "wrong_account"]
+__all__ = [
+    "CorrectionMode",
+    "amount_difference",
+    "entry_for_ledger_line",
+    "reversal_lines",
+    "split_entry",
+    "wrong_account",
+]
+
+
+class CorrectionMode(StrEnum):
+    """How a difference is corrected in AFAS (the Corrections page's choice; labels: afas.catalogue)."""
+
+    NEW_ENTRY = "new_entry"  # a line only in the ledger: a new entry on its account, against the contra
+    DIFFERENCE = "difference"  # a differing amount: one entry booking the difference
+    REVERSE_AND_REBOOK = "reverse_and_rebook"  # reverse the AFAS entry and book it again, in one entry
 
 
 def _money(value: Decimal | int | str) -> Decimal:
@@ -140,7 +156,7 @@ def amount_difference(
     seq_no: int,
     ledger_amount: Decimal,
     entry_date: date,
-    mode: Literal["difference", "reverse_and_rebook"] = "difference",
+    mode: CorrectionMode = CorrectionMode.DIFFERENCE,
     description: str | None = None,
     year: int | None = None,
     period: int | None = None,
@@ -164,13 +180,13 @@ def amount_difference(
     text = description or f"Correction of entry {target['EntryNo']} line {seq_no}"
     account = str(target["AccountNo"])
     alloc = _row_allocations(target)
-    if mode == "difference":
+    if mode == CorrectionMode.DIFFERENCE:
         de, cr = _side(diff)
         lines = [
             EntryLine(account, de, cr, text, vat_code=target.get("VatCode"), allocations=alloc),
             EntryLine(defaults.contra_account, cr, de, text),
         ]
-    elif mode == "reverse_and_rebook":
+    elif mode == CorrectionMode.REVERSE_AND_REBOOK:
         lines = list(reversal_lines(rows, f"Reversal: {text}"))
         for r in rows:
             amount = (

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import duckdb
 
+from afas.corrections.schema import OutboxState
+from afas.recon.schema import ResultKind
+
 __all__ = ["CORRECTED_VIEW", "with_corrections"]
 
 
@@ -44,7 +47,8 @@ def with_corrections(con: duckdb.DuckDBPyConnection, afas_table: str = "Profit_T
             FROM correction_origins o
             JOIN correction_items i USING (item_id)
             JOIN recon_results r ON r.run_id = o.run_id AND r.result_id = o.result_id
-            WHERE i.state = 'confirmed' AND r.kind = 'differing' AND r.entry_no IS NOT NULL),
+            WHERE i.state = '{OutboxState.CONFIRMED}' AND r.kind = '{ResultKind.DIFFERING}'
+                  AND r.entry_no IS NOT NULL),
         folded AS (
             SELECT f.unit_id, f.entry_no, f.seq_no, t."EntryNo" AS c_entry, t."SeqNo" AS c_seq,
                    t."AmtDebit" AS debit, t."AmtCredit" AS credit

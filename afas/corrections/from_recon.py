@@ -20,18 +20,20 @@ from typing import Any
 
 import duckdb
 
-from afas.corrections.entries import amount_difference, entry_for_ledger_line
+from afas.catalogue import labels
+from afas.corrections.entries import CorrectionMode, amount_difference, entry_for_ledger_line
 from afas.corrections.plans import Defaults, JournalEntryItem
-from afas.corrections.schema import ensure_corrections_schema
+from afas.corrections.schema import OutboxState, ensure_corrections_schema
+from afas.recon.schema import ResultKind
 
 __all__ = [
     "EDITABLE",
-    "MODES",
     "build_item",
     "build_items",
     "entry_rows",
     "in_outbox",
     "journal_and_contra_choices",
+    "open_proposals",
     "proposals",
     "record_origins",
 ]
@@ -50,24 +52,17 @@ def record_origins(con: duckdb.DuckDBPyConnection, origins: list[tuple[int, int,
         con.executemany("INSERT OR IGNORE INTO correction_origins VALUES (?, ?, ?)", origins)
 
 
-def in_outbox(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[int, tuple[int, str]]:
+def in_outbox(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[int, tuple[int, OutboxState]]:
     """result_id -> (item_id, state) for results of ``run_id`` already approved (a rejected item
     does not count: that difference may be corrected again)."""
     ensure_corrections_schema(con)
     con.execute(ORIGINS_DDL)
     rows = con.execute(
         "SELECT o.result_id, i.item_id, i.state FROM correction_origins o "
-        "JOIN correction_items i USING (item_id) WHERE o.run_id = ? AND i.state <> 'rejected'",
-        [run_id],
+        "JOIN correction_items i USING (item_id) WHERE o.run_id = ? AND i.state <> ?",
+        [run_id, OutboxState.REJECTED],
     ).fetchall()
-    return {int(r): (int(i), str(st)) for r, i, st in rows}
-
-
-MODES = {
-    "new_entry": "new entry",
-    "difference": "difference entry",
-    "reverse_and_rebook": "reverse and re-book",
-}
+    return {int(r): (int(i), OutboxState(st)) for r, i, st in rows}
 
 
 def journal_and_contra_choices(
@@ -102,22 +97,22 @@ def proposals(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict[str, Any
                   coalesce(description_ledger, description_afas) AS description,
                   voucher_afas, voucher_ledger
            FROM recon_results
-           WHERE run_id = ? AND kind IN ('only_in_ledger', 'differing')
-                 AND (kind = 'only_in_ledger' OR entry_no IS NOT NULL)
+           WHERE run_id = $run AND kind IN ($only, $differing)
+                 AND (kind = $only OR entry_no IS NOT NULL)
            ORDER BY result_id""",
-        [run_id],
+        {"run": run_id, "only": ResultKind.ONLY_IN_LEDGER, "differing": ResultKind.DIFFERING},
     )
     names = [d[0] for d in cur.description]
     out = []
     for row in cur.fetchall():
         r = dict(zip(names, row, strict=True))
-        differing = r["kind"] == "differing"
+        differing = r["kind"] == ResultKind.DIFFERING
         out.append(
             {
                 "include": not differing or r["amount_ledger"] != r["amount_afas"],
                 "result_id": r["result_id"],
-                "kind": r["kind"],
-                "mode": "difference" if differing else "new_entry",
+                "kind": ResultKind(r["kind"]),
+                "mode": CorrectionMode.DIFFERENCE if differing else CorrectionMode.NEW_ENTRY,
                 "entry_date": r["entry_date"],
                 "account": r["account"] or "",
                 "amount": r["amount_ledger"] if not differing else r["amount_ledger"] - r["amount_afas"],
@@ -131,6 +126,12 @@ def proposals(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict[str, Any
             }
         )
     return out
+
+
+def open_proposals(con: duckdb.DuckDBPyConnection, run_id: int) -> tuple[list[dict[str, Any]], int]:
+    """The proposals of ``run_id`` not in the outbox yet, and how many of its results are."""
+    done = in_outbox(con, run_id)
+    return [p for p in proposals(con, run_id) if p["result_id"] not in done], len(done)
 
 
 def entry_rows(
@@ -175,7 +176,10 @@ def build_item(
     contra = str(proposal.get("contra") or "").strip()
     if contra:
         defaults = replace(defaults, contra_account=contra)
-    if proposal["mode"] == "new_entry":
+    if proposal.get("mode") not in set(CorrectionMode):
+        raise ValueError("choose how to correct it: " + ", ".join(labels(CorrectionMode).values()))
+    mode = CorrectionMode(proposal["mode"])
+    if mode == CorrectionMode.NEW_ENTRY:
         account = str(proposal.get("account") or "").strip()
         if not account:
             raise ValueError("choose the account the ledger line belongs on")
@@ -197,7 +201,7 @@ def build_item(
         seq_no=int(proposal["seq_no"]),
         ledger_amount=Decimal(str(proposal["ledger_amount"])),
         entry_date=entry_date,
-        mode=proposal["mode"],
+        mode=mode,
         description=description,
     )
 

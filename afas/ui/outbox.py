@@ -16,25 +16,14 @@ import streamlit as st
 from afas.corrections.from_recon import record_origins
 from afas.corrections.outbox import ItemRow, Outbox, Outcome
 from afas.corrections.plans import PlanItem
+from afas.corrections.schema import PENDING_STATES, OutboxState
+from afas.corrections.tables import held_by_others_text, outbox_table, sent_rows
 from afas.ui.connection import Connection
 from afas.ui.errors import show_error
 from afas.ui.text import plain
 from afas.warehouse.db import connection
 
-__all__ = ["STATE_LABELS", "approval", "held_text", "outbox_section", "sender_name"]
-
-STATE_LABELS = {
-    "approved": "approved, not sent",
-    "sending": "sending",
-    "confirmed": "in AFAS",
-    "rejected": "rejected by AFAS",
-    "unknown": "unknown: resolve",
-    "stale": "stopped: AFAS changed",
-}
-
-
-def _keys(keys: dict | None) -> str:
-    return ", ".join(f"{k} {v}" for k, v in (keys or {}).items() if v)
+__all__ = ["approval", "held_text", "outbox_section", "sender_name"]
 
 
 def sender_name() -> str:
@@ -134,35 +123,12 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
     with connection(db) as con:
         box = Outbox(con)
         items = box.items()
-        busy = {
-            i.item_id: f"by {i.claimed_name}" + (f" since {i.claimed_at:%H:%M:%S}" if i.claimed_at else "")
-            for i in box.held_by_others(items)
-        }
+        busy = held_by_others_text(box.held_by_others(items))
     if not items:
         st.caption("Nothing approved yet.")
         return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Item": i.item_id,
-                    "State": "being sent by another session"
-                    if i.item_id in busy
-                    else STATE_LABELS.get(i.state, i.state),
-                    "Reference": i.reference,
-                    "Description": i.description,
-                    "Approved by": i.approved_by,
-                    "AFAS keys": _keys(i.result_keys),
-                    "Message": busy.get(i.item_id, i.message),
-                }
-                for i in items
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        key=f"{prefix}_outbox",
-    )
-    pending = [i for i in items if i.state in ("approved", "unknown", "sending")]
+    st.dataframe(outbox_table(items, busy), hide_index=True, width="stretch", key=f"{prefix}_outbox")
+    pending = [i for i in items if i.state in PENDING_STATES]
     free = [i for i in pending if i.item_id not in busy]  # less those another live sender sends now
     if st.button(
         f"Send {len(free)} to AFAS"
@@ -184,16 +150,8 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
         except Exception as exc:  # noqa: BLE001 - a failure mid-way leaves each item's state exact
             s[f"{prefix}_send_error"] = exc
         mine = [r for r in results if r.held_by is None]
-        confirmed = [r for r in mine if r.state == "confirmed"]
-        s[f"{prefix}_sent"] = [
-            {
-                "Reference": r.reference,
-                "Result": STATE_LABELS.get(r.state, r.state),
-                "AFAS keys": _keys(r.keys),
-                "AFAS message": r.message,
-            }
-            for r in mine
-        ]
+        confirmed = [r for r in mine if r.state == OutboxState.CONFIRMED]
+        s[f"{prefix}_sent"] = sent_rows(mine)
         s[f"{prefix}_sent_summary"] = f"{len(confirmed)} of {len(mine)} corrections are in AFAS."
         s[f"{prefix}_sent_held"] = [r for r in results if r.held_by is not None]
         st.rerun()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -14,8 +15,9 @@ from afas.corrections.masterdata import (
     relation_for_missing,
     relation_update_for_difference,
 )
-from afas.corrections.plans import EntryLine, JournalEntryItem, SourceRows
+from afas.corrections.plans import ITEM_CLASSES, EntryLine, JournalEntryItem, PlanKind, SourceRows
 from afas.corrections.serialize import item_from_json, item_to_json
+from afas.corrections.validation import PREVIEW_REFERENCE, preview
 from tests.corrections import DEFAULTS
 
 D = Decimal
@@ -157,3 +159,49 @@ def test_items_survive_the_trip_through_json_exactly():
     ]
     for item in items:
         assert item_from_json(item.kind, item_to_json(item)) == item
+    with pytest.raises(ValueError, match="unknown item kind 'memo'"):
+        item_from_json("memo", "{}")
+
+
+class _Refs:
+    """The outbox's side of an approval (plans.References), as a test double."""
+
+    def voucher_number(self) -> str:
+        return "KCTEST-000009"
+
+    def relation_number(self, sales: bool) -> str:
+        return "10099" if sales else "60099"
+
+
+def test_every_kind_of_item_answers_the_same_interface():
+    entry = amount_difference(DEFAULTS, ENTRY, seq_no=2, ledger_amount=D("-350.00"), entry_date=DAY)
+    new = relation_for_missing(DEFAULTS, sales=False, name="Jansen", first_name="Piet")
+    change = relation_update_for_difference(
+        sales=True, current={"DebtorId": "10004", "Email": None, "BcCo": "2"}, wanted={"Email": "e@x.nl"}
+    )
+    code = dim_code_for_missing(DEFAULTS, code="N1", description="Noord")
+    assert set(ITEM_CLASSES) == set(PlanKind) and all(ITEM_CLASSES[k].kind == k for k in PlanKind)
+    got = [(i.kind, i.connector, i.method, i.reference, i.summary, i.amount, i.administration)
+           for i in (entry, new, change, code)]  # fmt: skip
+    assert got == [
+        (PlanKind.ENTRY, "FiEntries", "POST", None, entry.description, D("5.34"), 1),
+        (PlanKind.RELATION_INSERT, "KnPurchaseRelationPer", "POST", None, "Piet Jansen", None, None),
+        (PlanKind.RELATION_UPDATE, "KnSalesRelationOrg", "PUT", "10004", "Change Email of 10004", None, None),
+        (PlanKind.DIM_CODE, "KnDimCode", "POST", "1/N1", "Noord", None, None),
+    ]
+    refs = _Refs()
+    assert entry.with_reference(refs).reference == "KCTEST-000009"
+    assert replace(entry, voucher_no="X").with_reference(refs).reference == "KCTEST-000009"  # always ours
+    assert new.with_reference(refs).reference == "60099"
+    assert replace(new, number="60001").with_reference(refs).reference == "60001"  # a number given stays
+    assert change.with_reference(refs) is change and code.with_reference(refs) is code
+
+
+def test_a_preview_shows_a_reference_still_to_be_given_as_on_approval():
+    entry = entry_for_ledger_line(DEFAULTS, entry_date=DAY, account="4600", amount=D("1.00"), description="x")
+    new = relation_for_missing(DEFAULTS, sales=True, name="X B.V.")
+    assert preview(entry).reference == PREVIEW_REFERENCE and preview(new).reference == PREVIEW_REFERENCE
+    given = replace(entry, voucher_no="KC1")
+    assert preview(given) is given
+    with pytest.raises(ValueError, match="approve it first"):
+        entry.body()
