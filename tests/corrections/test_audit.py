@@ -1,15 +1,26 @@
-"""The audit log: every request and answer, exported as JSON Lines and as a formula-safe workbook."""
+"""The audit log: every request and answer, as the Audit page shows it, exported as JSON Lines and as a
+formula-safe workbook."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import duckdb
 import openpyxl
 import orjson
 
-from afas.corrections.audit import audit_rows, export_excel, export_jsonl, neutralise
+from afas.corrections.audit import (
+    audit_events,
+    audit_rows,
+    audit_table,
+    excel_bytes,
+    export_excel,
+    export_jsonl,
+    jsonl_bytes,
+    neutralise,
+)
 from afas.corrections.outbox import Outbox
 from afas.corrections.plans import EntryLine, JournalEntryItem
 from tests.conftest import make_client
@@ -81,3 +92,51 @@ def test_excel_export_neutralises_formula_text_and_keeps_numbers(tmp_path):
     assert [neutralise(t) for t in ("=1", "+1", "-1", "@x", "\tx", "\rx", "ok")] == [
         "'=1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "ok",
     ]  # fmt: skip
+
+
+def test_the_audit_table_shows_the_chosen_events_newest_first_with_nothing_as_none():
+    con = filled_log()
+    assert audit_events(con) == ["approved", "confirmed", "rejected", "sending"]
+    shown = audit_table(con)
+    table = shown.table
+    assert list(table["Event"]) == ["rejected", "sending", "confirmed", "sending", "approved", "approved"]
+    assert list(table.columns) == [
+        "When", "Item", "Event", "Reference", "Request", "Status", "AFAS keys", "Message", "Approved by",
+        "Approved at",
+    ]  # fmt: skip
+    confirmed = table.iloc[2].to_dict()
+    assert confirmed["Status"] == "201" and confirmed["AFAS keys"].startswith("UnId 1, EnNo ")
+    assert confirmed["Request"] == "FiEntries" and confirmed["When"] == "2026-01-05 10:30:00"
+    assert table.iloc[3]["Request"] == "POST FiEntries" and table.iloc[3]["Reference"] == "KCAUD-000001"
+    approved = table.iloc[5].to_dict()
+    assert (approved["Status"], approved["AFAS keys"], approved["Message"]) == ("", "", "")
+    assert not table.astype(str).isin(["None", "nan", "NaT", "<NA>"]).any().any()
+    request, response = shown.selected([3])
+    assert orjson.loads(request)["FiEntryPar"] and response == ""
+    assert shown.selected([]) is None and shown.selected([99]) is None
+
+
+def test_the_audit_table_filters_by_event_and_searches_reference_message_and_keys():
+    con = filled_log()
+    only = audit_table(con, events=["rejected", "confirmed"])
+    assert list(only.table["Event"]) == ["rejected", "confirmed"]
+    assert audit_table(con, events=[]).table.empty
+    blocked = audit_table(con, search="PERIOD 3")  # any case, in the message
+    assert list(blocked.table["Item"]) == [2] and list(blocked.table["Event"]) == ["rejected"]
+    by_ref = audit_table(con, search="kcaud-000002")
+    assert set(by_ref.table["Item"]) == {2} and len(by_ref.table) == 3
+    by_keys = audit_table(con, search='"EnNo"')  # the keys as stored
+    assert list(by_keys.table["Event"]) == ["confirmed"]
+    assert audit_table(con, events=["approved"], search="blocked").table.empty
+
+
+def test_downloads_are_the_exported_files(tmp_path):
+    con = filled_log()
+    export_jsonl(con, tmp_path / "a.jsonl")
+    assert jsonl_bytes(con) == (tmp_path / "a.jsonl").read_bytes()
+    export_excel(con, tmp_path / "a.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(excel_bytes(con)))
+    expected = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    assert [[c.value for c in r] for r in book.active.iter_rows()] == [
+        [c.value for c in r] for r in expected.active.iter_rows()
+    ]
