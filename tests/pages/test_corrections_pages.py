@@ -50,6 +50,10 @@ def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F
     assert at.selectbox(key="corr_contra").value == "1901"
     ready = next(m.value for m in at.markdown if "ready to approve" in m.value)
     assert ready.startswith("**9** ready")  # 5 lines only in the ledger, 4 differing amounts
+    proposed = frame(at, "mode")
+    assert sorted(proposed["kind"]) == ["Differing"] * 4 + ["Only in the ledger"] * 5
+    assert set(proposed["mode"]) == {"new_entry", "difference"}  # the column words them (catalogue)
+    assert not proposed[["contra", "allocation"]].isna().any().any()  # empty cells, not None
     entries_before = (
         demo_server()
         .emulator.store.cursor()
@@ -69,6 +73,8 @@ def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F
     assert "9 of 9 corrections are in AFAS." in [s.value for s in at.success]
     sent = frame(at, "AFAS message")
     assert sent["AFAS keys"].str.contains(r"EnNo \d+").all()
+    assert set(sent["Result"]) == {"in AFAS"} and set(sent["AFAS message"]) == {""}
+    assert set(frame(at, "Approved by")["State"]) == {"in AFAS"}
     entries_after = (
         demo_server()
         .emulator.store.cursor()
@@ -98,5 +104,12 @@ def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F
     audit = frame(at, "Approved by")
     assert set(audit["Approved by"]) == {"Anna de Vries"}
     assert audit["AFAS keys"].astype(str).str.contains("EnNo").sum() >= 9
+    assert not audit.isin(["None", "nan", "NaT"]).any().any() and not audit.isna().any().any()
+    at.multiselect(key="audit_events").set_value(["confirmed"]).run()
+    confirmed = frame(at, "Approved by")
+    assert len(confirmed) == 9 and set(confirmed["Event"]) == {"confirmed"}
+    reference = confirmed["Reference"].iloc[0]
+    at.text_input(key="audit_search").input(reference.lower()).run()
+    assert list(frame(at, "Approved by")["Reference"]) == [reference]
     html = str(at)
     assert demo_server().emulator.token_data not in html
