@@ -32,6 +32,7 @@ from afas.recon.ledgers import (
     list_profiles,
     load_profile,
     save_profile,
+    suggested_mapping,
 )
 from afas.recon.limits import upload_help
 from afas.recon.matching import differences_by_account_period, result_counts
@@ -108,16 +109,13 @@ def _sheet(name: str, data: bytes, first_sheet: str | None) -> str | None:
     """The workbook sheet to read: a picker when the workbook has more than one."""
     if first_sheet is None:
         return None
-    sheets = sheet_names(data)
+    sheets = sheet_names(data, name)
     if len(sheets) < 2:
         return first_sheet
     return st.selectbox("Sheet", sheets, key=f"recon_sheet_{name}", help="The workbook has several sheets.")
 
 
 def _import_file(name: str, data: bytes) -> None:
-    chosen_profile = st.selectbox(
-        "Column mapping", [NO_COLUMN, *profiles], key="recon_profile", help="Saved mappings are reused."
-    )
     with shown_here() as outcome:
         table = read_upload(db, data, name)
         sheet = _sheet(name, data, table.sheet)
@@ -126,21 +124,27 @@ def _import_file(name: str, data: bytes) -> None:
     if outcome.failed:
         st.stop()
     st.caption(f"{plain(name)}: {table.num_rows:,} lines ({plain(file_description(table))})")
-    with shown_here() as outcome:
-        with connection(db) as con:
-            base = load_profile(con, chosen_profile) if chosen_profile != NO_COLUMN else None
-        preview = read_preview(db, table, base)
+    chosen_profile = st.selectbox(
+        "Column mapping", [NO_COLUMN, *profiles], key="recon_profile", help="Saved mappings are reused."
+    )
+    with shown_here() as outcome, connection(db) as con:
+        base = load_profile(con, chosen_profile) if chosen_profile != NO_COLUMN else None
     if outcome.failed:
         st.stop()
-    form = MappingForm(preview.mapping, tuple(table.headers))
-    with st.expander("Column mapping (suggested from the header)", expanded=bool(preview.problems)):
+    # the pickers come first: a file whose columns the suggestion misses is mapped by hand here
+    form = MappingForm(base or suggested_mapping(table), tuple(table.headers))
+    # keyed by file, sheet and profile: another one starts from its own suggestion, not the last picks
+    keys = form.widget_keys(f"recon_map_{(table.sha256 or '')[:12]}_{table.sheet}_{chosen_profile}_")
+    with st.expander("Column mapping (suggested from the header)", expanded=True):
         cols = st.columns(3)
         chosen = {
-            f: cols[i % 3].selectbox(form.label(f), form.options, index=form.index(f), key=f"recon_map_{f}")
-            for i, f in enumerate(form.fields)
+            f: cols[i % 3].selectbox(form.label(f), form.options, index=form.index(f), key=key)
+            for i, (f, key) in enumerate(zip(form.fields, keys, strict=True))
         }
         flip = st.checkbox(
-            "Flip the sign (credit positive in this file)", value=form.mapping.flip_sign, key="recon_flip"
+            "Flip the sign (credit positive in this file)",
+            value=form.mapping.flip_sign,
+            key=keys[0] + "_flip",
         )
         edited = form.edited(chosen, flip)
         c1, c2 = st.columns([3, 1])
@@ -151,18 +155,19 @@ def _import_file(name: str, data: bytes) -> None:
             with connection(db) as con:
                 save_profile(con, profile_name, edited)
             st.success(f"Mapping saved as '{plain(profile_name)}'.")
-    if edited != preview.mapping:
-        with shown_here() as outcome:
-            preview = read_preview(db, table, edited)
-        if outcome.failed:
-            st.stop()
+    with shown_here() as outcome:
+        preview = read_preview(db, table, edited)
+    if outcome.failed:
+        st.stop()
     found = preview.summary
     st.write(
         f"**{found.rows:,}** lines readable, total € {found.total:,.2f}"
         + (f"; **{found.problem_lines:,}** cannot be read" if found.problem_count else "")
     )
     if found.problems:
-        st.dataframe(for_grid(problem_rows(found.problems)), hide_index=True, key="recon_problems")
+        st.dataframe(
+            for_grid(problem_rows(found.problems)), hide_index=True, key="recon_problems", placeholder=""
+        )
     earlier = preview.duplicate_of
     if earlier is not None and s["recon_import_id"] == earlier.import_id:
         st.success(f"This file is ledger #{earlier.import_id} '{plain(earlier.name)}': match it below.")
@@ -298,7 +303,7 @@ if run:
 
 if overrides:
     with st.expander(f"Matches made or undone by hand ({len(overrides)})"):
-        st.dataframe(for_grid(overrides), hide_index=True, key="recon_overrides")
+        st.dataframe(for_grid(overrides), hide_index=True, key="recon_overrides", placeholder="")
         ids = st.multiselect(
             "Remove", [o["#"] for o in overrides], key="recon_remove_ids", format_func=lambda i: f"#{i}"
         )
@@ -353,6 +358,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="multi-row",
     column_config={c: MONEY for c in ("AFAS amount", "Ledger amount", "Difference")},
+    placeholder="",
 )
 st.caption(f"{table.num_rows:,} rows shown (at most 500; narrow with the filters).")
 selection = Selection.of(table, event.selection.rows if event is not None else [])

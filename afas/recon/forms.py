@@ -130,6 +130,10 @@ class MappingForm:
     def options(self) -> list[str]:
         return [NO_COLUMN, *self.headers]
 
+    def widget_keys(self, prefix: str) -> list[str]:
+        """The pickers' widget keys: ``prefix`` and the field."""
+        return [prefix + f for f in self.fields]
+
     def label(self, field: str) -> str:
         return FIELD_LABELS.get(field, field)
 

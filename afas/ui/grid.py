@@ -1,9 +1,10 @@
 """Tables as a grid shows them: an empty cell where a value is missing, never "None", "nan" or "NaT".
 
-Streamlit's grid writes a missing value as the word "None"; a finance user reads that as a value (a
-relation named None?). Text columns get the empty text instead; numbers, dates and amounts keep their
-type (so they sort and format as numbers), and a missing one among them is left to the column's
-format. Pages pass every table through :func:`for_grid` before ``st.dataframe``.
+Streamlit's grid writes a missing value as the word "None" unless the page passes
+``placeholder=""`` to ``st.dataframe``, which every page does; a finance user would read "None" as a
+value (a relation named None?). :func:`for_grid` does the rest: a NaN (which the placeholder does not
+cover) becomes missing, text nulls become the empty text (so a CSV or copy of the grid holds no
+"None" either), and numbers, dates and amounts keep their type, so they sort and format as numbers.
 """
 
 from __future__ import annotations

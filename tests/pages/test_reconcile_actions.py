@@ -16,7 +16,7 @@ from afas.emulator.demo import ledger_export
 from afas.recon.forms import LedgerSource
 from afas.recon.overrides import match_manually
 from afas.warehouse.db import connection
-from tests.pages.test_reconcile_page import demo_ledger, synced  # noqa: F401 - the fixture
+from tests.pages.test_reconcile_page import demo_ledger, picker, synced  # noqa: F401 - the fixture
 
 
 @pytest.fixture(autouse=True)
@@ -61,18 +61,18 @@ def test_a_workbook_with_several_sheets_offers_them_and_reads_the_one_chosen(tmp
     at = synced()
     at.switch_page("views/reconcile.py").run()
     at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
-    picker = at.selectbox(key="recon_sheet_grootboekkaart.xlsx")
-    assert picker.options == ["Toelichting", "Grootboekkaart"] and picker.value == "Toelichting"
+    sheets = at.selectbox(key="recon_sheet_grootboekkaart.xlsx")
+    assert sheets.options == ["Toelichting", "Grootboekkaart"] and sheets.value == "Toelichting"
     assert any("1 lines" in c.value and "sheet 'Toelichting'" in c.value for c in at.caption), [
         c.value for c in at.caption
     ]
 
-    picker.set_value("Grootboekkaart").run()
+    sheets.set_value("Grootboekkaart").run()
     assert not at.exception, at.exception
     assert any(
         f"{len(rows) - 1:,} lines" in c.value and "sheet 'Grootboekkaart'" in c.value for c in at.caption
     ), [c.value for c in at.caption]
-    assert at.selectbox(key="recon_map_entry_date").value == "Datum"
+    assert picker(at, "entry_date").value == "Datum"
 
 
 @pytest.mark.usefixtures("demo_ledger")
