@@ -112,8 +112,15 @@ def test_pages_only_render():
             where = f"{path.name}:{getattr(node, 'lineno', '?')}"
             if isinstance(node, ast.Try):
                 wrong.append(f"{where} has a try block")
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "isinstance":
+                wrong.append(f"{where} asks isinstance (a decision for afas)")
             elif isinstance(node, ast.Attribute) and node.attr in ("execute", "sql", "executemany"):
                 wrong.append(f"{where} runs a query (.{node.attr})")
             elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _SQL.search(node.value):
                 wrong.append(f"{where} holds SQL text")
     assert not wrong, wrong
+
+
+def test_no_page_is_longer_than_a_reader_takes_in():
+    long = {p.name: n for p in (ROOT / "views").glob("*.py") if (n := len(p.read_text().splitlines())) > 200}
+    assert not long, f"pages over 200 lines (split a section into afas.ui): {long}"

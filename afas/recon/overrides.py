@@ -27,8 +27,10 @@ __all__ = [
     "match_manually",
     "override_rows",
     "remove_override",
+    "remove_overrides",
     "selection_summary",
     "unmatch_group",
+    "unmatch_groups",
 ]
 
 
@@ -145,6 +147,28 @@ def unmatch_group(con: duckdb.DuckDBPyConnection, run_id: int, group_id: int, no
             )
         oid = _store(con, import_id, "unmatch", afas_keys, line_nos, note)
     return oid
+
+
+def unmatch_groups(
+    con: duckdb.DuckDBPyConnection, run_id: int, group_ids: Sequence[int], note: str = ""
+) -> list[int]:
+    """Undo several match groups of a run (see :func:`unmatch_group`); returns the override ids."""
+    return [unmatch_group(con, run_id, g, note=note) for g in group_ids]
+
+
+def remove_overrides(con: duckdb.DuckDBPyConnection, override_ids: Sequence[int]) -> int:
+    """Forget these overrides, all or none; returns how many there were."""
+    ensure_recon_schema(con)
+    ids = [int(i) for i in override_ids]
+    if not ids:
+        return 0
+    with transaction(con):
+        (found,) = con.execute(
+            "SELECT count(*) FROM recon_overrides WHERE override_id IN (SELECT unnest(?))", [ids]
+        ).fetchone()
+        con.execute("DELETE FROM recon_override_lines WHERE override_id IN (SELECT unnest(?))", [ids])
+        con.execute("DELETE FROM recon_overrides WHERE override_id IN (SELECT unnest(?))", [ids])
+    return int(found)
 
 
 def remove_override(con: duckdb.DuckDBPyConnection, override_id: int) -> None:

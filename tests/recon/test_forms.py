@@ -16,7 +16,7 @@ from afas.recon.forms import NO_COLUMN, Comparison, LedgerSource, MappingForm, M
 from afas.recon.ledgers import ImportInUse, delete_import, import_footprint
 from afas.recon.mapping import Mapping
 from afas.recon.matching import reconcile
-from afas.recon.overrides import match_manually, override_rows
+from afas.recon.overrides import match_manually, override_rows, remove_overrides
 from afas.recon.passes import Ambiguity, DateWindowPass, ExactKeyPass, FuzzyTextPass, GroupSumPass
 from afas.recon.schema import ResultKind
 from afas.recon.views import LedgerSummary
@@ -193,3 +193,12 @@ def test_a_label_reads_the_same_in_python_and_in_sql(con):
     assert rows == [(label(ResultKind.ONLY_IN_LEDGER),), ("other",)]
     assert labels(ResultKind, "master_data")[ResultKind.ONLY_IN_LEDGER] == "Only in the file"
     assert label(Comparison.LINES) == "line by line"
+
+
+def test_several_overrides_are_removed_at_once_and_an_unknown_one_is_not_counted(con):
+    _two_imports(con)
+    second = match_manually(con, 1, [(1, 4, 1)], [1], note="also by hand")
+    assert [r["#"] for r in override_rows(con, 1)] == [1, second]
+    assert remove_overrides(con, [1, second, 99]) == 2
+    assert override_rows(con, 1) == [] and remove_overrides(con, []) == 0
+    assert con.execute("SELECT count(*) FROM recon_override_lines").fetchone() == (0,)

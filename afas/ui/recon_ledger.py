@@ -1,0 +1,211 @@
+"""The Reconcile page's first section: which ledger, read and mapped, imported, or deleted.
+
+Rendering only, as a page: what it shows comes from afas.recon (forms, ledgers, readers) and
+afas.ui.ledger (an upload read once); errors are shown with afas.ui.errors.shown_here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from afas.catalogue import label
+from afas.emulator.demo import ledger_export
+from afas.recon.forms import (
+    NO_COLUMN,
+    LedgerSource,
+    MappingForm,
+    file_description,
+    import_title,
+    ledger_sources,
+    problem_rows,
+)
+from afas.recon.ledgers import (
+    LedgerImport,
+    delete_import,
+    import_footprint,
+    import_table,
+    load_profile,
+    save_profile,
+    suggested_mapping,
+)
+from afas.recon.limits import upload_help
+from afas.recon.readers import sheet_names
+from afas.ui.connection import Connection
+from afas.ui.errors import shown_here
+from afas.ui.grid import for_grid
+from afas.ui.ledger import preview as read_preview
+from afas.ui.ledger import read_upload
+from afas.ui.text import plain
+from afas.warehouse.db import connection
+
+__all__ = ["choose", "ledger_section"]
+
+
+def choose(import_id: int | None) -> None:
+    s = st.session_state
+    """Work on another ledger: its earlier results are not this one's."""
+    if s["recon_import_id"] != import_id:
+        s["recon_import_id"], s["recon_run_id"] = import_id, None
+
+
+def _delete_section(db: Path, import_id: int) -> None:
+    s = st.session_state
+    with connection(db) as con:
+        footprint = import_footprint(con, import_id)
+    if footprint is None:
+        return
+    with st.expander("Delete this ledger"):
+        if not footprint.deletable:
+            st.info(plain(footprint.refusal()))
+            return
+        st.write(plain(f"Deleting it removes {footprint.removes()}. This cannot be undone."))
+        sure = st.checkbox(f"Yes, delete ledger #{import_id}", key="recon_delete_sure")
+        if st.button("Delete ledger", key="recon_delete", type="primary", disabled=not sure):
+            with shown_here() as outcome, connection(db) as con:
+                delete_import(con, import_id)
+            if not outcome.failed:
+                s["recon_notice"] = f"Ledger #{import_id} '{footprint.ledger.name}' was deleted."
+                choose(None)
+                s.pop("recon_earlier", None)
+                st.rerun()
+
+
+def _sheet(name: str, data: bytes, first_sheet: str | None) -> str | None:
+    """The workbook sheet to read: a picker when the workbook has more than one."""
+    if first_sheet is None:
+        return None
+    sheets = sheet_names(data, name)
+    if len(sheets) < 2:
+        return first_sheet
+    return st.selectbox("Sheet", sheets, key=f"recon_sheet_{name}", help="The workbook has several sheets.")
+
+
+def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
+    s = st.session_state
+    with shown_here() as outcome:
+        table = read_upload(db, data, name)
+        sheet = _sheet(name, data, table.sheet)
+        if sheet != table.sheet:
+            table = read_upload(db, data, name, sheet=sheet)
+    if outcome.failed:
+        st.stop()
+    st.caption(f"{plain(name)}: {table.num_rows:,} lines ({plain(file_description(table))})")
+    chosen_profile = st.selectbox(
+        "Column mapping", [NO_COLUMN, *profiles], key="recon_profile", help="Saved mappings are reused."
+    )
+    with shown_here() as outcome, connection(db) as con:
+        base = load_profile(con, chosen_profile) if chosen_profile != NO_COLUMN else None
+    if outcome.failed:
+        st.stop()
+    # the pickers come first: a file whose columns the suggestion misses is mapped by hand here
+    form = MappingForm(base or suggested_mapping(table), tuple(table.headers))
+    # keyed by file, sheet and profile: another one starts from its own suggestion, not the last picks
+    keys = form.widget_keys(f"recon_map_{(table.sha256 or '')[:12]}_{table.sheet}_{chosen_profile}_")
+    with st.expander("Column mapping (suggested from the header)", expanded=True):
+        cols = st.columns(3)
+        chosen = {
+            f: cols[i % 3].selectbox(form.label(f), form.options, index=form.index(f), key=key)
+            for i, (f, key) in enumerate(zip(form.fields, keys, strict=True))
+        }
+        flip = st.checkbox(
+            "Flip the sign (credit positive in this file)",
+            value=form.mapping.flip_sign,
+            key=keys[0] + "_flip",
+        )
+        edited = form.edited(chosen, flip)
+        c1, c2 = st.columns([3, 1])
+        profile_name = c1.text_input(
+            "Save this mapping as", key="recon_profile_name", placeholder="e.g. Exact export"
+        ).strip()
+        if c2.button("Save mapping", key="recon_save_profile", disabled=not profile_name):
+            with connection(db) as con:
+                save_profile(con, profile_name, edited)
+            st.success(f"Mapping saved as '{plain(profile_name)}'.")
+    with shown_here() as outcome:
+        preview = read_preview(db, table, edited)
+    if outcome.failed:
+        st.stop()
+    found = preview.summary
+    st.write(
+        f"**{found.rows:,}** lines readable, total € {found.total:,.2f}"
+        + (f"; **{found.problem_lines:,}** cannot be read" if found.problem_count else "")
+    )
+    if found.problems:
+        st.dataframe(
+            for_grid(problem_rows(found.problems)), hide_index=True, key="recon_problems", placeholder=""
+        )
+    earlier = preview.duplicate_of
+    if earlier is not None and s["recon_import_id"] == earlier.import_id:
+        st.success(f"This file is ledger #{earlier.import_id} '{plain(earlier.name)}': match it below.")
+        return
+    if earlier is not None:
+        st.warning(
+            f"This exact file was imported before as #{earlier.import_id} '{plain(earlier.name)}' "
+            f"on {earlier.imported:%d-%m-%Y %H:%M}; pick it under 'A ledger imported before', "
+            "or import it again."
+        )
+    with st.form("recon_import_form"):
+        title = st.text_input("Name", value=name.rsplit(".", 1)[0], key="recon_import_name")
+        accept = again = False
+        if found.problem_count:
+            accept = st.checkbox(
+                f"Import without the {found.problem_lines:,} unreadable lines", key="recon_accept"
+            )
+        if earlier is not None:
+            again = st.checkbox("Import again although it was imported before", key="recon_again")
+        go = st.form_submit_button("Import ledger", type="primary")
+    if not go:
+        return
+    with shown_here() as outcome, connection(db) as con, st.spinner("Importing…"):
+        result = import_table(
+            con,
+            table,
+            edited,
+            file_name=name,
+            name=title,
+            accept_problems=accept,
+            allow_duplicate=again,
+            profile=chosen_profile if chosen_profile != NO_COLUMN else None,
+        )
+    if not outcome.failed:
+        choose(result.import_id)
+        skipped = f" ({result.skipped:,} skipped)" if result.skipped else ""
+        st.success(f"Imported {result.rows:,} lines as #{result.import_id}{skipped}.")
+
+
+def ledger_section(conn: Connection, db: Path, imports: list[LedgerImport], profiles: list[str]) -> None:
+    """Section 1: the ledger to reconcile, uploaded, the demo's, or imported before."""
+    s = st.session_state
+    st.header("1. Ledger", divider="gray")
+    source = st.radio(
+        "Ledger",
+        ledger_sources(demo=conn.demo and ledger_export.DEMO_LEDGER.exists(), imported=bool(imports)),
+        key="recon_source",
+        horizontal=True,
+        label_visibility="collapsed",
+        format_func=label,
+    )
+    if source == LedgerSource.EARLIER:
+        chosen = st.selectbox("Imported ledgers", imports, key="recon_earlier", format_func=import_title)
+        if chosen is not None:
+            choose(chosen.import_id)
+            _delete_section(db, chosen.import_id)
+    else:
+        if source == LedgerSource.DEMO:
+            st.caption(
+                f"The demo bank account's {ledger_export.YEAR} ledger card as another package exports it "
+                "(Dutch CSV), with a few differences planted for you to find."
+            )
+            s["recon_file"] = (ledger_export.DEMO_LEDGER.name, ledger_export.DEMO_LEDGER.read_bytes())
+        else:
+            upload = st.file_uploader(
+                "CSV, Excel, Parquet, MT940 or CAMT.053",
+                type=["csv", "txt", "xlsx", "xls", "ods", "parquet", "sta", "mt940", "940", "xml"],
+                key="recon_upload",
+                help=upload_help() + ".",
+            )
+            s["recon_file"] = (upload.name, upload.getvalue()) if upload is not None else None
+        if s["recon_file"] is not None:
+            _import_file(db, profiles, *s["recon_file"])
