@@ -30,12 +30,15 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from afas.recon.ledgerformat import LedgerFormat
 from afas.recon.tables import LedgerFileError, TextTable, clean_headers
 from afas.recon.textfiles import mb, value_text
 
 __all__ = [
+    "WorkbookFormat",
     "MAX_PART_RATIO",
     "MAX_SHEET_CELLS",
     "MAX_UNPACKED_BYTES",
@@ -501,3 +504,15 @@ def _table(
 
 def _at(cells: list[str | None], index: int) -> str | None:
     return cells[index] if index < len(cells) else None
+
+
+class WorkbookFormat(LedgerFormat):
+    """What the workbook formats (.xlsx, .xls, .ods) share: calamine reads them, sheet by sheet."""
+
+    def read(
+        self, data: bytes, file_name: str, *, sheet: str | int | None = None, into: Path | None = None
+    ) -> TextTable:
+        return read_workbook(data, file_name, self.name, sheet)
+
+    def sheet_names(self, data: bytes, file_name: str) -> list[str]:
+        return sheet_names(data, self.name, file_name)

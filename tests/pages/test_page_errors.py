@@ -9,18 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.pages.test_connect_gating import READING_PAGES
 from tests.pages.test_workflow_pages import connected
 from tests.test_error_display import ERRORS
 
-PAGES = [
-    "views/configure.py",
-    "views/sync.py",
-    "views/explore.py",
-    "views/reconcile.py",
-    "views/masterdata.py",
-    "views/corrections.py",
-    "views/audit.py",
-]
+PAGES = READING_PAGES  # every page after Connect
 
 
 @pytest.fixture(autouse=True)

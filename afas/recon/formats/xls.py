@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from afas.recon.ledgerformat import Confidence, LedgerFormat, Verdict
-from afas.recon.tables import TextTable
+from afas.recon.ledgerformat import Confidence, Verdict
 from afas.recon.textfiles import looks_like_html, text_head
-from afas.recon.workbooks import read_workbook, sheet_names
+from afas.recon.workbooks import WorkbookFormat
 
 __all__ = ["Excel97Workbook"]
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class Excel97Workbook(LedgerFormat):
+class Excel97Workbook(WorkbookFormat):
     """An .xls workbook; it also refuses a web page, which some programs save with an .xls name (the
     refusal is surer than XML's shape, so CAMT.053 does not take the page)."""
 
@@ -33,11 +30,3 @@ class Excel97Workbook(LedgerFormat):
                 "and save it as .xlsx or CSV, then upload that file",
             )
         return Verdict.decline("has no OLE compound file signature, as an .xls workbook has")
-
-    def read(
-        self, data: bytes, file_name: str, *, sheet: str | int | None = None, into: Path | None = None
-    ) -> TextTable:
-        return read_workbook(data, file_name, self.name, sheet)
-
-    def sheet_names(self, data: bytes, file_name: str) -> list[str]:
-        return sheet_names(data, self.name, file_name)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from afas.recon.ledgerformat import Confidence, LedgerFormat, Verdict
-from afas.recon.tables import TextTable
-from afas.recon.workbooks import read_workbook, sheet_names, zip_kind
+from afas.recon.ledgerformat import Confidence, Verdict
+from afas.recon.workbooks import WorkbookFormat, zip_kind
 
 __all__ = ["ExcelWorkbook"]
 
 _ZIP = b"PK\x03\x04"
 
 
-class ExcelWorkbook(LedgerFormat):
+class ExcelWorkbook(WorkbookFormat):
     """An Excel workbook; it also refuses a ZIP archive that holds no workbook at all (a zipped
     export), since that is what a user who uploads one most likely meant to send."""
 
@@ -34,11 +31,3 @@ class ExcelWorkbook(LedgerFormat):
             "is a ZIP archive but not an Excel (.xlsx) or OpenDocument (.ods) workbook; unzip it and "
             "upload the ledger file inside, or save the workbook again as .xlsx",
         )
-
-    def read(
-        self, data: bytes, file_name: str, *, sheet: str | int | None = None, into: Path | None = None
-    ) -> TextTable:
-        return read_workbook(data, file_name, self.name, sheet)
-
-    def sheet_names(self, data: bytes, file_name: str) -> list[str]:
-        return sheet_names(data, self.name, file_name)
