@@ -18,6 +18,7 @@ from afas.recon.schema import RESULT_KINDS
 
 __all__ = ["add_parser", "run"]
 
+
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register the ``reconcile`` command on an argparse subparsers object."""
     p = subparsers.add_parser("reconcile", help="match a ledger file against the synced AFAS journal lines")

@@ -121,8 +121,10 @@ def test_cli_reconciles_an_imported_ledger_and_exports(tmp_path, capsys):
     assert _cli([*argv, "--ambiguity", "oldest"]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "run 1: AFAS lines against ledger import 1"
-    counts = {line[:16].strip(): int(line[16:].replace(",", "")) for line in printed[1:5]}
-    assert counts == {"matched": 1, "only in AFAS": 0, "only in ledger": 0, "differing": 1}
+    counts = {
+        label.strip(): int(n.replace(",", "")) for label, n in (ln.rsplit(" ", 1) for ln in printed[1:5])
+    }
+    assert counts == {"Matched": 1, "Only in AFAS": 0, "Only in the ledger": 0, "Differing": 1}
     assert openpyxl.load_workbook(xlsx)["Differing"].max_row == 2
     assert len(out_csv.read_text(encoding="utf-8").splitlines()) == 3
 
@@ -141,13 +143,16 @@ def test_cli_filters_and_reports_user_errors(tmp_path, capsys):
     )
     printed = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
     assert printed == [
-        ["matched", "0"],
-        ["only", "in", "AFAS", "0"],
-        ["only", "in", "ledger", "1"],
-        ["differing", "0"],
+        ["Matched", "0"],
+        ["Only", "in", "AFAS", "0"],
+        ["Only", "in", "the", "ledger", "1"],
+        ["Differing", "0"],
     ]
     assert _cli(["reconcile", "--db", str(db), "--import-id", "7"]) == 2
-    assert capsys.readouterr().err == "error: ledger import 7 does not exist\n"
+    assert capsys.readouterr().err == (
+        "error: There is no imported ledger #7.\n"
+        "  Import the ledger first (Reconcile page, or --ledger FILE), or pick an imported one.\n"
+    )
 
 
 def test_master_data_workbook_lists_field_differences(tmp_path):
@@ -185,7 +190,9 @@ def test_cli_imports_a_ledger_file_then_reconciles(tmp_path, capsys):
     )
     assert _cli(["reconcile", "--db", str(db), "--ledger", str(ledger)]) == 0
     out = capsys.readouterr().out
-    assert "imported 1 lines of bank.csv as import 51" in out and "\n  matched                  1\n" in out
+    assert (
+        "imported 1 lines of bank.csv as import 51" in out and "\n  Matched                      1\n" in out
+    )
     # The same file again: the earlier import is reconciled, not imported twice.
     assert _cli(["reconcile", "--db", str(db), "--ledger", str(ledger)]) == 0
     assert "was imported before as import 51" in capsys.readouterr().out
