@@ -16,13 +16,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from afas.recon.ledgers import ImportPreview, find_import_by_sha256, preview_table
+from afas.recon.ledgers import ImportPreview, find_import_by_sha256, preview_table, suggested_mapping
 from afas.recon.mapping import Mapping
 from afas.recon.staging import stage
 from afas.recon.tables import LedgerFileError, TextTable
 from afas.warehouse.db import connection
 
-__all__ = ["preview", "read_upload", "staging_dir"]
+__all__ = ["preview", "read_upload", "staging_dir", "suggestion"]
 
 
 def staging_dir(db: Path) -> Path:
@@ -68,3 +68,13 @@ def preview(db: Path, table: TextTable, mapping: Mapping | None) -> ImportPrevie
     )
     with connection(db) as con:
         return dataclasses.replace(result, duplicate_of=find_import_by_sha256(con, table.sha256 or ""))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _suggestion(digest: str, path: str, sheet: str | int | None, _table: TextTable) -> str:
+    return suggested_mapping(_table).to_json()
+
+
+def suggestion(table: TextTable) -> Mapping:
+    """The mapping suggested for ``table`` (read from its first rows once per file and sheet)."""
+    return Mapping.from_json(_suggestion(table.sha256 or "", str(table.path), table.sheet, table))

@@ -28,7 +28,6 @@ from afas.recon.ledgers import (
     import_table,
     load_profile,
     save_profile,
-    suggested_mapping,
 )
 from afas.recon.limits import upload_help
 from afas.recon.readers import sheet_names
@@ -36,7 +35,7 @@ from afas.ui.connection import Connection
 from afas.ui.errors import shown_here
 from afas.ui.grid import for_grid
 from afas.ui.ledger import preview as read_preview
-from afas.ui.ledger import read_upload
+from afas.ui.ledger import read_upload, suggestion
 from afas.ui.text import plain
 from afas.warehouse.db import connection
 
@@ -100,7 +99,7 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
     if outcome.failed:
         st.stop()
     # the pickers come first: a file whose columns the suggestion misses is mapped by hand here
-    form = MappingForm(base or suggested_mapping(table), tuple(table.headers))
+    form = MappingForm(base or suggestion(table), tuple(table.headers))
     # keyed by file, sheet and profile: another one starts from its own suggestion, not the last picks
     keys = form.widget_keys(f"recon_map_{(table.sha256 or '')[:12]}_{table.sheet}_{chosen_profile}_")
     with st.expander("Column mapping (suggested from the header)", expanded=True):

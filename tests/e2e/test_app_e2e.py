@@ -206,10 +206,10 @@ def _click_until(page, button: str, label: str, value: str) -> None:
 
 def _tick_until(page, row: int, caption: str) -> None:
     """Tick a row until the page says what is selected: a tick landing during a rerun can be lost."""
-    for _ in range(5):
+    for _ in range(4):
         _tick_row(page, row)
-        try:
-            page.get_by_text(caption).wait_for(timeout=15_000)
+        try:  # a busy machine reruns slowly: a second tick too soon would untick the row again
+            page.get_by_text(caption).wait_for(timeout=30_000)
             return
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: tick again
             continue
