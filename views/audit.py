@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from afas.corrections.audit import audit_events, audit_table, excel_bytes, jsonl_bytes
+from afas.corrections.audit import audit_events, audit_table, event_label, excel_bytes, jsonl_bytes
 from afas.ui.warehouse import require_connection, warehouse_path
 from afas.warehouse.db import connection
 
@@ -20,7 +20,7 @@ if not events:
     st.stop()
 
 c1, c2 = st.columns(2)
-chosen = c1.multiselect("Events", events, default=events, key="audit_events")
+chosen = c1.multiselect("Events", events, default=events, key="audit_events", format_func=event_label)
 search = c2.text_input("Search (reference, message, keys)", key="audit_search")
 with connection(db) as con:
     shown = audit_table(con, chosen, search)

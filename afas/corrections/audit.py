@@ -25,13 +25,15 @@ import orjson
 import pandas as pd
 import xlsxwriter
 
-from afas.corrections.schema import ensure_corrections_schema
+from afas.catalogue import label
+from afas.corrections.schema import AuditEvent, ensure_corrections_schema
 from afas.corrections.tables import keys_text
 
 __all__ = [
     "AUDIT_COLUMNS",
     "AuditTable",
     "audit_events",
+    "event_label",
     "audit_rows",
     "audit_table",
     "excel_bytes",
@@ -94,6 +96,14 @@ def audit_rows(
     return [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in rows]
 
 
+def event_label(event: str) -> str:
+    """An event as people read it (a value this version does not know stays as stored)."""
+    try:
+        return label(AuditEvent(event))
+    except ValueError:
+        return event
+
+
 def audit_events(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The events the log holds, in alphabetical order (none: nothing was approved yet)."""
     ensure_corrections_schema(con)
@@ -143,7 +153,7 @@ def audit_table(
         {
             "When": _stamp(r["event_at"]),
             "Item": r["item_id"],
-            "Event": r["event"],
+            "Event": event_label(r["event"]),
             "Reference": r["reference"] or "",
             "Request": f"{r['method'] or ''} {r['connector'] or ''}".strip(),
             "Status": "" if r["status"] is None else str(r["status"]),

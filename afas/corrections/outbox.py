@@ -57,7 +57,13 @@ from afas.corrections.outcomes import COLUMNS, ItemRow, NotValid, Outcome, indef
 from afas.corrections.payloads import request_for
 from afas.corrections.plans import PlanItem, PlanKind, SourceRows
 from afas.corrections.readback import Found, afas_rows, find_reference, fingerprint, warehouse_rows
-from afas.corrections.schema import OPEN_STATES, PENDING_STATES, OutboxState, ensure_corrections_schema
+from afas.corrections.schema import (
+    OPEN_STATES,
+    PENDING_STATES,
+    AuditEvent,
+    OutboxState,
+    ensure_corrections_schema,
+)
 from afas.corrections.serialize import item_to_json, to_json
 from afas.corrections.validation import Validator
 from afas.errors import InputError
@@ -213,7 +219,7 @@ class Outbox:
         with self._open() as con:
             return self._retry(con, work)
 
-    def _audit(self, con: duckdb.DuckDBPyConnection, item_id: int, event: str, **cols: Any) -> None:
+    def _audit(self, con: duckdb.DuckDBPyConnection, item_id: int, event: AuditEvent, **cols: Any) -> None:
         names = ["audit_id", "item_id", "event_at", "event", *cols]
         marks = ", ".join("?" for _ in names[1:])
         con.execute(
@@ -351,7 +357,7 @@ class Outbox:
         self._audit(
             con,
             item_id,
-            "approved",
+            AuditEvent.APPROVED,
             actor=approver,
             connector=request.connector,
             method=request.method,
@@ -450,7 +456,7 @@ class Outbox:
         row: ItemRow,
         me: Sender,
         state: OutboxState,
-        event: str,
+        event: AuditEvent,
         message: str | None = None,
         *,
         keep: bool = False,
@@ -479,7 +485,7 @@ class Outbox:
                 self._audit(
                     con,
                     row.item_id,
-                    "claim_lost",
+                    AuditEvent.CLAIM_LOST,
                     actor=me.name,
                     connector=row.connector,
                     reference=row.reference,
@@ -553,9 +559,9 @@ class Outbox:
                 + "; ".join(described)
                 + "). Sync, review and approve it again."
             )
-            return self._finish(row, me, STALE, "stale", reason)
+            return self._finish(row, me, STALE, AuditEvent.STALE, reason)
         if found is not None:
-            return self._confirm_found(row, me, found, "found_before_send")
+            return self._confirm_found(row, me, found, AuditEvent.FOUND_BEFORE_SEND)
 
         def mark_sending(con: duckdb.DuckDBPyConnection) -> bool:
             taken = con.execute(
@@ -568,7 +574,7 @@ class Outbox:
                 self._audit(
                     con,
                     item_id,
-                    "sending",
+                    AuditEvent.SENDING,
                     actor=me.name,
                     connector=row.connector,
                     method=row.method,
@@ -598,7 +604,7 @@ class Outbox:
             row,
             me,
             CONFIRMED,
-            "confirmed",
+            AuditEvent.CONFIRMED,
             None,
             status=result.status,
             response_body=to_json(result.raw) if result.raw is not None else None,
@@ -615,7 +621,7 @@ class Outbox:
                 row,
                 me,
                 REJECTED,
-                "rejected",
+                AuditEvent.REJECTED,
                 exc.external_message,
                 status=exc.status,
                 response_body=exc.body_text,
@@ -626,7 +632,7 @@ class Outbox:
                 row,
                 me,
                 APPROVED,
-                "not_processed",
+                AuditEvent.NOT_PROCESSED,
                 f"Not processed by AFAS: {exc}",
                 status=exc.status,
                 response_body=exc.body_text,
@@ -638,7 +644,7 @@ class Outbox:
             row,
             me,
             UNKNOWN,
-            "unknown",
+            AuditEvent.UNKNOWN,
             f"AFAS gave {kind} ({exc}); resolve reads AFAS back before anything is sent again.",
             status=status,
             response_body=body,
@@ -752,12 +758,12 @@ class Outbox:
                 ],
             ).fetchone()
             if done is not None:
-                self._audit(con, item_id, "unknown", message="interrupted while sending")
+                self._audit(con, item_id, AuditEvent.UNKNOWN, message="interrupted while sending")
                 out.append(item_id)
         return sorted(out)
 
     def _confirm_found(
-        self, row: ItemRow, me: Sender, found: Found, event: str, *, keep: bool = False
+        self, row: ItemRow, me: Sender, found: Found, event: AuditEvent, *, keep: bool = False
     ) -> Outcome:
         if row.kind == PlanKind.RELATION_INSERT:
             name_field = "DebtorName" if row.connector.startswith("KnSales") else "CreditorName"
@@ -768,7 +774,7 @@ class Outbox:
                     f"'{row.description}': this relation was not created. Approve it again with another "
                     "number."
                 )
-                return self._finish(row, me, REJECTED, "reference_taken", message)
+                return self._finish(row, me, REJECTED, AuditEvent.REFERENCE_TAKEN, message)
         if row.kind == PlanKind.RELATION_UPDATE:
             wanted = {k: v for k, v in row.plan.get("expected", [])}
             current = found.rows[0]
@@ -777,7 +783,7 @@ class Outbox:
                     row,
                     me,
                     APPROVED,
-                    "resolved",
+                    AuditEvent.RESOLVED,
                     "The change is not in AFAS: safe to send again.",
                     keep=keep,
                 )
@@ -827,11 +833,11 @@ class Outbox:
                 row,
                 me,
                 APPROVED,
-                "resolved",
+                AuditEvent.RESOLVED,
                 "Not found in AFAS: nothing was posted; safe to send again.",
                 keep=keep,
             )
-        return self._confirm_found(row, me, found, "resolved", keep=keep)
+        return self._confirm_found(row, me, found, AuditEvent.RESOLVED, keep=keep)
 
     def resolve_all(self, client: ProfitClient) -> list[Outcome]:
         with self._as_sender() as me:

@@ -32,6 +32,7 @@ __all__ = [
     "OPEN_STATES",
     "PENDING_STATES",
     "STATES",
+    "AuditEvent",
     "OutboxState",
     "ensure_corrections_schema",
 ]
@@ -48,6 +49,23 @@ class OutboxState(StrEnum):
     REJECTED = "rejected"  # AFAS refused it, in its own words; nothing was posted
     UNKNOWN = "unknown"  # no definite answer: resolved by reading AFAS back, never by resending
     STALE = "stale"  # the AFAS rows it was built from changed after approval; not sent
+
+
+class AuditEvent(StrEnum):
+    """What happened to an item, as the audit log records it (correction_audit.event; labels:
+    afas.catalogue). The log keeps the value; people read the label."""
+
+    APPROVED = "approved"  # a person approved it (actor: who)
+    SENDING = "sending"  # its request is going out (the request body is kept)
+    CONFIRMED = "confirmed"  # AFAS answered with its keys
+    REJECTED = "rejected"  # AFAS refused it, in its own words
+    NOT_PROCESSED = "not_processed"  # AFAS answered that it did not take it in; safe to send again
+    UNKNOWN = "unknown"  # no definite answer: it is read back before anything else
+    STALE = "stale"  # the AFAS rows it was built from changed since approval; not sent
+    FOUND_BEFORE_SEND = "found_before_send"  # reading back before sending found it already in AFAS
+    REFERENCE_TAKEN = "reference_taken"  # its reference is on another entry in AFAS: not sent
+    RESOLVED = "resolved"  # an unknown item read back and settled
+    CLAIM_LOST = "claim_lost"  # a sender's answer arrived after another took the item over
 
 
 STATES = tuple(OutboxState)

@@ -15,6 +15,7 @@ from afas.corrections.audit import (
     audit_events,
     audit_rows,
     audit_table,
+    event_label,
     excel_bytes,
     export_excel,
     export_jsonl,
@@ -99,7 +100,21 @@ def test_the_audit_table_shows_the_chosen_events_newest_first_with_nothing_as_no
     assert audit_events(con) == ["approved", "confirmed", "rejected", "sending"]
     shown = audit_table(con)
     table = shown.table
-    assert list(table["Event"]) == ["rejected", "sending", "confirmed", "sending", "approved", "approved"]
+    assert list(table["Event"]) == [  # in words (the log and its exports keep the values)
+        "rejected by AFAS",
+        "sent to AFAS",
+        "in AFAS",
+        "sent to AFAS",
+        "approved",
+        "approved",
+    ]
+    assert [event_label(e) for e in audit_events(con)] == [
+        "approved",
+        "in AFAS",
+        "rejected by AFAS",
+        "sent to AFAS",
+    ]
+    assert event_label("from_a_later_version") == "from_a_later_version"
     assert list(table.columns) == [
         "When", "Item", "Event", "Reference", "Request", "Status", "AFAS keys", "Message", "Approved by",
         "Approved at",
@@ -119,14 +134,14 @@ def test_the_audit_table_shows_the_chosen_events_newest_first_with_nothing_as_no
 def test_the_audit_table_filters_by_event_and_searches_reference_message_and_keys():
     con = filled_log()
     only = audit_table(con, events=["rejected", "confirmed"])
-    assert list(only.table["Event"]) == ["rejected", "confirmed"]
+    assert list(only.table["Event"]) == ["rejected by AFAS", "in AFAS"]
     assert audit_table(con, events=[]).table.empty
     blocked = audit_table(con, search="PERIOD 3")  # any case, in the message
-    assert list(blocked.table["Item"]) == [2] and list(blocked.table["Event"]) == ["rejected"]
+    assert list(blocked.table["Item"]) == [2] and list(blocked.table["Event"]) == ["rejected by AFAS"]
     by_ref = audit_table(con, search="kcaud-000002")
     assert set(by_ref.table["Item"]) == {2} and len(by_ref.table) == 3
     by_keys = audit_table(con, search='"EnNo"')  # the keys as stored
-    assert list(by_keys.table["Event"]) == ["confirmed"]
+    assert list(by_keys.table["Event"]) == ["in AFAS"]
     assert audit_table(con, events=["approved"], search="blocked").table.empty
 
 

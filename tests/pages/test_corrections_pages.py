@@ -107,7 +107,7 @@ def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F
     assert not audit.isin(["None", "nan", "NaT"]).any().any() and not audit.isna().any().any()
     at.multiselect(key="audit_events").set_value(["confirmed"]).run()
     confirmed = frame(at, "Approved by")
-    assert len(confirmed) == 9 and set(confirmed["Event"]) == {"confirmed"}
+    assert len(confirmed) == 9 and set(confirmed["Event"]) == {"in AFAS"}
     reference = confirmed["Reference"].iloc[0]
     at.text_input(key="audit_search").input(reference.lower()).run()
     assert list(frame(at, "Approved by")["Reference"]) == [reference]
