@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from afas.recon.forms import LedgerSource
-from tests.pages.test_reconcile_page import demo_ledger, synced  # noqa: F401 - the fixture
+from tests.pages.test_reconcile_page import demo_ledger, imported_and_matched, synced  # noqa: F401 - the fixture
 from tests.pages.test_workflow_pages import configured, frame
 
 
@@ -17,14 +16,7 @@ def _own_data_dir(tmp_path, monkeypatch):
 
 
 def reconciled():
-    at = synced(all_connectors=True)
-    at.switch_page("views/reconcile.py").run()
-    at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
-    at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
-    at.date_input(key="recon_dates").set_value((dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
-    at.button(key="FormSubmitter:recon_match_form-Run matching").click().run()
-    assert not at.exception, at.exception
-    return at
+    return imported_and_matched(synced(all_connectors=True))
 
 
 def test_corrections_need_defaults_and_a_reconciliation_first():

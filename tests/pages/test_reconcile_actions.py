@@ -4,7 +4,6 @@ hand, delete an imported ledger (and be refused when corrections came from it)."
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 import openpyxl
@@ -16,7 +15,7 @@ from afas.emulator.demo import ledger_export
 from afas.recon.forms import LedgerSource
 from afas.recon.overrides import match_manually
 from afas.warehouse.db import connection
-from tests.pages.test_reconcile_page import demo_ledger, picker, synced  # noqa: F401 - the fixture
+from tests.pages.test_reconcile_page import demo_ledger, imported_and_matched, picker, synced  # noqa: F401 - the fixture
 
 
 @pytest.fixture(autouse=True)
@@ -31,16 +30,6 @@ def shown(markdown: str) -> str:
 
 def counts(at: AppTest) -> dict[str, int]:
     return {m.label: int(m.value.replace(",", "")) for m in at.metric}
-
-
-def imported_and_matched(at: AppTest) -> AppTest:
-    at.switch_page("views/reconcile.py").run()
-    at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
-    at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
-    at.date_input(key="recon_dates").set_value((dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
-    at.button(key="FormSubmitter:recon_match_form-Run matching").click().run()
-    assert not at.exception, at.exception
-    return at
 
 
 @pytest.mark.usefixtures("demo_ledger")

@@ -52,6 +52,17 @@ def synced(all_connectors: bool = False) -> AppTest:
     return at
 
 
+def imported_and_matched(at: AppTest) -> AppTest:
+    """On a synced session: the demo ledger imported and matched line by line over 2026."""
+    at.switch_page("views/reconcile.py").run()
+    at.radio(key="recon_source").set_value(LedgerSource.DEMO).run()
+    at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
+    at.date_input(key="recon_dates").set_value((dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    at.button(key="FormSubmitter:recon_match_form-Run matching").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_reconcile_before_a_sync_points_to_sync():
     at = configured()
     at.switch_page("views/reconcile.py").run()
