@@ -1,31 +1,18 @@
-"""Bank statements, MT940 and CAMT.053, read into the fixed columns of :data:`BANK_HEADERS`.
+"""What bank statements (MT940, CAMT.053) share once read: the fixed columns of :data:`BANK_HEADERS`
+and the check of a statement's balances.
 
 Amounts come out as plain text with a decimal point and the sign already applied from the
 bookkeeping point of view of the bank's ledger account (money in is a debit: positive); dates as
-ISO text; ``account`` is the statement's own IBAN. These are the reading engines; the formats that
-recognise such files and hand them here are :mod:`afas.recon.formats.mt940` and
-:mod:`afas.recon.formats.camt053`.
-
-A CAMT.053 file is XML and says its own encoding in its declaration; one Python cannot read (UTF-7,
-a name it does not know) is refused in words, like any other damage.
+ISO text; ``account`` is the statement's own IBAN. The reading engines are
+:mod:`afas.recon.mt940file` and :mod:`afas.recon.camtfile`; the formats that recognise such files
+and hand them there are :mod:`afas.recon.formats.mt940` and :mod:`afas.recon.formats.camt053`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
 from decimal import Decimal
-from typing import Any
 
-from afas.recon.tables import LedgerFileError, RawTable
-from afas.recon.textfiles import cell as _cell
-from afas.recon.textfiles import check_line_lengths as _check_line_lengths
-from afas.recon.textfiles import decode as _decode
-from afas.recon.textfiles import line_numbers
-from afas.recon.textfiles import shown as _shown
-
-__all__ = ["BANK_HEADERS", "read_camt", "read_mt940"]
+__all__ = ["BANK_HEADERS", "balance_notice"]
 
 BANK_HEADERS: tuple[str, ...] = (
     "date",
@@ -38,254 +25,22 @@ BANK_HEADERS: tuple[str, ...] = (
     "reference",
     "account",
 )
-_MT940_61 = re.compile(r":61:\d{6}(\d{4})?R?[CDcd][A-Z]?\d[\d,]*")
 
 
-# --- MT940 --------------------------------------------------------------------------------------------
+def balance_notice(
+    statement: str, opening: Decimal | None, movements: Decimal, closing: Decimal | None
+) -> str | None:
+    """The notice for a statement whose opening balance plus its lines is not its closing balance
+    (None when it adds up, or when the statement gives no opening or closing balance).
 
-_MT940_CODES = frozenset(
-    ("EREF", "MARF", "CNTP", "REMI", "NAME", "IBAN", "BIC", "TRTP", "CSID", "ORDP", "BENM", "ULTC", "ULTD")
-    + ("ULTB", "PURP", "RTRN", "ID", "SVCL", "ISDT", "ADDR", "PREF", "KREF", "BUSP")
-)
-
-
-def _iban_from_account(text: str) -> str:
-    """The IBAN of an MT940 :25: account ('NL91RABO0123456789 EUR', 'NL91RABO0123456789EUR')."""
-    first = (text or "").split()[0] if (text or "").split() else ""
-    if len(first) > 18 and first[-3:].isalpha() and first[:2].isalpha():
-        first = first[:-3]
-    return first
-
-
-def _mt940_details(details: str) -> dict[str, str]:
-    """The codes of a structured :86: line (Rabobank, ING, ABN AMRO): /CODE/value/CODE/value."""
-    flat = details.replace("\r", "").replace("\n", "")
-    if not flat.startswith("/"):
-        return {}
-    parts = flat.split("/")[1:]
-    found: dict[str, list[str]] = {}
-    current: str | None = None
-    for part in parts:
-        if part in _MT940_CODES and (current is None or part not in found):
-            current = part
-            found[current] = []
-        elif current is not None:
-            found[current].append(part)
-    return {code: "/".join(values).rstrip("/") for code, values in found.items()}
-
-
-def read_mt940(data: bytes, file_name: str) -> RawTable:
-    import mt940
-
-    _check_line_lengths(data, file_name)
-    text, encoding = _decode(data, file_name)
-    lines = text.splitlines()
-    lines_61 = [i for i, line in enumerate(lines, start=1) if line.startswith(":61:")]
-    if not lines_61:
-        raise LedgerFileError(
-            f"{file_name} is an MT940 statement without transaction lines (:61:); it holds only balances. "
-            "Export a statement for a period with transactions."
-        )
-    for number in lines_61:
-        if not _MT940_61.match(lines[number - 1]):
-            raise LedgerFileError(
-                f"{file_name}: line {number} is not a valid MT940 transaction line (:61: needs a date "
-                "YYMMDD, C or D and an amount); the statement is damaged. Download it from the bank again."
-            )
-    try:
-        statements = mt940.parse_statements(io.StringIO(text), options=mt940.Options.all())
-    except Exception as exc:  # the parser raises bare exceptions of several kinds on malformed tags
-        reason = _shown(str(exc).split(" at 0x")[0], 80)
-        raise LedgerFileError(
-            f"{file_name} is not a valid MT940 statement ({reason}); download it again from the bank."
-        ) from None
-    transactions = [
-        (_iban_from_account(str(statement.data.get("account_identification") or "")), transaction.data)
-        for statement in statements
-        for transaction in statement
-    ]
-    rows: list[tuple[str | None, ...]] = []
-    for account, values in transactions:
-        details_raw = str(values.get("transaction_details") or "")
-        details = _mt940_details(details_raw)
-        counterparty = details.get("CNTP", "").split("/")
-        name = (
-            details.get("NAME")
-            or (counterparty[2] if len(counterparty) > 2 else "")
-            or values.get("applicant_name")
-        )
-        iban = details.get("IBAN") or counterparty[0] or values.get("applicant_iban") or ""
-        remittance = details.get("REMI", "")
-        if remittance.startswith(("USTD/", "STRD/")):
-            remittance = "/".join(p for p in remittance.split("/")[1:] if p)
-        description = remittance or (" ".join(details_raw.split()) if not details else "")
-        description = description or values.get("purpose") or ""
-        customer_reference = str(values.get("customer_reference") or "")
-        reference = details.get("EREF") or (customer_reference if customer_reference != "NONREF" else "")
-        amount = values["amount"]
-        date = values.get("entry_date") or values.get("date")
-        rows.append(
-            (
-                _date_text(date),
-                _date_text(values.get("date")),
-                format(amount.amount, "f"),
-                str(amount.currency or values.get("currency") or "") or None,
-                _cell(description),
-                _cell(str(name or "")),
-                _cell(iban.replace(" ", "")),
-                _cell(reference if reference != "NOTPROVIDED" else ""),
-                account or None,
-            )
-        )
-    if len(rows) != len(lines_61):
-        raise LedgerFileError(
-            f"{file_name} has {len(lines_61)} transaction lines (:61:) but {len(rows)} can be read; the "
-            "statement is damaged. Download it from the bank again."
-        )
-    return RawTable(list(BANK_HEADERS), rows, lines_61, "mt940", encoding=encoding)
-
-
-def _date_text(value: Any) -> str | None:
-    if value is None:
+    ``statement`` names it for the user ("statement 3 of NL91ABNA0417164300"); the amounts are signed
+    as the bank states them (credit positive).
+    """
+    if opening is None or closing is None or opening + movements == closing:
         return None
-    return dt.date(value.year, value.month, value.day).isoformat()
-
-
-# --- CAMT.053 -----------------------------------------------------------------------------------------
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _child(element: Any, path: str) -> Any:
-    """The first descendant along ``path`` ('A/B/C'), matching local names (namespace-agnostic)."""
-    current = element
-    for step in path.split("/"):
-        if current is None:
-            return None
-        current = next((c for c in current if _local(c.tag) == step), None)
-    return current
-
-
-def _children(element: Any, name: str) -> list[Any]:
-    return [c for c in element if _local(c.tag) == name] if element is not None else []
-
-
-def _text(element: Any, path: str) -> str | None:
-    found = _child(element, path)
-    return _cell(found.text or "") if found is not None and found.text else None
-
-
-_DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']{0,60})["']""")
-
-
-def _refused_dtd(file_name: str) -> LedgerFileError:
-    return LedgerFileError(
-        f"{file_name} declares a DTD or XML entities, which bank statements never do; it was refused "
-        "for safety. Download the CAMT.053 statement from the bank again."
-    )
-
-
-def read_camt(data: bytes, file_name: str) -> RawTable:
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
-    try:
-        root = fromstring(data, forbid_dtd=True)
-    except (LookupError, ValueError) as exc:  # the encoding the XML declares: unknown, or UTF-7 & co.
-        if isinstance(exc, DefusedXmlException):
-            raise _refused_dtd(file_name) from None
-        declared = _DECLARED_ENCODING.match(data[:200])
-        encoding = declared.group(1).decode("ascii", "replace") if declared else "?"
-        raise LedgerFileError(
-            f"{file_name} says its text is in the encoding {_shown(encoding, 30)!r}, which cannot be read "
-            "(bank statements are UTF-8); the file is damaged or not a bank statement. Download the "
-            "CAMT.053 statement from the bank again."
-        ) from None
-    except DefusedXmlException:
-        raise _refused_dtd(file_name) from None
-    except ParseError as exc:
-        line, column = getattr(exc, "position", ("?", "?"))
-        raise LedgerFileError(
-            f"{file_name} is not well-formed XML (line {line}, column {column}); the file is damaged or cut "
-            "off. Download the CAMT.053 statement from the bank again."
-        ) from None
-    statement_root = root if _local(root.tag) == "BkToCstmrStmt" else _child(root, "BkToCstmrStmt")
-    if statement_root is None:
-        raise LedgerFileError(
-            f"{file_name} is XML but not a CAMT.053 bank statement (its root element is "
-            f"{_shown(_local(root.tag))!r}, without BkToCstmrStmt); export the statement as CAMT.053."
-        )
-    rows: list[tuple[str | None, ...]] = []
-    for statement in _children(statement_root, "Stmt"):
-        account = _text(statement, "Acct/Id/IBAN") or _text(statement, "Acct/Id/Othr/Id")
-        account_currency = _text(statement, "Acct/Ccy")
-        for entry in _children(statement, "Ntry"):
-            rows.append(_camt_entry(entry, account, account_currency, file_name))
-    if not rows:
-        raise LedgerFileError(
-            f"{file_name} is a CAMT.053 statement without entries (Ntry); there is nothing to import. "
-            "Export a statement for a period with transactions."
-        )
-    text = data.decode("utf-8", errors="replace")
-    starts = [m.start() for m in re.finditer(r"<(?:[\w.-]+:)?Ntry[\s>]", text)]
-    numbers = line_numbers(text, starts) if len(starts) == len(rows) else []
-    return RawTable(
-        list(BANK_HEADERS), rows, numbers or list(range(1, len(rows) + 1)), "camt053", encoding="utf-8"
-    )
-
-
-def _camt_entry(
-    entry: Any, account: str | None, currency: str | None, file_name: str
-) -> tuple[str | None, ...]:
-    amount_element = _child(entry, "Amt")
-    indicator = _text(entry, "CdtDbtInd")
-    if amount_element is None or not (amount_element.text or "").strip() or indicator not in ("CRDT", "DBIT"):
-        raise LedgerFileError(
-            f"{file_name}: an entry (Ntry) lacks its amount or its credit/debit indicator; the statement "
-            "is incomplete. Download it from the bank again."
-        )
-    try:
-        amount = Decimal(amount_element.text.strip())
-    except ArithmeticError:
-        raise LedgerFileError(
-            f"{file_name}: entry amount {_shown(amount_element.text.strip())!r} is not a number."
-        ) from None
-    # CRDT: money into the account, a debit on the bank ledger account: positive.
-    signed = amount if indicator == "CRDT" else -amount
-    booked = _text(entry, "BookgDt/Dt") or (_text(entry, "BookgDt/DtTm") or "")[:10] or None
-    value = _text(entry, "ValDt/Dt") or (_text(entry, "ValDt/DtTm") or "")[:10] or None
-    details = _children(_child(entry, "NtryDtls"), "TxDtls")
-    party = "Dbtr" if indicator == "CRDT" else "Cdtr"
-    names: list[str] = []
-    ibans: list[str] = []
-    texts: list[str] = []
-    references: list[str] = []
-    for tx in details:
-        name = _text(tx, f"RltdPties/{party}/Nm") or _text(tx, f"RltdPties/{party}/Pty/Nm")
-        iban = _text(tx, f"RltdPties/{party}Acct/Id/IBAN")
-        names += [name] if name else []
-        ibans += [iban] if iban else []
-        remittance = _child(tx, "RmtInf")
-        texts += [_cell(u.text or "") or "" for u in _children(remittance, "Ustrd")]
-        for structured in _children(remittance, "Strd"):
-            ref = _text(structured, "CdtrRefInf/Ref")
-            texts += [ref] if ref else []
-        e2e = _text(tx, "Refs/EndToEndId")
-        references += [e2e] if e2e and e2e != "NOTPROVIDED" else []
-    description = " ".join(t for t in texts if t) or _text(entry, "AddtlNtryInf")
-    reference = references[0] if len(references) == 1 else _text(entry, "AcctSvcrRef")
     return (
-        booked,
-        value,
-        format(signed, "f"),
-        amount_element.get("Ccy") or currency,
-        description,
-        names[0] if len(set(names)) == 1 else None,
-        ibans[0] if len(set(ibans)) == 1 else None,
-        reference,
-        account,
+        f"{statement}: opening balance {opening:,.2f} plus its lines {movements:,.2f} is "
+        f"{opening + movements:,.2f}, but the statement's closing balance is {closing:,.2f} "
+        f"(a difference of {closing - opening - movements:,.2f}). The statement is incomplete or "
+        "lines are missing; download it from the bank again, or import it and look for the gap."
     )

@@ -40,7 +40,8 @@ class RawTable:
     ``rows[i]``. ``file_format`` is 'csv', 'xlsx' (any workbook: .xlsx, .xls, .ods), 'parquet',
     'mt940' or 'camt053'. ``ragged`` lists (line number, field count) of CSV lines whose field count
     differs from the header's; such rows are padded or cut to the header's width and reported by the
-    mapping.
+    mapping. ``notices`` are what the reader found that the user must read before importing, in
+    sentences (a statement whose balances do not add up, a guess and what it rests on).
     """
 
     headers: list[str]
@@ -51,6 +52,7 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     ragged: list[tuple[int, int]] = field(default_factory=list)
+    notices: tuple[str, ...] = ()
 
 
 def clean_headers(cells: Sequence[str | None]) -> list[str]:
@@ -83,6 +85,8 @@ class TextTable:
     sheet: str | None = None
     sha256: str | None = None
     file_name: str | None = None
+    notices: tuple[str, ...] = ()
+    """What the reader found that the user must read before importing (see :class:`RawTable`)."""
 
     @classmethod
     def from_arrow(
@@ -123,6 +127,7 @@ class TextTable:
             encoding=raw.encoding,
             delimiter=raw.delimiter,
             sheet=raw.sheet,
+            notices=tuple(raw.notices),
         )
 
     def arrow(self) -> pa.Table:
@@ -152,6 +157,7 @@ class TextTable:
             delimiter=self.delimiter,
             sheet=self.sheet,
             ragged=ragged,
+            notices=self.notices,
         )
 
     def head(self, n: int) -> list[tuple[str | None, ...]]:

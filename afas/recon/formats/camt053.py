@@ -1,10 +1,10 @@
-"""CAMT.053 bank statements (ISO 20022 XML), read by :func:`afas.recon.bankstatements.read_camt`."""
+"""CAMT.053 bank statements (ISO 20022 XML), read by :func:`afas.recon.camtfile.read_camt`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from afas.recon.bankstatements import read_camt
+from afas.recon.camtfile import read_camt
 from afas.recon.ledgerformat import Confidence, LedgerFormat, Verdict
 from afas.recon.tables import TextTable
 from afas.recon.textfiles import text_head

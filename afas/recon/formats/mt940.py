@@ -1,13 +1,13 @@
 """MT940 bank statements (SWIFT text of :20:, :25:, :61:, :86: tags), read by
-:func:`afas.recon.bankstatements.read_mt940`."""
+:func:`afas.recon.mt940file.read_mt940`."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from afas.recon.bankstatements import read_mt940
 from afas.recon.ledgerformat import Confidence, LedgerFormat, Verdict
+from afas.recon.mt940file import read_mt940
 from afas.recon.tables import TextTable
 from afas.recon.textfiles import text_head
 
