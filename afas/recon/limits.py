@@ -32,6 +32,7 @@ __all__ = [
     "check_size",
     "mb",
     "upload_help",
+    "upload_types",
 ]
 
 
@@ -65,3 +66,8 @@ def upload_help(labels: Iterable[str] | None = None) -> str:
         for limit in FORMAT_LIMITS
         if wanted is None or limit.label in wanted
     )
+
+
+def upload_types() -> list[str]:
+    """The file name endings the ledger upload offers: every registered format's, in registry order."""
+    return list(dict.fromkeys(ext for found in FORMATS for ext in found.extensions))

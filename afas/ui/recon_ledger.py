@@ -29,7 +29,7 @@ from afas.recon.ledgers import (
     load_profile,
     save_profile,
 )
-from afas.recon.limits import upload_help
+from afas.recon.limits import upload_help, upload_types
 from afas.recon.readers import sheet_names
 from afas.ui.connection import Connection
 from afas.ui.errors import shown_here
@@ -201,7 +201,7 @@ def ledger_section(conn: Connection, db: Path, imports: list[LedgerImport], prof
         else:
             upload = st.file_uploader(
                 "CSV, Excel, Parquet, MT940 or CAMT.053",
-                type=["csv", "txt", "xlsx", "xls", "ods", "parquet", "sta", "mt940", "940", "xml"],
+                type=upload_types(),
                 key="recon_upload",
                 help=upload_help() + ".",
             )

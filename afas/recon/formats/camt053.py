@@ -19,6 +19,7 @@ class Camt053Statement(LedgerFormat):
     name = "camt053"
     label = "CAMT.053"
     max_mb = 20  # the whole XML tree is built in Python
+    extensions = ("xml",)
 
     def identify(self, data: bytes, file_name: str) -> Verdict:
         head = text_head(data)

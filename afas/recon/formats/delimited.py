@@ -19,6 +19,7 @@ class DelimitedText(LedgerFormat):
     name = "csv"
     label = "CSV"
     max_mb = 200  # DuckDB's reader takes seconds per million lines
+    extensions = ("csv", "txt", "tab")
 
     def identify(self, data: bytes, file_name: str) -> Verdict:
         what = binary_kind(data)

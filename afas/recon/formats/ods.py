@@ -14,6 +14,7 @@ class OpenDocumentSpreadsheet(WorkbookFormat):
     name = "ods"
     label = "Excel"  # the user's word for any spreadsheet; it shares Excel's limit
     max_mb = 25
+    extensions = ("ods",)
 
     def identify(self, data: bytes, file_name: str) -> Verdict:
         if data.startswith(b"PK\x03\x04") and zip_kind(data) == "ods":

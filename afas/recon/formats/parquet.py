@@ -28,6 +28,7 @@ class ParquetFile(LedgerFormat):
     name = "parquet"
     label = "Parquet"
     max_mb = 100  # columns other than text pass through Python cell by cell
+    extensions = ("parquet",)
 
     def identify(self, data: bytes, file_name: str) -> Verdict:
         if data.startswith(b"PAR1"):

@@ -18,6 +18,7 @@ class Excel97Workbook(WorkbookFormat):
     name = "xls"
     label = "Excel"
     max_mb = 25
+    extensions = ("xls",)
 
     def identify(self, data: bytes, file_name: str) -> Verdict:
         if data.startswith(_OLE):

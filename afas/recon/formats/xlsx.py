@@ -17,6 +17,7 @@ class ExcelWorkbook(WorkbookFormat):
     name = "xlsx"
     label = "Excel"
     max_mb = 25  # calamine turns each cell into a Python value
+    extensions = ("xlsx", "xlsm")
 
     def identify(self, data: bytes, file_name: str) -> Verdict:
         if not data.startswith(_ZIP):
