@@ -32,6 +32,10 @@ LABELS: dict[str, dict[str, str]] = {
         "oldest": "take the oldest",
         "newest": "take the newest",
     },
+    "SignMeaning": {
+        "ledger": "a ledger's: D (debet) is a debit, positive",
+        "bank": "a bank's: D (debet) is money out of the account, negative",
+    },
     "Comparison": {
         "lines": "line by line",
         "balances": "balances per account and period (a trial balance against AFAS's)",

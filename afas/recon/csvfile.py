@@ -67,6 +67,12 @@ def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
     return rows
 
 
+def _named(row: list[str], width: int) -> bool:
+    """Whether a line of the usual field count can be the header: more than one non-empty cell (a
+    one-column file's single cell does)."""
+    return width < 2 or sum(1 for c in row if c.strip()) >= 2
+
+
 def _has_letters(cells: list[str]) -> bool:
     return any(ch.isalpha() for c in cells for ch in c)
 
@@ -164,8 +170,12 @@ def read_csv_reference(
         raise _no_lines(file_name)
     counts = Counter(len(row) for _, row in records)
     width = (Counter({n: k for n, k in counts.items() if n > 1}) or counts).most_common(1)[0][0]
-    # The header is the first line with the usual field count; lines above it are a title block.
-    header_index = next(i for i, (_, row) in enumerate(records) if len(row) == width)
+    # The header is the first line with the usual field count and more than one name; lines above it
+    # are a title block (Knab's "KNAB EXPORT;;;;" has the count but one cell).
+    header_index = next(
+        (i for i, (_, row) in enumerate(records) if len(row) == width and _named(row, width)),
+        next(i for i, (_, row) in enumerate(records) if len(row) == width),
+    )
     if (
         header_index > 0
         and len(records[header_index - 1][1]) == width - 1
@@ -192,7 +202,17 @@ def read_csv_reference(
             cells = (cells + [None] * width)[:width]
         rows.append(tuple(cells))
         line_numbers.append(line)
-    return RawTable(headers, rows, line_numbers, "csv", encoding=encoding, delimiter=delimiter, ragged=ragged)
+    return RawTable(
+        headers,
+        rows,
+        line_numbers,
+        "csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        ragged=ragged,
+        header_line=records[header_index][0],
+        header_cells=tuple(cell(c) for c in records[header_index][1]),
+    )
 
 
 # --- the fast reader ------------------------------------------------------------------------------------
@@ -389,7 +409,13 @@ def _duckdb_table(
         raise _no_lines(file_name)
     several = [c for c in counts if c[0] > 1] or counts
     width = min(several, key=lambda c: (-c[1], c[2]))[0]  # most lines; on a tie the first seen
-    header_ord = _one(con, "SELECT min(ord) FROM rec WHERE nfields = ?", [width])[0]
+    filled_cells = " + ".join(f"CAST({n} IS NOT NULL AS INTEGER)" for n in names)
+    header_ord = _one(
+        con,
+        f"SELECT coalesce(min(ord) FILTER (WHERE {width} < 2 OR ({filled_cells}) >= 2), min(ord)) "
+        "FROM rec WHERE nfields = ?",
+        [width],
+    )[0]
     previous = _one(con, "SELECT ord, nfields FROM rec WHERE ord < ? ORDER BY ord DESC LIMIT 1", [header_ord])
     cut = False
     if previous is not None and previous[1] == width - 1:
@@ -426,12 +452,19 @@ def _duckdb_table(
         f"FROM rec WHERE ord > {int(header_ord)} ORDER BY ord"
     )
     headers = clean_headers(list(header))
+    header_line = int(_one(con, "SELECT line_no FROM rec WHERE ord = ?", [header_ord])[0])
+    meta = {
+        "encoding": encoding,
+        "delimiter": delimiter,
+        "header_line": header_line,
+        "header_cells": tuple(header),
+    }
     if into is not None:  # straight into the staged Parquet file: the rows never pass through Python
         rows = _one(con, f"SELECT count(*) FROM rec WHERE ord > {int(header_ord)}")[0]
         con.execute(f"COPY ({body}) TO {_sql_text(str(into))} (FORMAT parquet, COMPRESSION zstd)")
-        return TextTable(headers, "csv", int(rows), path=Path(into), encoding=encoding, delimiter=delimiter)
+        return TextTable(headers, "csv", int(rows), path=Path(into), **meta)
     data = con.sql(body).to_arrow_table()
-    return TextTable.from_arrow(headers, data, "csv", encoding=encoding, delimiter=delimiter)
+    return TextTable.from_arrow(headers, data, "csv", **meta)
 
 
 # --- entry point ----------------------------------------------------------------------------------------

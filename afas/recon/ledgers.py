@@ -40,6 +40,7 @@ from functools import cached_property
 import duckdb
 
 from afas.errors import InputError
+from afas.recon.banklayouts import layout_named
 from afas.recon.mapping import LedgerLine, LineProblem, MappedLedger, Mapping, apply_mapping, suggest_mapping
 from afas.recon.mapsql import MappedSummary, mapped_view
 from afas.recon.readers import LedgerFileError, RawTable, read_ledger_table
@@ -206,7 +207,10 @@ def scratch_connection() -> duckdb.DuckDBPyConnection:
 
 
 def suggested_mapping(table: TextTable) -> Mapping:
-    """The mapping suggested from the table's headers and its first 200 rows."""
+    """The mapping of the bank export layout recognised in the table, or else the one suggested from
+    its headers and its first 200 rows (the one path the dashboard and the CLI take)."""
+    if table.layout is not None:
+        return layout_named(table.layout).mapping(table.headers)
     return suggest_mapping(table.headers, table.head(200), table.file_format)
 
 

@@ -25,6 +25,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 import duckdb
 import pyarrow as pa
@@ -50,6 +51,7 @@ __all__ = [
     "LineProblem",
     "MappedLedger",
     "Mapping",
+    "SignMeaning",
     "apply_mapping",
     "detect_date_format",
     "detect_decimal_separator",
@@ -60,6 +62,20 @@ __all__ = [
 ]
 
 AUTO = "auto"
+
+
+class SignMeaning(StrEnum):
+    """What D and C (Debet, Credit) in a sign column mean (labels: afas.catalogue).
+
+    In a ledger D is a debit (positive); on a bank's own export D is money going out of the account
+    (Knab's CreditDebet, Triodos's Debet/Credit): on the bank ledger account that is a credit
+    (negative). Af/Bij say money out/in and mean the same either way.
+    """
+
+    LEDGER = "ledger"
+    BANK = "bank"
+
+
 COLUMN_FIELDS: tuple[str, ...] = ("entry_date", "amount", "debit", "credit", "sign", *TEXT_FIELDS)
 
 
@@ -71,6 +87,9 @@ class Mapping:
     amount as debit or credit (D/C, Debet/Credit, Bij/Af). ``date_format`` is ``"auto"``, ``"excel"``
     (serial day numbers) or a ``strptime`` format such as ``"%d-%m-%Y"``; ``decimal_separator`` is
     ``"auto"``, ``","`` or ``"."``. ``currency_default`` fills the currency when no column gives it.
+    ``sign_meaning`` says whether D/C in the sign column are the ledger's debit/credit or a bank's
+    money out/in (:class:`SignMeaning`); ``description_more`` are further columns joined to the
+    description with a space (a bank's Omschrijving-1, -2, -3).
     """
 
     entry_date: str | None = None
@@ -91,14 +110,22 @@ class Mapping:
     date_format: str = AUTO
     decimal_separator: str = AUTO
     currency_default: str | None = None
+    sign_meaning: SignMeaning = SignMeaning.LEDGER
+    description_more: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.decimal_separator not in (AUTO, ",", "."):
             raise ValueError(f"decimal separator must be 'auto', ',' or '.', not {self.decimal_separator!r}")
+        object.__setattr__(self, "sign_meaning", SignMeaning(self.sign_meaning))
+        object.__setattr__(self, "description_more", tuple(self.description_more))
 
     def columns(self) -> dict[str, str]:
-        """The mapped fields and their source columns."""
+        """The mapped fields and their source columns (``description_more`` not among them)."""
         return {name: getattr(self, name) for name in COLUMN_FIELDS if getattr(self, name)}
+
+    def source_columns(self) -> list[str]:
+        """Every column the mapping reads, the further description columns included."""
+        return [*self.columns().values(), *self.description_more]
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)

@@ -101,12 +101,24 @@ class MappedSummary:
     date_to: dt.date | None = None
 
 
-def sign_of(text: str) -> int | None:
-    """+1 for a debit/incoming marker, -1 for a credit/outgoing one, None when unknown."""
+_DEBIT_WORDS = ("d", "db", "dr", "deb", "debet", "debit")
+_CREDIT_WORDS = ("c", "cr", "cred", "credit")
+
+
+def sign_of(text: str, bank: bool = False) -> int | None:
+    """+1 for a debit/incoming marker, -1 for a credit/outgoing one, None when unknown.
+
+    With ``bank`` (a bank's own export, :class:`~afas.recon.mapping.SignMeaning` BANK) D/C are the
+    bank's: D is money out (-1), C money in (+1); Af/Bij mean the same either way.
+    """
     word = normal(text)
-    if word in ("d", "db", "dr", "deb", "debet", "debit", "bij", "in", "plus"):
+    if word in _DEBIT_WORDS:
+        return -1 if bank else 1
+    if word in _CREDIT_WORDS:
+        return 1 if bank else -1
+    if word in ("bij", "in", "plus"):
         return 1
-    if word in ("c", "cr", "cred", "credit", "af", "out", "min"):
+    if word in ("af", "out", "min"):
         return -1
     return None
 
@@ -139,6 +151,13 @@ def column_index(headers: Sequence[str], mapping) -> dict[str, int]:
                 "file."
             )
         index[target] = positions[column]
+    for column in mapping.description_more:
+        if column not in positions:
+            raise LedgerFileError(
+                f"Column {column!r} (chosen as a further description column) is not in this file; its "
+                f"columns are: {_shown_list(headers)}. Choose another column, or check that this is the "
+                "right file."
+            )
     return index
 
 
@@ -175,6 +194,8 @@ class _Plan:
     def __init__(self, con: duckdb.DuckDBPyConnection, src: str, table: TextTable, mapping) -> None:
         self.con, self.src, self.mapping = con, src, mapping
         self.index = column_index(table.headers, mapping)
+        self.more = [table.headers.index(name) for name in mapping.description_more]
+        self.bank_signs = str(mapping.sign_meaning) == "bank"
         self.width = len(table.headers)
         self.registered: list[str] = []
         self.amounts_found = False
@@ -189,6 +210,17 @@ class _Plan:
     def col(self, target: str) -> str | None:
         i = self.index.get(target)
         return f"s.{column_name(i)}" if i is not None else None
+
+    def description(self) -> str:
+        """The description's text: its column, and the further description columns joined with a
+        space (empty ones left out)."""
+        parts = [c for c in (self.col("description"),) if c is not None]
+        parts += [f"s.{column_name(i)}" for i in self.more]
+        if not parts:
+            return "CAST(NULL AS VARCHAR)"
+        if len(parts) == 1:
+            return parts[0]
+        return "nullif(concat_ws(' ', " + ", ".join(f"nullif({p}, '')" for p in parts) + "), '')"
 
     def _first(self, target: str, n: int, non_blank: bool = False) -> list[str]:
         c = self.col(target)
@@ -271,7 +303,10 @@ class _Plan:
         texts = self._distinct([f"coalesce({self.col('sign')}, '')"])
         return self.register(
             "signs",
-            {"text": pa.array(texts, pa.string()), "sign": pa.array([sign_of(t) for t in texts], pa.int32())},
+            {
+                "text": pa.array(texts, pa.string()),
+                "sign": pa.array([sign_of(t, self.bank_signs) for t in texts], pa.int32()),
+            },
         )
 
     def currencies(self) -> str:
@@ -352,7 +387,7 @@ def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
         f"coalesce({text('sign')}, '') AS sign_text",
         f"coalesce(nullif({text('currency')}, ''), $currency_default) AS currency_text",
         f"{text('counterparty_iban')} AS iban_text",
-        *(f"{text(f)} AS {f}" for f in _PLAIN_TEXT),
+        *(f"{plan.description() if f == 'description' else text(f)} AS {f}" for f in _PLAIN_TEXT),
     ]
     for t in money:
         texts.append(f"nullif({text(t)}, '') AS {t}_text")

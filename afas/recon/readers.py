@@ -27,6 +27,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from afas.recon.banklayouts import recognise
 from afas.recon.bankstatements import BANK_HEADERS
 from afas.recon.formats.camt053 import Camt053Statement
 from afas.recon.formats.delimited import DelimitedText
@@ -187,7 +188,8 @@ def read_ledger_table(
     found = identify(data, file_name)
     check_size(len(data), file_name, found.name)
     table = found.read(data, file_name, sheet=sheet, into=into)
-    return replace(table, file_name=file_name, sha256=sha256 or hashlib.sha256(data).hexdigest())
+    table = replace(table, file_name=file_name, sha256=sha256 or hashlib.sha256(data).hexdigest())
+    return recognise(table)  # a bank's export layout, and whether the first line is a header
 
 
 def read_ledger_file(data: bytes, file_name: str, sheet: str | int | None = None) -> RawTable:

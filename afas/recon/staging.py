@@ -41,7 +41,21 @@ CHILD_MEMORY = 6 * 1024**3
 CHILD_SECONDS = 600
 CHILD_NICE = 10
 """How much the reading process yields the processor to the dashboard's own threads (os.nice)."""
-_META = ("headers", "file_format", "num_rows", "encoding", "delimiter", "sheet", "sha256", "file_name")
+_META = (
+    "headers",
+    "file_format",
+    "num_rows",
+    "encoding",
+    "delimiter",
+    "sheet",
+    "sha256",
+    "file_name",
+    "notices",
+    "header_line",
+    "layout",
+    "headerless",
+    "header_cells",
+)
 _ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -61,7 +75,11 @@ def _load(parquet: Path, meta: Path) -> TextTable | None:
     now = time.time()
     for path in (parquet, meta):  # used again: kept longer
         os.utime(path, (now, now))
-    return TextTable(path=parquet, **{k: values.get(k) for k in _META})
+    found = {k: values.get(k) for k in _META}
+    found["notices"] = tuple(found["notices"] or ())
+    found["headerless"] = bool(found["headerless"])
+    found["header_cells"] = tuple(found["header_cells"]) if found["header_cells"] is not None else None
+    return TextTable(path=parquet, **found)
 
 
 def _temporary(path: Path) -> Path:

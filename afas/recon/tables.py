@@ -53,6 +53,8 @@ class RawTable:
     sheet: str | None = None
     ragged: list[tuple[int, int]] = field(default_factory=list)
     notices: tuple[str, ...] = ()
+    header_line: int | None = None
+    header_cells: tuple[str | None, ...] | None = None
 
 
 def clean_headers(cells: Sequence[str | None]) -> list[str]:
@@ -87,6 +89,15 @@ class TextTable:
     file_name: str | None = None
     notices: tuple[str, ...] = ()
     """What the reader found that the user must read before importing (see :class:`RawTable`)."""
+    header_line: int | None = None
+    """The line (or row) the column names were read from; None where there is none."""
+    header_cells: tuple[str | None, ...] | None = None
+    """That line's cells as they are in the file (``headers`` are cleaned: named, numbered), so a
+    header line that turns out to be a transaction is kept exactly."""
+    layout: str | None = None
+    """The bank export layout recognised in the file (:mod:`afas.recon.banklayouts`), if any."""
+    headerless: bool = False
+    """Whether the file's first line is read as a transaction (an export without a header line)."""
 
     @classmethod
     def from_arrow(
@@ -128,6 +139,8 @@ class TextTable:
             delimiter=raw.delimiter,
             sheet=raw.sheet,
             notices=tuple(raw.notices),
+            header_line=raw.header_line,
+            header_cells=raw.header_cells,
         )
 
     def arrow(self) -> pa.Table:
@@ -158,6 +171,8 @@ class TextTable:
             sheet=self.sheet,
             ragged=ragged,
             notices=self.notices,
+            header_line=self.header_line,
+            header_cells=self.header_cells,
         )
 
     def head(self, n: int) -> list[tuple[str | None, ...]]:
@@ -180,6 +195,10 @@ class TextTable:
     def without_data(self, path: Path) -> TextTable:
         """The same table, read from ``path`` from now on (the in-memory cells are let go)."""
         return replace(self, data=None, path=path)
+
+    def staged_path(self) -> Path:
+        """The Parquet file holding the cells (LedgerFileError when it was removed meanwhile)."""
+        return self._existing_path()
 
     def _existing_path(self) -> Path:
         assert self.path is not None

@@ -498,7 +498,13 @@ def _table(
     headers = clean_headers(records[header_index][1])
     body = records[header_index + 1 :]
     return TextTable.from_rows(
-        headers, [cells for _, cells in body], [n for n, _ in body], "xlsx", sheet=sheet_name
+        headers,
+        [cells for _, cells in body],
+        [n for n, _ in body],
+        "xlsx",
+        sheet=sheet_name,
+        header_line=records[header_index][0],
+        header_cells=tuple(records[header_index][1]),
     )
 
 
