@@ -41,7 +41,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     # The import side is another module of the project; imported here so that reconciling an
     # already imported ledger does not need it.
-    from afas.recon.ledgers import DuplicateImport, import_table, load_profile, suggested_mapping
+    from afas.recon.ledgers import (
+        DuplicateImport,
+        import_table,
+        load_profile,
+        preview_table,
+        suggested_mapping,
+    )
     from afas.recon.readers import read_ledger_table
 
     path: Path = args.ledger
@@ -50,10 +56,10 @@ def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(f"{path} cannot be read ({exc.strerror or type(exc).__name__}).") from None
     table = read_ledger_table(data, path.name)  # read once, column-wise: fit for a million lines
-    for notice in table.notices:
-        print(f"note: {notice}")
     # the dashboard's path: the recognised layout's mapping, or the one suggested from the header
     mapping = load_profile(con, args.mapping) if args.mapping else suggested_mapping(table)
+    for note in preview_table(None, table, mapping).notes:  # every guess, and what it rests on
+        print(f"{'warning' if note.warn else 'note'}: {label(note.subject)}: {note.text}")
     try:
         result = import_table(con, table, mapping, file_name=path.name, profile=args.mapping)
     except DuplicateImport as exc:

@@ -12,8 +12,9 @@ with the mapping it implies, which they can change and save as a profile.
 Exports without a header line (ABN AMRO's TAB, de Volksbank's CSV) are told by their first line: a
 reader takes the first line for the column names; when those "names" are values (dates, amounts,
 IBANs) the first line is a transaction. :func:`recognise` then gives the columns the bank's documented
-names (or "column 1", "column 2", ... for an unknown layout), keeps the first line as the first row
-and says so in a notice; :func:`with_first_line` lets the user decide otherwise.
+names (or "column 1", "column 2", ... for an unknown layout) and keeps the first line as the first row;
+:func:`with_first_line` lets the user decide otherwise. What was recognised is said to the user by
+:mod:`afas.recon.guesses`.
 
 A layout may also refuse a file that is an export, but not of transactions (ING's balance overview).
 """
@@ -32,7 +33,7 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from afas.recon.mapping import AUTO, Mapping, SignMeaning
 from afas.recon.tables import LedgerFileError, TextTable, column_name
-from afas.recon.textvalues import looks_numeric, normal, shown
+from afas.recon.textvalues import looks_numeric, normal
 
 __all__ = ["LAYOUTS", "BankLayout", "layout_named", "looks_like_values", "recognise", "with_first_line"]
 
@@ -239,7 +240,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
         "knab",
         "Knab CSV export",
         fields={
-            "entry_date": "Boekdatum",
+            "entry_date": ("Boekdatum", "Transactiedatum"),
             "amount": "Bedrag",
             "sign": "CreditDebet",
             "currency": "Valutacode",
@@ -393,11 +394,7 @@ def _recognise_header(table: TextTable) -> TextTable:
         if not layout.headerless and layout.matches_header(table.headers):
             if layout.refusal is not None:
                 raise LedgerFileError(f"{table.file_name or 'The file'} {layout.refusal}.")
-            return replace(
-                table,
-                layout=layout.key,
-                notices=(*table.notices, f"Recognised: {layout.label} (by its column names)."),
-            )
+            return replace(table, layout=layout.key)
     return table
 
 
@@ -406,7 +403,7 @@ def with_first_line(table: TextTable, *, as_data: bool, guessed: bool = False) -
 
     A table read with a header whose first line is data gets the columns of the headerless layout its
     values fit (de Volksbank, ABN AMRO TAB) or "column 1", "column 2", ...; and the other way round.
-    ``guessed`` words the notice as the reader's guess (what it rests on) rather than the user's choice.
+    ``guessed`` records that the reader chose so (from the values), not the user.
     """
     if as_data == table.headerless:
         return table
@@ -416,31 +413,9 @@ def with_first_line(table: TextTable, *, as_data: bool, guessed: bool = False) -
     rows = [header, *table.head(4)]
     layout = next((lt for lt in LAYOUTS if lt.headerless and lt.matches_values(rows)), None)
     names = list(layout.columns) if layout else [f"column {i}" for i in range(1, len(header) + 1)]
-    values = [shown(c) for c in header if c and c.strip()][:2]
-    line = table.header_line or 1
-    why = (
-        f"Line {line} holds values ({', '.join(repr(v) for v in values)}), not column names, so it is "
-        "read as the first transaction"
-        if guessed
-        else f"Line {line} is read as the first transaction, as chosen"
-    )
-    notice = (
-        f"{why}; the columns are named as in the {layout.label} ({', '.join(names[:3])}, ...)."
-        if layout
-        else f"{why}; the columns are numbered (column 1, column 2, ...)."
-    )
-    if layout is not None:
-        notice = (
-            f"Recognised: {layout.label} (a file without a header line, by the kind of value in each "
-            f"column). {notice}"
-        )
-    moved = _prepend(table, header, line)
+    moved = _prepend(table, header, table.header_line or 1)
     return replace(
-        moved,
-        headers=names,
-        headerless=True,
-        layout=layout.key if layout else None,
-        notices=(*table.notices, notice),
+        moved, headers=names, headerless=True, header_guessed=guessed, layout=layout.key if layout else None
     )
 
 
@@ -461,24 +436,42 @@ def _prepend(table: TextTable, cells: Sequence[str | None], line: int) -> TextTa
     return _prepend_on_disk(table, pa.table(first), width)
 
 
-def _prepend_on_disk(table: TextTable, first: pa.Table, width: int) -> TextTable:
+def _rewrite_on_disk(table: TextTable, suffix: str, select: str, first: pa.Table | None = None) -> Path:
+    """The staged cells rewritten by ``select`` (over ``src``, and ``first_row`` when given) into a
+    Parquet file beside them, named by ``suffix``: written once (atomically), reused after."""
+    import os
+
     import duckdb
 
     source = table.staged_path()
-    target = source.with_name(f"{source.stem}-rows-{uuid.uuid4().hex[:8]}.parquet")
+    target = source.with_name(f"{source.stem}-{suffix}.parquet")
+    if target.exists():
+        return target
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     con = duckdb.connect(config={"threads": 1, "temp_directory": tempfile.gettempdir()})
     try:
-        con.register("first_row", first)
-        cells = ", ".join(column_name(i) for i in range(width))
+        if first is not None:
+            con.register("first_row", first)
         path = str(source).replace("'", "''")
-        con.execute(
-            f"COPY (SELECT row_no, line_no, ragged, {cells} FROM first_row UNION ALL "
-            f"SELECT row_no + 1, line_no, ragged, {cells} FROM read_parquet('{path}') ORDER BY row_no) "
-            f"TO '{str(target).replace(chr(39), chr(39) * 2)}' (FORMAT parquet, COMPRESSION zstd)"
-        )
+        con.execute(f"CREATE TEMP VIEW src AS SELECT * FROM read_parquet('{path}')")
+        out = str(temporary).replace("'", "''")
+        con.execute(f"COPY ({select}) TO '{out}' (FORMAT parquet, COMPRESSION zstd)")
     finally:
         con.close()
-    return replace(table, path=Path(target), num_rows=table.num_rows + 1, header_line=None)
+    os.replace(temporary, target)
+    return target
+
+
+def _prepend_on_disk(table: TextTable, first: pa.Table, width: int) -> TextTable:
+    cells = ", ".join(column_name(i) for i in range(width))
+    target = _rewrite_on_disk(
+        table,
+        "first-line-as-data",
+        f"SELECT row_no, line_no, ragged, {cells} FROM first_row UNION ALL "
+        f"SELECT row_no + 1, line_no, ragged, {cells} FROM src ORDER BY row_no",
+        first,
+    )
+    return replace(table, path=target, num_rows=table.num_rows + 1, header_line=None)
 
 
 def _first_row_as_header(table: TextTable) -> TextTable:
@@ -488,18 +481,31 @@ def _first_row_as_header(table: TextTable) -> TextTable:
     first = table.head(1)
     if not first:
         return table
-    everything = table.arrow()
-    line = int(everything.column("line_no")[0].as_py())
-    data = everything.slice(1)
-    notices = tuple(n for n in table.notices if "first transaction" not in n)
+    head = table.data.slice(0, 1) if table.data is not None else None
+    line = int(head.column("line_no")[0].as_py()) if head is not None else None
+    meta = {"headers": clean_headers(list(first[0])), "num_rows": table.num_rows - 1, "header_guessed": False}
+    if table.data is not None:
+        data = table.data.slice(1)
+        shifted = pa.compute.subtract(data["row_no"], 1)
+        data = data.set_column(data.schema.get_field_index("row_no"), "row_no", shifted)
+        return replace(
+            table, data=data, headerless=False, layout=None, header_line=line, header_cells=first[0], **meta
+        )
+    cells = ", ".join(column_name(i) for i in range(len(table.headers)))
+    target = _rewrite_on_disk(
+        table,
+        "first-line-as-header",
+        f"SELECT row_no - 1 AS row_no, line_no, ragged, {cells} FROM src WHERE row_no > 0 ORDER BY row_no",
+    )
+    import pyarrow.parquet as pq
+
+    first_line = pq.read_table(table.staged_path(), columns=["line_no"]).column("line_no")[0].as_py()
     return replace(
         table,
-        headers=clean_headers(list(first[0])),
-        data=data,
-        path=None,
-        num_rows=data.num_rows,
+        path=target,
         headerless=False,
         layout=None,
-        header_line=line,
-        notices=notices,
+        header_line=int(first_line),
+        header_cells=first[0],
+        **meta,
     )

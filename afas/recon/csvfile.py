@@ -179,6 +179,7 @@ def read_csv_reference(
     if (
         header_index > 0
         and len(records[header_index - 1][1]) == width - 1
+        and _named(records[header_index - 1][1], width - 1)
         and all(not row[-1].strip() for _, row in records[header_index:] if len(row) == width)
     ):
         # Data lines that all end in a delimiter the header line lacks: the empty last field is no column.
@@ -416,9 +417,13 @@ def _duckdb_table(
         "FROM rec WHERE nfields = ?",
         [width],
     )[0]
-    previous = _one(con, "SELECT ord, nfields FROM rec WHERE ord < ? ORDER BY ord DESC LIMIT 1", [header_ord])
+    previous = _one(
+        con,
+        f"SELECT ord, nfields, {filled_cells} FROM rec WHERE ord < ? ORDER BY ord DESC LIMIT 1",
+        [header_ord],
+    )
     cut = False
-    if previous is not None and previous[1] == width - 1:
+    if previous is not None and previous[1] == width - 1 and (width - 1 < 2 or previous[2] >= 2):
         filled = _one(
             con,
             f"SELECT count(*) FROM rec WHERE ord >= ? AND nfields = ? "

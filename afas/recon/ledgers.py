@@ -41,6 +41,7 @@ import duckdb
 
 from afas.errors import InputError
 from afas.recon.banklayouts import layout_named
+from afas.recon.guesses import ReadingNote, reading_notes
 from afas.recon.mapping import LedgerLine, LineProblem, MappedLedger, Mapping, apply_mapping, suggest_mapping
 from afas.recon.mapsql import MappedSummary, mapped_view
 from afas.recon.readers import LedgerFileError, RawTable, read_ledger_table
@@ -161,6 +162,11 @@ class ImportPreview:
     @property
     def problems(self) -> list[LineProblem]:
         return self.summary.problems
+
+    @property
+    def notes(self) -> list[ReadingNote]:
+        """How the file is read: every guess and what it rests on, and the checks (afas.recon.guesses)."""
+        return reading_notes(self.table, self.mapping, self.summary)
 
     @cached_property
     def raw(self) -> RawTable:

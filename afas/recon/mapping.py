@@ -205,7 +205,15 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "sign": ("afbij", "bijaf", "debetcredit", "creditdebet", "debitcredit", "dc", "cd", "drcr", "dbcr"),
     "account": ("grootboekrekening", "grootboek", "rekening", "rekeningnummer", "glaccount", "account", "gl"),
     "currency": ("valuta", "currency", "munt", "valutacode", "currencycode", "ccy"),
-    "description": ("omschrijving", "description", "memo", "mededelingen", "mededeling", "naamomschrijving"),
+    "description": (
+        "omschrijving",
+        "description",
+        "memo",
+        "mededelingen",
+        "mededeling",
+        "naamomschrijving",
+        "label",
+    ),
     "voucher": (
         "boekstuknummer",
         "boekstuk",
@@ -234,6 +242,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "counterpartyname",
         "naam",
         "name",
+        "partnername",
     ),
     "counterparty_iban": (
         "tegenrekening",

@@ -55,6 +55,7 @@ _META = (
     "layout",
     "headerless",
     "header_cells",
+    "header_guessed",
 )
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,6 +79,7 @@ def _load(parquet: Path, meta: Path) -> TextTable | None:
     found = {k: values.get(k) for k in _META}
     found["notices"] = tuple(found["notices"] or ())
     found["headerless"] = bool(found["headerless"])
+    found["header_guessed"] = bool(found["header_guessed"])
     found["header_cells"] = tuple(found["header_cells"]) if found["header_cells"] is not None else None
     return TextTable(path=parquet, **found)
 

@@ -98,6 +98,8 @@ class TextTable:
     """The bank export layout recognised in the file (:mod:`afas.recon.banklayouts`), if any."""
     headerless: bool = False
     """Whether the file's first line is read as a transaction (an export without a header line)."""
+    header_guessed: bool = False
+    """Whether ``headerless`` is the reader's guess from the values (not the user's choice)."""
 
     @classmethod
     def from_arrow(

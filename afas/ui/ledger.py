@@ -16,13 +16,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from afas.recon.banklayouts import with_first_line
 from afas.recon.ledgers import ImportPreview, find_import_by_sha256, preview_table, suggested_mapping
 from afas.recon.mapping import Mapping
 from afas.recon.staging import stage
 from afas.recon.tables import LedgerFileError, TextTable
 from afas.warehouse.db import connection
 
-__all__ = ["preview", "read_upload", "staging_dir", "suggestion"]
+__all__ = ["first_line", "preview", "read_upload", "staging_dir", "suggestion"]
 
 
 def staging_dir(db: Path) -> Path:
@@ -78,3 +79,18 @@ def _suggestion(digest: str, path: str, sheet: str | int | None, _table: TextTab
 def suggestion(table: TextTable) -> Mapping:
     """The mapping suggested for ``table`` (read from its first rows once per file and sheet)."""
     return Mapping.from_json(_suggestion(table.sha256 or "", str(table.path), table.sheet, table))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _first_line(
+    digest: str, path: str, sheet: str | int | None, as_data: bool, _table: TextTable
+) -> TextTable:
+    return with_first_line(_table, as_data=as_data)
+
+
+def first_line(table: TextTable, as_data: bool) -> TextTable:
+    """``table`` with its first line read as a transaction or as the header, as the user chose (once
+    per file, sheet and choice: a staged file is rewritten at most once per choice)."""
+    if as_data == table.headerless:
+        return table
+    return _first_line(table.sha256 or "", str(table.path), table.sheet, as_data, table)

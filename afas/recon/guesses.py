@@ -1,0 +1,250 @@
+"""How a ledger file is read, in words: every guess the import makes and what it rests on.
+
+A reader has to guess what a file does not say: whether its first line is a header, which column
+is the amount, the decimal separator, the order of day and month, what D and C mean. A
+reconciliation that is wrong without saying so is worse than none, so the preview lists each guess
+with its evidence ("dates are day-first: '31-01-2026' proves it") and the user can change it before
+anything is written. :func:`reading_notes` gives that list for a mapped table; checks that catch a
+wrong guess after the fact (all lines add up to zero, the amount column is empty on most lines) are
+part of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from afas.recon.banklayouts import layout_named
+from afas.recon.mapping import AUTO, Mapping, SignMeaning
+from afas.recon.mapsql import MappedSummary
+from afas.recon.tables import TextTable
+from afas.recon.textvalues import EXCEL_SERIAL, looks_numeric, parse_date, shown
+
+__all__ = ["ReadingNote", "Subject", "reading_notes"]
+
+_SAMPLE_ROWS = 200
+_DATE_NAMES = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy", "%b": "mon", "%H": "hh", "%M": "mm"}
+
+
+class Subject(StrEnum):
+    """What a reading note is about (labels: afas.catalogue)."""
+
+    LAYOUT = "layout"
+    HEADER = "header"
+    AMOUNT = "amount"
+    DECIMALS = "decimals"
+    DATES = "dates"
+    SIGN = "sign"
+    CHECK = "check"
+
+
+@dataclass(frozen=True)
+class ReadingNote:
+    """One guess (or check) and what it rests on, in a sentence; ``warn`` when it needs a look."""
+
+    subject: Subject
+    text: str
+    warn: bool = False
+
+
+def _values(table: TextTable, column: str | None) -> list[str]:
+    if column is None or column not in table.headers:
+        return []
+    index = table.headers.index(column)
+    return [row[index] for row in table.head(_SAMPLE_ROWS) if index < len(row) and row[index]]
+
+
+def _format_words(date_format: str) -> str:
+    words = date_format
+    for code, word in _DATE_NAMES.items():
+        words = words.replace(code, word)
+    return words
+
+
+def _swapped(date_format: str) -> str | None:
+    if "%d" in date_format and "%m" in date_format:
+        return date_format.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+    return None
+
+
+def _parses(value: str, date_format: str) -> bool:
+    try:
+        parse_date(value, date_format)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_note(
+    values: Sequence[str], date_format: str, mapping: Mapping, by_layout: str | None
+) -> ReadingNote:
+    if date_format == EXCEL_SERIAL:
+        return ReadingNote(Subject.DATES, "Dates are Excel day numbers (e.g. 46023 is 01-01-2026).")
+    words = _format_words(date_format)
+    if mapping.date_format != AUTO and by_layout:
+        return ReadingNote(Subject.DATES, f"Dates are read as {words}, as the {by_layout} writes them.")
+    other = _swapped(date_format)
+    if other is None:
+        example = f" (e.g. {shown(values[0])!r})" if values else ""
+        return ReadingNote(Subject.DATES, f"Dates are read as {words}{example}.")
+    proof = next((v for v in values if _parses(v, date_format) and not _parses(v, other)), None)
+    if proof is not None:
+        return ReadingNote(Subject.DATES, f"Dates are read as {words}: {shown(proof)!r} can only be read so.")
+    return ReadingNote(
+        Subject.DATES,
+        f"Dates are read as {words}, but every date in the first lines could also be {_format_words(other)} "
+        "(no day above 12): check a date against the file, and choose the date format if it is the other.",
+        warn=True,
+    )
+
+
+def _decimal_proof(values: Sequence[str], separator: str) -> str | None:
+    for value in values:
+        digits = value.replace(" ", "")
+        if "," in digits and "." in digits and max(",", ".", key=digits.rindex) == separator:
+            return value
+        if separator in digits and digits.count(separator) == 1:
+            tail = digits.rsplit(separator, 1)[1]
+            if len(tail.rstrip("-+)")) in (1, 2):
+                return value
+    return None
+
+
+def _decimal_note(
+    values: Sequence[str], separator: str, mapping: Mapping, by_layout: str | None
+) -> ReadingNote:
+    name = "a decimal comma (1.234,56)" if separator == "," else "a decimal point (1,234.56)"
+    if mapping.decimal_separator != AUTO and by_layout:
+        return ReadingNote(Subject.DECIMALS, f"Amounts are read with {name}, as the {by_layout} writes them.")
+    proof = _decimal_proof(values, separator)
+    if proof is not None:
+        return ReadingNote(Subject.DECIMALS, f"Amounts are read with {name}: {shown(proof)!r} shows it.")
+    if not values:
+        return ReadingNote(Subject.DECIMALS, f"Amounts are read with {name}.")
+    return ReadingNote(
+        Subject.DECIMALS,
+        f"Amounts are read with {name}, but no amount in the first lines shows which separator the file "
+        "uses (such as '1.234' alone): check an amount against the file.",
+        warn=True,
+    )
+
+
+def _sign_note(mapping: Mapping) -> ReadingNote:
+    flip = " and then negated (flip the sign is on)" if mapping.flip_sign else ""
+    if mapping.sign:
+        meaning = (
+            "D (debet) is money out of the account, negative; C is money in (a bank's own export)"
+            if mapping.sign_meaning == SignMeaning.BANK
+            else "D (debet) is a debit, positive; C (credit) negative; Bij is money in, Af out"
+        )
+        return ReadingNote(
+            Subject.SIGN, f"Column {mapping.sign!r} gives each amount's sign: {meaning}{flip}."
+        )
+    if mapping.debit or mapping.credit:
+        return ReadingNote(Subject.SIGN, f"The amount is debit minus credit{flip}.")
+    return ReadingNote(
+        Subject.SIGN, f"Amounts are taken with their own sign (minus: credit, money out){flip}."
+    )
+
+
+def reading_notes(table: TextTable, mapping: Mapping, summary: MappedSummary) -> list[ReadingNote]:
+    """Every guess made in reading ``table`` with ``mapping`` (as ``summary`` resolved it), and the
+    checks on the result, in the order a user reads a file: layout, header, amount, numbers, dates,
+    sign, checks. The reader's own notices (balances that do not add up, ...) come first."""
+    notes = [ReadingNote(Subject.CHECK, notice, warn=True) for notice in table.notices]
+    layout = layout_named(table.layout) if table.layout else None
+    by_layout = layout.label if layout else None
+    if layout is not None:
+        how = (
+            "the kind of value in each column (it has no header line)"
+            if layout.headerless
+            else "its column names"
+        )
+        notes.append(ReadingNote(Subject.LAYOUT, f"Recognised: {layout.label}, by {how}."))
+    notes += _header_notes(table)
+    money = [c for c in (mapping.amount, mapping.debit, mapping.credit) if c]
+    basis = f"as in the {by_layout}" if by_layout else "its header suggests it"
+    if mapping.amount:
+        notes.append(ReadingNote(Subject.AMOUNT, f"The amount is column {mapping.amount!r} ({basis})."))
+    elif money:
+        notes.append(
+            ReadingNote(
+                Subject.AMOUNT, f"Debit is column {mapping.debit!r}, credit {mapping.credit!r} ({basis})."
+            )
+        )
+    amounts = [v for c in money for v in _values(table, c)]
+    if table.file_format in ("csv", "xlsx"):
+        notes.append(_decimal_note(amounts, summary.decimal_separator, mapping, by_layout))
+    notes.append(_date_note(_values(table, mapping.entry_date), summary.date_format, mapping, by_layout))
+    notes.append(_sign_note(mapping))
+    notes += _checks(table, mapping, summary)
+    return notes
+
+
+def _header_notes(table: TextTable) -> list[ReadingNote]:
+    if table.file_format not in ("csv", "xlsx"):
+        return []
+    if table.headerless:
+        first = [shown(c) for c in (table.head(1) or [()])[0] if c and c.strip()][:2]
+        names = ", ".join(table.headers[:3])
+        if table.header_guessed:
+            why = f"The first line holds values ({', '.join(repr(v) for v in first)}), not column names"
+            return [
+                ReadingNote(
+                    Subject.HEADER,
+                    f"{why}, so it is read as the first transaction and the columns are named {names}, ...; "
+                    "untick 'The first line is a transaction' if it is the header.",
+                    warn=table.layout is None,
+                )
+            ]
+        return [
+            ReadingNote(Subject.HEADER, f"The first line is read as a transaction, as chosen ({names}, ...).")
+        ]
+    if table.header_line is None:
+        return []
+    above = ""
+    if table.header_line == 2:
+        above = " (line 1 above it is a title)"
+    elif table.header_line > 2:
+        above = f" (lines 1 to {table.header_line - 1} above it are a title)"
+    return [
+        ReadingNote(
+            Subject.HEADER,
+            f"Line {table.header_line} is read as the column names{above}; tick 'The first line is a "
+            "transaction' if the file has no header line.",
+        )
+    ]
+
+
+def _checks(table: TextTable, mapping: Mapping, summary: MappedSummary) -> list[ReadingNote]:
+    checks: list[ReadingNote] = []
+    if summary.rows and summary.total == Decimal("0.00"):
+        checks.append(
+            ReadingNote(
+                Subject.CHECK,
+                f"The {summary.rows:,} lines add up to exactly 0.00: check that the amount column is the "
+                "right one (a column of zeros reads as amounts too).",
+                warn=True,
+            )
+        )
+    for column in (mapping.amount, mapping.debit if not mapping.credit else None):
+        sample = table.head(_SAMPLE_ROWS)
+        if column is None or column not in table.headers or not sample:
+            continue
+        index = table.headers.index(column)
+        filled = [
+            row[index] for row in sample if index < len(row) and row[index] and looks_numeric(row[index])
+        ]
+        nonzero = [v for v in filled if any(ch in "123456789" for ch in v)]
+        if len(nonzero) * 2 < len(sample):
+            checks.append(
+                ReadingNote(
+                    Subject.CHECK,
+                    f"Column {column!r} holds an amount other than zero on only {len(nonzero)} of the first "
+                    f"{len(sample)} lines: is it the amount column? Choose another if not.",
+                    warn=True,
+                )
+            )
+    return checks
