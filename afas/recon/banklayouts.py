@@ -4,7 +4,9 @@ A bank's CSV export has a fixed layout: its column names (or, for the exports wi
 line, the kind of value in each column), its sign convention and its date format. :data:`LAYOUTS`
 lists the layouts of the banks Dutch finance staff download from: ING (Dutch and English headers,
 the 2009 layout and today's), Rabobank (Dutch and English), ABN AMRO's TAB export, de Volksbank's
-(ASN, SNS, RegioBank) transaction history, Knab, bunq, PayPal and DEGIRO. :func:`recognise` looks at
+(ASN, SNS, RegioBank) transaction history, Triodos, Knab, bunq, PayPal and DEGIRO. Triodos's and
+bunq's layouts are written from their published descriptions (no real file of theirs is among the
+test files), the others checked against real exports. :func:`recognise` looks at
 a table as a reader gave it and says which layout it has; the layout's mapping is then the suggested
 one (:func:`afas.recon.ledgers.suggested_mapping`), and the user sees "Recognised: Knab CSV export"
 with the mapping it implies, which they can change and save as a profile.
@@ -166,6 +168,36 @@ _ABN_AMRO_TAB = (
     "Omschrijving",
 )
 
+_TRIODOS = (
+    "Boekdatum",
+    "Rekeningnummer",
+    "Bedrag",
+    "Debet/Credit",
+    "Naam tegenrekening",
+    "Tegenrekening",
+    "Code",
+    "Omschrijving",
+)
+_TRIODOS_FIELDS: dict[str, str | tuple[str, ...]] = {
+    "entry_date": "Boekdatum",
+    "amount": "Bedrag",
+    "sign": "Debet/Credit",
+    "account": "Rekeningnummer",
+    "counterparty_name": "Naam tegenrekening",
+    "counterparty_iban": "Tegenrekening",
+    "description": "Omschrijving",
+}
+_TRIODOS_SHAPES: tuple[re.Pattern[str] | None, ...] = (
+    _DMY,
+    _ACCOUNT,
+    _NUMBER,
+    re.compile(r"Debet|Credit"),
+    None,
+    None,
+    None,
+    None,
+)
+
 LAYOUTS: tuple[BankLayout, ...] = (
     BankLayout(
         "ing_balances",
@@ -272,6 +304,26 @@ LAYOUTS: tuple[BankLayout, ...] = (
         + (_DMY, None, None, None, None, None, None),
         date_format="%d-%m-%Y",
         decimal_separator=".",
+    ),
+    BankLayout(
+        "triodos",
+        "Triodos Bank CSV export",
+        fields=_TRIODOS_FIELDS,
+        columns=_TRIODOS,
+        shapes=_TRIODOS_SHAPES,
+        sign_meaning=SignMeaning.BANK,
+        date_format="%d-%m-%Y",
+        decimal_separator=",",
+    ),
+    BankLayout(
+        "triodos_balance",
+        "Triodos Bank CSV export",
+        fields=_TRIODOS_FIELDS,
+        columns=(*_TRIODOS, "Saldo na boeking"),
+        shapes=(*_TRIODOS_SHAPES, _NUMBER),
+        sign_meaning=SignMeaning.BANK,
+        date_format="%d-%m-%Y",
+        decimal_separator=",",
     ),
     BankLayout(
         "abn_amro_tab",

@@ -177,3 +177,20 @@ def test_the_command_line_takes_the_dashboards_path_and_prints_its_guesses(tmp_p
     printed = capsys.readouterr().out
     assert "note: File: Recognised: Knab CSV export" in printed
     assert "imported 2 lines of knab.csv" in printed
+
+
+def test_triodos_headerless_export_reads_debet_as_money_out() -> None:
+    # Triodos's CSV: Boekdatum, Rekeningnummer, Bedrag, Debet/Credit, Naam tegenrekening,
+    # Tegenrekening, Code, Omschrijving (no header line)
+    data = (
+        b'"02-01-2026","NL12TRIO0123456789","1.250,00","Debet","Verhuurder BV","NL91ABNA0417164300","IC",'
+        b'"Huur januari"\n'
+        b'"05-01-2026","NL12TRIO0123456789","99,95","Credit","Klant","NL20RABO0300000001","ID","Factuur 7"\n'
+    )
+    table, mapping, preview = _preview(data, "triodos.csv")
+    assert table.layout == "triodos" and table.headerless
+    assert [ln.amount for ln in apply_mapping(table, mapping).lines] == [
+        Decimal("-1250.00"),
+        Decimal("99.95"),
+    ]
+    assert "Recognised: Triodos Bank CSV export" in " ".join(n.text for n in preview.notes)
