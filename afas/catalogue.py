@@ -43,6 +43,7 @@ LABELS: dict[str, dict[str, str]] = {
     "LedgerSource": {
         "upload": "Upload a file",
         "demo": "Use the demo ledger",
+        "demo_xaf": "Use the previous package's audit file (XAF)",
         "earlier": "A ledger imported before",
     },
     "OverrideAction": {

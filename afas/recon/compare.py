@@ -62,6 +62,10 @@ def _column(columns: dict[str, str], name: str, relation: str) -> str:
     raise InputError(f"There is no column {name!r} in {relation}; choose one of {', '.join(columns)}.")
 
 
+_MONTH = "CASE WHEN Period = 0 THEN 1 ELSE Period END"
+"""AFAS's period as a calendar month: period 0 (the opening balance) is January's."""
+
+
 def compare_balances(
     con: duckdb.DuckDBPyConnection,
     import_id: int,
@@ -74,18 +78,20 @@ def compare_balances(
 ) -> RunSummary:
     """Compare balances per account and period; source 'period_balance' or 'transactions'.
 
-    The ledger's period is the calendar month of its lines' entry_date (AFAS's periods are months).
+    The ledger's period is the calendar month of its lines' entry_date (AFAS's periods are months);
+    AFAS's period 0, Profit's opening balance, counts with period 1, as a ledger's opening balance
+    dated the first day of the year does (an XAF audit file's, afas.recon.xaffile).
     """
     ensure_recon_schema(con)
     if source == "period_balance":
         afas_sql = (
-            "SELECT AccountNr AS account, Year AS year, Period AS period, sum(Balance) AS amount "
+            f"SELECT AccountNr AS account, Year AS year, {_MONTH} AS period, sum(Balance) AS amount "
             'FROM "Profit_Period_balance" WHERE (? IS NULL OR UnitId = ?) GROUP BY ALL'
         )
         table = "Profit_Period_balance"
     elif source == "transactions":
         afas_sql = (
-            "SELECT AccountNo AS account, Year AS year, Period AS period, "
+            f"SELECT AccountNo AS account, Year AS year, {_MONTH} AS period, "
             "sum(AmtDebit - AmtCredit) AS amount "
             'FROM "Profit_Transactions" WHERE (? IS NULL OR UnitId = ?) GROUP BY ALL'
         )

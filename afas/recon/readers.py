@@ -34,6 +34,7 @@ from afas.recon.formats.delimited import DelimitedText
 from afas.recon.formats.mt940 import Mt940Statement
 from afas.recon.formats.ods import OpenDocumentSpreadsheet
 from afas.recon.formats.parquet import ParquetFile
+from afas.recon.formats.xaf import AuditFile
 from afas.recon.formats.xls import Excel97Workbook
 from afas.recon.formats.xlsx import ExcelWorkbook
 from afas.recon.ledgerformat import Confidence, LedgerFormat
@@ -67,6 +68,7 @@ FORMATS: tuple[LedgerFormat, ...] = (
     ParquetFile(),
     Mt940Statement(),
     Camt053Statement(),
+    AuditFile(),
 )
 """Every format the dashboard reads, in the order the user is told of them (the upload widgets' help,
 a refusal's list of formats); the confidence of a verdict decides, the order only breaks ties."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from afas.catalogue import label
-from afas.emulator.demo import ledger_export
+from afas.emulator.demo import ledger_export, xaf_export
 from afas.recon.forms import (
     NO_COLUMN,
     LedgerSource,
@@ -180,7 +180,11 @@ def ledger_section(conn: Connection, db: Path, imports: list[LedgerImport], prof
     st.header("1. Ledger", divider="gray")
     source = st.radio(
         "Ledger",
-        ledger_sources(demo=conn.demo and ledger_export.DEMO_LEDGER.exists(), imported=bool(imports)),
+        ledger_sources(
+            demo=conn.demo and ledger_export.DEMO_LEDGER.exists(),
+            imported=bool(imports),
+            demo_xaf=conn.demo and xaf_export.DEMO_XAF.exists(),
+        ),
         key="recon_source",
         horizontal=True,
         label_visibility="collapsed",
@@ -198,9 +202,17 @@ def ledger_section(conn: Connection, db: Path, imports: list[LedgerImport], prof
                 "(Dutch CSV), with a few differences planted for you to find."
             )
             s["recon_file"] = (ledger_export.DEMO_LEDGER.name, ledger_export.DEMO_LEDGER.read_bytes())
+        elif source == LedgerSource.DEMO_XAF:
+            st.caption(
+                f"The demo administration's books of {xaf_export.YEAR}, its first year in AFAS, as the "
+                "previous package exports them (an XAF audit file, opening balance included), with a few "
+                "differences planted for you to find. Compare all accounts (empty the accounts to compare), "
+                "line by line or as balances per account and period."
+            )
+            s["recon_file"] = (xaf_export.DEMO_XAF.name, xaf_export.DEMO_XAF.read_bytes())
         else:
             upload = st.file_uploader(
-                "CSV, Excel, Parquet, MT940 or CAMT.053",
+                "CSV, Excel, Parquet, MT940, CAMT.053 or XAF",
                 type=upload_types(),
                 key="recon_upload",
                 help=upload_help() + ".",

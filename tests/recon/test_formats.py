@@ -22,6 +22,7 @@ from afas.recon import readers
 from afas.recon.ledgerformat import Confidence, LedgerFormat, Verdict
 from afas.recon.limits import FORMAT_LIMITS, FileTooLarge, check_size, upload_help
 from afas.recon.readers import FORMATS, LedgerFileError, UnrecognisedFile, detect_format, identify
+from tests.recon import xaf_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 RECON = ROOT / "afas" / "recon"
@@ -160,6 +161,13 @@ def _parquet() -> bytes:
     return buffer.getvalue()
 
 
+_XAF_TRANSACTION = xaf_fixtures.transaction(
+    1,
+    "2025-03-01",
+    3,
+    [xaf_fixtures.trline(1, "1000", "12.50", "D"), xaf_fixtures.trline(2, "8000", "12.50", "C")],
+)
+
 SAMPLES: dict[str, bytes] = {
     "csv": b"Datum;Bedrag\n01-03-2025;12,50\n",
     "xlsx": _xlsx(),
@@ -169,6 +177,7 @@ SAMPLES: dict[str, bytes] = {
     "parquet": _parquet(),
     "mt940": (DATA / "statement.mt940").read_bytes(),
     "camt053": (DATA / "statement.camt053.xml").read_bytes(),
+    "xaf": xaf_fixtures.auditfile([xaf_fixtures.journal("50", "Bank", [_XAF_TRANSACTION])]),
 }
 
 
@@ -186,9 +195,10 @@ def test_a_format_claims_its_own_sample_and_declines_the_others(found: LedgerFor
         if other == found.name:
             continue
         verdict = found.identify(data, f"sample.{other}")
-        if verdict.claims:  # only the fallback claims another format's text, and less surely
+        if verdict.claims:  # only the fallback, or XML's shape, claims another format's text, less surely
             mine = next(f for f in FORMATS if f.name == other).identify(data, "sample")
-            assert verdict.confidence == Confidence.FALLBACK < mine.confidence, (other, verdict)
+            assert verdict.confidence in (Confidence.FALLBACK, Confidence.SHAPE), (other, verdict)
+            assert verdict.confidence < mine.confidence, (other, verdict)
         else:
             assert verdict.confidence is None and verdict.reason, (other, verdict)
 
@@ -253,8 +263,8 @@ def test_a_file_no_format_takes_is_unrecognised_with_every_reason():
     with pytest.raises(UnrecognisedFile) as info:
         identify(b"%PDF-1.7\n", "scan.pdf")
     assert str(info.value) == (
-        "scan.pdf is a PDF document, not a ledger export; upload a CSV, Excel, Parquet, MT940 or "
-        "CAMT.053 file."
+        "scan.pdf is a PDF document, not a ledger export; upload a CSV, Excel, Parquet, MT940, CAMT.053 "
+        "or XAF file."
     )
     assert set(info.value.reasons) == {found.name for found in FORMATS}
     assert isinstance(info.value, LedgerFileError)
@@ -284,7 +294,14 @@ def test_each_format_s_label_and_limit_reach_the_upload_widgets():
 
 # --- real exports -----------------------------------------------------------------------------------------
 
-_KIND_BY_PREFIX = {"camt053": "camt053", "csv": "csv", "tab": "csv", "mt940": "mt940", "xlsx": "xlsx"}
+_KIND_BY_PREFIX = {
+    "camt053": "camt053",
+    "csv": "csv",
+    "tab": "csv",
+    "mt940": "mt940",
+    "xlsx": "xlsx",
+    "xaf": "xaf",
+}
 
 
 @pytest.mark.shared

@@ -182,16 +182,17 @@ def test_an_ods_sheet_of_repeated_values_is_refused_before_calamine():
 
 def test_files_over_their_format_limit_are_refused_in_words(con):
     assert upload_help() == (
-        "CSV up to 200 MB, Excel up to 25 MB, Parquet up to 100 MB, MT940 up to 10 MB, CAMT.053 up to 20 MB"
+        "CSV up to 200 MB, Excel up to 25 MB, Parquet up to 100 MB, MT940 up to 10 MB, "
+        "CAMT.053 up to 20 MB, XAF up to 1024 MB"
     )
-    assert limits.MAX_UPLOAD_MB == 200
+    assert limits.MAX_UPLOAD_MB == 1024
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == limits.MAX_UPLOAD_MB  # the browser refuses what we would
     with pytest.raises(FileTooLarge, match=r"big\.csv is 201 MB; the dashboard reads CSV files up to 200 MB"):
         check_size(201 * 1024 * 1024, "big.csv", "csv")
     statement = (DATA / "statement.mt940").read_bytes()
     big = statement * (11 * 1024 * 1024 // len(statement) + 1)
-    with pytest.raises(FileTooLarge, match=r"reads MT940 files up to 10 MB\. Export the ledger as CSV"):
+    with pytest.raises(FileTooLarge, match=r"reads MT940 files up to 10 MB\. Export the ledger as XAF"):
         import_ledger(con, big, "big.sta", MAPPING)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
