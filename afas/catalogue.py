@@ -32,6 +32,15 @@ LABELS: dict[str, dict[str, str]] = {
         "oldest": "take the oldest",
         "newest": "take the newest",
     },
+    "Subject": {
+        "layout": "File",
+        "header": "Header",
+        "amount": "Amount",
+        "decimals": "Numbers",
+        "dates": "Dates",
+        "sign": "Sign",
+        "check": "Check",
+    },
     "SignMeaning": {
         "ledger": "a ledger's: D (debet) is a debit, positive",
         "bank": "a bank's: D (debet) is money out of the account, negative",

@@ -18,9 +18,11 @@ from typing import Any
 
 import duckdb
 
+from afas.catalogue import label
 from afas.recon.compare import compare_balances
+from afas.recon.guesses import ReadingNote
 from afas.recon.ledgers import LedgerImport
-from afas.recon.mapping import COLUMN_FIELDS, LineProblem, Mapping
+from afas.recon.mapping import COLUMN_FIELDS, LineProblem, Mapping, SignMeaning
 from afas.recon.matching import AfasFilter, MatchConfig, default_passes, reconcile
 from afas.recon.passes import Ambiguity, Tuning
 from afas.recon.tables import TextTable
@@ -36,6 +38,8 @@ __all__ = [
     "MatchForm",
     "file_description",
     "import_title",
+    "note_rows",
+    "warnings_shown",
     "ledger_sources",
     "pass_names",
     "problem_rows",
@@ -118,6 +122,18 @@ def problem_rows(problems: Sequence[LineProblem], limit: int = 200) -> list[dict
     ]
 
 
+def note_rows(notes: Sequence[ReadingNote]) -> list[dict[str, Any]]:
+    """How the file is read, as the rows of a table: what each note is about, and the note."""
+    return [{"About": label(n.subject), "How the file is read": n.text} for n in notes]
+
+
+def warnings_shown(notes: Sequence[ReadingNote], limit: int = 5) -> tuple[list[str], int]:
+    """The notes that need a look, as the sentences shown above the preview (at most ``limit``), and
+    how many more there are (all of them are in the table of notes)."""
+    warned = [f"{label(n.subject)}: {n.text}" for n in notes if n.warn]
+    return warned[:limit], max(0, len(warned) - limit)
+
+
 @dataclass(frozen=True)
 class MappingForm:
     """The column pickers of a mapping: one per field, each offering 'no column' and the headers."""
@@ -145,10 +161,34 @@ class MappingForm:
         current = getattr(self.mapping, field)
         return self.options.index(current) if current in self.headers else 0
 
-    def edited(self, chosen: MappingOf[str, str], flip_sign: bool) -> Mapping:
-        """The mapping as the pickers now say (a field left out keeps its column)."""
+    @property
+    def sign_meanings(self) -> list[SignMeaning]:
+        return list(SignMeaning)
+
+    @property
+    def sign_meaning_index(self) -> int:
+        return self.sign_meanings.index(self.mapping.sign_meaning)
+
+    @property
+    def more_descriptions(self) -> list[str]:
+        """The further description columns preselected: the mapping's that are in this file."""
+        return [c for c in self.mapping.description_more if c in self.headers]
+
+    def edited(
+        self,
+        chosen: MappingOf[str, str],
+        flip_sign: bool,
+        sign_meaning: SignMeaning | None = None,
+        description_more: Sequence[str] | None = None,
+    ) -> Mapping:
+        """The mapping as the pickers now say (a field or option left out keeps its value)."""
         columns = {f: (None if c == NO_COLUMN else c) for f, c in chosen.items() if f in COLUMN_FIELDS}
-        return dataclasses.replace(self.mapping, **columns, flip_sign=flip_sign)
+        options: dict[str, Any] = {"flip_sign": flip_sign}
+        if sign_meaning is not None:
+            options["sign_meaning"] = sign_meaning
+        if description_more is not None:
+            options["description_more"] = tuple(description_more)
+        return dataclasses.replace(self.mapping, **columns, **options)
 
 
 class Comparison(StrEnum):

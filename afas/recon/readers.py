@@ -23,6 +23,7 @@ account and is positive; money going out is negative. ``account`` is the stateme
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -191,7 +192,11 @@ def read_ledger_table(
     check_size(len(data), file_name, found.name)
     table = found.read(data, file_name, sheet=sheet, into=into)
     table = replace(table, file_name=file_name, sha256=sha256 or hashlib.sha256(data).hexdigest())
-    return recognise(table)  # a bank's export layout, and whether the first line is a header
+    found_layout = recognise(table)  # a bank's export layout, and whether the first line is a header
+    if into is not None and found_layout.path not in (None, into):  # rewritten beside: put it in place
+        os.replace(found_layout.path, into)
+        found_layout = replace(found_layout, path=into)
+    return found_layout
 
 
 def read_ledger_file(data: bytes, file_name: str, sheet: str | int | None = None) -> RawTable:

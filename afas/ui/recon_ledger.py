@@ -19,7 +19,9 @@ from afas.recon.forms import (
     file_description,
     import_title,
     ledger_sources,
+    note_rows,
     problem_rows,
+    warnings_shown,
 )
 from afas.recon.ledgers import (
     LedgerImport,
@@ -34,12 +36,15 @@ from afas.recon.readers import sheet_names
 from afas.ui.connection import Connection
 from afas.ui.errors import shown_here
 from afas.ui.grid import for_grid
+from afas.ui.ledger import first_line, read_upload, suggestion
 from afas.ui.ledger import preview as read_preview
-from afas.ui.ledger import read_upload, suggestion
 from afas.ui.text import plain
 from afas.warehouse.db import connection
 
 __all__ = ["choose", "ledger_section"]
+
+HEADER_FORMATS = ("csv", "xlsx")
+"""The formats whose first line may be a header or a transaction (the others' columns are fixed)."""
 
 
 def choose(import_id: int | None) -> None:
@@ -90,6 +95,16 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
             table = read_upload(db, data, name, sheet=sheet)
     if outcome.failed:
         st.stop()
+    if table.file_format in HEADER_FORMATS:
+        as_data = st.checkbox(
+            "The first line is a transaction (the file has no header line)",
+            value=table.headerless,
+            key=f"recon_first_line_{(table.sha256 or '')[:12]}_{table.sheet}",
+        )
+        with shown_here() as outcome:
+            table = first_line(table, as_data)
+        if outcome.failed:
+            st.stop()
     st.caption(f"{plain(name)}: {table.num_rows:,} lines ({plain(file_description(table))})")
     chosen_profile = st.selectbox(
         "Column mapping", [NO_COLUMN, *profiles], key="recon_profile", help="Saved mappings are reused."
@@ -100,20 +115,36 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
         st.stop()
     # the pickers come first: a file whose columns the suggestion misses is mapped by hand here
     form = MappingForm(base or suggestion(table), tuple(table.headers))
-    # keyed by file, sheet and profile: another one starts from its own suggestion, not the last picks
-    keys = form.widget_keys(f"recon_map_{(table.sha256 or '')[:12]}_{table.sheet}_{chosen_profile}_")
+    # keyed by file, sheet, header choice and profile: another one starts from its own suggestion
+    state = f"{(table.sha256 or '')[:12]}_{table.sheet}_{table.headerless}_{chosen_profile}"
+    keys = form.widget_keys(f"recon_map_{state}_")
     with st.expander("Column mapping (suggested from the header)", expanded=True):
         cols = st.columns(3)
         chosen = {
             f: cols[i % 3].selectbox(form.label(f), form.options, index=form.index(f), key=key)
             for i, (f, key) in enumerate(zip(form.fields, keys, strict=True))
         }
-        flip = st.checkbox(
+        more = st.multiselect(
+            "Further description columns (joined to the description)",
+            list(table.headers),
+            default=form.more_descriptions,
+            key=keys[0] + "_more",
+        )
+        c1, c2 = st.columns(2)
+        meaning = c1.selectbox(
+            "D and C in the sign column are",
+            form.sign_meanings,
+            index=form.sign_meaning_index,
+            format_func=label,
+            key=keys[0] + "_meaning",
+            help="On a bank's own export D (debet) is money going out of the account.",
+        )
+        flip = c2.checkbox(
             "Flip the sign (credit positive in this file)",
             value=form.mapping.flip_sign,
             key=keys[0] + "_flip",
         )
-        edited = form.edited(chosen, flip)
+        edited = form.edited(chosen, flip, meaning, more)
         c1, c2 = st.columns([3, 1])
         profile_name = c1.text_input(
             "Save this mapping as", key="recon_profile_name", placeholder="e.g. Exact export"
@@ -127,6 +158,14 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
     if outcome.failed:
         st.stop()
     found = preview.summary
+    notes = preview.notes
+    warned, more = warnings_shown(notes)
+    for text in warned:
+        st.warning(plain(text))
+    if more:
+        st.warning(f"And {more:,} more: see 'How the file is read' below.")
+    with st.expander("How the file is read (every guess, and what it rests on)", expanded=bool(warned)):
+        st.dataframe(for_grid(note_rows(notes)), hide_index=True, key="recon_notes", placeholder="")
     st.write(
         f"**{found.rows:,}** lines readable, total € {found.total:,.2f}"
         + (f"; **{found.problem_lines:,}** cannot be read" if found.problem_count else "")
