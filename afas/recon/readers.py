@@ -30,7 +30,7 @@ from pathlib import Path
 
 from afas.recon.banklayouts import recognise
 from afas.recon.bankstatements import BANK_HEADERS
-from afas.recon.formats.camt053 import Camt053Statement
+from afas.recon.formats.camt053 import Camt053Archive, Camt053Statement
 from afas.recon.formats.delimited import DelimitedText
 from afas.recon.formats.mt940 import Mt940Statement
 from afas.recon.formats.ods import OpenDocumentSpreadsheet
@@ -69,6 +69,7 @@ FORMATS: tuple[LedgerFormat, ...] = (
     ParquetFile(),
     Mt940Statement(),
     Camt053Statement(),
+    Camt053Archive(),
     AuditFile(),
 )
 """Every format the dashboard reads, in the order the user is told of them (the upload widgets' help,

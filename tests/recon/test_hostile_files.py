@@ -183,7 +183,7 @@ def test_an_ods_sheet_of_repeated_values_is_refused_before_calamine():
 def test_files_over_their_format_limit_are_refused_in_words(con):
     assert upload_help() == (
         "CSV up to 200 MB, Excel up to 25 MB, Parquet up to 100 MB, MT940 up to 10 MB, "
-        "CAMT.053 up to 20 MB, XAF up to 1024 MB"
+        "CAMT.053 up to 512 MB, XAF up to 1024 MB"
     )
     assert limits.MAX_UPLOAD_MB == 1024
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
