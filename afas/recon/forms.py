@@ -20,12 +20,13 @@ import duckdb
 
 from afas.catalogue import label
 from afas.recon.compare import compare_balances
-from afas.recon.guesses import ReadingNote
+from afas.recon.guesses import ReadingNote, format_words
 from afas.recon.ledgers import LedgerImport
-from afas.recon.mapping import COLUMN_FIELDS, LineProblem, Mapping, SignMeaning
+from afas.recon.mapping import AUTO, COLUMN_FIELDS, LineProblem, Mapping, SignMeaning
 from afas.recon.matching import AfasFilter, MatchConfig, default_passes, reconcile
 from afas.recon.passes import Ambiguity, Tuning
 from afas.recon.tables import TextTable
+from afas.recon.textvalues import DATE_FORMATS, EXCEL_SERIAL
 from afas.recon.views import LedgerSummary
 from afas.warehouse.explore import has_table
 
@@ -170,6 +171,37 @@ class MappingForm:
         return self.sign_meanings.index(self.mapping.sign_meaning)
 
     @property
+    def date_formats(self) -> list[str]:
+        """The date formats a user may choose: detected from the file, or one of those read."""
+        return [AUTO, *DATE_FORMATS, EXCEL_SERIAL]
+
+    @property
+    def date_format_index(self) -> int:
+        return (
+            self.date_formats.index(self.mapping.date_format)
+            if self.mapping.date_format in self.date_formats
+            else 0
+        )
+
+    @staticmethod
+    def date_format_label(value: str) -> str:
+        if value == AUTO:
+            return "detect from the file"
+        return "Excel day numbers" if value == EXCEL_SERIAL else format_words(value)
+
+    @property
+    def decimal_separators(self) -> list[str]:
+        return [AUTO, ",", "."]
+
+    @property
+    def decimal_separator_index(self) -> int:
+        return self.decimal_separators.index(self.mapping.decimal_separator)
+
+    @staticmethod
+    def decimal_separator_label(value: str) -> str:
+        return {AUTO: "detect from the file", ",": "comma: 1.234,56", ".": "point: 1,234.56"}[value]
+
+    @property
     def more_descriptions(self) -> list[str]:
         """The further description columns preselected: the mapping's that are in this file."""
         return [c for c in self.mapping.description_more if c in self.headers]
@@ -180,6 +212,8 @@ class MappingForm:
         flip_sign: bool,
         sign_meaning: SignMeaning | None = None,
         description_more: Sequence[str] | None = None,
+        date_format: str | None = None,
+        decimal_separator: str | None = None,
     ) -> Mapping:
         """The mapping as the pickers now say (a field or option left out keeps its value)."""
         columns = {f: (None if c == NO_COLUMN else c) for f, c in chosen.items() if f in COLUMN_FIELDS}
@@ -188,6 +222,10 @@ class MappingForm:
             options["sign_meaning"] = sign_meaning
         if description_more is not None:
             options["description_more"] = tuple(description_more)
+        if date_format is not None:
+            options["date_format"] = date_format
+        if decimal_separator is not None:
+            options["decimal_separator"] = decimal_separator
         return dataclasses.replace(self.mapping, **columns, **options)
 
 

@@ -22,7 +22,7 @@ from afas.recon.mapsql import MappedSummary
 from afas.recon.tables import TextTable
 from afas.recon.textvalues import EXCEL_SERIAL, looks_numeric, parse_date, shown
 
-__all__ = ["ReadingNote", "Subject", "reading_notes"]
+__all__ = ["ReadingNote", "Subject", "format_words", "reading_notes"]
 
 _SAMPLE_ROWS = 200
 _DATE_NAMES = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy", "%b": "mon", "%H": "hh", "%M": "mm"}
@@ -56,7 +56,8 @@ def _values(table: TextTable, column: str | None) -> list[str]:
     return [row[index] for row in table.head(_SAMPLE_ROWS) if index < len(row) and row[index]]
 
 
-def _format_words(date_format: str) -> str:
+def format_words(date_format: str) -> str:
+    """A strptime format as a user writes it: '%d-%m-%Y' is 'dd-mm-yyyy'."""
     words = date_format
     for code, word in _DATE_NAMES.items():
         words = words.replace(code, word)
@@ -82,7 +83,7 @@ def _date_note(
 ) -> ReadingNote:
     if date_format == EXCEL_SERIAL:
         return ReadingNote(Subject.DATES, "Dates are Excel day numbers (e.g. 46023 is 01-01-2026).")
-    words = _format_words(date_format)
+    words = format_words(date_format)
     if mapping.date_format != AUTO and by_layout:
         return ReadingNote(Subject.DATES, f"Dates are read as {words}, as the {by_layout} writes them.")
     other = _swapped(date_format)
@@ -94,7 +95,7 @@ def _date_note(
         return ReadingNote(Subject.DATES, f"Dates are read as {words}: {shown(proof)!r} can only be read so.")
     return ReadingNote(
         Subject.DATES,
-        f"Dates are read as {words}, but every date in the first lines could also be {_format_words(other)} "
+        f"Dates are read as {words}, but every date in the first lines could also be {format_words(other)} "
         "(no day above 12): check a date against the file, and choose the date format if it is the other.",
         warn=True,
     )
@@ -220,7 +221,8 @@ def _header_notes(table: TextTable) -> list[ReadingNote]:
 
 def _checks(table: TextTable, mapping: Mapping, summary: MappedSummary) -> list[ReadingNote]:
     checks: list[ReadingNote] = []
-    if summary.rows and summary.total == Decimal("0.00"):
+    journal = table.file_format == "xaf" or bool(mapping.debit and mapping.credit)
+    if summary.rows and summary.total == Decimal("0.00") and not journal:  # a whole journal adds up to 0
         checks.append(
             ReadingNote(
                 Subject.CHECK,

@@ -89,6 +89,9 @@ class LedgerFormat(ABC):
     """What the user calls the format ("CSV", "Excel", "CAMT.053"); formats may share one."""
     max_mb: ClassVar[int]
     """The largest file read in this format, after what the reader costs (see afas.recon.limits)."""
+    statement: ClassVar[bool] = False
+    """Whether the format is a bank statement (MT940, CAMT.053): one too large is downloaded for a
+    shorter period, not exported in another format."""
     extensions: ClassVar[tuple[str, ...]] = ()
     """The file name endings the upload widget offers for this format (lower case, no dot); the
     content decides the format, so a file with another ending is read all the same."""

@@ -152,12 +152,16 @@ def check_size(size: int, file_name: str, file_format: str) -> None:
     limit = format_named(file_format)
     if size <= limit.max_mb * _MB:
         return
-    roomiest = max(FORMATS, key=lambda candidate: candidate.max_mb)
-    instead = (
-        f" Export the ledger as {roomiest.label} (up to {roomiest.max_mb} MB), or split it into periods."
-        if limit.label != roomiest.label
-        else " Split the export into periods (a year or a quarter at a time)."
-    )
+    ledgers = [candidate for candidate in FORMATS if not candidate.statement]
+    roomiest = max(ledgers, key=lambda candidate: candidate.max_mb)
+    if limit.statement:
+        instead = " Download the statement for a shorter period (a month at a time) and upload each."
+    elif limit.label != roomiest.label:
+        instead = (
+            f" Export the ledger as {roomiest.label} (up to {roomiest.max_mb} MB), or split it into periods."
+        )
+    else:
+        instead = " Split the export into periods (a year or a quarter at a time)."
     raise FileTooLarge(
         f"{file_name} is {mb(size)}; the dashboard reads {limit.label} files up to {limit.max_mb} MB."
         + instead

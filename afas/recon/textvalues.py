@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = [
+    "DATE_FORMATS",
     "EXCEL_SERIAL",
     "default_separator",
     "looks_numeric",
@@ -123,7 +124,7 @@ def parse_amount(text: str, decimal_separator: str = ",") -> Decimal:
 
 # --- dates --------------------------------------------------------------------------------------------
 
-_DATE_FORMATS = (
+DATE_FORMATS = _DATE_FORMATS = (
     "%d-%m-%Y",
     "%d/%m/%Y",
     "%d.%m.%Y",

@@ -130,7 +130,21 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
             default=form.more_descriptions,
             key=keys[0] + "_more",
         )
-        c1, c2 = st.columns(2)
+        c1, c2, c3, c4 = st.columns(4)
+        date_format = c3.selectbox(
+            "Dates are",
+            form.date_formats,
+            index=form.date_format_index,
+            format_func=form.date_format_label,
+            key=keys[0] + "_date_format",
+        )
+        decimals = c4.selectbox(
+            "Amounts have a decimal",
+            form.decimal_separators,
+            index=form.decimal_separator_index,
+            format_func=form.decimal_separator_label,
+            key=keys[0] + "_decimals",
+        )
         meaning = c1.selectbox(
             "D and C in the sign column are",
             form.sign_meanings,
@@ -144,7 +158,7 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
             value=form.mapping.flip_sign,
             key=keys[0] + "_flip",
         )
-        edited = form.edited(chosen, flip, meaning, more)
+        edited = form.edited(chosen, flip, meaning, more, date_format, decimals)
         c1, c2 = st.columns([3, 1])
         profile_name = c1.text_input(
             "Save this mapping as", key="recon_profile_name", placeholder="e.g. Exact export"

@@ -38,10 +38,28 @@ UNKNOWN_ACCOUNT = "The entered value for 'Account Number' does not exist."
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def store() -> Iterator[Store]:
+@pytest.fixture(scope="module")
+def _demo_tables() -> dict[str, Any]:
+    """The small demo administration's tables, built once for the module (building takes longer than
+    a test): each test gets a fresh Store holding a copy of them."""
     s = Store()
     demo.populate(s, seed=1, transactions=300)
+    names = [
+        n for (n,) in s.con.execute("SELECT table_name FROM duckdb_tables() ORDER BY table_name").fetchall()
+    ]
+    tables = {name: s.con.table(name).to_arrow_table() for name in names}
+    s.con.close()
+    return tables
+
+
+@pytest.fixture
+def store(_demo_tables: dict[str, Any]) -> Iterator[Store]:
+    s = Store()
+    for name, rows in _demo_tables.items():
+        s.con.register("_rows", rows)
+        s.con.execute(f"INSERT INTO {name} SELECT * FROM _rows")
+        s.con.unregister("_rows")
+    s.touch()
     yield s
     s.con.close()
 

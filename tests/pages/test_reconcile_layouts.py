@@ -66,6 +66,11 @@ def test_knab_is_read_with_d_as_money_out_and_imports_so(monkeypatch):
     meaning.set_value(SignMeaning.LEDGER).run()  # the user says these D/C are a ledger's
     assert "total € -172.25" in " ".join(m.value for m in at.markdown)
     meaning.set_value(SignMeaning.BANK).run()
+    (decimals,) = [s for s in at.selectbox if s.key and s.key.endswith("_decimals")]
+    assert decimals.value == ","  # the Knab layout's decimal comma, which the user may change
+    decimals.set_value(".").run()
+    assert "cannot be read" in " ".join(m.value for m in at.markdown)  # '827,75' is no amount so
+    decimals.set_value(",").run()
     at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
     assert not at.exception, at.exception
     assert any("Imported 2 lines" in s.value for s in at.success)

@@ -30,6 +30,7 @@ class Camt053Statement(LedgerFormat):
     name = "camt053"
     label = "CAMT.053"
     max_mb = _MAX_MB
+    statement = True
     extensions = ("xml",)
 
     def identify(self, data: bytes, file_name: str) -> Verdict:
@@ -60,6 +61,7 @@ class Camt053Archive(LedgerFormat):
     name = "camt053zip"
     label = "CAMT.053"
     max_mb = _MAX_MB
+    statement = True
     extensions = ("zip",)
 
     def identify(self, data: bytes, file_name: str) -> Verdict:

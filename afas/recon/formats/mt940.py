@@ -22,6 +22,7 @@ class Mt940Statement(LedgerFormat):
     name = "mt940"
     label = "MT940"
     max_mb = 10  # parsed in Python, tag by tag
+    statement = True
     extensions = ("sta", "mt940", "940", "swi", "txt")
 
     def identify(self, data: bytes, file_name: str) -> Verdict:
