@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -19,12 +20,20 @@ RUNAWAY = "SELECT count(*) FROM range(1e12::BIGINT)"  # hours of work without th
 WAIT_S = 60.0  # the most a test waits for something that happens in well under a second
 
 
+@pytest.fixture(scope="module")
+def synced_file(tmp_path_factory) -> Path:
+    """A warehouse synced once for the module; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("explore-sql") / "demo.duckdb"
+    with make_client(Emulator(seed=7, transactions=100)) as client:
+        assert {r.status for r in sync(path, client)} == {"ok"}
+    return path
+
+
 @pytest.fixture
-def explore(tmp_path, monkeypatch) -> AppTest:
+def explore(tmp_path, monkeypatch, synced_file) -> AppTest:
     """The Explore page on the demo connection, over a warehouse synced beforehand (no Sync page run)."""
     monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
-    with make_client(Emulator(seed=7, transactions=100)) as client:
-        assert {r.status for r in sync(tmp_path / "demo.duckdb", client)} == {"ok"}
+    shutil.copyfile(synced_file, tmp_path / "demo.duckdb")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     at.button(key="connect_test").click().run()
