@@ -179,7 +179,8 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
     if more:
         st.warning(f"And {more:,} more: see 'How the file is read' below.")
     with st.expander("How the file is read (every guess, and what it rests on)", expanded=bool(warned)):
-        st.dataframe(for_grid(note_rows(notes)), hide_index=True, key="recon_notes", placeholder="")
+        for row in note_rows(notes):  # sentences, not a grid: a grid cuts them off
+            st.markdown(f"**{plain(row['About'])}**: {plain(row['How the file is read'])}")
     st.write(
         f"**{found.rows:,}** lines readable, total € {found.total:,.2f}"
         + (f"; **{found.problem_lines:,}** cannot be read" if found.problem_count else "")
@@ -199,7 +200,10 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
             "or import it again."
         )
     with st.form("recon_import_form"):
-        title = st.text_input("Name", value=name.rsplit(".", 1)[0], key="recon_import_name")
+        # keyed by the file: the next upload is named after itself, not after the one before
+        title = st.text_input(
+            "Name", value=name.rsplit(".", 1)[0], key=f"recon_import_name_{(table.sha256 or '')[:12]}"
+        )
         accept = again = False
         if found.problem_count:
             accept = st.checkbox(

@@ -38,8 +38,8 @@ def _open(monkeypatch, name: str, data: bytes):
 
 
 def _notes(at) -> str:
-    (grid,) = [df for df in at.dataframe if "How the file is read" in df.value.columns]
-    return " ".join(grid.value["How the file is read"])
+    (notes,) = [e for e in at.expander if e.label.startswith("How the file is read")]
+    return " ".join(m.value for m in notes.markdown).replace("\\", "").replace("\u2060", "")
 
 
 def test_a_headerless_bank_export_is_recognised_and_the_user_may_say_otherwise(monkeypatch):
@@ -74,3 +74,13 @@ def test_knab_is_read_with_d_as_money_out_and_imports_so(monkeypatch):
     at.button(key="FormSubmitter:recon_import_form-Import ledger").click().run()
     assert not at.exception, at.exception
     assert any("Imported 2 lines" in s.value for s in at.success)
+
+
+def test_the_next_file_is_named_after_itself(monkeypatch):
+    at = _open(monkeypatch, "knab.csv", KNAB)
+    (name,) = [t for t in at.text_input if t.key and t.key.startswith("recon_import_name_")]
+    assert name.value == "knab"
+    monkeypatch.setattr(ledger_export, "DEMO_LEDGER", Upload("TXT211231.TAB", ABN_TAB))
+    at.run()
+    (name,) = [t for t in at.text_input if t.key and t.key.startswith("recon_import_name_")]
+    assert name.value == "TXT211231"
