@@ -20,7 +20,7 @@ from afas.recon.banklayouts import layout_named
 from afas.recon.mapping import AUTO, Mapping, SignMeaning
 from afas.recon.mapsql import MappedSummary
 from afas.recon.tables import TextTable
-from afas.recon.textvalues import EXCEL_SERIAL, looks_numeric, parse_date, shown
+from afas.recon.textvalues import DATE_FORMATS, EXCEL_SERIAL, looks_numeric, parse_date, shown
 
 __all__ = ["ReadingNote", "Subject", "format_words", "reading_notes"]
 
@@ -65,8 +65,11 @@ def format_words(date_format: str) -> str:
 
 
 def _swapped(date_format: str) -> str | None:
+    """The format with day and month swapped, when that is a format dates are written in (yyyy-dd-mm
+    is not: an ISO date is never month-last)."""
     if "%d" in date_format and "%m" in date_format:
-        return date_format.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+        other = date_format.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+        return other if other in DATE_FORMATS else None
     return None
 
 

@@ -194,3 +194,9 @@ def test_triodos_headerless_export_reads_debet_as_money_out() -> None:
         Decimal("99.95"),
     ]
     assert "Recognised: Triodos Bank CSV export" in " ".join(n.text for n in preview.notes)
+
+
+def test_iso_dates_are_never_taken_for_month_last() -> None:
+    data = b"Datum;Bedrag\n2026-02-01;10,00\n2026-03-04;-2,50\n"
+    notes = {n.subject: n for n in _preview(data, "iso.csv")[2].notes}
+    assert not notes[Subject.DATES].warn and "yyyy-mm-dd" in notes[Subject.DATES].text
