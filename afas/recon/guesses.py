@@ -170,6 +170,8 @@ def reading_notes(table: TextTable, mapping: Mapping, summary: MappedSummary) ->
     notes += _header_notes(table)
     money = [c for c in (mapping.amount, mapping.debit, mapping.credit) if c]
     basis = f"as in the {by_layout}" if by_layout else "its header suggests it"
+    if table.file_format in ("mt940", "camt053", "xaf"):
+        basis = "the file's own amount field"
     if mapping.amount:
         notes.append(ReadingNote(Subject.AMOUNT, f"The amount is column {mapping.amount!r} ({basis})."))
     elif money:
