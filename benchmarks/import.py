@@ -43,7 +43,7 @@ def bank_csv(path: Path, lines: int, seed: int = 1) -> None:
             side = "Af" if rnd.random() < 0.6 else "Bij"
             out.write(
                 f"2026{1 + i % 12:02d}{day:02d};Relatie {i % 5000};NL91INGB0001234567;"
-                f"NL20RABO0{i % 999999999:09d};"
+                f"NL20RABO0{i % 5000:09d};"  # the relation's own account: counterparties repeat
                 f"GT;{side};{cents // 100},{cents % 100:02d};Online bankieren;Factuur {i} omschrijving\n"
             )
 
