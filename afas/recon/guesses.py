@@ -49,11 +49,11 @@ class ReadingNote:
     warn: bool = False
 
 
-def _values(table: TextTable, column: str | None) -> list[str]:
+def _values(table: TextTable, sample: Sequence[Sequence[str | None]], column: str | None) -> list[str]:
     if column is None or column not in table.headers:
         return []
     index = table.headers.index(column)
-    return [row[index] for row in table.head(_SAMPLE_ROWS) if index < len(row) and row[index]]
+    return [v for row in sample if index < len(row) and (v := row[index])]
 
 
 def format_words(date_format: str) -> str:
@@ -167,7 +167,8 @@ def reading_notes(table: TextTable, mapping: Mapping, summary: MappedSummary) ->
             else "its column names"
         )
         notes.append(ReadingNote(Subject.LAYOUT, f"Recognised: {layout.label}, by {how}."))
-    notes += _header_notes(table)
+    sample = table.head(_SAMPLE_ROWS)  # read once: a staged table reads it from its file
+    notes += _header_notes(table, sample)
     money = [c for c in (mapping.amount, mapping.debit, mapping.credit) if c]
     basis = f"as in the {by_layout}" if by_layout else "its header suggests it"
     if table.file_format in ("mt940", "camt053", "xaf"):
@@ -180,20 +181,22 @@ def reading_notes(table: TextTable, mapping: Mapping, summary: MappedSummary) ->
                 Subject.AMOUNT, f"Debit is column {mapping.debit!r}, credit {mapping.credit!r} ({basis})."
             )
         )
-    amounts = [v for c in money for v in _values(table, c)]
+    amounts = [v for c in money for v in _values(table, sample, c)]
     if table.file_format in ("csv", "xlsx"):
         notes.append(_decimal_note(amounts, summary.decimal_separator, mapping, by_layout))
-    notes.append(_date_note(_values(table, mapping.entry_date), summary.date_format, mapping, by_layout))
+    notes.append(
+        _date_note(_values(table, sample, mapping.entry_date), summary.date_format, mapping, by_layout)
+    )
     notes.append(_sign_note(mapping))
-    notes += _checks(table, mapping, summary)
+    notes += _checks(table, sample, mapping, summary)
     return notes
 
 
-def _header_notes(table: TextTable) -> list[ReadingNote]:
+def _header_notes(table: TextTable, sample: Sequence[Sequence[str | None]]) -> list[ReadingNote]:
     if table.file_format not in ("csv", "xlsx"):
         return []
     if table.headerless:
-        first = [shown(c) for c in (table.head(1) or [()])[0] if c and c.strip()][:2]
+        first = [shown(c) for c in (sample[:1] or [()])[0] if c and c.strip()][:2]
         names = ", ".join(table.headers[:3])
         if table.header_guessed:
             why = f"The first line holds values ({', '.join(repr(v) for v in first)}), not column names"
@@ -224,7 +227,9 @@ def _header_notes(table: TextTable) -> list[ReadingNote]:
     ]
 
 
-def _checks(table: TextTable, mapping: Mapping, summary: MappedSummary) -> list[ReadingNote]:
+def _checks(
+    table: TextTable, sample: Sequence[Sequence[str | None]], mapping: Mapping, summary: MappedSummary
+) -> list[ReadingNote]:
     checks: list[ReadingNote] = []
     journal = table.file_format == "xaf" or bool(mapping.debit and mapping.credit)
     if summary.rows and summary.total == Decimal("0.00") and not journal:  # a whole journal adds up to 0
@@ -237,7 +242,6 @@ def _checks(table: TextTable, mapping: Mapping, summary: MappedSummary) -> list[
             )
         )
     for column in (mapping.amount, mapping.debit if not mapping.credit else None):
-        sample = table.head(_SAMPLE_ROWS)
         if column is None or column not in table.headers or not sample:
             continue
         index = table.headers.index(column)

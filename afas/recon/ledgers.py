@@ -158,15 +158,12 @@ class ImportPreview:
     summary: MappedSummary
     sha256: str
     duplicate_of: LedgerImport | None
+    notes: tuple[ReadingNote, ...] = ()
+    """How the file is read: every guess and what it rests on, and the checks (afas.recon.guesses)."""
 
     @property
     def problems(self) -> list[LineProblem]:
         return self.summary.problems
-
-    @property
-    def notes(self) -> list[ReadingNote]:
-        """How the file is read: every guess and what it rests on, and the checks (afas.recon.guesses)."""
-        return reading_notes(self.table, self.mapping, self.summary)
 
     @cached_property
     def raw(self) -> RawTable:
@@ -238,7 +235,8 @@ def preview_table(
         scratch.close()
     digest = table.sha256 or ""
     earlier = find_import_by_sha256(con, digest) if con is not None and digest else None
-    return ImportPreview(table, mapping, summary, digest, earlier)
+    notes = tuple(reading_notes(table, mapping, summary))  # kept with the preview, which is cached
+    return ImportPreview(table, mapping, summary, digest, earlier, notes)
 
 
 def preview_import(
