@@ -21,7 +21,7 @@ from afas.recon.textfiles import PY_WHITESPACE
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ledgers"
 SETTINGS = settings(
-    derandomize=True, max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    derandomize=True, max_examples=100, deadline=None, database=None, suppress_health_check=list(HealthCheck)
 )
 
 

@@ -22,7 +22,7 @@ from afas.recon.textvalues import parse_amount
 from tests.recon.reference_mapping import reference_apply_mapping
 
 SETTINGS = settings(
-    derandomize=True, max_examples=100, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    derandomize=True, max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
 )
 _CON = duckdb.connect()
 HEADERS = ["Datum", "Bedrag", "Debet", "Credit", "DC", "Valuta", "IBAN", "Omschrijving"]
@@ -133,7 +133,7 @@ def test_sql_mapping_agrees_with_the_python_mapping(data, mapping, file_format, 
     assert ours.total == theirs.total
 
 
-@settings(derandomize=True, max_examples=500, deadline=None, database=None)
+@settings(derandomize=True, max_examples=300, deadline=None, database=None)
 @given(
     text=st.text(alphabet=st.sampled_from(list("0123456789.,-+")), min_size=1, max_size=22),
     separator=st.sampled_from([",", "."]),
