@@ -23,6 +23,7 @@ A layout may also refuse a file that is an export, but not of transactions (ING'
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import uuid
@@ -34,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from afas.recon.mapping import AUTO, Mapping, SignMeaning
-from afas.recon.tables import LedgerFileError, TextTable, column_name
+from afas.recon.tables import LedgerFileError, TextTable, clean_headers, column_name
 from afas.recon.textvalues import looks_numeric, normal
 
 __all__ = ["LAYOUTS", "BankLayout", "layout_named", "looks_like_values", "recognise", "with_first_line"]
@@ -491,8 +492,6 @@ def _prepend(table: TextTable, cells: Sequence[str | None], line: int) -> TextTa
 def _rewrite_on_disk(table: TextTable, suffix: str, select: str, first: pa.Table | None = None) -> Path:
     """The staged cells rewritten by ``select`` (over ``src``, and ``first_row`` when given) into a
     Parquet file beside them, named by ``suffix``: written once (atomically), reused after."""
-    import os
-
     import duckdb
 
     source = table.staged_path()
@@ -528,8 +527,6 @@ def _prepend_on_disk(table: TextTable, first: pa.Table, width: int) -> TextTable
 
 def _first_row_as_header(table: TextTable) -> TextTable:
     """The table with its first row taken as the column names (the reverse of :func:`with_first_line`)."""
-    from afas.recon.tables import clean_headers
-
     first = table.head(1)
     if not first:
         return table
