@@ -228,6 +228,7 @@ class _Records:
     new_line: str
     quoted: bool
     longest: int
+    padded: frozenset[int]  # the 0-based columns where a cell may begin or end in whitespace
 
 
 def _records(buf: memoryview | bytes, delimiter: str) -> _Records | None:
@@ -297,7 +298,63 @@ def _records(buf: memoryview | bytes, delimiter: str) -> _Records | None:
         new_line=new_line,
         quoted=bool(len(quotes)),
         longest=longest,
+        padded=_padded_columns(arr, starts, stops, delims, bool(len(quotes))),
     )
+
+
+# The bytes a cell's text may begin or end with when it begins or ends in whitespace as Python's
+# str.strip() sees it (in UTF-8): ASCII whitespace, and the lead byte (at the start) or any byte of a
+# multi-byte character (at the end) of the non-ASCII ones (U+0085, U+00A0, U+1680, U+2000...U+3000).
+_WS_FIRST = np.zeros(256, bool)
+_WS_FIRST[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+_WS_LAST = np.zeros(256, bool)
+_WS_LAST[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_WS_LAST[0x80:] = True
+
+
+def _padded_columns(
+    arr: np.ndarray, starts: np.ndarray, stops: np.ndarray, delims: np.ndarray, quoted: bool
+) -> frozenset[int]:
+    """The columns (0-based) with a cell that may begin or end in whitespace, found from the bytes
+    beside each delimiter and record boundary (inside the quotes when the cell is quoted). It may name
+    a column that has none (a cell ending in an accented letter); it never misses one that has."""
+    top = len(arr) - 1
+    quote = ord('"')
+
+    def first(pos: np.ndarray) -> np.ndarray:  # whether the cell starting at ``pos`` may start in whitespace
+        pos = np.minimum(pos, top)
+        found = arr[pos]
+        if quoted:
+            inner = found == quote
+            found[inner] = arr[np.minimum(pos[inner] + 1, top)]
+        return _WS_FIRST[found]
+
+    def last(end: np.ndarray) -> np.ndarray:  # whether the cell ending before ``end`` may end in it
+        pos = np.maximum(end - 1, 0)
+        found = arr[pos]
+        if quoted:
+            inner = found == quote
+            found[inner] = arr[np.maximum(pos[inner] - 1, 0)]
+        return _WS_LAST[found]
+
+    def column_before(at: np.ndarray) -> np.ndarray:  # the column of the cell before delims[at]
+        record = np.searchsorted(starts, delims[at], side="right") - 1
+        return at - np.searchsorted(delims, starts[record])
+
+    padded = set(column_before(np.flatnonzero(last(delims))).tolist())
+    padded |= set((column_before(np.flatnonzero(first(delims + 1))) + 1).tolist())
+    if first(starts).any():
+        padded.add(0)
+    ends = np.flatnonzero(last(stops))
+    padded |= set((np.searchsorted(delims, stops[ends]) - np.searchsorted(delims, starts[ends])).tolist())
+    return frozenset(int(c) for c in padded)
+
+
+def _int64s(values: np.ndarray) -> pa.Array:
+    """A numpy array as an Arrow int64 array on the same memory (``pa.array`` of a numpy array would
+    import pandas first, half a second in a process that has not)."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
 
 
 def _one(con, sql: str, params: list | None = None) -> tuple | None:
@@ -341,8 +398,10 @@ def _read_fast(
         with os.fdopen(handle, "wb") as out:
             out.write(buf)
         del buf
+        # Two threads: the Parquet writer uses both. A file large enough for that to matter is read in
+        # its own process at low priority (afas.recon.staging), so the dashboard's users come first.
         con = duckdb.connect(
-            config={"threads": 1, "memory_limit": "1GB", "temp_directory": tempfile.gettempdir()}
+            config={"threads": 2, "memory_limit": "1GB", "temp_directory": tempfile.gettempdir()}
         )
         con.execute("SET enable_progress_bar = false")
         try:
@@ -380,25 +439,28 @@ def _duckdb_table(
         "seg",
         pa.table(
             {
-                "ord": np.arange(len(found.lines), dtype=np.int64),
-                "line_no": found.lines.astype(np.int64),
-                "nfields": found.fields.astype(np.int64),
+                "ord": _int64s(np.arange(len(found.lines), dtype=np.int64)),
+                "line_no": _int64s(found.lines),
+                "nfields": _int64s(found.fields),
             }
         ),
     )
     # Python's strip() of each cell; trim() only where the first or last character is whitespace
     # (trim with a character set is slow, and most cells have none).
+    # Only in the columns where the bytes show a cell may need it (most columns of an export have none).
     trimmed = ", ".join(
         f"CASE WHEN contains($ws, left(raw.{n}, 1)) OR contains($ws, right(raw.{n}, 1)) "
         f"THEN nullif(trim(raw.{n}, $ws), '') ELSE raw.{n} END AS {n}"
-        for n in names
+        if i in found.padded
+        else f"raw.{n} AS {n}"
+        for i, n in enumerate(names)
     )
     # One pass: DuckDB's records side by side with the checks' (line number, field count) by position;
     # a record too many on either side shows as a row without the other's columns.
     con.execute(
         f"CREATE TEMP TABLE rec AS SELECT seg.*, raw.present, {trimmed} "
         f"FROM (SELECT true AS present, * FROM {reader}) raw POSITIONAL JOIN seg",
-        {"ws": PY_WHITESPACE},
+        {"ws": PY_WHITESPACE} if found.padded else {},
     )
     con.unregister("seg")
     if _one(con, "SELECT count(*) FROM rec WHERE present IS NULL OR ord IS NULL")[0]:
@@ -454,7 +516,7 @@ def _duckdb_table(
     )
     body = (
         f"SELECT ord AS row_no, line_no, CAST({ragged} AS BIGINT) AS ragged, {', '.join(kept)} "
-        f"FROM rec WHERE ord > {int(header_ord)} ORDER BY ord"
+        f"FROM rec WHERE ord > {int(header_ord)}"  # in insertion order: rec was written in file order
     )
     headers = clean_headers(list(header))
     header_line = int(_one(con, "SELECT line_no FROM rec WHERE ord = ?", [header_ord])[0])

@@ -3,7 +3,10 @@
 Ledgers live in the same DuckDB file as the AFAS tables. A ledger line's amount is signed the way
 AFAS's journal lines are compared: debit positive, credit negative (AmtDebit - AmtCredit), in
 DECIMAL(18,2); a line is identified by (import_id, line_no), line_no being the line or row number
-the user sees in the source file.
+the user sees in the source file. That pair is unique by construction (an import is written once, in
+one INSERT under a new ``ledger_imports`` key, from a file's distinct line numbers), so it carries no
+PRIMARY KEY: DuckDB's index on it took a third of the time of a million-line import. Warehouses made
+before keep theirs, which holds as well.
 """
 
 from __future__ import annotations
@@ -33,8 +36,7 @@ CREATE TABLE IF NOT EXISTS ledger_lines (
     import_id BIGINT NOT NULL, line_no BIGINT NOT NULL,
     entry_date DATE, account VARCHAR, amount DECIMAL(18, 2) NOT NULL, currency VARCHAR,
     description VARCHAR, voucher VARCHAR, invoice VARCHAR, relation VARCHAR, allocation VARCHAR,
-    counterparty_name VARCHAR, counterparty_iban VARCHAR,
-    PRIMARY KEY (import_id, line_no));
+    counterparty_name VARCHAR, counterparty_iban VARCHAR);
 CREATE TABLE IF NOT EXISTS mapping_profiles (
     name VARCHAR PRIMARY KEY, mapping_json VARCHAR NOT NULL, updated TIMESTAMP NOT NULL);
 """

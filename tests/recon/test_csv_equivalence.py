@@ -121,3 +121,23 @@ def test_sample_files_agree(name):
 
 def test_the_whitespace_trimmed_column_wise_is_pythons():
     assert set(PY_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.parametrize("where", ["start", "end", "alone"])
+def test_every_whitespace_at_a_cell_edge_is_trimmed_in_any_column(quoted, where):
+    """The fast reader trims only the columns whose bytes show an edge whitespace: none is missed,
+    whichever character it is, in whichever column, inside quotes or not."""
+    spaces = PY_WHITESPACE.replace("\n", "").replace("\r", "")
+    for column in range(3):  # one file per column, a line per whitespace character
+        rows = []
+        for ch in spaces:
+            cells = ["a", "b", "c"]
+            cells[column] = {"start": ch + "x", "end": "x" + ch, "alone": ch}[where]
+            rows.append(";".join(f'"{c}"' if quoted else c for c in cells))
+        data = ("Datum;Bedrag;Omschrijving\n" + "\n".join(rows) + "\n").encode("utf-8")
+        table = read_csv_fast(data, "x.csv")
+        assert table is not None
+        read = [row[column] for row in table.to_raw().rows]
+        assert read == [None if where == "alone" else "x"] * len(spaces), (column, quoted)
+        agree(data)

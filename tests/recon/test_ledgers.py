@@ -195,10 +195,12 @@ def test_failure_while_writing_rolls_back(con, monkeypatch):
     data, mapping = suggested("grootboek_nl.csv")
     real = MappedView.insert_sql
 
-    def duplicate_keys(self):
-        return real(self).replace("line_no, entry_date", "2 AS line_no, entry_date", 1)
+    def empty_amount_late(self):  # the lines after the third break a NOT NULL: a failure mid-write
+        return real(self).replace(
+            "entry_date, amount", "entry_date, CASE WHEN line_no > 3 THEN NULL ELSE amount END AS amount", 1
+        )
 
-    monkeypatch.setattr(MappedView, "insert_sql", duplicate_keys)
+    monkeypatch.setattr(MappedView, "insert_sql", empty_amount_late)
     with pytest.raises(duckdb.ConstraintException):
         import_ledger(con, data, "grootboek_nl.csv", mapping)
     assert counts(con) == (0, 0)
