@@ -46,7 +46,7 @@ from pathlib import Path  # noqa: E402
 
 ROOT = Path(afas.__file__).resolve().parents[1]
 
-LAYERS = ["profit", "warehouse", "recon", "corrections", "ui", "cli"]
+LAYERS = ["profit", "warehouse", "recon", "corrections", "close", "ui", "cli"]
 """afas's packages from the bottom up: each imports only those below it (and afas.errors, afas.catalogue,
 which import nothing of the app). The emulator stands apart: the app's AFAS, not part of it."""
 

@@ -1,0 +1,172 @@
+"""Reconciling items: what explains the difference between an account's balance in AFAS and its
+evidence (an amount signed as AFAS minus the evidence, a description, an expected clearing date and
+an owner). An item opened in a period stays on the account in every later period, with its age, until
+it is cleared; clearing it in a period leaves it open in the periods before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import duckdb
+
+from afas.close.balances import ClosePeriod
+from afas.close.schema import CloseEvent
+from afas.errors import InputError
+
+__all__ = ["ReconcilingItem", "add_item", "clear_item", "open_items", "parse_amount", "record_event"]
+
+
+@dataclass(frozen=True)
+class ReconcilingItem:
+    item_id: int
+    account: str
+    year: int
+    period: int
+    opened_on: dt.date  # the end of the period it was opened in
+    amount: Decimal
+    description: str
+    expected: dt.date | None
+    owner: str | None
+    created_by: str
+    created: dt.datetime
+    correction_ref: str | None
+
+    def age_days(self, on: dt.date) -> int:
+        """Its age at ``on`` (a period's end): days since the end of the period it was opened in."""
+        return max(0, (on - self.opened_on).days)
+
+    def carried(self, period: ClosePeriod) -> bool:
+        """Whether it was opened in an earlier period and rolled forward into ``period``."""
+        return (self.year, self.period) < (period.year, period.period)
+
+
+_ITEM_COLUMNS = (
+    "item_id, account, year, period, opened_on, amount, description, expected, owner, created_by, created, "
+    "correction_ref"
+)
+
+
+def record_event(
+    con: duckdb.DuckDBPyConnection,
+    period: ClosePeriod,
+    account: str,
+    event: CloseEvent,
+    who: str,
+    detail: str,
+) -> None:
+    con.execute(
+        "INSERT INTO close_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [_now(), period.unit, period.year, period.period, account, str(event), who, detail],
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def parse_amount(text: str | Decimal, what: str = "The amount") -> Decimal:
+    """A typed amount as Decimal with two decimals ("1.234,56", "-12.50", "12,5"); refused in words."""
+    if isinstance(text, Decimal):
+        value = text
+    else:
+        raw = str(text).strip().replace(" ", "").replace("€", "")
+        if "," in raw and "." in raw:
+            raw = (
+                raw.replace(".", "").replace(",", ".")
+                if raw.rfind(",") > raw.rfind(".")
+                else raw.replace(",", "")
+            )
+        else:
+            raw = raw.replace(",", ".")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise InputError(
+                f"{what} {text!r} is not an amount.", "Type it as 1234.56 or 1.234,56."
+            ) from None
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) >= Decimal("1e16"):
+        raise InputError(f"{what} {text!r} is not an amount in cents.", "Type at most two decimals.")
+    return value.quantize(Decimal("0.01"))
+
+
+def open_items(
+    con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str | None = None
+) -> list[ReconcilingItem]:
+    """The items open on the account(s) at the end of ``period``, oldest first."""
+    rows = con.execute(
+        f"SELECT {_ITEM_COLUMNS} FROM close_items WHERE unit = ? AND (? IS NULL OR account = ?) "
+        "AND (year, period) <= (?, ?) AND (cleared_year IS NULL OR (cleared_year, cleared_period) > (?, ?)) "
+        "ORDER BY item_id",
+        [period.unit, account, account, period.year, period.period, period.year, period.period],
+    ).fetchall()
+    return [ReconcilingItem(*row[:5], Decimal(row[5]), *row[6:]) for row in rows]
+
+
+def add_item(
+    con: duckdb.DuckDBPyConnection,
+    period: ClosePeriod,
+    account: str,
+    amount: Decimal | str,
+    description: str,
+    who: str,
+    *,
+    expected: dt.date | None = None,
+    owner: str | None = None,
+) -> int:
+    """Open a reconciling item on ``account`` in ``period``; its id. The caller checks the lock."""
+    value = parse_amount(amount)
+    text = " ".join((description or "").split())
+    if not text:
+        raise InputError("A reconciling item needs a description.", "Say what the difference is and why.")
+    if not value:
+        raise InputError("A reconciling item of 0.00 explains nothing.", "Type the amount of the difference.")
+    if expected is not None and expected < period.start:
+        raise InputError(
+            f"The expected clearing date {expected} is before the period ({period.start} to {period.end}).",
+            "Give the date the item is expected to clear.",
+        )
+    item_id = con.execute("SELECT nextval('close_item_ids')").fetchall()[0][0]
+    con.execute(
+        "INSERT INTO close_items (item_id, unit, account, year, period, opened_on, amount, description, "
+        "expected, "
+        "owner, created_by, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            item_id,
+            period.unit,
+            account,
+            period.year,
+            period.period,
+            period.end,
+            value,
+            text,
+            expected,
+            owner or None,
+            who,
+            _now(),
+        ],
+    )
+    record_event(con, period, account, CloseEvent.ITEM_ADDED, who, f"#{item_id} {value:,.2f} {text}")
+    return int(item_id)
+
+
+def clear_item(
+    con: duckdb.DuckDBPyConnection, period: ClosePeriod, item_id: int, who: str
+) -> ReconcilingItem:
+    """Clear an open item in ``period`` (it stays open in the periods before)."""
+    found = [item for item in open_items(con, period) if item.item_id == item_id]
+    if not found:
+        raise InputError(
+            f"Reconciling item #{item_id} is not open in {period.label()}.",
+            "Reload the page: it may have been cleared already, or it belongs to a later period.",
+        )
+    con.execute(
+        "UPDATE close_items SET cleared_year = ?, cleared_period = ?, cleared_by = ?, cleared = ? "
+        "WHERE item_id = ?",
+        [period.year, period.period, who, _now(), item_id],
+    )
+    item = found[0]
+    record_event(con, period, item.account, CloseEvent.ITEM_CLEARED, who, f"#{item_id} {item.amount:,.2f}")
+    return item

@@ -1,0 +1,271 @@
+"""The close of one administration and period: a row per balance-sheet account with AFAS's balance,
+its evidence, the reconciling items, the difference, the status and who signed what.
+
+Reading the overview also reopens what AFAS changed: an account-period that was prepared or reviewed
+while AFAS's balance was X, and whose balance after a later sync is Y, loses its sign-offs and shows
+as reopened, with the change and the journal lines created or changed in AFAS since (AFAS's
+GetConnectors do not say who changed them; the lines' dates and numbers do).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import duckdb
+
+from afas.close.balances import (
+    AccountBalance,
+    ClosePeriod,
+    account_balances,
+    changed_lines,
+    close_period,
+    periods_before,
+)
+from afas.close.evidence import Evidence, Setting, default_kind, evidence_for, settings
+from afas.close.items import ReconcilingItem, open_items, record_event
+from afas.close.schema import CloseEvent, CloseStatus, ensure_close_schema
+from afas.warehouse.db import transaction
+
+__all__ = ["AccountClose", "CloseOverview", "close_overview", "open_difference_history"]
+
+
+@dataclass(frozen=True)
+class SignOff:
+    prepared_by: str | None
+    prepared: dt.datetime | None
+    reviewed_by: str | None
+    reviewed: dt.datetime | None
+    afas_balance: Decimal | None
+    reopened: dt.datetime | None
+    reopened_from: Decimal | None
+    reopened_to: Decimal | None
+    reopened_why: str | None
+
+
+@dataclass(frozen=True)
+class AccountClose:
+    account: str
+    description: str
+    balance: AccountBalance
+    setting: Setting
+    evidence: Evidence
+    items: tuple[ReconcilingItem, ...]
+    status: CloseStatus
+    reconciled: CloseStatus  # the status without the sign-offs: what preparing would sign
+    signoff: SignOff | None
+
+    @property
+    def afas_balance(self) -> Decimal:
+        return self.balance.balance
+
+    @property
+    def supporting(self) -> Decimal | None:
+        return self.evidence.amount
+
+    @property
+    def items_total(self) -> Decimal:
+        return sum((item.amount for item in self.items), Decimal("0.00"))
+
+    @property
+    def difference(self) -> Decimal | None:
+        """AFAS's balance less the evidence (None without evidence)."""
+        if self.evidence.amount is None:
+            return None
+        return self.afas_balance - self.evidence.amount
+
+    @property
+    def unexplained(self) -> Decimal | None:
+        """The difference the reconciling items leave (None without evidence)."""
+        difference = self.difference
+        return None if difference is None else difference - self.items_total
+
+    @property
+    def locked(self) -> bool:
+        return self.status.signed
+
+    def lock_reason(self) -> str:
+        if self.status == CloseStatus.REVIEWED and self.signoff is not None:
+            return (
+                f"Account {self.account} is reviewed for this period by {self.signoff.reviewed_by} "
+                f"(prepared by {self.signoff.prepared_by}): it is locked."
+            )
+        if self.status == CloseStatus.PREPARED and self.signoff is not None:
+            return (
+                f"Account {self.account} is prepared for this period by {self.signoff.prepared_by}; "
+                "withdraw the preparation before changing it."
+            )
+        return ""
+
+
+@dataclass(frozen=True)
+class CloseOverview:
+    period: ClosePeriod
+    accounts: tuple[AccountClose, ...]
+    reopened_now: tuple[str, ...] = field(default=())  # accounts this reading reopened
+
+    @property
+    def total(self) -> int:
+        return len(self.accounts)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for a in self.accounts if a.status.done)
+
+    def counts(self) -> dict[CloseStatus, int]:
+        found = {status: 0 for status in CloseStatus}
+        for a in self.accounts:
+            found[a.status] += 1
+        return found
+
+    def summary(self) -> str:
+        return f"{self.done} of {self.total} accounts reconciled"
+
+    def account(self, account: str) -> AccountClose:
+        for a in self.accounts:
+            if a.account == account:
+                return a
+        from afas.errors import InputError
+
+        raise InputError(
+            f"Account {account} is not a balance-sheet account of the chart in AFAS.",
+            "Pick an account from the list on the Close page.",
+        )
+
+    def open_difference(self) -> Decimal:
+        """The sum of the unexplained differences, in absolute amounts."""
+        return sum(
+            (abs(a.unexplained) for a in self.accounts if a.unexplained is not None and not a.status.done),
+            Decimal("0.00"),
+        )
+
+
+def _signoffs(con: duckdb.DuckDBPyConnection, period: ClosePeriod) -> dict[str, SignOff]:
+    rows = con.execute(
+        "SELECT account, prepared_by, prepared, reviewed_by, reviewed, afas_balance, reopened, "
+        "reopened_from, "
+        "reopened_to, reopened_why FROM close_signoffs WHERE unit = ? AND year = ? AND period = ?",
+        [period.unit, period.year, period.period],
+    ).fetchall()
+    return {row[0]: SignOff(*row[1:]) for row in rows}
+
+
+def _reconciled(balance: AccountBalance, evidence: Evidence, items: list[ReconcilingItem]) -> CloseStatus:
+    quiet = not balance.balance and not balance.moved and not items
+    if quiet and not evidence.amount:  # nothing in AFAS, and no evidence of anything either
+        return CloseStatus.NO_ACTIVITY
+    if evidence.amount is None:
+        return CloseStatus.NOT_STARTED
+    difference = balance.balance - evidence.amount
+    if not difference and not items:
+        return CloseStatus.RECONCILED
+    if difference == sum((item.amount for item in items), Decimal("0.00")):
+        return CloseStatus.EXPLAINED
+    return CloseStatus.UNEXPLAINED
+
+
+def _reopen(
+    con: duckdb.DuckDBPyConnection, period: ClosePeriod, balance: AccountBalance, signed: SignOff
+) -> SignOff:
+    """Withdraw the sign-offs of an account whose balance AFAS changed since, and say what changed."""
+    since = signed.reviewed or signed.prepared
+    lines = changed_lines(con, period.unit, balance.account, period.end, None)
+    newer = [line for line in lines if since is not None and line[5] is not None and line[5] > since]
+    shown = newer or lines[:5]
+    listed = "; ".join(
+        f"entry {entry} of {day} ({voucher or 'no voucher'}) {amount:,.2f} {description or ''}".strip()
+        for entry, day, voucher, description, amount, _when in shown[:5]
+    )
+    who = ", ".join(x for x in (signed.prepared_by, signed.reviewed_by) if x)
+    why = (
+        f"AFAS's balance changed from {signed.afas_balance:,.2f} to {balance.balance:,.2f} "
+        "after it was signed "
+        f"by {who}" + (f"; lines changed in AFAS since: {listed}" if newer else f"; latest lines: {listed}")
+    )
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with transaction(con):
+        con.execute(
+            "UPDATE close_signoffs SET prepared_by = NULL, prepared = NULL, reviewed_by = NULL, "
+            "reviewed = NULL, "
+            "reopened = ?, reopened_from = ?, reopened_to = ?, reopened_why = ? "
+            "WHERE unit = ? AND year = ? AND period = ? AND account = ? AND afas_balance = ?",
+            [
+                now,
+                signed.afas_balance,
+                balance.balance,
+                why,
+                *period.key,
+                balance.account,
+                signed.afas_balance,
+            ],
+        )
+        record_event(con, period, balance.account, CloseEvent.REOPENED, "AFAS", why)
+    return SignOff(
+        None, None, None, None, signed.afas_balance, now, signed.afas_balance, balance.balance, why
+    )
+
+
+def close_overview(con: duckdb.DuckDBPyConnection, unit: int, year: int, period: int) -> CloseOverview:
+    """Every balance-sheet account's close for the period (reopening what AFAS changed since)."""
+    ensure_close_schema(con)
+    found = close_period(con, unit, year, period)
+    balances = account_balances(con, found)
+    chosen = settings(con, unit)
+    signed = _signoffs(con, found)
+    items = open_items(con, found)
+    debtor_accounts = [b for b in balances if b.collect_type == "D"]
+    rows: list[AccountClose] = []
+    reopened: list[str] = []
+    for balance in balances:
+        if balance.account in chosen:
+            kind, iban = chosen[balance.account]
+            setting = Setting(kind, iban, True)
+        else:
+            setting = default_kind(balance)
+        evidence = evidence_for(con, found, balance, setting, only_debtors_account=len(debtor_accounts) == 1)
+        mine = [item for item in items if item.account == balance.account]
+        reconciled = _reconciled(balance, evidence, mine)
+        signoff = signed.get(balance.account)
+        if (
+            signoff is not None
+            and (signoff.prepared or signoff.reviewed)
+            and signoff.afas_balance != balance.balance
+        ):
+            signoff = _reopen(con, found, balance, signoff)
+            reopened.append(balance.account)
+        if signoff is not None and signoff.reviewed:
+            status = CloseStatus.REVIEWED
+        elif signoff is not None and signoff.prepared:
+            status = CloseStatus.PREPARED
+        elif signoff is not None and signoff.reopened:
+            status = CloseStatus.REOPENED
+        else:
+            status = reconciled
+        rows.append(
+            AccountClose(
+                balance.account,
+                balance.description,
+                balance,
+                setting,
+                evidence,
+                tuple(mine),
+                status,
+                reconciled,
+                signoff,
+            )
+        )
+    return CloseOverview(found, tuple(rows), tuple(reopened))
+
+
+def open_difference_history(
+    con: duckdb.DuckDBPyConnection, unit: int, year: int, period: int, count: int = 6
+) -> list[tuple[str, Decimal, int]]:
+    """For the ``count`` periods up to this one: (period label, open difference, accounts not yet
+    reconciled), oldest first."""
+    found = close_period(con, unit, year, period)
+    history = []
+    for earlier in periods_before(con, found, count):
+        overview = close_overview(con, unit, earlier.year, earlier.period)
+        history.append((earlier.label(), overview.open_difference(), overview.total - overview.done))
+    return history

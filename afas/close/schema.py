@@ -1,0 +1,110 @@
+"""The month-end close tables and vocabularies.
+
+Per administration (``unit``) and ledger account: ``close_settings`` says what evidences its balance
+(when the user chose it; otherwise :func:`afas.close.evidence.default_kind` decides from the account).
+Per administration, account and period (``year``, ``period``): ``close_evidence`` keeps the amount a
+user documents (with a note and an optional file), ``close_signoffs`` who prepared and who reviewed it
+with AFAS's balance at that moment. ``close_items`` are reconciling items: opened in a period, they
+stay on the account in every later period until cleared. ``close_events`` is the close's own audit
+trail (every sign-off, reopening, item and evidence change, with who and when).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import duckdb
+
+__all__ = ["CloseEvent", "CloseStatus", "EvidenceKind", "ensure_close_schema"]
+
+CLOSE_DDL = """
+CREATE TABLE IF NOT EXISTS close_settings (
+    unit BIGINT NOT NULL, account VARCHAR NOT NULL, kind VARCHAR NOT NULL, iban VARCHAR,
+    updated_by VARCHAR NOT NULL, updated TIMESTAMP NOT NULL, PRIMARY KEY (unit, account));
+CREATE TABLE IF NOT EXISTS close_evidence (
+    unit BIGINT NOT NULL, year BIGINT NOT NULL, period BIGINT NOT NULL, account VARCHAR NOT NULL,
+    amount DECIMAL(18, 2) NOT NULL, note VARCHAR NOT NULL, file_name VARCHAR, file_bytes BLOB,
+    entered_by VARCHAR NOT NULL, entered TIMESTAMP NOT NULL, PRIMARY KEY (unit, year, period, account));
+CREATE TABLE IF NOT EXISTS close_signoffs (
+    unit BIGINT NOT NULL, year BIGINT NOT NULL, period BIGINT NOT NULL, account VARCHAR NOT NULL,
+    prepared_by VARCHAR, prepared TIMESTAMP, reviewed_by VARCHAR, reviewed TIMESTAMP,
+    afas_balance DECIMAL(18, 2), supporting DECIMAL(18, 2), last_change TIMESTAMP,
+    reopened TIMESTAMP, reopened_from DECIMAL(18, 2), reopened_to DECIMAL(18, 2), reopened_why VARCHAR,
+    PRIMARY KEY (unit, year, period, account));
+CREATE SEQUENCE IF NOT EXISTS close_item_ids START 1;
+CREATE TABLE IF NOT EXISTS close_items (
+    item_id BIGINT PRIMARY KEY, unit BIGINT NOT NULL, account VARCHAR NOT NULL,
+    year BIGINT NOT NULL, period BIGINT NOT NULL, opened_on DATE NOT NULL,
+    amount DECIMAL(18, 2) NOT NULL, description VARCHAR NOT NULL, expected DATE, owner VARCHAR,
+    created_by VARCHAR NOT NULL,
+    created TIMESTAMP NOT NULL, cleared_year BIGINT, cleared_period BIGINT, cleared_by VARCHAR,
+    cleared TIMESTAMP, correction_ref VARCHAR);
+CREATE TABLE IF NOT EXISTS close_events (
+    happened TIMESTAMP NOT NULL, unit BIGINT NOT NULL, year BIGINT NOT NULL, period BIGINT NOT NULL,
+    account VARCHAR NOT NULL, event VARCHAR NOT NULL, who VARCHAR NOT NULL, detail VARCHAR);
+"""
+
+
+class EvidenceKind(StrEnum):
+    """What supports an account's balance (labels: afas.catalogue)."""
+
+    BANK_STATEMENT = "bank_statement"  # the closing balance of an imported MT940/CAMT.053 statement
+    DEBTOR_ITEMS = "debtor_items"  # the open items of the customers on this collective account
+    CREDITOR_ITEMS = "creditor_items"  # the open items of the suppliers on this collective account
+    ZERO = "zero"  # a suspense or clearing account: its balance should be nil
+    SCHEDULE = "schedule"  # an amount the user documents, with a note and a file
+
+
+class CloseStatus(StrEnum):
+    """Where an account stands in a period's close (labels: afas.catalogue)."""
+
+    NOT_STARTED = "not_started"  # no evidence yet
+    UNEXPLAINED = "unexplained"  # evidence, and a difference no reconciling item explains
+    EXPLAINED = "explained"  # the difference is explained by reconciling items
+    RECONCILED = "reconciled"  # the balance is its evidence
+    NO_ACTIVITY = "no_activity"  # no balance and no movement: certified without evidence
+    PREPARED = "prepared"  # signed by the preparer
+    REVIEWED = "reviewed"  # signed by a second person: locked
+    REOPENED = "reopened"  # AFAS's balance changed after it was signed: to be prepared again
+
+    @property
+    def done(self) -> bool:
+        """Whether the account counts as reconciled in "N of M accounts reconciled"."""
+        return self in _DONE
+
+    @property
+    def signed(self) -> bool:
+        return self in (CloseStatus.PREPARED, CloseStatus.REVIEWED)
+
+
+_DONE = frozenset(
+    {
+        CloseStatus.EXPLAINED,
+        CloseStatus.RECONCILED,
+        CloseStatus.NO_ACTIVITY,
+        CloseStatus.PREPARED,
+        CloseStatus.REVIEWED,
+    }
+)
+
+
+class CloseEvent(StrEnum):
+    """What the close's audit trail records (labels: afas.catalogue)."""
+
+    SETTING = "setting"
+    EVIDENCE = "evidence"
+    ITEM_ADDED = "item_added"
+    ITEM_CLEARED = "item_cleared"
+    ITEM_TO_CORRECTION = "item_to_correction"
+    PREPARED = "prepared"
+    REVIEWED = "reviewed"
+    UNSIGNED = "unsigned"
+    REOPENED = "reopened"
+
+
+def ensure_close_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the close tables if they are missing (once per file and process, see
+    :func:`afas.warehouse.db.ensure_once`)."""
+    from afas.warehouse.db import ensure_once
+
+    ensure_once(con, "close", lambda: con.execute(CLOSE_DDL))
