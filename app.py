@@ -18,6 +18,7 @@ page = st.navigation(
             st.Page("views/explore.py", title="Explore", icon=":material/query_stats:"),
             st.Page("views/reconcile.py", title="Reconcile", icon=":material/compare_arrows:"),
             st.Page("views/masterdata.py", title="Master data", icon=":material/contacts:"),
+            st.Page("views/close.py", title="Close", icon=":material/task_alt:"),
         ],
         "Correct": [
             st.Page("views/corrections.py", title="Corrections", icon=":material/edit_note:"),

@@ -22,6 +22,7 @@ READING_PAGES = [
     "views/masterdata.py",
     "views/corrections.py",
     "views/audit.py",
+    "views/close.py",
     "views/configure.py",
 ]
 

@@ -1,0 +1,123 @@
+"""What the Close page shows, decided here: the periods to pick from, the grid's rows, what each
+sign-off button may do and why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from afas.catalogue import label
+from afas.close.overview import AccountClose, CloseOverview
+from afas.close.schema import CloseStatus, EvidenceKind
+from afas.close.signoff import same_person
+from afas.warehouse.explore import has_table
+
+__all__ = [
+    "GRID_COLUMNS",
+    "Allowed",
+    "allowed_actions",
+    "close_periods",
+    "grid_rows",
+    "history_table",
+    "statement_ibans",
+]
+
+GRID_COLUMNS = (
+    "Account", "Description", "Evidence", "AFAS balance", "Evidence amount", "Reconciling items",
+    "Unexplained", "Status", "Prepared by", "Reviewed by",
+)  # fmt: skip
+
+
+def close_periods(con: duckdb.DuckDBPyConnection, unit: int) -> list[tuple[int, int, str]]:
+    """The administration's periods that have balances, newest first: (year, period, label)."""
+    if not (has_table(con, "Profit_Period_balance") and has_table(con, "Profit_periods_per_administration")):
+        return []
+    rows = con.execute(
+        'SELECT DISTINCT b."Year", b."Period", coalesce(p."PeriodDesc", \'\') FROM "Profit_Period_balance" b '
+        'JOIN "Profit_periods_per_administration" p ON p."Unit" = b."UnitId" AND p."Year" = b."Year" '
+        'AND p."Period" = b."Period" WHERE b."UnitId" = ? AND b."Period" > 0 ORDER BY 1 DESC, 2 DESC',
+        [unit],
+    ).fetchall()
+    return [(y, p, f"{y}-{p:02d}" + (f" ({d})" if d else "")) for y, p, d in rows]
+
+
+def statement_ibans(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The IBANs of the imported bank statements (with balances), for linking a bank account."""
+    from afas.recon.statementbalances import statement_accounts
+
+    return statement_accounts(con)
+
+
+def grid_rows(overview: CloseOverview, statuses: list[CloseStatus] | None = None) -> pa.Table:
+    """The grid: one row per account (only those of ``statuses`` when given), amounts as DECIMAL."""
+    money = pa.decimal128(18, 2)
+    rows = [a for a in overview.accounts if statuses is None or a.status in statuses]
+
+    def signer(a: AccountClose, field: str) -> str:
+        return (getattr(a.signoff, field) or "") if a.signoff is not None else ""
+
+    return pa.table(
+        {
+            "Account": pa.array([a.account for a in rows], pa.string()),
+            "Description": pa.array([a.description for a in rows], pa.string()),
+            "Evidence": pa.array([label(a.setting.kind) for a in rows], pa.string()),
+            "AFAS balance": pa.array([a.afas_balance for a in rows], money),
+            "Evidence amount": pa.array([a.supporting for a in rows], money),
+            "Reconciling items": pa.array([a.items_total if a.items else None for a in rows], money),
+            "Unexplained": pa.array([a.unexplained for a in rows], money),
+            "Status": pa.array([label(a.status) for a in rows], pa.string()),
+            "Prepared by": pa.array([signer(a, "prepared_by") for a in rows], pa.string()),
+            "Reviewed by": pa.array([signer(a, "reviewed_by") for a in rows], pa.string()),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """Whether an action may be taken now, and if not, why (shown beside the disabled button)."""
+
+    ok: bool
+    why: str = ""
+
+
+def allowed_actions(row: AccountClose, who: str) -> dict[str, Allowed]:
+    """prepare / review / withdraw / edit for ``who`` on ``row``."""
+    name = " ".join((who or "").split())
+    if not name:
+        nobody = Allowed(False, "Type your name first.")
+        return {"prepare": nobody, "review": nobody, "withdraw": nobody, "edit": nobody}
+    locked = Allowed(False, row.lock_reason()) if row.locked else Allowed(True)
+    if row.locked:
+        prepare = Allowed(False, row.lock_reason())
+    elif not row.reconciled.done:
+        prepare = Allowed(False, "It is not reconciled: add its evidence or items explaining the difference.")
+    else:
+        prepare = Allowed(True)
+    if row.status != CloseStatus.PREPARED or row.signoff is None:
+        review = Allowed(False, "Only a prepared account can be reviewed.")
+    elif same_person(row.signoff.prepared_by, name):
+        review = Allowed(False, "You prepared it: another person reviews it (four-eyes).")
+    else:
+        review = Allowed(True)
+    withdraw = (
+        Allowed(True)
+        if row.status == CloseStatus.PREPARED
+        else Allowed(False, "Only a preparation not yet reviewed can be withdrawn.")
+    )
+    return {"prepare": prepare, "review": review, "withdraw": withdraw, "edit": locked}
+
+
+KINDS = tuple(EvidenceKind)
+
+
+def history_table(history: list[tuple[str, object, int]]) -> pa.Table:
+    """:func:`afas.close.overview.open_difference_history` as a table for a chart (amounts DECIMAL)."""
+    return pa.table(
+        {
+            "Period": pa.array([h[0] for h in history], pa.string()),
+            "Open difference": pa.array([h[1] for h in history], pa.decimal128(18, 2)),
+            "Accounts not reconciled": pa.array([h[2] for h in history], pa.int64()),
+        }
+    )

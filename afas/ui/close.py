@@ -1,0 +1,173 @@
+"""The Close page's account panel: its evidence, its reconciling items and its sign-offs.
+
+Every action runs in :func:`afas.ui.errors.shown_here` (a refusal is shown beside the button, the page
+goes on) and, when it worked, reruns the page so the grid shows the new state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import streamlit as st
+
+from afas.catalogue import label
+from afas.close import signoff
+from afas.close.form import KINDS, allowed_actions, statement_ibans
+from afas.close.overview import AccountClose, CloseOverview
+from afas.close.schema import EvidenceKind
+from afas.ui.errors import shown_here
+from afas.ui.grid import for_grid
+from afas.ui.text import plain
+from afas.ui.warehouse import MONEY
+from afas.warehouse.db import connection
+
+__all__ = ["account_panel"]
+
+
+def _act(db: Path, action, *args, **kwargs) -> None:  # noqa: ANN001 - one of afas.close.signoff's
+    with shown_here() as outcome, connection(db) as con:
+        action(con, *args, **kwargs)
+    if not outcome.failed:
+        st.rerun()
+
+
+def _evidence(db: Path, overview: CloseOverview, row: AccountClose, who: str, editable: bool) -> None:
+    period = overview.period
+    st.markdown(f"**Evidence:** {plain(label(row.setting.kind))}")
+    if not row.setting.chosen:
+        st.caption(plain(f"Default: {row.setting.why}."))
+    st.write(plain(row.evidence.source))
+    if row.evidence.note:
+        st.caption(plain(f"Note: {row.evidence.note}"))
+    with st.expander("Change what evidences this account", expanded=False):
+        kind = st.selectbox(
+            "Evidence",
+            KINDS,
+            index=KINDS.index(row.setting.kind),
+            format_func=label,
+            key=f"close_kind_{row.account}",
+        )
+        iban = None
+        if kind == EvidenceKind.BANK_STATEMENT:
+            with connection(db) as con:
+                ibans = statement_ibans(con)
+            if not ibans:
+                st.info("Import the bank's MT940 or CAMT.053 statement on the Reconcile page first.")
+            current = row.setting.iban if row.setting.iban in ibans else None
+            iban = st.selectbox(
+                "Bank account (IBAN) of the imported statements",
+                ibans,
+                index=ibans.index(current) if current else None,
+                key=f"close_iban_{row.account}",
+            )
+        if st.button("Save evidence setting", key=f"close_kind_save_{row.account}", disabled=not editable):
+            _act(db, signoff.set_evidence_kind, period, row.account, kind, who, iban)
+    if row.setting.kind == EvidenceKind.SCHEDULE:
+        with st.form(f"close_schedule_{row.account}", clear_on_submit=False):
+            amount = st.text_input(
+                "Supporting amount", key=f"close_amount_{row.account}", placeholder="1234.56"
+            )
+            note = st.text_input("Note (what supports it)", key=f"close_note_{row.account}")
+            file = st.file_uploader("Attach a file (optional, up to 10 MB)", key=f"close_file_{row.account}")
+            if st.form_submit_button("Save evidence", disabled=not editable):
+                data = file.getvalue() if file is not None else None
+                name = file.name if file is not None else None
+                _act(
+                    db, signoff.document_evidence, period, row.account, amount, note, who,
+                    file_name=name, file_bytes=data,
+                )  # fmt: skip
+        if row.evidence.file_name:
+            with connection(db) as con:
+                found = signoff.evidence_file(con, period, row.account)
+            if found is not None:
+                st.download_button(
+                    f"Download {found[0]}",
+                    found[1],
+                    found[0],
+                    key=f"close_dl_{row.account}",
+                    on_click="ignore",
+                )
+
+
+def _items(db: Path, overview: CloseOverview, row: AccountClose, who: str, editable: bool) -> None:
+    period = overview.period
+    st.markdown("**Reconciling items** (amount: AFAS minus the evidence)")
+    if row.items:
+        st.dataframe(
+            for_grid(
+                [
+                    {
+                        "Item": i.item_id,
+                        "Opened in": f"{i.year}-{i.period:02d}",
+                        "Amount": i.amount,
+                        "Description": i.description,
+                        "Expected": i.expected,
+                        "Owner": i.owner or "",
+                        "Age (days)": i.age_days(period.end),
+                    }
+                    for i in row.items
+                ]
+            ),
+            hide_index=True,
+            placeholder="",
+            column_config={"Amount": MONEY},
+            key=f"close_items_{row.account}",
+        )
+        c1, c2 = st.columns([1, 3])
+        chosen = c1.selectbox("Item", [i.item_id for i in row.items], key=f"close_clear_pick_{row.account}")
+        if c2.button("Clear it in this period", key=f"close_clear_{row.account}", disabled=not editable):
+            _act(db, signoff.clear_reconciling_item, period, chosen, who)
+    else:
+        st.caption("No reconciling items.")
+    with st.form(f"close_item_{row.account}", clear_on_submit=True):
+        c1, c2 = st.columns([1, 3])
+        suggested = "" if not row.unexplained else f"{row.unexplained:.2f}"
+        amount = c1.text_input(  # keyed by the difference: the suggestion follows it
+            "Amount", value=suggested, key=f"close_item_amount_{row.account}_{suggested}"
+        )
+        text = c2.text_input("Description", key=f"close_item_text_{row.account}")
+        c3, c4 = st.columns(2)
+        expected = c3.date_input(
+            "Expected to clear", value=None, min_value=period.start, key=f"close_item_date_{row.account}"
+        )
+        owner = c4.text_input("Owner", key=f"close_item_owner_{row.account}")
+        if st.form_submit_button("Add reconciling item", disabled=not editable):
+            _act(
+                db, signoff.add_reconciling_item, period, row.account, amount, text, who,
+                expected=expected if isinstance(expected, dt.date) else None, owner=owner,
+            )  # fmt: skip
+
+
+def account_panel(db: Path, overview: CloseOverview, row: AccountClose, who: str) -> None:
+    """Everything about one account in the period: evidence, items, sign-offs."""
+    st.subheader(plain(f"{row.account} {row.description}"))
+    s = row.signoff
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("AFAS balance", f"€ {row.afas_balance:,.2f}")
+    m2.metric("Evidence", "—" if row.supporting is None else f"€ {row.supporting:,.2f}")
+    m3.metric("Unexplained", "—" if row.unexplained is None else f"€ {row.unexplained:,.2f}")
+    m4.metric("Status", label(row.status))
+    if s is not None and s.reopened_why and not (s.prepared or s.reviewed):
+        st.warning(plain(f"Reopened: {s.reopened_why}"))
+    allowed = allowed_actions(row, who)
+    left, right = st.columns(2)
+    with left:
+        _evidence(db, overview, row, who, allowed["edit"].ok)
+    with right:
+        _items(db, overview, row, who, allowed["edit"].ok)
+    if s is not None and s.prepared_by:
+        st.caption(plain(f"Prepared by {s.prepared_by} on {s.prepared:%Y-%m-%d %H:%M} UTC."))
+    if s is not None and s.reviewed_by:
+        st.caption(plain(f"Reviewed by {s.reviewed_by} on {s.reviewed:%Y-%m-%d %H:%M} UTC."))
+    c1, c2, c3 = st.columns(3)
+    for column, name, action, text in (
+        (c1, "prepare", signoff.prepare, "Prepare"),
+        (c2, "review", signoff.review, "Review"),
+        (c3, "withdraw", signoff.withdraw, "Withdraw preparation"),
+    ):
+        ok = allowed[name]
+        if column.button(text, key=f"close_{name}_{row.account}", disabled=not ok.ok, help=ok.why or None):
+            _act(db, action, overview.period, row.account, who)
+        if not ok.ok and name != "withdraw":
+            column.caption(plain(ok.why))
