@@ -75,7 +75,7 @@ account = st.selectbox(
     list(rows),
     index=None,
     key="close_account",
-    format_func=lambda a: f"{a} {rows[a].description} — {label(rows[a].status)}",
+    format_func=lambda a: f"{a} {rows[a].description}",
     placeholder="Choose an account for its evidence, reconciling items and sign-offs",
 )
 if account is not None:

@@ -1,8 +1,5 @@
 """The supporting side of an account's close: what evidences its balance at period end, and how much.
 
-- a bank account: the closing balance of the latest imported MT940/CAMT.053 statement of its IBAN
-  on or before the period's last day (the account is linked to its IBAN in the close settings); a
-  statement that ends earlier does not evidence the period end, and says so;
 - a debtors collective account: Profit_Debtor_Invoices' open balances of the customers whose
   collective account it is (Profit_Debtor.CollectAccount), less the journal lines booked on the
   account after the period end: the open items are AFAS's at the sync, not at the period's end;
@@ -10,10 +7,11 @@
   amount only (AFAS's schema has no open balance for suppliers), so each listed item counts with what
   its journal lines on this account leave open, again back to the period end;
 - a suspense or clearing account: zero;
-- any other: the amount a user documents, with a note (and a file when they attach one).
+- any other (a bank account too, for now: the statement's closing balance documented with the
+  statement attached): the amount a user documents, with a note (and a file when they attach one).
 
 :func:`default_kind` picks the kind from the account when the user has not: the collective account
-type, a bank or suspense account by its name (shown as a suggestion the user can change).
+type, a suspense account by its name (shown as a suggestion the user can change).
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ from afas.warehouse.explore import has_table
 __all__ = ["Evidence", "Setting", "default_kind", "evidence_for", "settings"]
 
 _ZERO_NAMES = re.compile(r"tussenrekening|kruispost|vraagpost|transitori|suspense|clearing", re.IGNORECASE)
-_BANK_NAMES = re.compile(r"\bbank\b|\brabobank\b|\bing\b|\babn\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,10 +57,6 @@ def default_kind(balance: AccountBalance) -> Setting:
         return Setting(EvidenceKind.CREDITOR_ITEMS, None, False, "a creditors collective account in AFAS")
     if _ZERO_NAMES.search(balance.description):
         return Setting(EvidenceKind.ZERO, None, False, f"suggested by its name, {balance.description!r}")
-    if _BANK_NAMES.search(balance.description):
-        return Setting(
-            EvidenceKind.BANK_STATEMENT, None, False, f"suggested by its name, {balance.description!r}"
-        )
     return Setting(EvidenceKind.SCHEDULE, None, False, "no other evidence is known for it")
 
 
@@ -139,40 +132,6 @@ def _creditor_items(con: duckdb.DuckDBPyConnection, period: ClosePeriod, balance
     return Evidence(kind, amount, words)
 
 
-def _bank(con: duckdb.DuckDBPyConnection, period: ClosePeriod, iban: str | None) -> Evidence:
-    kind = EvidenceKind.BANK_STATEMENT
-    if not iban:
-        return Evidence(
-            kind,
-            None,
-            "Link the account to its bank account (IBAN) in the evidence setting, after importing the "
-            "bank's MT940 or CAMT.053 statement on the Reconcile page.",
-        )
-    from afas.recon.statementbalances import closing_balance
-
-    found = closing_balance(con, iban, period.end)
-    if found is None:
-        return Evidence(
-            kind,
-            None,
-            f"No imported statement of {iban} ends on or before {period.end}. Import the bank's "
-            "statement up to the period's end on the Reconcile page.",
-        )
-    if found.date_to < period.end:
-        return Evidence(
-            kind,
-            None,
-            f"The latest imported statement of {iban} ends on {found.date_to} (in {found.file_name}), "
-            f"before the period's end ({period.end}). Import the statement up to {period.end}.",
-        )
-    return Evidence(
-        kind,
-        found.closing,
-        f"closing balance {_money(found.closing)} on {found.date_to} of statement {found.statement} of "
-        f"{iban} (import #{found.import_id}, {found.file_name})",
-    )
-
-
 def _schedule(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str) -> Evidence:
     row = con.execute(
         "SELECT amount, note, file_name, entered_by, entered FROM close_evidence "
@@ -214,6 +173,4 @@ def evidence_for(
         return _debtor_items(con, period, balance, only_debtors_account)
     if setting.kind == EvidenceKind.CREDITOR_ITEMS:
         return _creditor_items(con, period, balance)
-    if setting.kind == EvidenceKind.BANK_STATEMENT:
-        return _bank(con, period, setting.iban)
     return _schedule(con, period, balance.account)

@@ -165,35 +165,18 @@ def withdraw(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, 
 
 
 def set_evidence_kind(
-    con: duckdb.DuckDBPyConnection,
-    period: ClosePeriod,
-    account: str,
-    kind: EvidenceKind,
-    who: str,
-    iban: str | None = None,
+    con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, kind: EvidenceKind, who: str
 ) -> None:
     """Choose what evidences ``account`` (for every period of the administration)."""
     name = _who(who)
     _unlocked(_current(con, period, account))
-    iban = "".join((iban or "").split()).upper() or None
-    if kind == EvidenceKind.BANK_STATEMENT and not iban:
-        raise InputError(
-            "A bank account's evidence needs its IBAN.", "Pick the IBAN of the imported statement."
-        )
     with transaction(con):
         con.execute("DELETE FROM close_settings WHERE unit = ? AND account = ?", [period.unit, account])
         con.execute(
-            "INSERT INTO close_settings VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                period.unit,
-                account,
-                str(kind),
-                iban if kind == EvidenceKind.BANK_STATEMENT else None,
-                name,
-                _now(),
-            ],
+            "INSERT INTO close_settings VALUES (?, ?, ?, NULL, ?, ?)",
+            [period.unit, account, str(kind), name, _now()],
         )
-        record_event(con, period, account, CloseEvent.SETTING, name, str(kind) + (f" {iban}" if iban else ""))
+        record_event(con, period, account, CloseEvent.SETTING, name, label(kind))
 
 
 def document_evidence(

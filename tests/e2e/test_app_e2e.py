@@ -69,6 +69,14 @@ def test_journey_connect_configure_sync_explore(app_url, browser):
     page.get_by_text("Balance over the periods").wait_for(timeout=60_000)
     page.get_by_text("newest first").wait_for(timeout=60_000)
     _shot(page, "explore")
+
+    # the month-end close of the latest period: the debtors account is evidenced by its open items
+    page.get_by_role("link", name="Close", exact=True).click()
+    page.get_by_text(re.compile(r"\d+ of \d+ accounts reconciled")).wait_for(timeout=60_000)
+    page.get_by_role("combobox", name="Account", exact=True).fill("1300")
+    page.keyboard.press("Enter")
+    page.get_by_text(re.compile(r"open item\(s\) of customers")).wait_for(timeout=60_000)
+    _shot(page, "close")
     html = page.content()
     assert "Traceback" not in html and demo_token_data(1) not in html
     page.close()
