@@ -73,6 +73,7 @@ LABELS: dict[str, dict[str, str]] = {
         "claim_lost": "answer after another sender took over",
     },
     "EvidenceKind": {
+        "bank_statement": "bank statement's closing balance",
         "debtor_items": "open items of customers",
         "creditor_items": "open items of suppliers",
         "zero": "should be zero",

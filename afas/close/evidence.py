@@ -1,5 +1,8 @@
 """The supporting side of an account's close: what evidences its balance at period end, and how much.
 
+- a bank account: the closing balance of the latest imported MT940/CAMT.053 statement of its IBAN
+  on or before the period's last day (the account is linked to its IBAN in its evidence setting); a
+  statement that ends before the period's last day does not evidence it, and says so;
 - a debtors collective account: Profit_Debtor_Invoices' open balances of the customers whose
   collective account it is (Profit_Debtor.CollectAccount), less the journal lines booked on the
   account after the period end: the open items are AFAS's at the sync, not at the period's end;
@@ -7,11 +10,10 @@
   amount only (AFAS's schema has no open balance for suppliers), so each listed item counts with what
   its journal lines on this account leave open, again back to the period end;
 - a suspense or clearing account: zero;
-- any other (a bank account too, for now: the statement's closing balance documented with the
-  statement attached): the amount a user documents, with a note (and a file when they attach one).
+- any other: the amount a user documents, with a note (and a file when they attach one).
 
 :func:`default_kind` picks the kind from the account when the user has not: the collective account
-type, a suspense account by its name (shown as a suggestion the user can change).
+type, a bank or suspense account by its name (shown as a suggestion the user can change).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ import duckdb
 
 from afas.close.balances import AccountBalance, ClosePeriod, movement_after
 from afas.close.schema import EvidenceKind
+from afas.recon.statementbalances import closing_balance
 from afas.warehouse.explore import has_table
 
 __all__ = ["Evidence", "Setting", "default_kind", "evidence_for", "settings"]
 
+_BANK_NAMES = re.compile(r"\bbank\b", re.IGNORECASE)
 _ZERO_NAMES = re.compile(r"tussenrekening|kruispost|vraagpost|transitori|suspense|clearing", re.IGNORECASE)
 
 
@@ -57,6 +61,10 @@ def default_kind(balance: AccountBalance) -> Setting:
         return Setting(EvidenceKind.CREDITOR_ITEMS, None, False, "a creditors collective account in AFAS")
     if _ZERO_NAMES.search(balance.description):
         return Setting(EvidenceKind.ZERO, None, False, f"suggested by its name, {balance.description!r}")
+    if _BANK_NAMES.search(balance.description):
+        return Setting(
+            EvidenceKind.BANK_STATEMENT, None, False, f"suggested by its name, {balance.description!r}"
+        )
     return Setting(EvidenceKind.SCHEDULE, None, False, "no other evidence is known for it")
 
 
@@ -132,6 +140,47 @@ def _creditor_items(con: duckdb.DuckDBPyConnection, period: ClosePeriod, balance
     return Evidence(kind, amount, words)
 
 
+def _bank(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, iban: str | None) -> Evidence:
+    kind = EvidenceKind.BANK_STATEMENT
+    if not iban:
+        return Evidence(
+            kind,
+            None,
+            "Link the account to its bank account (IBAN) under 'Change what evidences this account', "
+            "after importing the bank's MT940 or CAMT.053 statement on the Reconcile page.",
+        )
+    found = closing_balance(con, iban, period.end)
+    if found is None:
+        return Evidence(
+            kind,
+            None,
+            f"No imported statement of {iban} closes on or before {period.end}. Import the bank's "
+            "statement up to the period's end on the Reconcile page.",
+        )
+    gap = ""
+    if found.date < period.end:
+        # banks issue a statement only for a day with movements; AFAS booked nothing after it either?
+        later = (
+            movement_after(con, period.unit, account, found.date)[1]
+            - movement_after(con, period.unit, account, period.end)[1]
+        )
+        if later:
+            return Evidence(
+                kind,
+                None,
+                f"The latest imported statement of {iban} closes on {found.date} (in {found.file_name}), "
+                f"before the period's end ({period.end}), and AFAS has {later:,} line(s) on the account "
+                f"after that day. Import the statement up to {period.end}.",
+            )
+        gap = f"; no statement after that day, and AFAS has no line on the account up to {period.end}"
+    return Evidence(
+        kind,
+        found.closing,
+        f"closing balance {_money(found.closing)} on {found.date} of {found.statement} "
+        f"(import #{found.import_id}, {found.file_name}){gap}",
+    )
+
+
 def _schedule(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str) -> Evidence:
     row = con.execute(
         "SELECT amount, note, file_name, entered_by, entered FROM close_evidence "
@@ -169,6 +218,8 @@ def evidence_for(
         return Evidence(
             EvidenceKind.ZERO, Decimal("0.00"), "a suspense or clearing account: its balance should be nil"
         )
+    if setting.kind == EvidenceKind.BANK_STATEMENT:
+        return _bank(con, period, balance.account, setting.iban)
     if setting.kind == EvidenceKind.DEBTOR_ITEMS:
         return _debtor_items(con, period, balance, only_debtors_account)
     if setting.kind == EvidenceKind.CREDITOR_ITEMS:

@@ -21,6 +21,7 @@ __all__ = [
     "close_periods",
     "grid_rows",
     "history_table",
+    "statement_ibans",
 ]
 
 GRID_COLUMNS = (
@@ -40,6 +41,13 @@ def close_periods(con: duckdb.DuckDBPyConnection, unit: int) -> list[tuple[int, 
         [unit],
     ).fetchall()
     return [(y, p, f"{y}-{p:02d}" + (f" ({d})" if d else "")) for y, p, d in rows]
+
+
+def statement_ibans(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The IBANs of the imported bank statements (with closing balances), for linking a bank account."""
+    from afas.recon.statementbalances import statement_accounts
+
+    return statement_accounts(con)
 
 
 def grid_rows(overview: CloseOverview, statuses: list[CloseStatus] | None = None) -> pa.Table:

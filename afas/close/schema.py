@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS close_events (
 class EvidenceKind(StrEnum):
     """What supports an account's balance (labels: afas.catalogue)."""
 
+    BANK_STATEMENT = "bank_statement"  # the closing balance of an imported MT940/CAMT.053 statement
     DEBTOR_ITEMS = "debtor_items"  # the open items of the customers on this collective account
     CREDITOR_ITEMS = "creditor_items"  # the open items of the suppliers on this collective account
     ZERO = "zero"  # a suspense or clearing account: its balance should be nil

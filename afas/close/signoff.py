@@ -165,18 +165,33 @@ def withdraw(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, 
 
 
 def set_evidence_kind(
-    con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, kind: EvidenceKind, who: str
+    con: duckdb.DuckDBPyConnection,
+    period: ClosePeriod,
+    account: str,
+    kind: EvidenceKind,
+    who: str,
+    iban: str | None = None,
 ) -> None:
-    """Choose what evidences ``account`` (for every period of the administration)."""
+    """Choose what evidences ``account`` (for every period of the administration); a bank account
+    names the IBAN of its statements."""
     name = _who(who)
     _unlocked(_current(con, period, account))
+    iban = "".join((iban or "").split()).upper() or None
+    if kind != EvidenceKind.BANK_STATEMENT:
+        iban = None
+    elif iban is None:
+        raise InputError(
+            "A bank account's evidence needs its IBAN.", "Pick the IBAN of the imported statement."
+        )
     with transaction(con):
         con.execute("DELETE FROM close_settings WHERE unit = ? AND account = ?", [period.unit, account])
         con.execute(
-            "INSERT INTO close_settings VALUES (?, ?, ?, NULL, ?, ?)",
-            [period.unit, account, str(kind), name, _now()],
+            "INSERT INTO close_settings VALUES (?, ?, ?, ?, ?, ?)",
+            [period.unit, account, str(kind), iban, name, _now()],
         )
-        record_event(con, period, account, CloseEvent.SETTING, name, label(kind))
+        record_event(
+            con, period, account, CloseEvent.SETTING, name, label(kind) + (f" {iban}" if iban else "")
+        )
 
 
 def document_evidence(

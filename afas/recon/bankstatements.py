@@ -10,9 +10,11 @@ and hand them there are :mod:`afas.recon.formats.mt940` and :mod:`afas.recon.for
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["BANK_HEADERS", "balance_notice"]
+__all__ = ["BANK_HEADERS", "StatementBalance", "balance_notice"]
 
 BANK_HEADERS: tuple[str, ...] = (
     "date",
@@ -44,3 +46,34 @@ def balance_notice(
         f"(a difference of {closing - opening - movements:,.2f}). The statement is incomplete or "
         "lines are missing; download it from the bank again, or import it and look for the gap."
     )
+
+
+@dataclass(frozen=True)
+class StatementBalance:
+    """A statement's closing balance as the bank states it: money in the account positive (the sign of
+    the lines: a debit on the bank's ledger account), on ``date`` (the closing balance's own date)."""
+
+    account: str  # the statement's own IBAN, without spaces
+    statement: str  # how the user reads it ("statement 3 of NL91ABNA0417164300")
+    date: dt.date
+    closing: Decimal
+    currency: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "account": self.account,
+            "statement": self.statement,
+            "date": self.date.isoformat(),
+            "closing": str(self.closing),
+            "currency": self.currency,
+        }
+
+    @classmethod
+    def from_json(cls, values: dict[str, str | None]) -> StatementBalance:
+        return cls(
+            str(values["account"]),
+            str(values["statement"]),
+            dt.date.fromisoformat(str(values["date"])),
+            Decimal(str(values["closing"])),
+            values.get("currency"),
+        )

@@ -34,6 +34,7 @@ so. :func:`read_camt_file` reads a file on disk (an XML file or a ZIP) without l
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import io
 import re
 import zipfile
@@ -46,7 +47,7 @@ from typing import IO, Any, NamedTuple
 
 import pyarrow as pa
 
-from afas.recon.bankstatements import BANK_HEADERS, balance_notice
+from afas.recon.bankstatements import BANK_HEADERS, StatementBalance, balance_notice
 from afas.recon.tables import LedgerFileError, RawTable, TextTable, column_name
 from afas.recon.textfiles import decode_head, mb
 from afas.recon.textfiles import shown as _shown
@@ -205,9 +206,11 @@ class _Sink:
             self.writer = pq.ParquetWriter(str(self.into), _SCHEMA, compression="zstd")
         self.writer.write_batch(batch)
 
-    def table(self, encoding: str | None, notices: tuple[str, ...]) -> TextTable:
+    def table(
+        self, encoding: str | None, notices: tuple[str, ...], balances: tuple[StatementBalance, ...] = ()
+    ) -> TextTable:
         self.flush()
-        meta: dict[str, Any] = {"encoding": encoding, "notices": notices}
+        meta: dict[str, Any] = {"encoding": encoding, "notices": notices, "balances": balances}
         if self.into is None:
             data = pa.Table.from_batches(self.batches, _SCHEMA)
             return TextTable.from_arrow(BANK_HEADERS, data, "camt053", **meta)
@@ -250,6 +253,7 @@ class _Notes:
         self.seen: dict[tuple[str | None, str | None], str] = {}
         self.twice: list[str] = []
         self.members: list[tuple[str, int, int]] = []
+        self.balances: list[StatementBalance] = []
 
     def statement(self, notice: str) -> None:
         self.statement_count += 1
@@ -545,6 +549,7 @@ class _Statement:
     opening: tuple[Decimal, str | None] | None = None
     previous: tuple[Decimal, str | None] | None = None
     closing: tuple[Decimal, str | None] | None = None
+    closing_date: dt.date | None = None
     movements: Decimal = Decimal(0)
     entries: int = 0
 
@@ -715,6 +720,9 @@ class _Document:
             self.statement.previous = value
         elif code == "CLBD" and self.statement.closing is None:
             self.statement.closing = value
+            self.statement.closing_date = _balance_date(
+                tags.text(element, "Dt/Dt") or tags.text(element, "Dt/DtTm")
+            )
 
     def _statement_done(self, statement: _Statement) -> None:
         key = (statement.account, statement.statement_id)
@@ -728,6 +736,16 @@ class _Document:
             self.notes.seen.setdefault(key, where)
         opening = statement.opening or statement.previous
         closing = statement.closing
+        if closing is not None and statement.closing_date is not None and statement.account:
+            self.notes.balances.append(
+                StatementBalance(
+                    statement.account.replace(" ", "").upper(),
+                    statement.label(),
+                    statement.closing_date,
+                    closing[0],
+                    closing[1],
+                )
+            )
         if opening is None or closing is None:
             return
         if opening[1] and closing[1] and opening[1] != closing[1]:
@@ -950,6 +968,16 @@ def _stream_chunks(stream: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
+def _balance_date(text: str | None) -> dt.date | None:
+    """A balance's date (``Dt/Dt``, a date that may carry an offset, or ``Dt/DtTm``); None if unreadable."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
 def _no_entries(file_name: str) -> LedgerFileError:
     return LedgerFileError(
         f"{file_name} is a CAMT.053 statement without entries (Ntry); there is nothing to import. "
@@ -981,7 +1009,7 @@ def _read_documents(
         if not entries:
             raise _no_entries(file_name)
         encoding = encodings[0] if len(set(encodings)) == 1 else None
-        return sink.table(encoding, notes.notices(sink.renumbered))
+        return sink.table(encoding, notes.notices(sink.renumbered), tuple(notes.balances))
     except BaseException:
         sink.discard()
         raise

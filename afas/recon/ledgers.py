@@ -347,6 +347,14 @@ def import_table(
                 ],
             )
             con.execute(view.insert_sql(), [import_id])
+            if table.balances:  # a bank statement's closing balances, for the month-end close
+                con.executemany(
+                    "INSERT INTO statement_balances VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        [import_id, b.account, b.statement, b.date, b.closing, b.currency]
+                        for b in table.balances
+                    ],
+                )
     return ImportResult(import_id, rows, lines, list(problems))
 
 
@@ -464,6 +472,7 @@ def delete_import(con: duckdb.DuckDBPyConnection, import_id: int) -> bool:
         )
         con.execute("DELETE FROM recon_overrides WHERE import_id = $id", {"id": import_id})
         con.execute("DELETE FROM ledger_lines WHERE import_id = $id", {"id": import_id})
+        con.execute("DELETE FROM statement_balances WHERE import_id = $id", {"id": import_id})
         con.execute("DELETE FROM ledger_imports WHERE import_id = $id", {"id": import_id})
     return True
 

@@ -27,7 +27,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from afas.recon.bankstatements import BANK_HEADERS, balance_notice
+from afas.recon.bankstatements import BANK_HEADERS, StatementBalance, balance_notice
 from afas.recon.tables import LedgerFileError, RawTable
 from afas.recon.textfiles import cell as _cell
 from afas.recon.textfiles import check_line_lengths as _check_line_lengths
@@ -202,6 +202,7 @@ def read_mt940(data: bytes, file_name: str) -> RawTable:
     _check_lines(lines, file_name)
     rows: list[tuple[str | None, ...]] = []
     notices: list[str] = []
+    balances: list[StatementBalance] = []
     for start, block in _statements(lines):
         statement = mt940.models.Transactions(tags=_tags(), options=mt940.Options.all())
         try:
@@ -213,12 +214,23 @@ def read_mt940(data: bytes, file_name: str) -> RawTable:
         notice = _statement_notice(statement, account, start, block)
         if notice:
             notices.append(notice)
+        found = _closing(statement, account, start, block)
+        if found is not None:
+            balances.append(found)
     if len(rows) != len(lines_61):
         raise LedgerFileError(
             f"{file_name} has {len(lines_61)} transaction lines (:61:) but {len(rows)} can be read; the "
             "statement is damaged. Download it from the bank again."
         )
-    return RawTable(list(BANK_HEADERS), rows, lines_61, "mt940", encoding=encoding, notices=tuple(notices))
+    return RawTable(
+        list(BANK_HEADERS),
+        rows,
+        lines_61,
+        "mt940",
+        encoding=encoding,
+        notices=tuple(notices),
+        balances=tuple(balances),
+    )
 
 
 def _check_lines(lines: list[str], file_name: str) -> None:
@@ -318,6 +330,25 @@ def _statement_notice(statement: Any, account: str, start: int, block: list[str]
         )
     movements = sum((transaction.data["amount"].amount for transaction in statement), Decimal(0))
     return balance_notice(label, opening, movements, closing)
+
+
+def _closing(statement: Any, account: str, start: int, block: list[str]) -> StatementBalance | None:
+    """The statement's final closing balance (:62F:, else :62M:) with its date, for the close."""
+    data = statement.data
+    for key in ("final_closing_balance", "intermediate_closing_balance", "closing_balance"):
+        balance = data.get(key)
+        amount = getattr(getattr(balance, "amount", None), "amount", None)
+        day = getattr(balance, "date", None)
+        if isinstance(amount, Decimal) and day is not None and account:
+            number = "".join(_tag_text(block, ("28C", "28")).split())
+            label = f"statement {number or f'from line {start}'} of {account}"
+            currency = getattr(getattr(balance, "amount", None), "currency", None)
+            return StatementBalance(account.replace(" ", "").upper(), label, _as_date(day), amount, currency)
+    return None
+
+
+def _as_date(day: Any) -> dt.date:
+    return dt.date(day.year, day.month, day.day)
 
 
 def _balance(data: dict[str, Any], *keys: str) -> Decimal | None:

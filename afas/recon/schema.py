@@ -39,6 +39,9 @@ CREATE TABLE IF NOT EXISTS ledger_lines (
     counterparty_name VARCHAR, counterparty_iban VARCHAR);
 CREATE TABLE IF NOT EXISTS mapping_profiles (
     name VARCHAR PRIMARY KEY, mapping_json VARCHAR NOT NULL, updated TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS statement_balances (
+    import_id BIGINT NOT NULL, account VARCHAR NOT NULL, statement VARCHAR NOT NULL, date DATE NOT NULL,
+    closing DECIMAL(18, 2) NOT NULL, currency VARCHAR);
 """
 
 

@@ -25,6 +25,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
+from afas.recon.bankstatements import StatementBalance
 from afas.recon.limits import MAX_UPLOAD_MB
 from afas.recon.tables import LedgerFileError, TextTable
 
@@ -56,6 +57,7 @@ _META = (
     "headerless",
     "header_cells",
     "header_guessed",
+    "balances",
 )
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,6 +80,7 @@ def _load(parquet: Path, meta: Path) -> TextTable | None:
         os.utime(path, (now, now))
     found = {k: values.get(k) for k in _META}
     found["notices"] = tuple(found["notices"] or ())
+    found["balances"] = tuple(StatementBalance.from_json(b) for b in found["balances"] or ())
     found["headerless"] = bool(found["headerless"])
     found["header_guessed"] = bool(found["header_guessed"])
     found["header_cells"] = tuple(found["header_cells"]) if found["header_cells"] is not None else None
@@ -113,6 +116,7 @@ def _write(table: TextTable, parquet: Path, meta: Path, temporary: Path) -> Text
         assert table.path == temporary, "a reader wrote its cells somewhere else"
     os.replace(temporary, parquet)
     values = {k: getattr(table, k) for k in _META}
+    values["balances"] = [b.to_json() for b in table.balances]
     temporary = _temporary(meta)
     temporary.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, meta)

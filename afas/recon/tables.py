@@ -55,6 +55,7 @@ class RawTable:
     notices: tuple[str, ...] = ()
     header_line: int | None = None
     header_cells: tuple[str | None, ...] | None = None
+    balances: tuple = ()  # a bank statement's closing balances (afas.recon.bankstatements.StatementBalance)
 
 
 def clean_headers(cells: Sequence[str | None]) -> list[str]:
@@ -100,6 +101,9 @@ class TextTable:
     """Whether the file's first line is read as a transaction (an export without a header line)."""
     header_guessed: bool = False
     """Whether ``headerless`` is the reader's guess from the values (not the user's choice)."""
+    balances: tuple = ()
+    """A bank statement's closing balances, one per statement that states one
+    (:class:`afas.recon.bankstatements.StatementBalance`); kept with the import for the month-end close."""
 
     @classmethod
     def from_arrow(
@@ -143,6 +147,7 @@ class TextTable:
             notices=tuple(raw.notices),
             header_line=raw.header_line,
             header_cells=raw.header_cells,
+            balances=tuple(raw.balances),
         )
 
     def arrow(self) -> pa.Table:
@@ -175,6 +180,7 @@ class TextTable:
             notices=self.notices,
             header_line=self.header_line,
             header_cells=self.header_cells,
+            balances=self.balances,
         )
 
     def head(self, n: int) -> list[tuple[str | None, ...]]:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from afas.catalogue import label
 from afas.close import signoff
-from afas.close.form import KINDS, allowed_actions
+from afas.close.form import KINDS, allowed_actions, statement_ibans
 from afas.close.overview import AccountClose, CloseOverview
 from afas.close.schema import EvidenceKind
 from afas.ui.errors import shown_here
@@ -48,8 +48,21 @@ def _evidence(db: Path, overview: CloseOverview, row: AccountClose, who: str, ed
             format_func=label,
             key=f"close_kind_{row.account}",
         )
+        iban = None
+        if kind == EvidenceKind.BANK_STATEMENT:
+            with connection(db) as con:
+                ibans = statement_ibans(con)
+            if not ibans:
+                st.info("Import the bank's MT940 or CAMT.053 statement on the Reconcile page first.")
+            current = row.setting.iban if row.setting.iban in ibans else None
+            iban = st.selectbox(
+                "Bank account (IBAN) of the imported statements",
+                ibans,
+                index=ibans.index(current) if current else None,
+                key=f"close_iban_{row.account}",
+            )
         if st.button("Save evidence setting", key=f"close_kind_save_{row.account}", disabled=not editable):
-            _act(db, signoff.set_evidence_kind, period, row.account, kind, who)
+            _act(db, signoff.set_evidence_kind, period, row.account, kind, who, iban)
     if row.setting.kind == EvidenceKind.SCHEDULE:
         with st.form(f"close_schedule_{row.account}", clear_on_submit=False):
             amount = st.text_input(

@@ -221,3 +221,41 @@ def test_the_command_line_close_and_its_exit_status(con, tmp_path, capsys):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[0] == "Overview" and "1300 Debiteuren" in book.sheetnames
     assert cli(["close", "--db", path, "--administration", "1", "--period", "1999-01"]) == 2
+
+
+def _statement(day: dt.date, closing: Decimal) -> bytes:
+    """An MT940 statement of the bank account closing at ``closing`` on ``day`` (one line)."""
+    sign = "C" if closing >= 0 else "D"
+    amount = f"{abs(closing):.2f}".replace(".", ",")
+    ymd = day.strftime("%y%m%d")
+    return (
+        f":20:STMT{ymd}\n:25:NL44RABO0123456789 EUR\n:28C:1\n:60F:C{ymd}EUR0,00\n"
+        f":61:{ymd}{sign}{amount}NTRFNONREF\n:86:saldo\n:62F:{sign}{ymd}EUR{amount}\n-\n"
+    ).encode()
+
+
+def test_a_bank_account_is_evidenced_by_its_statements_closing_balance(con):
+    from afas.recon.ledgers import import_table, suggested_mapping
+    from afas.recon.readers import read_ledger_table
+
+    year, period = latest(con)
+    p = close_period(con, UNIT, year, period - 1)
+    row = close_overview(con, UNIT, year, period - 1).account("1100")
+    assert row.setting.kind == EvidenceKind.BANK_STATEMENT and row.status == CloseStatus.NOT_STARTED
+    assert "Link the account to its bank account" in row.evidence.source
+    set_evidence_kind(con, p, "1100", EvidenceKind.BANK_STATEMENT, "Anna", iban="NL44 RABO 0123 4567 89")
+    afas = balance_from_lines(con, "1100", p.end)
+    for day, closing in ((p.end - dt.timedelta(days=20), afas), (p.end, afas - Decimal("12.50"))):
+        table = read_ledger_table(_statement(day, closing), f"bank-{day}.940")
+        import_table(con, table, suggested_mapping(table), file_name=f"bank-{day}.940", accept_problems=True)
+    row = close_overview(con, UNIT, year, period - 1).account("1100")
+    assert row.supporting == afas - Decimal("12.50") and row.unexplained == Decimal("12.50")
+    assert f"on {p.end}" in row.evidence.source and row.status == CloseStatus.UNEXPLAINED
+    add_reconciling_item(con, p, "1100", "12.50", "bank costs not booked yet", "Anna")
+    assert close_overview(con, UNIT, year, period - 1).account("1100").status == CloseStatus.EXPLAINED
+    # the next period: the latest statement closes before its end, and AFAS booked after it
+    nxt = close_overview(con, UNIT, year, period)
+    row = nxt.account("1100")
+    booked = balance_from_lines(con, "1100", nxt.period.end) != afas
+    assert booked and row.supporting is None and row.status == CloseStatus.NOT_STARTED
+    assert f"closes on {p.end}" in row.evidence.source and "Import the statement up to" in row.evidence.source
