@@ -81,7 +81,7 @@ account = st.selectbox(
 if account is not None:
     account_panel(db, overview, rows[account], who)
 
-with st.expander("Open differences over the last periods"):
+if st.toggle("Open differences over the last periods", key="close_history_on"):
     with connection(db) as con:
         history = open_difference_history(con, unit, year, period)
     chart = px.bar(

@@ -68,4 +68,6 @@ def test_an_account_is_documented_explained_prepared_and_reviewed_by_two_people(
     at.button(key="close_review_0100").click().run()
     row = at.dataframe[0].value.set_index("Account").loc["0100"]
     assert (row["Status"], row["Reviewed by"]) == ("reviewed", "Bert")
+    at.toggle(key="close_history_on").set_value(True).run()
+    assert not at.exception and at.get("plotly_chart"), at.exception
     assert at.button(key="FormSubmitter:close_item_0100-Add reconciling item").disabled  # locked
