@@ -47,7 +47,13 @@ from typing import IO, Any, NamedTuple
 
 import pyarrow as pa
 
-from afas.recon.bankstatements import BANK_HEADERS, StatementBalance, balance_notice
+from afas.recon.bankstatements import (
+    BANK_HEADERS,
+    StatementBalance,
+    balance_notice,
+    statement_account,
+    unsigned_zero,
+)
 from afas.recon.tables import LedgerFileError, RawTable, TextTable, column_name
 from afas.recon.textfiles import decode_head, mb
 from afas.recon.textfiles import shown as _shown
@@ -549,7 +555,11 @@ class _Statement:
     opening: tuple[Decimal, str | None] | None = None
     previous: tuple[Decimal, str | None] | None = None
     closing: tuple[Decimal, str | None] | None = None
+    opening_date: dt.date | None = None  # the date of ``opening`` (or of ``previous`` without it)
+    previous_date: dt.date | None = None
     closing_date: dt.date | None = None
+    period_from: dt.date | None = None  # FrToDt/FrDtTm
+    period_to: dt.date | None = None  # FrToDt/ToDtTm
     movements: Decimal = Decimal(0)
     entries: int = 0
 
@@ -642,6 +652,11 @@ class _Document:
                     self._balance(element)
                 elif name == "Id":
                     statement.statement_id = _text_of(element)
+                elif name == "FrToDt":
+                    tags = self.tags
+                    assert tags is not None
+                    statement.period_from = _balance_date(tags.text(element, "FrDtTm"))
+                    statement.period_to = _balance_date(tags.text(element, "ToDtTm"))
                 elif name == "Acct":
                     tags = self.tags
                     assert tags is not None
@@ -714,15 +729,16 @@ class _Document:
         if tags.text(element, "CdtDbtInd") == "DBIT":
             amount = -amount
         value = (amount, amount_element.get("Ccy"))
+        day = _balance_date(tags.text(element, "Dt/Dt") or tags.text(element, "Dt/DtTm"))
         if code == "OPBD" and self.statement.opening is None:
             self.statement.opening = value
+            self.statement.opening_date = day
         elif code == "PRCD" and self.statement.previous is None:
             self.statement.previous = value
+            self.statement.previous_date = day
         elif code == "CLBD" and self.statement.closing is None:
             self.statement.closing = value
-            self.statement.closing_date = _balance_date(
-                tags.text(element, "Dt/Dt") or tags.text(element, "Dt/DtTm")
-            )
+            self.statement.closing_date = day
 
     def _statement_done(self, statement: _Statement) -> None:
         key = (statement.account, statement.statement_id)
@@ -736,16 +752,9 @@ class _Document:
             self.notes.seen.setdefault(key, where)
         opening = statement.opening or statement.previous
         closing = statement.closing
-        if closing is not None and statement.closing_date is not None and statement.account:
-            self.notes.balances.append(
-                StatementBalance(
-                    statement.account.replace(" ", "").upper(),
-                    statement.label(),
-                    statement.closing_date,
-                    closing[0],
-                    closing[1],
-                )
-            )
+        kept = self._kept(statement)
+        if kept is not None:
+            self.notes.balances.append(kept)
         if opening is None or closing is None:
             return
         if opening[1] and closing[1] and opening[1] != closing[1]:
@@ -757,6 +766,32 @@ class _Document:
         notice = balance_notice(statement.label(), opening[0], statement.movements, closing[0])
         if notice is not None:
             self.notes.statement(notice)
+
+    def _kept(self, statement: _Statement) -> StatementBalance | None:
+        """The statement's balances as kept for the close (None without a closing balance, its date
+        or an account): signed as the lines are (CRDT positive), the opening balance only when it is
+        in the closing balance's currency."""
+        closing = statement.closing
+        date_to = statement.closing_date or statement.period_to
+        if closing is None or date_to is None or not statement.account:
+            return None
+        if statement.opening is not None:
+            opening, opening_date = statement.opening, statement.opening_date
+        else:
+            opening, opening_date = statement.previous, statement.previous_date
+        currency = closing[1] or statement.currency
+        opening_amount = None
+        if opening is not None and (opening[1] or statement.currency) == currency:
+            opening_amount = unsigned_zero(opening[0])
+        return StatementBalance(
+            statement_account(statement.account),
+            statement.label(),
+            statement.period_from or opening_date,
+            date_to,
+            opening_amount,
+            unsigned_zero(closing[0]),
+            currency,
+        )
 
     def _amount(self, element: Any, line: int, what: str) -> Decimal:
         written = _text_of(element)

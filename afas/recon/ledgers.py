@@ -312,7 +312,8 @@ def import_table(
     allow_duplicate: bool = False,
     profile: str | None = None,
 ) -> ImportResult:
-    """Import a file already read (see :func:`import_ledger` for the rules and errors)."""
+    """Import a file already read (see :func:`import_ledger` for the rules and errors); a bank
+    statement's balances (``table.balances``) are written with its lines, in the same transaction."""
     ensure_recon_schema(con)
     file_name = file_name or table.file_name or "the file"
     digest = table.sha256 or ""
@@ -347,12 +348,14 @@ def import_table(
                 ],
             )
             con.execute(view.insert_sql(), [import_id])
-            if table.balances:  # a bank statement's closing balances, for the month-end close
+            if table.balances:  # a bank statement's balances, for the month-end close
                 con.executemany(
-                    "INSERT INTO statement_balances VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO statement_balances (import_id, account, statement, date_from, date_to, "
+                    "opening, closing, currency, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        [import_id, b.account, b.statement, b.date, b.closing, b.currency]
-                        for b in table.balances
+                        [import_id, b.account, b.statement, b.date_from, b.date_to, b.opening, b.closing]
+                        + [b.currency, seq]
+                        for seq, b in enumerate(table.balances, start=1)
                     ],
                 )
     return ImportResult(import_id, rows, lines, list(problems))
@@ -451,9 +454,9 @@ def import_footprint(con: duckdb.DuckDBPyConnection, import_id: int) -> ImportFo
 
 
 def delete_import(con: duckdb.DuckDBPyConnection, import_id: int) -> bool:
-    """Delete an import with its lines, runs, results and overrides, in one transaction; False when
-    there is no such import. :class:`ImportInUse` when corrections were made from it (nothing is
-    deleted then)."""
+    """Delete an import with its lines, statement balances, runs, results and overrides, in one
+    transaction; False when there is no such import. :class:`ImportInUse` when corrections were made
+    from it (nothing is deleted then)."""
     ensure_recon_schema(con)
     with transaction(con):
         footprint = import_footprint(con, import_id)

@@ -27,7 +27,13 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from afas.recon.bankstatements import BANK_HEADERS, StatementBalance, balance_notice
+from afas.recon.bankstatements import (
+    BANK_HEADERS,
+    StatementBalance,
+    balance_notice,
+    statement_account,
+    unsigned_zero,
+)
 from afas.recon.tables import LedgerFileError, RawTable
 from afas.recon.textfiles import cell as _cell
 from afas.recon.textfiles import check_line_lengths as _check_line_lengths
@@ -305,11 +311,16 @@ def _unreadable(exc: Exception, file_name: str, start: int, block: list[str]) ->
     )
 
 
+# the library's keys of a statement's balances, the final one first
+_OPENING_KEYS = ("final_opening_balance", "intermediate_opening_balance", "opening_balance")
+_CLOSING_KEYS = ("final_closing_balance", "intermediate_closing_balance", "closing_balance")
+
+
 def _statement_notice(statement: Any, account: str, start: int, block: list[str]) -> str | None:
     """The notice for a statement whose balances do not add up, or that has no closing balance."""
     data = statement.data
-    opening = _balance(data, "final_opening_balance", "intermediate_opening_balance", "opening_balance")
-    closing = _balance(data, "final_closing_balance", "intermediate_closing_balance", "closing_balance")
+    opening = _balance(data, *_OPENING_KEYS)
+    closing = _balance(data, *_CLOSING_KEYS)
     number = "".join(_tag_text(block, ("28C", "28")).split())
     reference = _tag_text(block, ("20",)).strip()
     label = " ".join(
@@ -333,17 +344,36 @@ def _statement_notice(statement: Any, account: str, start: int, block: list[str]
 
 
 def _closing(statement: Any, account: str, start: int, block: list[str]) -> StatementBalance | None:
-    """The statement's final closing balance (:62F:, else :62M:) with its date, for the close."""
+    """The statement's balances as kept for the close: its closing balance (:62F:, else :62M:) with
+    that balance's date, its opening balance (:60F:, else :60M:) and date; None without a closing
+    balance or an account. The amounts are the library's, signed as the lines are (C positive)."""
     data = statement.data
-    for key in ("final_closing_balance", "intermediate_closing_balance", "closing_balance"):
+    closing = _balance_of(data, *_CLOSING_KEYS)
+    if closing is None or closing.date is None or not account:
+        return None
+    opening = _balance_of(data, *_OPENING_KEYS)
+    number = "".join(_tag_text(block, ("28C", "28")).split()) or _tag_text(block, ("20",)).strip()
+    currency = closing.amount.currency or None
+    opening_amount = opening.amount.amount if opening is not None else None
+    if opening is not None and currency and opening.amount.currency and opening.amount.currency != currency:
+        opening_amount = None  # not comparable with the closing balance
+    return StatementBalance(
+        statement_account(account),
+        f"statement {number or f'from line {start}'} of {account}",
+        _as_date(opening.date) if opening is not None and opening.date is not None else None,
+        _as_date(closing.date),
+        unsigned_zero(opening_amount) if opening_amount is not None else None,
+        unsigned_zero(closing.amount.amount),
+        str(currency) if currency else None,
+    )
+
+
+def _balance_of(data: dict[str, Any], *keys: str) -> Any:
+    """The first of ``keys``' balances that holds an amount (the library's Balance), else None."""
+    for key in keys:
         balance = data.get(key)
-        amount = getattr(getattr(balance, "amount", None), "amount", None)
-        day = getattr(balance, "date", None)
-        if isinstance(amount, Decimal) and day is not None and account:
-            number = "".join(_tag_text(block, ("28C", "28")).split())
-            label = f"statement {number or f'from line {start}'} of {account}"
-            currency = getattr(getattr(balance, "amount", None), "currency", None)
-            return StatementBalance(account.replace(" ", "").upper(), label, _as_date(day), amount, currency)
+        if isinstance(getattr(getattr(balance, "amount", None), "amount", None), Decimal):
+            return balance
     return None
 
 
@@ -352,12 +382,8 @@ def _as_date(day: Any) -> dt.date:
 
 
 def _balance(data: dict[str, Any], *keys: str) -> Decimal | None:
-    for key in keys:
-        balance = data.get(key)
-        amount = getattr(getattr(balance, "amount", None), "amount", None)
-        if isinstance(amount, Decimal):
-            return amount
-    return None
+    found = _balance_of(data, *keys)
+    return found.amount.amount if found is not None else None
 
 
 def _tag_text(block: list[str], tag_ids: tuple[str, ...]) -> str:

@@ -40,9 +40,16 @@ CREATE TABLE IF NOT EXISTS ledger_lines (
 CREATE TABLE IF NOT EXISTS mapping_profiles (
     name VARCHAR PRIMARY KEY, mapping_json VARCHAR NOT NULL, updated TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS statement_balances (
-    import_id BIGINT NOT NULL, account VARCHAR NOT NULL, statement VARCHAR NOT NULL, date DATE NOT NULL,
-    closing DECIMAL(18, 2) NOT NULL, currency VARCHAR);
+    import_id BIGINT NOT NULL, account VARCHAR NOT NULL, statement VARCHAR, date_from DATE,
+    date_to DATE NOT NULL, opening DECIMAL(18, 2), closing DECIMAL(18, 2) NOT NULL, currency VARCHAR,
+    seq BIGINT);
 """
+"""``ledger_imports`` is one row per import, ``ledger_lines`` its lines. ``statement_balances`` holds a
+bank statement's balances (MT940, CAMT.053: :class:`afas.recon.bankstatements.StatementBalance`), one
+row per statement with a closing balance, written with the import's lines and deleted with them:
+``account`` the statement's own IBAN without spaces in capitals, amounts signed as the lines are (money
+in the bank positive), ``date_to`` the closing balance's date, ``seq`` the statement's place in the file
+(1, 2, ...: the last of a day's statements is its closing balance)."""
 
 
 class ResultKind(StrEnum):
@@ -121,8 +128,28 @@ def _ensure_import_ids(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE SEQUENCE IF NOT EXISTS {IMPORT_ID_SEQUENCE} START {int(start)}")
 
 
+def _upgrade_statement_balances(con: duckdb.DuckDBPyConnection) -> None:
+    """A ``statement_balances`` of the first shape (a closing balance's ``date`` only) gains the
+    statement's period, opening balance and place; its rows are kept (their ``date`` is ``date_to``)."""
+    columns = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'statement_balances' "
+            "AND schema_name = 'main' AND database_name = current_database()"
+        ).fetchall()
+    }
+    if "date_to" in columns or "date" not in columns:
+        return
+    with contextlib.suppress(duckdb.TransactionException, duckdb.CatalogException):  # another session did
+        con.execute("ALTER TABLE statement_balances RENAME COLUMN date TO date_to")
+        con.execute("ALTER TABLE statement_balances ADD COLUMN IF NOT EXISTS date_from DATE")
+        con.execute("ALTER TABLE statement_balances ADD COLUMN IF NOT EXISTS opening DECIMAL(18, 2)")
+        con.execute("ALTER TABLE statement_balances ADD COLUMN IF NOT EXISTS seq BIGINT")
+
+
 def ensure_recon_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the reconciliation tables (and the import id sequence) if they are missing (idempotent)."""
     con.execute(LEDGER_DDL)
     con.execute(RESULTS_DDL)
+    _upgrade_statement_balances(con)
     _ensure_import_ids(con)

@@ -2,13 +2,14 @@
 read from, so the dashboard never keeps a large file as Python objects and never reads it twice.
 
 :func:`stage` returns a :class:`~afas.recon.tables.TextTable` whose cells are in
-``<directory>/<sha256>-<sheet>.parquet`` (with its headers and format beside it in a .json file);
-the same file staged again is found there. Files larger than :data:`ISOLATE_FROM` and every .xls are
-read in a separate Python process (``python -m afas.recon.staging``), at low priority and with its
-memory capped: parsing there holds no lock the dashboard's other users wait for, whatever memory it
-takes is given back when it ends, and a reader that fails hard (calamine aborts on some damaged
-workbooks) takes only that process down. The staging folder is pruned as it is used: files older
-than :data:`KEEP_SECONDS`, then the oldest beyond :data:`KEEP_BYTES`.
+``<directory>/<sha256>-<sheet>.parquet`` (with its headers, format and a bank statement's balances
+beside it in a .json file); the same file staged again is found there. Files larger than
+:data:`ISOLATE_FROM` and every .xls are read in a separate Python process (``python -m
+afas.recon.staging``), at low priority and with its memory capped: parsing there holds no lock the
+dashboard's other users wait for, whatever memory it takes is given back when it ends, and a reader that
+fails hard (calamine aborts on some damaged workbooks) takes only that process down. The staging folder
+is pruned as it is used: files older than :data:`KEEP_SECONDS`, then the oldest beyond
+:data:`KEEP_BYTES`.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ _META = (
     "header_guessed",
     "balances",
 )
+_STATEMENTS = ("mt940", "camt053")
+"""The formats whose tables carry ``balances``."""
 _ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -80,11 +83,25 @@ def _load(parquet: Path, meta: Path) -> TextTable | None:
         os.utime(path, (now, now))
     found = {k: values.get(k) for k in _META}
     found["notices"] = tuple(found["notices"] or ())
-    found["balances"] = tuple(StatementBalance.from_json(b) for b in found["balances"] or ())
+    balances = _balances(values)
+    if balances is None:  # staged before statements' balances were kept in this shape: read it again
+        return None
+    found["balances"] = balances
     found["headerless"] = bool(found["headerless"])
     found["header_guessed"] = bool(found["header_guessed"])
     found["header_cells"] = tuple(found["header_cells"]) if found["header_cells"] is not None else None
     return TextTable(path=parquet, **found)
+
+
+def _balances(values: dict) -> tuple[StatementBalance, ...] | None:
+    """A bank statement's balances from the .json (dates ISO text, amounts Decimal text); None when
+    the .json holds none in this shape although the file is a statement (staged by an older version)."""
+    if "balances" not in values:
+        return None if values.get("file_format") in _STATEMENTS else ()
+    try:
+        return tuple(StatementBalance.from_json(b) for b in values["balances"] or ())
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
 
 
 def _temporary(path: Path) -> Path:
@@ -116,7 +133,7 @@ def _write(table: TextTable, parquet: Path, meta: Path, temporary: Path) -> Text
         assert table.path == temporary, "a reader wrote its cells somewhere else"
     os.replace(temporary, parquet)
     values = {k: getattr(table, k) for k in _META}
-    values["balances"] = [b.to_json() for b in table.balances]
+    values["balances"] = [b.to_json() for b in table.balances]  # dates ISO, amounts as Decimal text
     temporary = _temporary(meta)
     temporary.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, meta)

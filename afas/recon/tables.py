@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from afas.errors import InputError
+from afas.recon.bankstatements import StatementBalance
 
 __all__ = ["FileTooLarge", "LedgerFileError", "RawTable", "TextTable", "clean_headers", "column_name"]
 
@@ -55,7 +56,8 @@ class RawTable:
     notices: tuple[str, ...] = ()
     header_line: int | None = None
     header_cells: tuple[str | None, ...] | None = None
-    balances: tuple = ()  # a bank statement's closing balances (afas.recon.bankstatements.StatementBalance)
+    balances: tuple[StatementBalance, ...] = ()
+    """A bank statement's balances, one per statement with a closing balance (see :class:`TextTable`)."""
 
 
 def clean_headers(cells: Sequence[str | None]) -> list[str]:
@@ -101,9 +103,11 @@ class TextTable:
     """Whether the file's first line is read as a transaction (an export without a header line)."""
     header_guessed: bool = False
     """Whether ``headerless`` is the reader's guess from the values (not the user's choice)."""
-    balances: tuple = ()
-    """A bank statement's closing balances, one per statement that states one
-    (:class:`afas.recon.bankstatements.StatementBalance`); kept with the import for the month-end close."""
+    balances: tuple[StatementBalance, ...] = ()
+    """A bank statement's balances (MT940, CAMT.053 and a ZIP of them), one per statement that states a
+    closing balance, in the file's order (:class:`afas.recon.bankstatements.StatementBalance`); kept
+    with the import (``statement_balances``) for the month-end close. Every copy of the table keeps
+    them (``dataclasses.replace``, staging's .json)."""
 
     @classmethod
     def from_arrow(
