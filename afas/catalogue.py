@@ -53,6 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "upload": "Upload a file",
         "demo": "Use the demo ledger",
         "demo_xaf": "Use the previous package's audit file (XAF)",
+        "demo_statement": "Use the demo bank statement (CAMT.053)",
         "earlier": "A ledger imported before",
     },
     "OverrideAction": {

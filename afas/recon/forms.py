@@ -75,16 +75,20 @@ class LedgerSource(StrEnum):
     UPLOAD = "upload"  # a file the user uploads now
     DEMO = "demo"  # the demo administration's ledger card (demo environment only)
     DEMO_XAF = "demo_xaf"  # the demo administration's books in the previous package's XAF (demo only)
+    DEMO_STATEMENT = "demo_statement"  # the demo bank account's CAMT.053 statements (demo only)
     EARLIER = "earlier"  # a ledger imported before, kept in the warehouse
 
 
-def ledger_sources(demo: bool, imported: bool, demo_xaf: bool | None = None) -> list[LedgerSource]:
-    """The sources a user may choose: the demo ledger and the demo audit file only on the demo (the
-    audit file as the ledger unless ``demo_xaf`` says), earlier imports when there are."""
+def ledger_sources(
+    demo: bool, imported: bool, demo_xaf: bool | None = None, demo_statement: bool | None = None
+) -> list[LedgerSource]:
+    """The sources a user may choose: the demo ledger, the demo audit file and the demo bank statement
+    only on the demo (each as the ledger unless its own flag says), earlier imports when there are."""
     return [
         LedgerSource.UPLOAD,
         *([LedgerSource.DEMO] if demo else []),
         *([LedgerSource.DEMO_XAF] if (demo if demo_xaf is None else demo_xaf) else []),
+        *([LedgerSource.DEMO_STATEMENT] if (demo if demo_statement is None else demo_statement) else []),
         *([LedgerSource.EARLIER] if imported else []),
     ]
 

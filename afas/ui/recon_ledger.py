@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from afas.catalogue import label
-from afas.emulator.demo import ledger_export, xaf_export
+from afas.emulator.demo import bank_export, ledger_export, xaf_export
 from afas.recon.forms import (
     NO_COLUMN,
     LedgerSource,
@@ -241,6 +241,7 @@ def ledger_section(conn: Connection, db: Path, imports: list[LedgerImport], prof
             demo=conn.demo and ledger_export.DEMO_LEDGER.exists(),
             imported=bool(imports),
             demo_xaf=conn.demo and xaf_export.DEMO_XAF.exists(),
+            demo_statement=conn.demo and bank_export.DEMO_STATEMENT.exists(),
         ),
         key="recon_source",
         horizontal=True,
@@ -267,6 +268,14 @@ def ledger_section(conn: Connection, db: Path, imports: list[LedgerImport], prof
                 "line by line or as balances per account and period."
             )
             s["recon_file"] = (xaf_export.DEMO_XAF.name, xaf_export.DEMO_XAF.read_bytes())
+        elif source == LedgerSource.DEMO_STATEMENT:
+            st.caption(
+                f"The statements of the demo bank account {bank_export.DEMO_BANK_IBAN} (ledger account "
+                "1100), one per month as the bank sends them (CAMT.053), with a few differences planted in "
+                f"{bank_export.PLANTED_YEAR}-{bank_export.PLANTED_MONTH:02d}. Import it, then on Close link "
+                "account 1100 to this IBAN: its closing balances are the account's evidence."
+            )
+            s["recon_file"] = (bank_export.DEMO_STATEMENT.name, bank_export.DEMO_STATEMENT.read_bytes())
         else:
             upload = st.file_uploader(
                 "CSV, Excel, Parquet, MT940, CAMT.053 or XAF",
