@@ -185,11 +185,11 @@ def _reopen(
     )
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with transaction(con):
-        con.execute(
+        done = con.execute(
             "UPDATE close_signoffs SET prepared_by = NULL, prepared = NULL, reviewed_by = NULL, "
-            "reviewed = NULL, "
-            "reopened = ?, reopened_from = ?, reopened_to = ?, reopened_why = ? "
-            "WHERE unit = ? AND year = ? AND period = ? AND account = ? AND afas_balance = ?",
+            "reviewed = NULL, reopened = ?, reopened_from = ?, reopened_to = ?, reopened_why = ? "
+            "WHERE unit = ? AND year = ? AND period = ? AND account = ? AND afas_balance = ? "
+            "AND (prepared IS NOT NULL OR reviewed IS NOT NULL) RETURNING account",
             [
                 now,
                 signed.afas_balance,
@@ -199,8 +199,9 @@ def _reopen(
                 balance.account,
                 signed.afas_balance,
             ],
-        )
-        record_event(con, period, balance.account, CloseEvent.REOPENED, "AFAS", why)
+        ).fetchall()
+        if done:  # another session reading at the same moment reopened it already: one event
+            record_event(con, period, balance.account, CloseEvent.REOPENED, "AFAS", why)
     return SignOff(
         None, None, None, None, signed.afas_balance, now, signed.afas_balance, balance.balance, why
     )

@@ -99,15 +99,23 @@ def prepare(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, w
         )
     changed = last_change(con, period.unit, account, period.end)
     with transaction(con):
+        # a reopened row goes; one another session signed meanwhile stays, and the INSERT is refused
         con.execute(
-            "DELETE FROM close_signoffs WHERE unit = ? AND year = ? AND period = ? AND account = ?",
+            "DELETE FROM close_signoffs WHERE unit = ? AND year = ? AND period = ? AND account = ? "
+            "AND prepared IS NULL AND reviewed IS NULL",
             [*period.key, account],
         )
-        con.execute(
-            "INSERT INTO close_signoffs (unit, year, period, account, prepared_by, prepared, afas_balance, "
-            "supporting, last_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [*period.key, account, name, _now(), row.afas_balance, row.supporting, changed],
-        )
+        try:
+            con.execute(
+                "INSERT INTO close_signoffs (unit, year, period, account, prepared_by, prepared, "
+                "afas_balance, supporting, last_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [*period.key, account, name, _now(), row.afas_balance, row.supporting, changed],
+            )
+        except duckdb.ConstraintException:
+            raise SignedMeanwhile(
+                f"Account {account} was signed in another session while you prepared it.",
+                "Reload the page and look again.",
+            ) from None
         record_event(con, period, account, CloseEvent.PREPARED, name, f"AFAS balance {row.afas_balance:,.2f}")
     return _current(con, period, account)
 

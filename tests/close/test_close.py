@@ -259,3 +259,22 @@ def test_a_bank_account_is_evidenced_by_its_statements_closing_balance(con):
     booked = balance_from_lines(con, "1100", nxt.period.end) != afas
     assert booked and row.supporting is None and row.status == CloseStatus.NOT_STARTED
     assert f"closes on {p.end}" in row.evidence.source and "Import the statement up to" in row.evidence.source
+
+
+def test_two_sessions_preparing_at_once_sign_it_once(con, monkeypatch):
+    """Both read the account as reconciled; the second to write is told, and one sign-off stands."""
+    from afas.close import signoff
+
+    year, period = latest(con)
+    p = close_period(con, UNIT, year, period)
+    stale = close_overview(con, UNIT, year, period).account("1300")  # what the second session read
+    prepare(con, p, "1300", "Anna")
+    real = signoff._current
+    calls = iter([stale])
+    monkeypatch.setattr(signoff, "_current", lambda *a: next(calls, None) or real(*a))
+    with pytest.raises(signoff.SignedMeanwhile, match="another session"):
+        prepare(con, p, "1300", "Bert")
+    row = close_overview(con, UNIT, year, period).account("1300")
+    assert row.signoff.prepared_by == "Anna"
+    events = con.execute("SELECT who FROM close_events WHERE event = 'prepared'").fetchall()
+    assert events == [("Anna",)]
