@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from afas.close.form import reopened_texts
+from afas.close.overview import recheck_signed
 from afas.ui.errors import shown_here
 from afas.ui.text import plain
 from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
+from afas.warehouse.db import connection
 from afas.warehouse.sync import CONNECTOR_IDS, SyncProgress, outcome, sync, sync_running
 
 st.title("Sync from AFAS")
@@ -29,6 +32,8 @@ running = sync_running(db)  # a run left running by a killed sync shows as inter
 told = st.session_state.pop("sync_outcome", None)
 if told is not None:
     (st.success if told.ok else st.error)(plain(told.text))
+    for text in st.session_state.pop("sync_reopened", []):
+        st.warning(plain(text))
     if told.ok:
         c1, c2 = st.columns(2)
         c1.page_link("views/explore.py", label="Next: explore the books", icon=":material/arrow_forward:")
@@ -67,8 +72,11 @@ if start:
         with shown_here() as attempt, conn.client() as client:
             results = sync(db, client, chosen, administration=administration, progress=progress, full=full)
         if not attempt.failed:
+            with shown_here() as recheck, connection(db) as con:
+                st.session_state["sync_reopened"] = reopened_texts(recheck_signed(con))
             st.session_state["sync_outcome"] = outcome(results)
-            st.rerun()
+            if not recheck.failed:
+                st.rerun()
 
 st.subheader("History")
 history = read("run_history", db, running)

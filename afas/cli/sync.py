@@ -61,6 +61,13 @@ def run(args: argparse.Namespace) -> int:
             f"{label(r.status):6} {r.connector:36} {r.rows:>12,} rows {r.pages:>7,} pages "
             f"{r.seconds:7.1f} s  {label(r.mode)}"
         )
+    from afas.close.form import reopened_texts
+    from afas.close.overview import recheck_signed
+    from afas.warehouse.db import connection
+
+    with connection(args.db) as con:
+        for text in reopened_texts(recheck_signed(con)):
+            print(text)
     failed = next((r for r in results if r.status != SyncStatus.OK), None)
     if failed is not None:
         print(f"error: {failed.connector}: {failed.error}", file=sys.stderr)

@@ -21,6 +21,7 @@ __all__ = [
     "close_periods",
     "grid_rows",
     "history_table",
+    "reopened_texts",
     "statement_ibans",
 ]
 
@@ -121,3 +122,12 @@ def history_table(history: list[tuple[str, object, int]]) -> pa.Table:
             "Accounts not reconciled": pa.array([h[2] for h in history], pa.int64()),
         }
     )
+
+
+def reopened_texts(reopened: list[tuple[int, str, str]]) -> list[str]:
+    """What a sync tells of the signed account-periods it reopened (``recheck_signed``'s answer)."""
+    return [
+        f"Month-end close: account {account} of administration {unit}, period {period}, is reopened: "
+        "AFAS's balance changed after it was signed. Prepare it again on the Close page."
+        for unit, period, account in reopened
+    ]

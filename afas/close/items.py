@@ -32,7 +32,10 @@ class ReconcilingItem:
     owner: str | None
     created_by: str
     created: dt.datetime
-    correction_ref: str | None
+    correction_ref: str | None  # the voucher number of the correction it was booked as
+    correction_item: int | None = None  # that correction's outbox item
+    correction_year: int | None = None  # the period the correction is booked in
+    correction_period: int | None = None
 
     def age_days(self, on: dt.date) -> int:
         """Its age at ``on`` (a period's end): days since the end of the period it was opened in."""
@@ -45,7 +48,7 @@ class ReconcilingItem:
 
 _ITEM_COLUMNS = (
     "item_id, account, year, period, opened_on, amount, description, expected, owner, created_by, created, "
-    "correction_ref"
+    "correction_ref, correction_item, correction_year, correction_period"
 )
 
 

@@ -23,12 +23,16 @@ from afas.close.balances import (
     close_period,
     periods_before,
 )
+from afas.close.bankitems import BankMatching, bank_matching
+from afas.close.booking import settle_booked
 from afas.close.evidence import Evidence, Setting, default_kind, evidence_for, settings
 from afas.close.items import ReconcilingItem, open_items, record_event
-from afas.close.schema import CloseEvent, CloseStatus, ensure_close_schema
+from afas.close.schema import CloseEvent, CloseStatus, EvidenceKind, ensure_close_schema
+from afas.errors import InputError
 from afas.warehouse.db import transaction
+from afas.warehouse.explore import has_table
 
-__all__ = ["AccountClose", "CloseOverview", "close_overview", "open_difference_history"]
+__all__ = ["AccountClose", "CloseOverview", "close_overview", "open_difference_history", "recheck_signed"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class AccountClose:
     status: CloseStatus
     reconciled: CloseStatus  # the status without the sign-offs: what preparing would sign
     signoff: SignOff | None
+    bank: BankMatching | None = None  # a bank account's items from the matching of its statement
 
     @property
     def afas_balance(self) -> Decimal:
@@ -66,7 +71,9 @@ class AccountClose:
 
     @property
     def items_total(self) -> Decimal:
-        return sum((item.amount for item in self.items), Decimal("0.00"))
+        """The reconciling items' sum: those entered, and a bank account's from the matching."""
+        entered = sum((item.amount for item in self.items), Decimal("0.00"))
+        return entered + (self.bank.total if self.bank is not None else Decimal("0.00"))
 
     @property
     def difference(self) -> Decimal | None:
@@ -126,8 +133,6 @@ class CloseOverview:
         for a in self.accounts:
             if a.account == account:
                 return a
-        from afas.errors import InputError
-
         raise InputError(
             f"Account {account} is not a balance-sheet account of the chart in AFAS.",
             "Pick an account from the list on the Close page.",
@@ -151,16 +156,20 @@ def _signoffs(con: duckdb.DuckDBPyConnection, period: ClosePeriod) -> dict[str, 
     return {row[0]: SignOff(*row[1:]) for row in rows}
 
 
-def _reconciled(balance: AccountBalance, evidence: Evidence, items: list[ReconcilingItem]) -> CloseStatus:
-    quiet = not balance.balance and not balance.moved and not items
+def _reconciled(
+    balance: AccountBalance, evidence: Evidence, items: list[ReconcilingItem], bank: BankMatching | None
+) -> CloseStatus:
+    listed = bool(items) or bool(bank is not None and bank.items)
+    quiet = not balance.balance and not balance.moved and not listed
     if quiet and not evidence.amount:  # nothing in AFAS, and no evidence of anything either
         return CloseStatus.NO_ACTIVITY
     if evidence.amount is None:
         return CloseStatus.NOT_STARTED
     difference = balance.balance - evidence.amount
-    if not difference and not items:
+    if not difference and not listed:
         return CloseStatus.RECONCILED
-    if difference == sum((item.amount for item in items), Decimal("0.00")):
+    total = sum((item.amount for item in items), Decimal("0.00")) + (bank.total if bank else Decimal("0.00"))
+    if difference == total:
         return CloseStatus.EXPLAINED
     return CloseStatus.UNEXPLAINED
 
@@ -214,6 +223,7 @@ def close_overview(con: duckdb.DuckDBPyConnection, unit: int, year: int, period:
     balances = account_balances(con, found)
     chosen = settings(con, unit)
     signed = _signoffs(con, found)
+    settle_booked(con, unit)  # items whose correction a sync brought in are cleared first
     items = open_items(con, found)
     debtor_accounts = [b for b in balances if b.collect_type == "D"]
     rows: list[AccountClose] = []
@@ -226,7 +236,12 @@ def close_overview(con: duckdb.DuckDBPyConnection, unit: int, year: int, period:
             setting = default_kind(balance)
         evidence = evidence_for(con, found, balance, setting, only_debtors_account=len(debtor_accounts) == 1)
         mine = [item for item in items if item.account == balance.account]
-        reconciled = _reconciled(balance, evidence, mine)
+        bank = (
+            bank_matching(con, found, balance.account, setting.iban)
+            if setting.kind == EvidenceKind.BANK_STATEMENT and setting.iban and evidence.amount is not None
+            else None
+        )
+        reconciled = _reconciled(balance, evidence, mine, bank)
         signoff = signed.get(balance.account)
         if (
             signoff is not None
@@ -254,6 +269,7 @@ def close_overview(con: duckdb.DuckDBPyConnection, unit: int, year: int, period:
                 status,
                 reconciled,
                 signoff,
+                bank,
             )
         )
     return CloseOverview(found, tuple(rows), tuple(reopened))
@@ -270,3 +286,27 @@ def open_difference_history(
         overview = close_overview(con, unit, earlier.year, earlier.period)
         history.append((earlier.label(), overview.open_difference(), overview.total - overview.done))
     return history
+
+
+def recheck_signed(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
+    """After a sync: reopen every signed account-period whose balance AFAS changed, and clear the items
+    whose correction the sync brought in, in every administration; returns (administration, period
+    label, account) of those reopened now. Only periods with a sign-off are read."""
+    if not has_table(con, "close_signoffs") or not has_table(con, "Profit_Period_balance"):
+        return []
+    periods = con.execute(
+        "SELECT DISTINCT unit, year, period FROM close_signoffs WHERE prepared IS NOT NULL "
+        "OR reviewed IS NOT NULL ORDER BY unit, year, period"
+    ).fetchall()
+    units = {int(u) for (u,) in con.execute("SELECT DISTINCT unit FROM close_items").fetchall()}
+    reopened = []
+    for unit, year, period in periods:
+        try:
+            overview = close_overview(con, int(unit), int(year), int(period))
+        except InputError:  # the period is no longer in AFAS's periods: nothing to compare
+            continue
+        units.discard(int(unit))
+        reopened += [(int(unit), overview.period.label(), a) for a in overview.reopened_now]
+    for unit in units:
+        settle_booked(con, unit)
+    return reopened

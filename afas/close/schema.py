@@ -5,12 +5,15 @@ Per administration (``unit``) and ledger account: ``close_settings`` says what e
 Per administration, account and period (``year``, ``period``): ``close_evidence`` keeps the amount a
 user documents (with a note and an optional file), ``close_signoffs`` who prepared and who reviewed it
 with AFAS's balance at that moment. ``close_items`` are reconciling items: opened in a period, they
-stay on the account in every later period until cleared. ``close_events`` is the close's own audit
+stay on the account in every later period until cleared; one booked as a correction keeps its outbox
+item (``correction_item``), voucher number (``correction_ref``) and the period the entry is booked in
+(``correction_year``, ``correction_period``). ``close_events`` is the close's own audit
 trail (every sign-off, reopening, item and evidence change, with who and when).
 """
 
 from __future__ import annotations
 
+import contextlib
 from enum import StrEnum
 
 import duckdb
@@ -38,7 +41,8 @@ CREATE TABLE IF NOT EXISTS close_items (
     amount DECIMAL(18, 2) NOT NULL, description VARCHAR NOT NULL, expected DATE, owner VARCHAR,
     created_by VARCHAR NOT NULL,
     created TIMESTAMP NOT NULL, cleared_year BIGINT, cleared_period BIGINT, cleared_by VARCHAR,
-    cleared TIMESTAMP, correction_ref VARCHAR);
+    cleared TIMESTAMP, correction_ref VARCHAR, correction_item BIGINT, correction_year BIGINT,
+    correction_period BIGINT);
 CREATE TABLE IF NOT EXISTS close_events (
     happened TIMESTAMP NOT NULL, unit BIGINT NOT NULL, year BIGINT NOT NULL, period BIGINT NOT NULL,
     account VARCHAR NOT NULL, event VARCHAR NOT NULL, who VARCHAR NOT NULL, detail VARCHAR);
@@ -107,4 +111,12 @@ def ensure_close_schema(con: duckdb.DuckDBPyConnection) -> None:
     :func:`afas.warehouse.db.ensure_once`)."""
     from afas.warehouse.db import ensure_once
 
-    ensure_once(con, "close", lambda: con.execute(CLOSE_DDL))
+    ensure_once(con, "close", lambda: _create(con))
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(CLOSE_DDL)
+    # close_items of the first shape gain the correction an item was booked as
+    for column in ("correction_item", "correction_year", "correction_period"):
+        with contextlib.suppress(duckdb.TransactionException, duckdb.CatalogException):
+            con.execute(f"ALTER TABLE close_items ADD COLUMN IF NOT EXISTS {column} BIGINT")

@@ -16,9 +16,12 @@ import duckdb
 
 from afas.catalogue import label
 from afas.close.balances import ClosePeriod, last_change
+from afas.close.booking import Booking, book, plan_booking
 from afas.close.items import add_item, clear_item, record_event
 from afas.close.overview import AccountClose, close_overview
 from afas.close.schema import CloseEvent, CloseStatus, EvidenceKind
+from afas.corrections.outbox import ItemRow
+from afas.corrections.plans import Defaults
 from afas.errors import AppError, InputError
 from afas.warehouse.db import transaction
 
@@ -26,6 +29,7 @@ __all__ = [
     "FourEyes",
     "NotReconciled",
     "add_reconciling_item",
+    "book_item",
     "clear_reconciling_item",
     "document_evidence",
     "prepare",
@@ -278,3 +282,21 @@ def clear_reconciling_item(
         _unlocked(_current(con, period, rows[0][0]))
     with transaction(con):
         clear_item(con, period, item_id, name)
+
+
+def book_item(
+    con: duckdb.DuckDBPyConnection,
+    period: ClosePeriod,
+    item_id: int,
+    defaults: Defaults,
+    who: str,
+    description: str | None = None,
+) -> tuple[Booking, ItemRow]:
+    """Book reconciling item ``item_id`` as a correction approved by ``who`` (see
+    :mod:`afas.close.booking`); refused while the account is prepared or reviewed in ``period``."""
+    name = _who(who)
+    rows = con.execute("SELECT account FROM close_items WHERE item_id = ?", [item_id]).fetchall()
+    if rows:
+        _unlocked(_current(con, period, rows[0][0]))
+    booking = plan_booking(con, period, item_id, defaults, description)
+    return booking, book(con, period, booking, name)

@@ -299,10 +299,19 @@ class Outbox:
         ).fetchall()
         return any(c.replace("Org", "").replace("Per", "") == family for (c,) in rows)
 
-    def approve(self, item: PlanItem, *, approver: str, validate: bool = True) -> ItemRow:
+    def approve(
+        self,
+        item: PlanItem,
+        *,
+        approver: str,
+        validate: bool = True,
+        then: Callable[[duckdb.DuckDBPyConnection, ItemRow], None] | None = None,
+    ) -> ItemRow:
         """Record ``item`` as approved by ``approver``, with its reference and fingerprint.
 
         With ``validate`` the item is first checked against the warehouse; problems raise NotValid.
+        ``then`` runs in the same transaction with the new row (what the item came from records the
+        link there): when it raises, nothing is approved.
         """
         if not approver or not approver.strip():
             raise ValueError("an approval needs the approver's name")
@@ -318,7 +327,14 @@ class Outbox:
             sources = [
                 {"connector": s.connector, "match": list(s.match), "fields": list(f)} for s, f, _ in parts
             ]
-            return self._retry(con, lambda c: self._insert_approved(c, item, approver, parts, sources))
+
+            def work(c: duckdb.DuckDBPyConnection) -> ItemRow:
+                row = self._insert_approved(c, item, approver, parts, sources)
+                if then is not None:
+                    then(c, row)
+                return row
+
+            return self._retry(con, work)
 
     def _insert_approved(
         self, con: duckdb.DuckDBPyConnection, item: PlanItem, approver: str, parts: list, sources: list
