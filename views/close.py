@@ -79,7 +79,7 @@ account = st.selectbox(
     placeholder="Choose an account for its evidence, reconciling items and sign-offs",
 )
 if account is not None:
-    account_panel(db, overview, rows[account], who)
+    account_panel(db, overview, rows[account], who, (profile.allocation_axis if profile else None) or 1)
 
 if st.toggle("Open differences over the last periods", key="close_history_on"):
     with connection(db) as con:

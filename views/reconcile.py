@@ -9,12 +9,13 @@ from __future__ import annotations
 import streamlit as st
 
 from afas.catalogue import label
+from afas.close.form import linked_accounts
 from afas.corrections.folding import with_corrections
 from afas.recon.forms import Comparison, MatchForm, pass_names, summary_caption
 from afas.recon.ledgers import list_imports, list_profiles
 from afas.recon.overrides import override_rows, remove_overrides
 from afas.recon.passes import Ambiguity
-from afas.recon.views import ledger_summary
+from afas.recon.views import afas_account_choices, ledger_summary
 from afas.ui.errors import shown_here
 from afas.ui.grid import for_grid
 from afas.ui.recon_ledger import ledger_section
@@ -56,15 +57,21 @@ st.header("2. Match", divider="gray")
 with connection(db) as con:
     summary = ledger_summary(con, import_id)
     overrides = override_rows(con, import_id)
+    account_options, account_default, account_names = afas_account_choices(con, summary)
+    # a bank statement: the account the month-end close links to its IBAN
+    account_default = (
+        account_default or [a for a in linked_accounts(con, summary.accounts) if a in account_names][:1]
+    )
 st.caption(summary_caption(import_id, summary))
 with st.form("recon_match_form"):
     comparison = st.radio("Compare", list(Comparison), key="recon_mode", horizontal=True, format_func=label)
     c1, c2 = st.columns(2)
     accounts = c1.multiselect(
         "AFAS accounts to compare",
-        summary.accounts,
-        default=summary.accounts[:1],
+        account_options,
+        default=account_default,
         key="recon_accounts",
+        format_func=account_names.get,
         help="Only AFAS lines on these accounts take part (empty: all accounts).",
     )
     dates = c2.date_input("Dates", value=MatchForm.default_dates(summary), key="recon_dates")

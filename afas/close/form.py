@@ -12,15 +12,18 @@ from afas.catalogue import label
 from afas.close.overview import AccountClose, CloseOverview
 from afas.close.schema import CloseStatus, EvidenceKind
 from afas.close.signoff import same_person
+from afas.corrections.from_recon import journal_and_contra_choices
 from afas.warehouse.explore import has_table
 
 __all__ = [
     "GRID_COLUMNS",
     "Allowed",
     "allowed_actions",
+    "booking_choices",
     "close_periods",
     "grid_rows",
     "history_table",
+    "linked_accounts",
     "reopened_texts",
     "statement_ibans",
 ]
@@ -66,7 +69,7 @@ def grid_rows(overview: CloseOverview, statuses: list[CloseStatus] | None = None
             "Evidence": pa.array([label(a.setting.kind) for a in rows], pa.string()),
             "AFAS balance": pa.array([a.afas_balance for a in rows], money),
             "Evidence amount": pa.array([a.supporting for a in rows], money),
-            "Reconciling items": pa.array([a.items_total if a.items else None for a in rows], money),
+            "Reconciling items": pa.array([a.items_total if a.has_items else None for a in rows], money),
             "Unexplained": pa.array([a.unexplained for a in rows], money),
             "Status": pa.array([label(a.status) for a in rows], pa.string()),
             "Prepared by": pa.array([signer(a, "prepared_by") for a in rows], pa.string()),
@@ -131,3 +134,24 @@ def reopened_texts(reopened: list[tuple[int, str, str]]) -> list[str]:
         "AFAS's balance changed after it was signed. Prepare it again on the Close page."
         for unit, period, account in reopened
     ]
+
+
+def linked_accounts(con: duckdb.DuckDBPyConnection, ibans: list[str]) -> list[str]:
+    """The ledger accounts the close links to these IBANs (a bank statement's own accounts)."""
+    if not ibans or not has_table(con, "close_settings"):
+        return []
+    wanted = ["".join(i.split()).upper() for i in ibans]
+    rows = con.execute(
+        "SELECT DISTINCT account FROM close_settings WHERE list_contains(?, iban) ORDER BY account", [wanted]
+    ).fetchall()
+    return [a for (a,) in rows]
+
+
+def booking_choices(
+    con: duckdb.DuckDBPyConnection, unit: int
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(journals, contra accounts) a correction of ``unit`` may use, the usual first; empty before a
+    sync of Profit_Journals and Profit_Accounts."""
+    if not (has_table(con, "Profit_Journals") and has_table(con, "Profit_Accounts")):
+        return [], []
+    return journal_and_contra_choices(con, unit)

@@ -76,6 +76,10 @@ class AccountClose:
         return entered + (self.bank.total if self.bank is not None else Decimal("0.00"))
 
     @property
+    def has_items(self) -> bool:
+        return bool(self.items) or bool(self.bank is not None and self.bank.items)
+
+    @property
     def difference(self) -> Decimal | None:
         """AFAS's balance less the evidence (None without evidence)."""
         if self.evidence.amount is None:

@@ -14,6 +14,7 @@ import duckdb
 import xlsxwriter
 
 from afas.catalogue import label
+from afas.close.booking import correction_states
 from afas.close.overview import AccountClose, CloseOverview
 from afas.recon.export import neutralise
 
@@ -23,7 +24,10 @@ OVERVIEW_HEADERS = (
     "Account", "Description", "Evidence", "AFAS balance", "Evidence amount", "Reconciling items",
     "Unexplained", "Status", "Prepared by", "Prepared (UTC)", "Reviewed by", "Reviewed (UTC)",
 )  # fmt: skip
-_ITEM_HEADERS = ("Item", "Opened in", "Amount", "Description", "Expected", "Owner", "Added by", "Age (days)")
+_ITEM_HEADERS = (
+    "Item", "Opened in", "Amount", "Description", "Expected", "Owner", "Added by", "Age (days)", "Correction",
+)  # fmt: skip
+_BANK_HEADERS = ("Date", "Amount", "Description", "Why", "Age (days)")
 _EVENT_HEADERS = ("When (UTC)", "Event", "Who", "Detail")
 
 
@@ -64,7 +68,7 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
         sheet.write_number(r, 3, row.afas_balance, money)
         for c, value in (
             (4, row.supporting),
-            (5, row.items_total if row.items else None),
+            (5, row.items_total if row.has_items else None),
             (6, row.unexplained),
         ):
             if value is not None:
@@ -126,7 +130,10 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
         ws.write(r, 0, "Reconciling items", bold)
         ws.write_row(r + 1, 0, _ITEM_HEADERS, bold)
         r += 2
+        states = correction_states(con, row.items)
         for item in row.items:
+            if item.item_id in states:
+                ws.write(r, 8, _text(states[item.item_id].words()))
             ws.write_number(r, 0, item.item_id)
             ws.write(r, 1, f"{item.year}-{item.period:02d}")
             ws.write_number(r, 2, item.amount, money)
@@ -137,6 +144,19 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
             ws.write(r, 6, _text(item.created_by))
             ws.write_number(r, 7, item.age_days(period.end))
             r += 1
+        if row.bank is not None:
+            r += 1
+            ws.write(r, 0, "From the matching of the statement", bold)
+            ws.write(r + 1, 0, _text(row.bank.note))
+            ws.write_row(r + 2, 0, _BANK_HEADERS, bold)
+            r += 3
+            for b in row.bank.items:
+                ws.write_datetime(r, 0, b.on, day)
+                ws.write_number(r, 1, b.amount, money)
+                ws.write(r, 2, _text(b.description))
+                ws.write(r, 3, _text(b.why))
+                ws.write_number(r, 4, b.age_days(period.end))
+                r += 1
         r += 1
         ws.write(r, 0, "History", bold)
         ws.write_row(r + 1, 0, _EVENT_HEADERS, bold)

@@ -171,7 +171,10 @@ class Outbox:
     def _prepare(self, con: duckdb.DuckDBPyConnection) -> None:
         if self._namespace_value is None:
             ensure_corrections_schema(con)
-            self._namespace_value = self._retry(con, lambda c: self._namespace(c, self._wanted_namespace))
+            try:
+                self._namespace_value = self._retry(con, lambda c: self._namespace(c, self._wanted_namespace))
+            except duckdb.ConstraintException:  # another session chose it at the same moment: theirs
+                self._namespace_value = self._retry(con, lambda c: self._namespace(c, None))
 
     @property
     def namespace(self) -> str:

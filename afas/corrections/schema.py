@@ -20,6 +20,7 @@ unknown, stale, resolved, ...), with the request and response bodies and the key
 
 from __future__ import annotations
 
+import time
 from enum import StrEnum
 
 import duckdb
@@ -127,7 +128,26 @@ CREATE TABLE IF NOT EXISTS correction_audit (
 
 
 def ensure_corrections_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the outbox and audit tables if they are missing (idempotent)."""
+    """Create the outbox and audit tables if they are missing (idempotent): once per file and process
+    (:func:`afas.warehouse.db.ensure_once`), so two sessions' first corrections do not both create
+    them; another process creating them at the same moment makes this one look again."""
+    from afas.warehouse.db import ensure_once
+
+    ensure_once(con, "corrections", lambda: _ensure_retrying(con))
+
+
+def _ensure_retrying(con: duckdb.DuckDBPyConnection) -> None:
+    for attempt in range(5):
+        try:
+            _ensure(con)
+            return
+        except duckdb.TransactionException:  # a write-write conflict: the other process made them
+            if attempt == 4:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+
+
+def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     present = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
         "AND table_name IN ('correction_meta', 'correction_items', 'correction_audit')"

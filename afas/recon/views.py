@@ -14,11 +14,13 @@ import pyarrow as pa
 from afas.catalogue import label_sql
 from afas.recon.matching import result_filter
 from afas.recon.schema import ResultKind, ensure_recon_schema
+from afas.warehouse.explore import has_table
 
 __all__ = [
     "SHOWN_COLUMNS_DROPPED",
     "LedgerSummary",
     "Selection",
+    "afas_account_choices",
     "ledger_summary",
     "open_differences",
     "results_table",
@@ -50,6 +52,26 @@ def ledger_summary(con: duckdb.DuckDBPyConnection, import_id: int) -> LedgerSumm
         ).fetchall()
     ]
     return LedgerSummary(int(rows), Decimal(total), first, last, accounts)
+
+
+def afas_account_choices(
+    con: duckdb.DuckDBPyConnection, summary: LedgerSummary
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """(the AFAS accounts to compare, the ones offered first, account -> "account description").
+
+    The ledger's own accounts that AFAS knows come first and are offered; a bank statement's lines
+    carry its IBAN, which no AFAS account is, so every AFAS account is listed to pick the bank's from.
+    Without a synced chart of accounts the ledger's accounts are all there is."""
+    if not has_table(con, "Profit_Accounts"):
+        return summary.accounts, summary.accounts[:1], {a: a for a in summary.accounts}
+    chart = dict(
+        con.execute(
+            'SELECT "Account", coalesce("Description", \'\') FROM "Profit_Accounts" ORDER BY "Account"'
+        ).fetchall()
+    )
+    known = [a for a in summary.accounts if a in chart]
+    options = known + [a for a in chart if a not in set(known)]
+    return options, known[:1], {a: f"{a} {chart[a]}".strip() for a in options}
 
 
 def results_table(

@@ -13,9 +13,11 @@ import streamlit as st
 
 from afas.catalogue import label
 from afas.close import signoff
-from afas.close.form import KINDS, allowed_actions, statement_ibans
+from afas.close.booking import CorrectionState, correction_states, plan_booking
+from afas.close.form import KINDS, allowed_actions, booking_choices, statement_ibans
 from afas.close.overview import AccountClose, CloseOverview
 from afas.close.schema import EvidenceKind
+from afas.corrections.plans import Defaults
 from afas.ui.errors import shown_here
 from afas.ui.grid import for_grid
 from afas.ui.text import plain
@@ -25,10 +27,13 @@ from afas.warehouse.db import connection
 __all__ = ["account_panel"]
 
 
-def _act(db: Path, action, *args, **kwargs) -> None:  # noqa: ANN001 - one of afas.close.signoff's
+def _act(db: Path, action, *args, notice=None, **kwargs) -> None:  # noqa: ANN001 - afas.close.signoff's
+    """Run ``action``; when it worked, keep ``notice(result)`` to show after the rerun, and rerun."""
     with shown_here() as outcome, connection(db) as con:
-        action(con, *args, **kwargs)
+        result = action(con, *args, **kwargs)
     if not outcome.failed:
+        if notice is not None:
+            st.session_state["close_notice"] = notice(result)
         st.rerun()
 
 
@@ -90,36 +95,83 @@ def _evidence(db: Path, overview: CloseOverview, row: AccountClose, who: str, ed
                 )
 
 
-def _items(db: Path, overview: CloseOverview, row: AccountClose, who: str, editable: bool) -> None:
-    period = overview.period
-    st.markdown("**Reconciling items** (amount: AFAS minus the evidence)")
-    if row.items:
+def _bank_items(overview: CloseOverview, row: AccountClose) -> None:
+    """A bank account's items from the matching of its statement (read only: the matching decides)."""
+    bank = row.bank
+    if bank is None:
+        return
+    st.markdown("**From the matching of the statement**")
+    st.caption(plain(bank.note))
+    if bank.items:
         st.dataframe(
             for_grid(
                 [
                     {
-                        "Item": i.item_id,
-                        "Opened in": f"{i.year}-{i.period:02d}",
+                        "Date": i.on,
                         "Amount": i.amount,
                         "Description": i.description,
-                        "Expected": i.expected,
-                        "Owner": i.owner or "",
-                        "Age (days)": i.age_days(period.end),
+                        "Why": i.why,
+                        "Age (days)": i.age_days(overview.period.end),
                     }
-                    for i in row.items
+                    for i in bank.items
                 ]
             ),
             hide_index=True,
             placeholder="",
             column_config={"Amount": MONEY},
-            key=f"close_items_{row.account}",
+            key=f"close_bank_items_{row.account}",
         )
-        c1, c2 = st.columns([1, 3])
-        chosen = c1.selectbox("Item", [i.item_id for i in row.items], key=f"close_clear_pick_{row.account}")
-        if c2.button("Clear it in this period", key=f"close_clear_{row.account}", disabled=not editable):
-            _act(db, signoff.clear_reconciling_item, period, chosen, who)
-    else:
+        if bank.run_id is not None:
+            st.caption(
+                f"Lines only on the statement (bank costs, interest) are booked in AFAS from the "
+                f"Corrections page, reconciliation run #{bank.run_id}."
+            )
+
+
+def _items_table(
+    db: Path,
+    overview: CloseOverview,
+    row: AccountClose,
+    who: str,
+    editable: bool,
+    states: dict[int, CorrectionState],
+) -> None:
+    period = overview.period
+    st.markdown("**Reconciling items** (amount: AFAS minus the evidence)")
+    if not row.items:
         st.caption("No reconciling items.")
+        return
+    st.dataframe(
+        for_grid(
+            [
+                {
+                    "Item": i.item_id,
+                    "Opened in": f"{i.year}-{i.period:02d}",
+                    "Amount": i.amount,
+                    "Description": i.description,
+                    "Expected": i.expected,
+                    "Owner": i.owner or "",
+                    "Age (days)": i.age_days(period.end),
+                    "Correction": states[i.item_id].words() if i.item_id in states else "",
+                }
+                for i in row.items
+            ]
+        ),
+        hide_index=True,
+        placeholder="",
+        width="stretch",
+        column_config={"Amount": MONEY},
+        key=f"close_items_{row.account}",
+    )
+    c1, c2 = st.columns([1, 3])
+    chosen = c1.selectbox("Item", [i.item_id for i in row.items], key=f"close_clear_pick_{row.account}")
+    if c2.button("Clear it in this period", key=f"close_clear_{row.account}", disabled=not editable):
+        _act(db, signoff.clear_reconciling_item, period, chosen, who)
+
+
+def _item_form(db: Path, overview: CloseOverview, row: AccountClose, who: str, editable: bool) -> None:
+    period = overview.period
+    st.markdown("**Add a reconciling item**")
     with st.form(f"close_item_{row.account}", clear_on_submit=True):
         c1, c2 = st.columns([1, 3])
         suggested = "" if not row.unexplained else f"{row.unexplained:.2f}"
@@ -139,9 +191,86 @@ def _items(db: Path, overview: CloseOverview, row: AccountClose, who: str, edita
             )  # fmt: skip
 
 
-def account_panel(db: Path, overview: CloseOverview, row: AccountClose, who: str) -> None:
+def _booking(
+    db: Path,
+    overview: CloseOverview,
+    row: AccountClose,
+    who: str,
+    editable: bool,
+    states: dict[int, CorrectionState],
+    allocation_axis: int,
+) -> None:
+    """Book an open item as a correction in AFAS: the entry shown and checked, approved by ``who``."""
+    bookable = [i for i in row.items if i.item_id not in states or states[i.item_id].frees]
+    if not bookable:
+        return
+    period, acct = overview.period, row.account
+    with st.expander("Book an item as a correction in AFAS"):
+        with connection(db) as con:
+            journals, accounts = booking_choices(con, period.unit)
+        if not journals or not accounts:
+            st.info(
+                "Sync Profit_Journals and Profit_Accounts first: a correction needs a journal and an account."
+            )
+            return
+        items = {i.item_id: i for i in bookable}
+        item_id = st.selectbox(
+            "Item",
+            list(items),
+            key=f"close_book_item_{acct}",
+            format_func=lambda i: plain(f"#{i} {items[i].amount:,.2f} {items[i].description}"),
+        )
+        c1, c2 = st.columns(2)
+        journal = c1.selectbox(
+            "Journal",
+            [j for j, _ in journals],
+            key=f"close_book_journal_{acct}",
+            format_func=dict(journals).get,
+        )
+        contra = c2.selectbox(
+            "Contra account",
+            [a for a, _ in accounts if a != acct],
+            key=f"close_book_contra_{acct}",
+            format_func=dict(accounts).get,
+        )
+        text = st.text_input("Description (empty: the item's)", key=f"close_book_text_{acct}", max_chars=250)
+        defaults = Defaults(
+            administration=period.unit,
+            journal=journal,
+            contra_account=contra,
+            allocation_axis=allocation_axis,
+        )
+        with shown_here() as planned, connection(db) as con:
+            booking = plan_booking(con, period, item_id, defaults, text or None)
+        if planned.failed:
+            return
+        st.write(plain(booking.summary(period)))
+        for problem in booking.problems:
+            st.error(plain(problem))
+        for hint in booking.hints:
+            st.caption(plain(hint))
+        ready = editable and not booking.problems and bool(who.strip())
+        if st.button(
+            f"Approve this correction as {who.strip()}" if who.strip() else "Approve this correction",
+            key=f"close_book_{acct}",
+            disabled=not ready,
+            help=None if ready else ("Type your name above first." if not who.strip() else None),
+        ):
+            _act(
+                db, signoff.book_item, period, item_id, defaults, who, text or None,
+                notice=lambda done: f"Correction {done[1].reference} approved: send it from the outbox on "
+                "the Corrections page. The item explains the difference until a sync brings it in.",
+            )  # fmt: skip
+        st.caption("It goes to the outbox; send it from the Corrections page.")
+
+
+def account_panel(
+    db: Path, overview: CloseOverview, row: AccountClose, who: str, allocation_axis: int = 1
+) -> None:
     """Everything about one account in the period: evidence, items, sign-offs."""
     st.subheader(plain(f"{row.account} {row.description}"))
+    if notice := st.session_state.pop("close_notice", None):
+        st.success(plain(notice))
     s = row.signoff
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("AFAS balance", f"€ {row.afas_balance:,.2f}")
@@ -151,11 +280,16 @@ def account_panel(db: Path, overview: CloseOverview, row: AccountClose, who: str
     if s is not None and s.reopened_why and not (s.prepared or s.reviewed):
         st.warning(plain(f"Reopened: {s.reopened_why}"))
     allowed = allowed_actions(row, who)
+    with connection(db) as con:
+        states = correction_states(con, row.items)
     left, right = st.columns(2)
     with left:
         _evidence(db, overview, row, who, allowed["edit"].ok)
     with right:
-        _items(db, overview, row, who, allowed["edit"].ok)
+        _item_form(db, overview, row, who, allowed["edit"].ok)
+        _booking(db, overview, row, who, allowed["edit"].ok, states, allocation_axis)
+    _items_table(db, overview, row, who, allowed["edit"].ok, states)
+    _bank_items(overview, row)
     if s is not None and s.prepared_by:
         st.caption(plain(f"Prepared by {s.prepared_by} on {s.prepared:%Y-%m-%d %H:%M} UTC."))
     if s is not None and s.reviewed_by:

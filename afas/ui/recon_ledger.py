@@ -272,8 +272,9 @@ def ledger_section(conn: Connection, db: Path, imports: list[LedgerImport], prof
             st.caption(
                 f"The statements of the demo bank account {bank_export.DEMO_BANK_IBAN} (ledger account "
                 "1100), one per month as the bank sends them (CAMT.053), with a few differences planted in "
-                f"{bank_export.PLANTED_YEAR}-{bank_export.PLANTED_MONTH:02d}. Import it, then on Close link "
-                "account 1100 to this IBAN: its closing balances are the account's evidence."
+                f"{bank_export.PLANTED_YEAR}-{bank_export.PLANTED_MONTH:02d}. Import it, match it against "
+                "AFAS account 1100, then on Close link account 1100 to this IBAN: its closing balances are "
+                "the account's evidence, the lines the matching leaves its reconciling items."
             )
             s["recon_file"] = (bank_export.DEMO_STATEMENT.name, bank_export.DEMO_STATEMENT.read_bytes())
         else:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from afas.emulator.auth import demo_token_data
+from tests.e2e.close_journey import close_a_demo_month
 from tests.e2e.support import ARTIFACTS
 from tests.e2e.support import shot as _shot
 
@@ -70,15 +71,7 @@ def test_journey_connect_configure_sync_explore(app_url, browser):
     page.get_by_text("newest first").wait_for(timeout=60_000)
     _shot(page, "explore")
 
-    # the month-end close of the latest period: the debtors account is evidenced by its open items
-    page.get_by_role("link", name="Close", exact=True).click()
-    page.get_by_text(re.compile(r"\d+ of \d+ accounts reconciled")).wait_for(timeout=60_000)
-    picker = page.get_by_role("combobox", name="Account", exact=True)
-    picker.scroll_into_view_if_needed()  # its list opens below it, in view
-    picker.fill("1300")
-    page.get_by_role("option", name="1300 Debiteuren").click()  # the one option the filter leaves
-    page.get_by_text(re.compile(r"open item\(s\) of customers")).wait_for(timeout=60_000)
-    _shot(page, "close")
+    close_a_demo_month(page)  # the journey goes on: tests/e2e/close_journey.py
     html = page.content()
     assert "Traceback" not in html and demo_token_data(1) not in html
     page.close()

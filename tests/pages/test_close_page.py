@@ -11,7 +11,7 @@ from tests.pages.test_workflow_pages import configured
 CONNECTORS = [
     "Profit_Administrations", "Profit_Accounts", "Profit_periods_per_administration", "Profit_Debtor",
     "Profit_Creditor", "Profit_Transactions", "Profit_Period_balance", "Profit_Debtor_Invoices",
-    "Profit_Creditor_Invoices",
+    "Profit_Creditor_Invoices", "Profit_Journals", "Profit_VAT_code", "Recon_AllocationCodes",
 ]  # fmt: skip
 
 
@@ -61,6 +61,12 @@ def test_an_account_is_documented_explained_prepared_and_reviewed_by_two_people(
     assert not at.exception, at.exception
     row = at.dataframe[0].value.set_index("Account").loc["0100"]
     assert row["Status"] == "explained" and row["Reconciling items"] == 100, [e.value for e in at.error]
+    # the item booked as a correction: approved into the outbox, and still explaining until it is in AFAS
+    assert "Books 100.00 credit on account 0100" in shown(at)
+    at.button(key="close_book_0100").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (items,) = [d.value for d in at.dataframe if "Correction" in d.value.columns]
+    assert "in the outbox" in items["Correction"].iloc[0], items
     at.button(key="close_prepare_0100").click().run()
     assert at.dataframe[0].value.set_index("Account").loc["0100", "Prepared by"] == "Anna"
     assert at.button(key="close_review_0100").disabled  # four-eyes: not by the preparer
