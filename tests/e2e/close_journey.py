@@ -13,10 +13,18 @@ from tests.e2e.support import shot
 PERIOD = "2026-09"
 
 
+def _idle(page) -> None:
+    """Wait until the app has finished its rerun (Streamlit's running icon is gone): a list opened or
+    a key typed during a rerun is lost when the rerun replaces the element."""
+    page.wait_for_timeout(150)  # the icon shows a moment after the rerun starts
+    page.locator('[data-testid="stStatusWidgetRunningIcon"]').wait_for(state="detached", timeout=60_000)
+
+
 def _choose(page, label: str, option: str, typed: str | None = None) -> None:
     """Pick an option of a select box by typing it and taking the one option the filter leaves; a list
     opened while the page still reruns from the step before closes with it, so it is opened again."""
     for attempt in range(4):
+        _idle(page)
         box = page.get_by_role("combobox", name=label, exact=True).last
         box.scroll_into_view_if_needed()  # its list opens below it, in view
         box.fill(typed or option)
@@ -31,8 +39,10 @@ def _choose(page, label: str, option: str, typed: str | None = None) -> None:
 
 def _name(page, who: str) -> None:
     box = page.get_by_role("textbox", name="Your name")
+    _idle(page)
     box.fill(who)
     box.press("Enter")
+    _idle(page)
 
 
 def _metric(page, label: str) -> str:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from afas.emulator.auth import demo_token_data
-from tests.e2e.close_journey import close_a_demo_month
 from tests.e2e.support import ARTIFACTS
 from tests.e2e.support import shot as _shot
 
@@ -70,8 +69,6 @@ def test_journey_connect_configure_sync_explore(app_url, browser):
     page.get_by_text("Balance over the periods").wait_for(timeout=60_000)
     page.get_by_text("newest first").wait_for(timeout=60_000)
     _shot(page, "explore")
-
-    close_a_demo_month(page)  # the journey goes on: tests/e2e/close_journey.py
     html = page.content()
     assert "Traceback" not in html and demo_token_data(1) not in html
     page.close()
