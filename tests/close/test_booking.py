@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import shutil
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -47,15 +48,25 @@ CONNECTORS = [
 IBAN = "NL69INGB0123456789"
 
 
-@pytest.fixture
-def world(tmp_path: Path):
-    """(emulator, warehouse path, connection) with the emulator's administration synced."""
-    emulator = Emulator(seed=7, transactions=600)
-    path = tmp_path / "w.duckdb"
-    with make_client(emulator) as client:
+def _emulator() -> Emulator:
+    return Emulator(seed=7, transactions=600)  # the same data every time it is made
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("booking") / "warehouse.duckdb"
+    with make_client(_emulator()) as client:
         assert all(r.status == "ok" for r in sync(path, client, CONNECTORS))
+    return path
+
+
+@pytest.fixture
+def world(template: Path, tmp_path: Path):
+    """(emulator, warehouse path, connection): a fresh emulator and the warehouse synced from its data."""
+    path = tmp_path / "w.duckdb"
+    shutil.copyfile(template, path)
     con = duckdb.connect(str(path))
-    yield emulator, path, con
+    yield _emulator(), path, con
     con.close()
 
 
