@@ -25,7 +25,7 @@ from afas.close.balances import (
 )
 from afas.close.bankitems import BankMatching, bank_matching
 from afas.close.booking import settle_booked
-from afas.close.evidence import Evidence, Setting, default_kind, evidence_for, settings
+from afas.close.evidence import Evidence, Setting, default_kind, documented, evidence_for, settings
 from afas.close.items import ReconcilingItem, open_items, record_event
 from afas.close.schema import CloseEvent, CloseStatus, EvidenceKind, ensure_close_schema
 from afas.errors import InputError
@@ -230,6 +230,10 @@ def close_overview(con: duckdb.DuckDBPyConnection, unit: int, year: int, period:
     settle_booked(con, unit)  # items whose correction a sync brought in are cleared first
     items = open_items(con, found)
     debtor_accounts = [b for b in balances if b.collect_type == "D"]
+    known = documented(con, found)
+    by_account: dict[str, list[ReconcilingItem]] = {}
+    for item in items:
+        by_account.setdefault(item.account, []).append(item)
     rows: list[AccountClose] = []
     reopened: list[str] = []
     for balance in balances:
@@ -238,8 +242,10 @@ def close_overview(con: duckdb.DuckDBPyConnection, unit: int, year: int, period:
             setting = Setting(kind, iban, True)
         else:
             setting = default_kind(balance)
-        evidence = evidence_for(con, found, balance, setting, only_debtors_account=len(debtor_accounts) == 1)
-        mine = [item for item in items if item.account == balance.account]
+        evidence = evidence_for(
+            con, found, balance, setting, only_debtors_account=len(debtor_accounts) == 1, known=known
+        )
+        mine = by_account.get(balance.account, [])
         bank = (
             bank_matching(con, found, balance.account, setting.iban)
             if setting.kind == EvidenceKind.BANK_STATEMENT and setting.iban and evidence.amount is not None
