@@ -131,10 +131,12 @@ def bank_matching(
     ).fetchall()
     if first and first[0][2] is not None:
         start, first_end, opening = first[0][0] or first[0][1], first[0][1], Decimal(first[0][2])
-        if date_from is not None and date_from > start:
+        left_out = _afas_between(con, period.unit, account, start, date_from) if date_from else (0, ZERO)
+        if left_out[0]:
             notes.append(
-                f"The run starts at {date_from}, after the statements' first day ({start}): AFAS's lines "
-                "in between are not in it."
+                f"The run starts at {date_from}, after the statements' first day ({start}): AFAS's "
+                f"{left_out[0]:,} line(s) of {left_out[1]:,.2f} in between are not in it; run it from "
+                f"{start}."
             )
         before = _afas_before(con, period.unit, account, start)
         opening_item = BankItem(
@@ -198,6 +200,21 @@ def _item(
     on = min(d for d in (date_afas if afas_in else None, date_ledger if bank_in else None) if d is not None)
     text = (description_ledger if bank_in else None) or description_afas or description_ledger or ""
     return BankItem(on, Decimal(adds).quantize(Decimal("0.01")), " ".join(text.split()), why, int(result_id))
+
+
+def _afas_between(
+    con: duckdb.DuckDBPyConnection, unit: int, account: str, start: dt.date, end: dt.date
+) -> tuple[int, Decimal]:
+    """The number and sum of AFAS's lines on ``account`` dated from ``start`` up to (not on) ``end``."""
+    if end <= start or not has_table(con, "Profit_Transactions"):
+        return 0, ZERO
+    count, total = con.execute(
+        'SELECT count(*), coalesce(sum(coalesce("AmtDebit", 0) - coalesce("AmtCredit", 0)), 0) '
+        'FROM "Profit_Transactions" WHERE "UnitId" = ? AND "AccountNo" = ? AND "EntryDate" >= ? '
+        'AND "EntryDate" < ?',
+        [unit, account, start, end],
+    ).fetchall()[0]
+    return int(count), Decimal(total)
 
 
 def _afas_before(con: duckdb.DuckDBPyConnection, unit: int, account: str, day: dt.date) -> Decimal:

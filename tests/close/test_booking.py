@@ -267,3 +267,17 @@ def test_a_sync_that_changes_a_signed_balance_reopens_it_at_once(world):
     row = close_overview(con, UNIT, year, period).account("0100")
     assert row.status == CloseStatus.REOPENED and "changed from" in row.signoff.reopened_why
     assert close_overview(con, UNIT, year, period).account(other.account).items == ()  # cleared by it
+
+
+def test_a_run_that_starts_after_the_statements_says_which_afas_lines_it_left_out(bank):
+    con, import_id, _planted = bank
+    (first,) = con.execute(
+        "SELECT min(date_from) FROM statement_balances WHERE import_id = ?", [import_id]
+    ).fetchall()[0]
+    later = first + dt.timedelta(days=40)
+    reconcile(
+        con, import_id, MatchConfig(afas_filter=AfasFilter(unit_id=UNIT, accounts=("1100",), date_from=later))
+    )
+    row = close_overview(con, UNIT, PLANTED_YEAR, PLANTED_MONTH).account("1100")
+    assert f"The run starts at {later}, after the statements' first day ({first})" in row.bank.note
+    assert row.status == CloseStatus.UNEXPLAINED  # the lines it left out are not explained by anything
