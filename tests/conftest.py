@@ -86,6 +86,7 @@ def live_client(live_server: EmulatorServer) -> ProfitClient:
 
 
 def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001 - pytest's hook signature
-    """The browser journeys first: each takes tens of seconds, and xdist hands out files in this order,
-    so they start at once beside the many short tests instead of ending the run alone."""
+    """The browser journeys first: each takes tens of seconds, and xdist hands out files in this order
+    (pyproject's ``--no-loadscope-reorder``: by default it puts files with few tests last), so they
+    start at once beside the many short tests instead of ending the run alone."""
     items.sort(key=lambda item: 0 if item.get_closest_marker("e2e") else 1)  # stable: file order kept
