@@ -218,11 +218,5 @@ def _afas_between(
 
 
 def _afas_before(con: duckdb.DuckDBPyConnection, unit: int, account: str, day: dt.date) -> Decimal:
-    if not has_table(con, "Profit_Transactions"):
-        return ZERO
-    (total,) = con.execute(
-        'SELECT coalesce(sum(coalesce("AmtDebit", 0) - coalesce("AmtCredit", 0)), 0) '
-        'FROM "Profit_Transactions" WHERE "UnitId" = ? AND "AccountNo" = ? AND "EntryDate" < ?',
-        [unit, account, day],
-    ).fetchall()[0]
-    return Decimal(total).quantize(Decimal("0.01"))
+    """AFAS's balance on ``account`` from its lines dated before ``day``."""
+    return _afas_between(con, unit, account, dt.date.min, day)[1].quantize(Decimal("0.01"))

@@ -130,7 +130,7 @@ def booking_period(con: duckdb.DuckDBPyConnection, period: ClosePeriod) -> Booki
     if not rows:
         raise InputError(
             f"Period {period.label()} is closed in AFAS and there is no open period after it.",
-            "Open a period in AFAS (Algemeen > Beheer > Boekingsperioden), sync the periods, then book it.",
+            "Open a later period for booking in AFAS, sync Profit_periods_per_administration, then book it.",
         )
     year, number, start = rows[0]
     start = start.date() if isinstance(start, dt.datetime) else start
