@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from afas.corrections.audit import audit_events, audit_table, event_label, excel_bytes, jsonl_bytes
+from afas.ui.grid import selection_key
 from afas.ui.warehouse import require_connection, warehouse_path
 from afas.warehouse.db import connection
 
@@ -28,7 +29,7 @@ event = st.dataframe(
     shown.table,
     hide_index=True,
     width="stretch",
-    key="audit_table",
+    key=selection_key("audit_table", shown.table),
     on_select="rerun",
     selection_mode="single-row",
 )

@@ -6,6 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from afas.ui.errors import shown_here
+from afas.ui.grid import selection_key
 from afas.ui.session import still_wanted_check
 from afas.ui.text import plain
 from afas.ui.warehouse import MONEY, current_profile, read, require_connection, warehouse_path
@@ -64,7 +65,7 @@ with tb_tab:
         tb,
         hide_index=True,
         width="stretch",
-        key="explore_tb",
+        key=selection_key("explore_tb", tb),
         placeholder="",
         on_select="rerun",
         selection_mode="single-row",

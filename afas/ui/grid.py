@@ -9,13 +9,15 @@ cover) becomes missing, text nulls become the empty text (so a CSV or copy of th
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["for_grid"]
+__all__ = ["for_grid", "selection_key"]
 
 
 def _text_filled(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -39,3 +41,20 @@ def for_grid(rows: pa.Table | Sequence[Mapping[str, Any]], drop: Sequence[str] =
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
         columns.append(_text_filled(column))
     return pa.Table.from_arrays(columns, names=table.column_names)
+
+
+def selection_key(name: str, rows: pa.Table | pd.DataFrame) -> str:
+    """The widget key of a grid whose rows can be ticked: ``name`` and a digest of the rows it shows.
+
+    Streamlit keeps a keyed grid's ticked row numbers when its data changes (another filter, a search,
+    a new run), so they would then point at other rows than the ones the user ticked, or past the end.
+    A key that changes with the rows starts every other table with nothing ticked; the same rows keep
+    their ticks across reruns.
+    """
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
+    digest = hashlib.blake2b(digest_size=12)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    digest.update(sink.getvalue().to_pybytes())
+    return f"{name}:{digest.hexdigest()}"

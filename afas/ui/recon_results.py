@@ -21,7 +21,7 @@ from afas.recon.overrides import match_manually, selection_summary, unmatch_grou
 from afas.recon.schema import RESULT_KINDS
 from afas.recon.views import SHOWN_COLUMNS_DROPPED, Selection, open_differences, results_table
 from afas.ui.errors import shown_here
-from afas.ui.grid import for_grid
+from afas.ui.grid import for_grid, selection_key
 from afas.ui.warehouse import MONEY
 from afas.warehouse.db import connection
 
@@ -64,7 +64,7 @@ def results_section(db: Path, import_id: int, run_id: int, rerun: Callable[[Matc
         for_grid(table, drop=SHOWN_COLUMNS_DROPPED),
         hide_index=True,
         width="stretch",
-        key="recon_results",
+        key=selection_key("recon_results", table),
         on_select="rerun",
         selection_mode="multi-row",
         column_config={c: MONEY for c in ("AFAS amount", "Ledger amount", "Difference")},

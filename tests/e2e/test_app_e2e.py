@@ -248,7 +248,8 @@ def _undo_a_match_and_make_it_by_hand(page, db: Path) -> None:
     page.get_by_text(f"{matched:,} rows shown" if matched <= 500 else "500 rows shown").wait_for(
         timeout=60_000
     )
-    _tick_row(page, 0)
+    # a new table is a new grid (nothing ticked): tick its first row once it draws, then unmatch it
+    _tick_until(page, 0, "Selected 2 lines: 1 from AFAS, 1 from the ledger.")
     _click_until(page, "Unmatch selected", "Only in the ledger", "1")
     _wait_for_metric(page, "Only in AFAS", str(int(only_afas) + 1))
     _shot(page, "reconcile_unmatched")

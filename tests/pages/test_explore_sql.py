@@ -108,7 +108,7 @@ def test_a_tab_whose_connector_is_not_synced_says_which_and_the_others_show(tmp_
     assert "Sync Profit_Creditor_Invoices first (Sync page), then this view fills in." in shown
     assert "Sync Recon_AllocationCodes first (Sync page), then this view fills in." in shown
     assert not at.error
-    grids = {df.key: df for df in at.dataframe}
+    grids = {df.key.split(":")[0]: df for df in at.dataframe if df.key}
     assert "explore_tb" in grids and "explore_debtor_items" not in grids
     assert all(df.proto.placeholder == "" and df.proto.HasField("placeholder") for df in at.dataframe)
 

@@ -20,7 +20,7 @@ from afas.recon.overrides import match_manually, override_rows, remove_overrides
 from afas.recon.passes import Ambiguity, DateWindowPass, ExactKeyPass, FuzzyTextPass, GroupSumPass
 from afas.recon.schema import ResultKind
 from afas.recon.views import LedgerSummary
-from afas.ui.grid import for_grid
+from afas.ui.grid import for_grid, selection_key
 from tests.recon.test_matching import afas_line, ledger_line, make_books
 
 
@@ -151,6 +151,18 @@ def test_a_grid_shows_missing_text_as_empty_and_keeps_numbers_numbers():
     assert pa.types.is_decimal(table.column("Amount").type)
     assert table.column("Rate").to_pylist() == [None, 0.5]
     assert for_grid([{"Note": None}]).column("Note").to_pylist() == [""]
+
+
+def test_ticked_rows_do_not_carry_over_to_other_rows_of_a_grid():
+    """Streamlit keeps a keyed grid's ticked row numbers when its rows change: after a filter or an
+    unmatch, row 0 would stay ticked although it is another line. The key changes with the rows."""
+    two = pa.table({"line_no": [1, 2], "Amount": [Decimal("1.00"), Decimal("2.00")]})
+    same = pa.table({"line_no": [1, 2], "Amount": [Decimal("1.00"), Decimal("2.00")]})
+    searched = two.slice(1, 1)
+    assert selection_key("recon_results", two) == selection_key("recon_results", same)  # a rerun keeps ticks
+    assert selection_key("recon_results", two) != selection_key("recon_results", searched)
+    assert selection_key("recon_results", two).startswith("recon_results:")
+    assert selection_key("audit", two.to_pandas()) == selection_key("audit", same.to_pandas())
 
 
 def _enums():
