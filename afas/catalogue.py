@@ -62,6 +62,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "AuditEvent": {
         "approved": "approved",
+        "prepared": "prepared for approval",
         "sending": "sent to AFAS",
         "confirmed": "in AFAS",
         "rejected": "rejected by AFAS",
@@ -129,6 +130,23 @@ LABELS: dict[str, dict[str, str]] = {
         "ok": "ok",
         "failed": "failed",
         "interrupted": "interrupted",
+    },
+    "BatchState": {
+        "waiting": "waiting for approval",
+        "approved": "approved",
+        "declined": "declined",
+    },
+    "Role": {
+        "viewer": "viewer",
+        "preparer": "preparer",
+        "approver": "approver",
+        "admin": "administrator",
+    },
+    "Right": {
+        "view": "exploring, reconciling and exporting",
+        "prepare": "preparing corrections and the close",
+        "approve": "approving and sending corrections, reviewing the close",
+        "administer": "setting up the connection and the defaults",
     },
 }
 """Enum class name -> member value -> what the user reads."""
