@@ -49,6 +49,9 @@ AUDIT_COLUMNS = (
     "event_at",
     "event",
     "actor",
+    "actor_email",
+    "actor_subject",
+    "actor_issuer",
     "approved_by",
     "approved_at",
     "connector",
@@ -78,7 +81,8 @@ def audit_rows(
     """
     ensure_corrections_schema(con)
     sql = (
-        "SELECT a.audit_id, a.item_id, a.event_at, a.event, a.actor, i.approved_by, i.approved_at, "
+        "SELECT a.audit_id, a.item_id, a.event_at, a.event, a.actor, a.actor_email, a.actor_subject, "
+        "a.actor_issuer, i.approved_by, i.approved_at, "
         "a.connector, a.method, a.reference, a.status, a.result_keys, a.message, a.request_body, "
         "a.response_body FROM correction_audit a LEFT JOIN correction_items i USING (item_id) "
         "WHERE ($item IS NULL OR a.item_id = $item) "
@@ -120,9 +124,17 @@ _SHOWN = (
     "Status",
     "AFAS keys",
     "Message",
+    "Who",
     "Approved by",
     "Approved at",
 )
+
+
+def _who(row: dict[str, Any]) -> str:
+    """The event's actor: 'Anna de Vries <anna@example.nl>' signed in (subject and issuer in the
+    exports), the typed name without sign-in, empty for the sender's own events."""
+    name, email = row["actor"] or "", row["actor_email"] or ""
+    return f"{name} <{email}>" if email and email != name else name
 
 
 def _stamp(value: dt.datetime | None) -> str:
@@ -159,6 +171,7 @@ def audit_table(
             "Status": "" if r["status"] is None else str(r["status"]),
             "AFAS keys": keys_text(r["result_keys"]),
             "Message": r["message"] or "",
+            "Who": _who(r),
             "Approved by": r["approved_by"] or "",
             "Approved at": _stamp(r["approved_at"]),
         }

@@ -52,6 +52,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from afas.access import NotAllowed, Right, User
 from afas.corrections.claims import Sender, SenderLockError, alive, default_name, senders_dir
 from afas.corrections.outcomes import COLUMNS, ItemRow, NotValid, Outcome, indefinite, item_row, same
 from afas.corrections.payloads import request_for
@@ -306,7 +307,7 @@ class Outbox:
         self,
         item: PlanItem,
         *,
-        approver: str,
+        approver: str | User,
         validate: bool = True,
         then: Callable[[duckdb.DuckDBPyConnection, ItemRow], None] | None = None,
     ) -> ItemRow:
@@ -316,6 +317,14 @@ class Outbox:
         ``then`` runs in the same transaction with the new row (what the item came from records the
         link there): when it raises, nothing is approved.
         """
+        if isinstance(approver, User):  # one step is one person's: without sign-in only (four-eyes)
+            approver.require(Right.APPROVE)
+            if not approver.is_local:
+                raise NotAllowed(
+                    "Signed in, a correction is prepared by one person and approved by another.",
+                    "Prepare it for approval; an approver approves it on the Corrections page.",
+                )
+            approver = approver.signature
         if not approver or not approver.strip():
             raise ValueError("an approval needs the approver's name")
         with self._open() as con:

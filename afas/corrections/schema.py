@@ -30,6 +30,7 @@ from afas.corrections.plans import PlanKind
 __all__ = [
     "CLAIM_COLUMNS",
     "CORRECTIONS_DDL",
+    "IDENTITY_COLUMNS",
     "OPEN_STATES",
     "PENDING_STATES",
     "STATES",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 CLAIM_COLUMNS = (("claimed_by", "VARCHAR"), ("claimed_name", "VARCHAR"), ("claimed_at", "TIMESTAMP"))
+IDENTITY_COLUMNS = ("actor_subject", "actor_email", "actor_issuer")
+"""Who an audit event's actor is when signed in (afas.access.User); empty for a typed name."""
 
 
 class OutboxState(StrEnum):
@@ -56,7 +59,8 @@ class AuditEvent(StrEnum):
     """What happened to an item, as the audit log records it (correction_audit.event; labels:
     afas.catalogue). The log keeps the value; people read the label."""
 
-    APPROVED = "approved"  # a person approved it (actor: who)
+    APPROVED = "approved"  # a person approved it (actor: who; one row per approver of a batch)
+    PREPARED = "prepared"  # a person prepared it for others' approval (afas/corrections/batches.py)
     SENDING = "sending"  # its request is going out (the request body is kept)
     CONFIRMED = "confirmed"  # AFAS answered with its keys
     REJECTED = "rejected"  # AFAS refused it, in its own words
@@ -123,7 +127,10 @@ CREATE TABLE IF NOT EXISTS correction_audit (
     status INTEGER,
     response_body VARCHAR,
     result_keys VARCHAR,
-    message VARCHAR);
+    message VARCHAR,
+    actor_subject VARCHAR,
+    actor_email VARCHAR,
+    actor_issuer VARCHAR);
 """
 
 
@@ -162,3 +169,10 @@ def _ensure(con: duckdb.DuckDBPyConnection) -> None:
     if not (claim and claim[0]):  # an outbox from before claims: add them (no item is claimed yet)
         for column, kind in CLAIM_COLUMNS:
             con.execute(f"ALTER TABLE correction_items ADD COLUMN IF NOT EXISTS {column} {kind}")
+    identity = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND table_name = 'correction_audit' AND column_name = 'actor_subject'"
+    ).fetchone()
+    if not (identity and identity[0]):  # an audit log from before sign-in: add who the actor is
+        for column in IDENTITY_COLUMNS:
+            con.execute(f"ALTER TABLE correction_audit ADD COLUMN IF NOT EXISTS {column} VARCHAR")

@@ -116,8 +116,8 @@ def test_the_audit_table_shows_the_chosen_events_newest_first_with_nothing_as_no
     ]
     assert event_label("from_a_later_version") == "from_a_later_version"
     assert list(table.columns) == [
-        "When", "Item", "Event", "Reference", "Request", "Status", "AFAS keys", "Message", "Approved by",
-        "Approved at",
+        "When", "Item", "Event", "Reference", "Request", "Status", "AFAS keys", "Message", "Who",
+        "Approved by", "Approved at",
     ]  # fmt: skip
     confirmed = table.iloc[2].to_dict()
     assert confirmed["Status"] == "201" and confirmed["AFAS keys"].startswith("UnId 1, EnNo ")

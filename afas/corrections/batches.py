@@ -1,0 +1,352 @@
+"""Four-eyes for corrections: a batch is prepared by one person and approved by another.
+
+In a signed-in deployment (afas.access) a preparer proposes a batch of corrections
+(:func:`propose`): the plan items wait in ``correction_batches`` / ``correction_batch_items``, checked
+as AFAS would and not yet in the outbox, so nothing can send them. An approver who is not the preparer
+approves it (:func:`approve`); above the four-eyes threshold a second approver, again another person,
+is needed. The last approval puts the items into the outbox in the same transaction
+(Outbox._insert_approved: reference, fingerprint, state 'approved') and writes, per item, who prepared
+and who approved it into the audit log with their identity (subject, e-mail, name, issuer). One
+approval per person and batch (a primary key), the move into the outbox conditional on the batch
+still waiting: two approvers pressing at once, in two sessions or processes, make the items once.
+
+An approver, or the preparer, may decline a waiting batch (:func:`decline`); nothing of it is sent.
+On one machine without sign-in its one person approves in one step (Outbox.approve), as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+import duckdb
+
+from afas.access import AccessConfig, NotAllowed, Right, User, approvals_needed
+from afas.corrections.from_recon import record_origins
+from afas.corrections.outbox import NotValid, Outbox
+from afas.corrections.outcomes import ItemRow
+from afas.corrections.plans import PlanItem
+from afas.corrections.readback import warehouse_rows
+from afas.corrections.schema import AuditEvent, ensure_corrections_schema
+from afas.corrections.serialize import item_from_json, item_to_json
+from afas.corrections.validation import Validator
+from afas.errors import AppError, InputError
+from afas.warehouse.db import ensure_once
+
+__all__ = ["Batch", "BatchState", "approve", "batches", "decline", "propose"]
+
+
+class BatchState(StrEnum):
+    """Where a prepared batch stands (correction_batches.state; labels: afas.catalogue)."""
+
+    WAITING = "waiting"  # prepared, approvals missing
+    APPROVED = "approved"  # approved by enough people: its items are in the outbox
+    DECLINED = "declined"  # declined by an approver or withdrawn by its preparer; never sent
+
+
+BATCHES_DDL = """
+CREATE SEQUENCE IF NOT EXISTS correction_batch_ids START 1;
+CREATE TABLE IF NOT EXISTS correction_batches (
+    batch_id BIGINT PRIMARY KEY,
+    description VARCHAR NOT NULL,
+    amount DECIMAL(18, 2),
+    approvals_needed INTEGER NOT NULL,
+    approvals INTEGER NOT NULL DEFAULT 0,
+    state VARCHAR NOT NULL,
+    prepared_subject VARCHAR NOT NULL, prepared_email VARCHAR, prepared_name VARCHAR NOT NULL,
+    prepared_issuer VARCHAR NOT NULL, prepared_at TIMESTAMP NOT NULL,
+    decided_by VARCHAR, decided_at TIMESTAMP, reason VARCHAR);
+CREATE TABLE IF NOT EXISTS correction_batch_items (
+    batch_id BIGINT NOT NULL, position INTEGER NOT NULL, kind VARCHAR NOT NULL, plan VARCHAR NOT NULL,
+    label VARCHAR NOT NULL, run_id BIGINT, result_id BIGINT, item_id BIGINT,
+    PRIMARY KEY (batch_id, position));
+CREATE TABLE IF NOT EXISTS correction_approvals (
+    batch_id BIGINT NOT NULL, subject VARCHAR NOT NULL, issuer VARCHAR NOT NULL, email VARCHAR,
+    name VARCHAR NOT NULL, approved_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (batch_id, issuer, subject));
+"""
+
+
+class DecidedMeanwhile(AppError):
+    """Another session approved or declined the batch between reading and writing."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A prepared batch as stored, with who prepared and who approved it so far."""
+
+    batch_id: int
+    description: str
+    amount: Decimal | None
+    approvals_needed: int
+    state: BatchState
+    preparer: User
+    prepared_at: dt.datetime
+    approvers: tuple[tuple[User, dt.datetime], ...]
+    items: int
+    decided_by: str | None = None
+    reason: str | None = None
+
+    @property
+    def approvals_missing(self) -> int:
+        return max(self.approvals_needed - len(self.approvers), 0)
+
+
+def _ensure(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_corrections_schema(con)
+    ensure_once(con, "correction_batches", lambda: con.execute(BATCHES_DDL))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _total(items: Sequence[PlanItem]) -> Decimal | None:
+    amounts = [abs(i.amount) for i in items if i.amount is not None]
+    return sum(amounts, Decimal(0)) if amounts else None
+
+
+def propose(
+    box: Outbox,
+    items: Sequence[tuple[str, PlanItem]],
+    *,
+    by: User,
+    config: AccessConfig,
+    description: str,
+    origins: Sequence[tuple[int, int]] | None = None,
+) -> Batch:
+    """Prepare ``items`` ((label, plan item)) as one batch for approval by others than ``by``.
+
+    Every item is checked as AFAS would first (:class:`NotValid` names the first that fails);
+    ``origins`` per item the (run_id, result_id) of the reconciliation result it corrects."""
+    by.require(Right.PREPARE)
+    if by.is_local:
+        raise NotAllowed(
+            "Without sign-in nobody else can approve a batch: approve it yourself.",
+            "Use Approve; a batch for another person's approval needs the dashboard with sign-in.",
+        )
+    if not items:
+        raise InputError("There is nothing to prepare.", "Tick at least one correction.")
+    amount = _total([i for _, i in items])
+    with box._open() as con:
+        _ensure(con)
+        for label, item in items:
+            check = Validator(con).check(item)
+            if not check.ok:
+                raise NotValid([f"{label}: {m}" for m in check.messages])
+
+        def work(c: duckdb.DuckDBPyConnection) -> int:
+            (batch_id,) = c.execute("SELECT nextval('correction_batch_ids')").fetchone()
+            c.execute(
+                "INSERT INTO correction_batches (batch_id, description, amount, approvals_needed, state, "
+                "prepared_subject, prepared_email, prepared_name, prepared_issuer, prepared_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch_id, description, amount, approvals_needed(by, config, amount), BatchState.WAITING,
+                 by.subject, by.email, by.name, by.issuer, _now()],
+            )  # fmt: skip
+            c.executemany(
+                "INSERT INTO correction_batch_items (batch_id, position, kind, plan, label, run_id, "
+                "result_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [batch_id, n, item.kind, item_to_json(item), label,
+                     *(origins[n] if origins is not None else (None, None))]
+                    for n, (label, item) in enumerate(items)
+                ],
+            )  # fmt: skip
+            return int(batch_id)
+
+        batch_id = box._retry(con, work)
+        return _read(con, batch_id)
+
+
+def _read(con: duckdb.DuckDBPyConnection, batch_id: int) -> Batch:
+    found = batches(con, batch_ids=[batch_id])
+    if not found:
+        raise InputError(f"There is no batch {batch_id}.", "Reload the page.")
+    return found[0]
+
+
+def batches(
+    con: duckdb.DuckDBPyConnection,
+    state: BatchState | None = None,
+    batch_ids: Sequence[int] | None = None,
+) -> list[Batch]:
+    """The batches (of ``state``, or these ids), newest first, with their approvers."""
+    _ensure(con)
+    rows = con.execute(
+        """SELECT b.batch_id, b.description, b.amount, b.approvals_needed, b.state, b.prepared_subject,
+                  b.prepared_email, b.prepared_name, b.prepared_issuer, b.prepared_at, b.decided_by,
+                  b.reason, (SELECT count(*) FROM correction_batch_items i WHERE i.batch_id = b.batch_id)
+           FROM correction_batches b
+           WHERE (?::VARCHAR IS NULL OR b.state = ?) AND (?::BIGINT[] IS NULL OR list_contains(?, b.batch_id))
+           ORDER BY b.batch_id DESC""",
+        [state, state, batch_ids, batch_ids],
+    ).fetchall()
+    approvals: dict[int, list[tuple[User, dt.datetime]]] = {}
+    for bid, subject, issuer, email, name, at in con.execute(
+        "SELECT batch_id, subject, issuer, email, name, approved_at FROM correction_approvals "
+        "ORDER BY approved_at, subject"
+    ).fetchall():
+        approvals.setdefault(int(bid), []).append((User(subject, email or "", name, issuer), at))
+    return [
+        Batch(
+            int(r[0]),
+            r[1],
+            r[2],
+            int(r[3]),
+            BatchState(r[4]),
+            User(r[5], r[6] or "", r[7], r[8]),
+            r[9],
+            tuple(approvals.get(int(r[0]), ())),
+            int(r[12]),
+            r[10],
+            r[11],
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def _waiting(batch: Batch) -> None:
+    if batch.state != BatchState.WAITING:
+        raise DecidedMeanwhile(
+            f"Batch {batch.batch_id} is {batch.state.value} already.", "Reload the page and look again."
+        )
+
+
+def approve(box: Outbox, batch_id: int, *, by: User) -> tuple[Batch, list[ItemRow]]:
+    """Approve batch ``batch_id`` as ``by``: another person than its preparer and its other approvers.
+    The last approval it needs puts its items into the outbox (the rows returned)."""
+    by.require(Right.APPROVE)
+    with box._open() as con:
+        batch = _read(con, batch_id)
+        _waiting(batch)
+        if batch.preparer.same_person(by):
+            raise NotAllowed(
+                f"You prepared batch {batch_id} yourself, so you cannot approve it too.",
+                "Another approver approves it (four-eyes).",
+            )
+        if any(u.same_person(by) for u, _ in batch.approvers):
+            raise NotAllowed(
+                f"You approved batch {batch_id} already; it needs {batch.approvals_missing} more "
+                f"approval{'s' if batch.approvals_missing != 1 else ''} by another person.",
+                "Another approver approves it (above the four-eyes threshold two approvers are needed).",
+            )
+        plans = con.execute(
+            "SELECT position, kind, plan, run_id, result_id FROM correction_batch_items WHERE batch_id = ? "
+            "ORDER BY position",
+            [batch_id],
+        ).fetchall()
+        items = [(int(p), item_from_json(k, text), run, res) for p, k, text, run, res in plans]
+        parts_of: list[tuple[list, list]] = []
+        for _, item, _, _ in items:  # checked and fingerprinted as they are now, as Outbox.approve does
+            check = Validator(con).check(item)
+            if not check.ok:
+                raise NotValid(check.messages)
+            parts = [(s, *warehouse_rows(con, s)) for s in item.sources]
+            sources = [{"connector": s.connector, "match": list(s.match), "fields": list(f)}
+                       for s, f, _ in parts]  # fmt: skip
+            parts_of.append((parts, sources))
+
+        def work(c: duckdb.DuckDBPyConnection) -> list[ItemRow]:
+            try:
+                c.execute(
+                    "INSERT INTO correction_approvals VALUES (?, ?, ?, ?, ?, ?)",
+                    [batch_id, by.subject, by.issuer, by.email, by.name, _now()],
+                )
+            except duckdb.ConstraintException:
+                raise DecidedMeanwhile(
+                    f"You approved batch {batch_id} in another session already.", "Reload the page."
+                ) from None
+            # every approval writes the batch row: two approving at once conflict, and the one that
+            # tries again counts the other's approval (else both would count one and the batch wait)
+            counted = c.execute(
+                "UPDATE correction_batches SET approvals = approvals + 1 WHERE batch_id = ? AND state = ? "
+                "RETURNING approvals, approvals_needed",
+                [batch_id, BatchState.WAITING],
+            ).fetchall()
+            if not counted:
+                raise DecidedMeanwhile(
+                    f"Batch {batch_id} was approved or declined in another session meanwhile.",
+                    "Reload the page: its corrections are in the outbox if it was approved.",
+                )
+            if counted[0][0] < counted[0][1]:
+                return []
+            approvers = [
+                User(sub, email or "", name, iss)
+                for sub, iss, email, name in c.execute(
+                    "SELECT subject, issuer, email, name FROM correction_approvals WHERE batch_id = ? "
+                    "ORDER BY approved_at, subject",
+                    [batch_id],
+                ).fetchall()
+            ]
+            signatures = ", ".join(u.signature for u in approvers)
+            c.execute(
+                "UPDATE correction_batches SET state = ?, decided_by = ?, decided_at = ? WHERE batch_id = ?",
+                [BatchState.APPROVED, signatures, _now(), batch_id],
+            )
+            rows, linked = [], []
+            for (position, item, run_id, result_id), (parts, sources) in zip(items, parts_of, strict=True):
+                row = box._insert_approved(c, item, signatures, parts, sources)
+                c.execute(
+                    "UPDATE correction_batch_items SET item_id = ? WHERE batch_id = ? AND position = ?",
+                    [row.item_id, batch_id, position],
+                )
+                _identities(box, c, row, batch, approvers)
+                if run_id is not None:
+                    linked.append((row.item_id, run_id, result_id))
+                rows.append(row)
+            record_origins(c, linked)
+            return rows
+
+        rows = box._retry(con, work)
+        return _read(con, batch_id), rows
+
+
+def _identities(
+    box: Outbox, con: duckdb.DuckDBPyConnection, row: ItemRow, batch: Batch, approvers: list[User]
+) -> None:
+    """The audit rows that say, with identities, who prepared ``row`` and each who approved it (the
+    'approved' row the outbox wrote names all approvers in words; it becomes the first's)."""
+    first, *others = approvers
+    box._audit(
+        con, row.item_id, AuditEvent.PREPARED, actor=batch.preparer.name,
+        actor_subject=batch.preparer.subject, actor_email=batch.preparer.email,
+        actor_issuer=batch.preparer.issuer, message=f"batch {batch.batch_id}: {batch.description}",
+    )  # fmt: skip
+    con.execute(
+        "UPDATE correction_audit SET actor = ?, actor_subject = ?, actor_email = ?, actor_issuer = ? "
+        "WHERE item_id = ? AND event = ?",
+        [first.name, first.subject, first.email, first.issuer, row.item_id, AuditEvent.APPROVED],
+    )
+    for user in others:
+        box._audit(
+            con, row.item_id, AuditEvent.APPROVED, actor=user.name, actor_subject=user.subject,
+            actor_email=user.email, actor_issuer=user.issuer, message=f"batch {batch.batch_id}",
+        )  # fmt: skip
+
+
+def decline(box: Outbox, batch_id: int, *, by: User, reason: str) -> Batch:
+    """Decline a waiting batch (an approver) or withdraw it (its preparer); nothing of it is sent."""
+    with box._open() as con:
+        batch = _read(con, batch_id)
+        _waiting(batch)
+        if not batch.preparer.same_person(by):
+            by.require(Right.APPROVE)
+        text = " ".join((reason or "").split())
+        if not text:
+            raise InputError("Say why the batch is declined.", "The preparer reads it.")
+
+        def work(c: duckdb.DuckDBPyConnection) -> None:
+            done = c.execute(
+                "UPDATE correction_batches SET state = ?, decided_by = ?, decided_at = ?, reason = ? "
+                "WHERE batch_id = ? AND state = ? RETURNING batch_id",
+                [BatchState.DECLINED, by.signature, _now(), text, batch_id, BatchState.WAITING],
+            ).fetchall()
+            if not done:
+                raise DecidedMeanwhile(f"Batch {batch_id} was decided meanwhile.", "Reload the page.")
+
+        box._retry(con, work)
+        return _read(con, batch_id)
