@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from afas.access import User
 from afas.catalogue import label
 from afas.close.balances import ClosePeriod
 from afas.close.items import ReconcilingItem, open_items, record_event
@@ -231,7 +232,7 @@ def book(
     con: duckdb.DuckDBPyConnection,
     period: ClosePeriod,
     booking: Booking,
-    who: str,
+    who: str | User,
 ) -> ItemRow:
     """Approve ``booking``'s correction into the outbox as ``who`` and link the item to it, in one
     transaction; refused when the item was booked (or cleared) meanwhile. The caller checks the lock."""
@@ -261,7 +262,7 @@ def book(
             period,
             item.account,
             CloseEvent.ITEM_TO_CORRECTION,
-            who,
+            who.signature if isinstance(who, User) else who,
             f"#{item.item_id} as correction {row.reference} in {booking.when.label()} against "
             f"{booking.plan.lines[1].account}",
         )

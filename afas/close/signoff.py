@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import duckdb
 
+from afas.access import Right, User
 from afas.catalogue import label
 from afas.close.balances import ClosePeriod, last_change
 from afas.close.booking import Booking, book, plan_booking
@@ -58,7 +59,16 @@ class SignedMeanwhile(AppError):
     """Another session signed or changed the account between reading and writing."""
 
 
-def _who(who: str) -> str:
+Who = str | User
+"""Who signs: a signed-in :class:`afas.access.User` (their rights are checked here and they are
+recorded by their signature, 'Anna de Vries <anna@example.nl>'), or a typed name (one machine
+without sign-in: one person, every right)."""
+
+
+def _who(who: Who, right: Right = Right.PREPARE) -> str:
+    if isinstance(who, User):
+        who.require(right)
+        return who.signature
     name = " ".join((who or "").split())
     if not name:
         raise InputError(
@@ -85,7 +95,7 @@ def _unlocked(row: AccountClose) -> None:
         raise Locked(row.lock_reason(), "Withdraw the preparation (a reviewed account stays locked).")
 
 
-def prepare(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, who: str) -> AccountClose:
+def prepare(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, who: Who) -> AccountClose:
     """Sign ``account`` as prepared for ``period``."""
     name = _who(who)
     row = _current(con, period, account)
@@ -124,9 +134,9 @@ def prepare(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, w
     return _current(con, period, account)
 
 
-def review(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, who: str) -> AccountClose:
+def review(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, who: Who) -> AccountClose:
     """Sign ``account`` as reviewed: by another person than its preparer."""
-    name = _who(who)
+    name = _who(who, Right.APPROVE)
     row = _current(con, period, account)
     if row.status != CloseStatus.PREPARED or row.signoff is None:
         raise InputError(
@@ -155,7 +165,7 @@ def review(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, wh
     return _current(con, period, account)
 
 
-def withdraw(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, who: str) -> AccountClose:
+def withdraw(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, who: Who) -> AccountClose:
     """Withdraw a preparation that is not reviewed yet (a reviewed account stays locked)."""
     name = _who(who)
     row = _current(con, period, account)
@@ -181,7 +191,7 @@ def set_evidence_kind(
     period: ClosePeriod,
     account: str,
     kind: EvidenceKind,
-    who: str,
+    who: Who,
     iban: str | None = None,
 ) -> None:
     """Choose what evidences ``account`` (for every period of the administration); a bank account
@@ -212,7 +222,7 @@ def document_evidence(
     account: str,
     amount: Decimal | str,
     note: str,
-    who: str,
+    who: Who,
     *,
     file_name: str | None = None,
     file_bytes: bytes | None = None,
@@ -262,7 +272,7 @@ def add_reconciling_item(
     account: str,
     amount: Decimal | str,
     description: str,
-    who: str,
+    who: Who,
     *,
     expected: dt.date | None = None,
     owner: str | None = None,
@@ -274,7 +284,7 @@ def add_reconciling_item(
 
 
 def clear_reconciling_item(
-    con: duckdb.DuckDBPyConnection, period: ClosePeriod, item_id: int, who: str
+    con: duckdb.DuckDBPyConnection, period: ClosePeriod, item_id: int, who: Who
 ) -> None:
     name = _who(who)
     rows = con.execute("SELECT account FROM close_items WHERE item_id = ?", [item_id]).fetchall()
@@ -289,7 +299,7 @@ def book_item(
     period: ClosePeriod,
     item_id: int,
     defaults: Defaults,
-    who: str,
+    who: Who,
     description: str | None = None,
 ) -> tuple[Booking, ItemRow]:
     """Book reconciling item ``item_id`` as a correction approved by ``who`` (see
@@ -299,4 +309,5 @@ def book_item(
     if rows:
         _unlocked(_current(con, period, rows[0][0]))
     booking = plan_booking(con, period, item_id, defaults, description)
-    return booking, book(con, period, booking, name)
+    # a signed-in person's correction waits for another's approval: the outbox refuses a one-step one
+    return booking, book(con, period, booking, who if isinstance(who, User) and not who.is_local else name)

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from afas.access import AccessConfig, NotAllowed, User
 from afas.close.balances import close_period
 from afas.close.booking import correction_states
 from afas.close.overview import close_overview, recheck_signed
@@ -21,6 +22,7 @@ from afas.close.signoff import (
     Locked,
     add_reconciling_item,
     book_item,
+    clear_reconciling_item,
     document_evidence,
     prepare,
     set_evidence_kind,
@@ -84,6 +86,9 @@ def open_period(con) -> tuple[int, int]:
     ).fetchall()[0]
 
 
+APPROVERS = AccessConfig.from_mapping({"auth": {"client_id": "x"}, "roles": {"approver": ["bert@x.nl"]}})
+
+
 def documented_with_item(con, year: int, period: int, amount: str = "40.00") -> tuple:
     at = close_period(con, UNIT, year, period)
     row = close_overview(con, UNIT, year, period).account("0100")
@@ -109,6 +114,11 @@ def test_an_item_booked_goes_to_the_outbox_once_and_clears_when_a_sync_brings_it
     assert lines == {("0100", Decimal("0"), Decimal("40.00")), (contra, Decimal("40.00"), Decimal("0"))}
     with pytest.raises(InputError, match="booked already"):
         book_item(con, at, item, defaults(con), "Bert")
+    signed_in = User.signed_in({"sub": "b", "iss": "https://id", "email": "bert@x.nl"}, APPROVERS)
+    second = add_reconciling_item(con, at, "0100", "1.00", "another", "Anna")
+    with pytest.raises(NotAllowed, match="prepared by one person and approved by another"):
+        book_item(con, at, second, defaults(con), signed_in)  # no one-step approval when signed in
+    clear_reconciling_item(con, at, second, "Anna")
     assert len(Outbox(con).items()) == 1
 
     # sent once, then synced: AFAS's balance carries it and the item no longer explains anything

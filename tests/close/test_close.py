@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from afas.access import AccessConfig, NotAllowed, User
 from afas.cli.main import main as cli
 from afas.close.balances import close_period
 from afas.close.overview import close_overview
@@ -169,6 +170,43 @@ def test_four_eyes_and_the_lock(con):
         add_reconciling_item(con, p, "1300", "1.00", "late", "Anna de Vries")
     with pytest.raises(Locked):
         set_evidence_kind(con, p, "1300", EvidenceKind.SCHEDULE, "Bert Jansen")
+
+
+def test_signed_in_the_roles_decide_who_prepares_and_reviews_and_the_signature_is_recorded(con):
+    config = AccessConfig.from_mapping(
+        {"auth": {"client_id": "x"}, "roles": {"viewer": ["@example.nl"], "preparer": ["anna@example.nl"],
+                                              "approver": ["bert@example.nl", "carla@example.nl"]}}
+    )  # fmt: skip
+
+    def person(login: str, name: str) -> User:
+        claims = {
+            "sub": login,
+            "iss": "https://login.example.nl",
+            "email": f"{login}@example.nl",
+            "name": name,
+        }
+        return User.signed_in(claims, config)
+
+    anna, bert, dave = person("anna", "Anna de Vries"), person("bert", "Bert Jansen"), person("dave", "Dave")
+    year, period = latest(con)
+    p = close_period(con, UNIT, year, period)
+    with pytest.raises(NotAllowed, match="needs the preparer role; Dave is viewer"):
+        prepare(con, p, "1300", dave)
+    with pytest.raises(NotAllowed, match="needs the preparer role"):
+        add_reconciling_item(con, p, "1300", "1.00", "x", dave)
+    prepare(con, p, "1300", anna)
+    with pytest.raises(NotAllowed, match="needs the approver role; Anna de Vries is preparer, viewer"):
+        review(con, p, "1300", anna)
+    row = review(con, p, "1300", bert)
+    assert (row.signoff.prepared_by, row.signoff.reviewed_by) == (
+        "Anna de Vries <anna@example.nl>",
+        "Bert Jansen <bert@example.nl>",
+    )
+    earlier = close_period(con, UNIT, year, period - 1)
+    prepare(con, earlier, "1300", bert)  # an approver may prepare, then another reviews it
+    with pytest.raises(FourEyes):
+        review(con, earlier, "1300", bert)
+    assert review(con, earlier, "1300", person("carla", "Carla")).status == CloseStatus.REVIEWED
 
 
 def test_a_change_in_afas_reopens_a_signed_account(con):
