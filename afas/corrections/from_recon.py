@@ -128,9 +128,27 @@ def proposals(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict[str, Any
     return out
 
 
+def waiting_for_approval(con: duckdb.DuckDBPyConnection, run_id: int) -> set[int]:
+    """The results of ``run_id`` in a batch prepared for approval that is still waiting
+    (afas/corrections/batches.py): not offered again, and not in the outbox yet."""
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name IN "
+        "('correction_batches', 'correction_batch_items')"
+    ).fetchone()
+    if not present or present[0] < 2:
+        return set()
+    rows = con.execute(
+        "SELECT i.result_id FROM correction_batch_items i JOIN correction_batches b USING (batch_id) "
+        "WHERE i.run_id = ? AND b.state = 'waiting' AND i.result_id IS NOT NULL",
+        [run_id],
+    ).fetchall()
+    return {int(r) for (r,) in rows}
+
+
 def open_proposals(con: duckdb.DuckDBPyConnection, run_id: int) -> tuple[list[dict[str, Any]], int]:
-    """The proposals of ``run_id`` not in the outbox yet, and how many of its results are."""
-    done = in_outbox(con, run_id)
+    """The proposals of ``run_id`` not in the outbox yet nor waiting for approval, and how many of its
+    results are either."""
+    done = set(in_outbox(con, run_id)) | waiting_for_approval(con, run_id)
     return [p for p in proposals(con, run_id) if p["result_id"] not in done], len(done)
 
 

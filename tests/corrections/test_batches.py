@@ -18,6 +18,7 @@ from afas.corrections import batches
 from afas.corrections.audit import audit_table, jsonl_bytes
 from afas.corrections.batches import BatchState, DecidedMeanwhile
 from afas.corrections.entries import entry_for_ledger_line
+from afas.corrections.from_recon import in_outbox, waiting_for_approval
 from afas.corrections.outbox import NotValid, Outbox
 from tests.corrections import DEFAULTS, synced_copy, warehouse
 
@@ -149,7 +150,10 @@ def test_above_the_threshold_two_approvers_are_needed_each_another_person(con):
 
 def test_a_declined_batch_is_never_sent_and_who_may_decline_it(con):
     box = Outbox(con, namespace="B3")
-    one = batches.propose(box, [("s", sale("-10.00"))], by=ANNA, config=CONFIG, description="one")
+    one = batches.propose(
+        box, [("s", sale("-10.00"))], by=ANNA, config=CONFIG, description="one", origins=[(7, 3)]
+    )
+    assert waiting_for_approval(con, 7) == {3} and in_outbox(con, 7) == {}  # not offered again meanwhile
     with pytest.raises(NotAllowed, match="needs the approver role"):
         batches.decline(box, one.batch_id, by=DAVE, reason="no")
     with pytest.raises(ValueError, match="Say why"):
@@ -162,9 +166,16 @@ def test_a_declined_batch_is_never_sent_and_who_may_decline_it(con):
     )
     with pytest.raises(DecidedMeanwhile):
         batches.approve(box, one.batch_id, by=CARLA)
-    assert box.items() == []
-    two = batches.propose(box, [("s", sale("-10.00"))], by=ANNA, config=CONFIG, description="two")
+    assert box.items() == [] and waiting_for_approval(con, 7) == set()  # offered again
+    two = batches.propose(
+        box, [("s", sale("-10.00"))], by=ANNA, config=CONFIG, description="two", origins=[(7, 3)]
+    )
     assert batches.decline(box, two.batch_id, by=ANNA, reason="withdrawn").state == "declined"  # her own
+    three = batches.propose(
+        box, [("s", sale("-10.00"))], by=ANNA, config=CONFIG, description="three", origins=[(7, 3)]
+    )
+    _, (row,) = batches.approve(box, three.batch_id, by=BERT)
+    assert waiting_for_approval(con, 7) == set() and in_outbox(con, 7) == {3: (row.item_id, "approved")}
 
 
 def test_one_step_approval_is_for_one_machine_without_sign_in_and_a_blocked_period_is_told(con):
