@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from afas.ui.errors import render_errors
+from afas.ui.errors import render_errors, shown_here
+from afas.ui.identity import gate
 
 st.set_page_config(page_title="AFAS Profit reconciliation", page_icon="📒", layout="wide")
+with shown_here() as signing_in:  # sign-in when [auth] is configured; the sidebar says who is working
+    gate()
+if signing_in.failed:  # the sign-in configuration cannot be read (said above): no page without it
+    st.stop()
 page = st.navigation(
     {
         "Set up": [

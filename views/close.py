@@ -10,8 +10,10 @@ from afas.close.form import close_periods, grid_rows, history_table
 from afas.close.overview import close_overview, open_difference_history
 from afas.close.report import close_report
 from afas.close.schema import CloseStatus
+from afas.close.signoff import Who
 from afas.ui.close import account_panel
 from afas.ui.grid import for_grid
+from afas.ui.identity import current_user, remember_name
 from afas.ui.text import plain
 from afas.ui.warehouse import MONEY, current_profile, read, require_connection, warehouse_path
 from afas.warehouse.db import connection
@@ -39,7 +41,18 @@ if not periods:
     st.info(f"Administration {unit} has no period balances in the warehouse yet; sync Profit_Period_balance.")
     st.stop()
 chosen = c2.selectbox("Period", periods, key="close_period", format_func=lambda p: p[2])
-who = c3.text_input("Your name", key="close_who", help="Recorded with every sign-off and change.")
+user = current_user()
+if user is None:  # one machine, no name yet: asked once, then kept in the sidebar for the session
+    c3.text_input(
+        "Your name",
+        key="close_who",
+        on_change=lambda: remember_name(st.session_state.get("close_who", "")),
+        help="Recorded with every sign-off and change (kept in the sidebar from then on).",
+    )
+    who: Who = ""
+else:
+    c3.text(plain(f"Signing as {user.signature}"))
+    who = user.name if user.is_local else user
 year, period = chosen[0], chosen[1]
 
 with connection(db) as con:

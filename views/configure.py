@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from afas.access import Right
 from afas.ui.errors import shown_here
+from afas.ui.identity import permission
 from afas.ui.text import plain
 from afas.ui.warehouse import cached_choices, current_profile, require_connection, warehouse_path
 from afas.warehouse.profileform import ProfileForm, SavedProfiles
@@ -37,6 +39,7 @@ if not choices.administrations:
     st.stop()
 
 form = ProfileForm.of(choices, current_profile(), conn.label)
+admin, no_admin = permission(Right.ADMINISTER)  # signed in: the defaults are the administrator's
 with st.form("configure_form"):
     st.text_input("Profile name", value=form.name, key="configure_name")
     st.selectbox(
@@ -62,7 +65,11 @@ with st.form("configure_form"):
         key="configure_axis",
         disabled=not form.allocation_axis.values,
     )
-    submitted = st.form_submit_button("Save defaults", type="primary")
+    submitted = st.form_submit_button(
+        "Save defaults", type="primary", disabled=no_admin is not None, help=no_admin
+    )
+if no_admin is not None:
+    st.caption(plain(no_admin))
 
 if submitted:
     with shown_here() as saving:  # a profile without a name or address: said in words, form kept
@@ -75,6 +82,7 @@ if submitted:
                 payment_terms=s.get("configure_terms"),
                 allocation_axis=s.get("configure_axis"),
             ),
+            by=admin,
         )
     if not saving.failed:
         s["profile"] = profile

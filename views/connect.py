@@ -19,6 +19,7 @@ from afas.ui.connection import (
     served_to_others,
 )
 from afas.ui.errors import shown_here
+from afas.ui.identity import access_config
 from afas.ui.text import plain
 
 st.title("Connect to AFAS Profit")
@@ -57,7 +58,16 @@ else:
         help="The digits of your environment: O36480AA means 36480.",
     )
     st.selectbox("Environment type", [t.value for t in EnvironmentType], key="connect_env_type")
-if mode == "own":
+signed_in = access_config().sign_in
+if mode == "own" and signed_in:
+    st.caption(
+        "You are signed in, so the dashboard connects with the token your administrator configured "
+        "for it (AFAS_TOKEN or .streamlit/secrets.toml): nobody types a token here."
+        if configured_token()
+        else "You are signed in, so the dashboard connects only with a token your administrator "
+        "configures for it (AFAS_TOKEN or .streamlit/secrets.toml), and none is configured yet."
+    )
+elif mode == "own":
     st.text_input(
         "App connector token",
         key="connect_token",
@@ -92,7 +102,7 @@ if st.button("Test connection", key="connect_test", type="primary"):
             if env.notice:
                 st.info(plain(env.notice))
         with st.spinner("Checking the connectors and administrations…"):
-            accepted, ready, label = connect(env, s.get("connect_token"))
+            accepted, ready, label = connect(env, None if signed_in else s.get("connect_token"))
     if not attempt.failed:
         s["connect_result"] = (label, ready)
         if accepted is not None:

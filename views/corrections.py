@@ -6,7 +6,7 @@ import streamlit as st
 
 from afas.catalogue import labels
 from afas.corrections.entries import CorrectionMode
-from afas.corrections.from_recon import journal_and_contra_choices, open_proposals
+from afas.corrections.from_recon import journal_and_contra_choices, open_proposals, waiting_for_approval
 from afas.corrections.plans import Defaults
 from afas.corrections.review import EDITOR_COLUMNS, proposal_table, review, run_choices
 from afas.ui.outbox import approval, outbox_section
@@ -39,6 +39,7 @@ run_id = st.selectbox(
 with connection(db) as con:
     journals, accounts = journal_and_contra_choices(con, profile.administration)
     base, done = open_proposals(con, run_id)
+    waiting = len(waiting_for_approval(con, run_id))
 c1, c2 = st.columns(2)
 journal = c1.selectbox(
     "Journal", [j for j, _ in journals], key="corr_journal", format_func=dict(journals).get
@@ -60,10 +61,15 @@ defaults = Defaults(
 st.header("Proposed corrections", divider="gray")
 if done:
     st.caption(
-        f"{done} differences of this run are in the outbox already (see below) and are not offered again."
+        (f"{done - waiting} differences of this run are in the outbox already" if done > waiting else "")
+        + (" and " if waiting and done > waiting else "")
+        + (f"{waiting} wait for approval" if waiting else "")
+        + " (see below); they are not offered again."
     )
 if not base and done:
-    st.success("Every difference of this run is in the outbox.")
+    st.success(
+        "Every difference of this run is in the outbox" + (" or waiting for approval." if waiting else ".")
+    )
 elif not base:
     st.success("Nothing to correct in AFAS for this run: every ledger line is in AFAS with the same amount.")
 else:

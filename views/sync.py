@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from afas.access import Right
 from afas.close.form import reopened_texts
 from afas.close.overview import recheck_signed
 from afas.ui.errors import shown_here
+from afas.ui.identity import permission
 from afas.ui.text import plain
 from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
 from afas.warehouse.db import connection
@@ -49,6 +51,7 @@ st.dataframe(
     column_config={"Finished": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
 )
 
+preparer, no_sync = permission(Right.PREPARE)  # signed in: a sync replaces what everyone reads
 with st.form("sync_form"):
     chosen = st.multiselect("Connectors", CONNECTOR_IDS, default=CONNECTOR_IDS, key="sync_connectors")
     full = st.checkbox(
@@ -56,7 +59,9 @@ with st.form("sync_form"):
         key="sync_full",
         help="Normally only the entry dates AFAS reports as changed since the last sync are fetched again.",
     )
-    start = st.form_submit_button("Sync now", type="primary")
+    start = st.form_submit_button("Sync now", type="primary", disabled=no_sync is not None, help=no_sync)
+if no_sync is not None:
+    st.caption(plain(no_sync))
 
 if start:
     if not chosen:
@@ -70,7 +75,9 @@ if start:
 
         # SyncAlreadyRunning, WarehouseBusy, AFAS errors: said in words here, and the history still shows
         with shown_here() as attempt, conn.client() as client:
-            results = sync(db, client, chosen, administration=administration, progress=progress, full=full)
+            results = sync(
+                db, client, chosen, administration=administration, progress=progress, full=full, by=preparer
+            )
         if not attempt.failed:
             with shown_here() as recheck, connection(db) as con:
                 st.session_state["sync_reopened"] = reopened_texts(recheck_signed(con))

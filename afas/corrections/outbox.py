@@ -684,13 +684,20 @@ class Outbox:
             return [self._send(r.item_id, client, me) for r in self.items(APPROVED)]
 
     def post(
-        self, client: ProfitClient, progress: Callable[[int, int, ItemRow], None] | None = None
+        self,
+        client: ProfitClient,
+        progress: Callable[[int, int, ItemRow], None] | None = None,
+        *,
+        by: User | None = None,
     ) -> list[Outcome]:
         """'Send to AFAS': recover the items of senders that are gone, claim every approved or unknown
         item no live sender holds (one transaction), resolve the unknown ones by reading AFAS back and
         send the approved ones once each. One outcome per item, in item order; an item another live
         sender is working on comes back with ``held_by`` and is not touched.
-        ``progress(n, total, row)`` is called before each item this sender works on."""
+        ``progress(n, total, row)`` is called before each item this sender works on. ``by``: the person
+        pressing Send on the dashboard, who needs the approver's right (the CLI sends without one)."""
+        if by is not None:
+            by.require(Right.APPROVE)
         with self._as_sender() as me:
 
             def recover_and_claim(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:

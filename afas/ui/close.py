@@ -17,6 +17,7 @@ from afas.close.booking import CorrectionState, correction_states, plan_booking
 from afas.close.form import KINDS, allowed_actions, booking_choices, statement_ibans
 from afas.close.overview import AccountClose, CloseOverview
 from afas.close.schema import EvidenceKind
+from afas.close.signoff import Who
 from afas.corrections.plans import Defaults
 from afas.ui.errors import shown_here
 from afas.ui.grid import for_grid
@@ -37,7 +38,12 @@ def _act(db: Path, action, *args, notice=None, **kwargs) -> None:  # noqa: ANN00
         st.rerun()
 
 
-def _evidence(db: Path, overview: CloseOverview, row: AccountClose, who: str, editable: bool) -> None:
+def _signature(who: Who) -> str:
+    """How ``who`` signs: the typed name, or the signed-in person's 'Name <e-mail>'."""
+    return " ".join(who.split()) if isinstance(who, str) else who.signature
+
+
+def _evidence(db: Path, overview: CloseOverview, row: AccountClose, who: Who, editable: bool) -> None:
     period = overview.period
     st.markdown(f"**Evidence:** {plain(label(row.setting.kind))}")
     if not row.setting.chosen:
@@ -132,7 +138,7 @@ def _items_table(
     db: Path,
     overview: CloseOverview,
     row: AccountClose,
-    who: str,
+    who: Who,
     editable: bool,
     states: dict[int, CorrectionState],
 ) -> None:
@@ -169,7 +175,7 @@ def _items_table(
         _act(db, signoff.clear_reconciling_item, period, chosen, who)
 
 
-def _item_form(db: Path, overview: CloseOverview, row: AccountClose, who: str, editable: bool) -> None:
+def _item_form(db: Path, overview: CloseOverview, row: AccountClose, who: Who, editable: bool) -> None:
     period = overview.period
     st.markdown("**Add a reconciling item**")
     with st.form(f"close_item_{row.account}", clear_on_submit=True):
@@ -195,7 +201,7 @@ def _booking(
     db: Path,
     overview: CloseOverview,
     row: AccountClose,
-    who: str,
+    who: Who,
     editable: bool,
     states: dict[int, CorrectionState],
     allocation_axis: int,
@@ -249,12 +255,13 @@ def _booking(
             st.error(plain(problem))
         for hint in booking.hints:
             st.caption(plain(hint))
-        ready = editable and not booking.problems and bool(who.strip())
+        signer = _signature(who)
+        ready = editable and not booking.problems and bool(signer)
         if st.button(
-            f"Approve this correction as {who.strip()}" if who.strip() else "Approve this correction",
+            f"Approve this correction as {signer}" if signer else "Approve this correction",
             key=f"close_book_{acct}",
             disabled=not ready,
-            help=None if ready else ("Type your name above first." if not who.strip() else None),
+            help=None if ready else ("Type your name above first." if not signer else None),
         ):
             _act(
                 db, signoff.book_item, period, item_id, defaults, who, text or None,
@@ -265,7 +272,7 @@ def _booking(
 
 
 def account_panel(
-    db: Path, overview: CloseOverview, row: AccountClose, who: str, allocation_axis: int = 1
+    db: Path, overview: CloseOverview, row: AccountClose, who: Who, allocation_axis: int = 1
 ) -> None:
     """Everything about one account in the period: evidence, items, sign-offs."""
     st.subheader(plain(f"{row.account} {row.description}"))
@@ -279,7 +286,7 @@ def account_panel(
     m4.metric("Status", label(row.status))
     if s is not None and s.reopened_why and not (s.prepared or s.reviewed):
         st.warning(plain(f"Reopened: {s.reopened_why}"))
-    allowed = allowed_actions(row, who)
+    allowed = allowed_actions(row, _signature(who))
     with connection(db) as con:
         states = correction_states(con, row.items)
     left, right = st.columns(2)

@@ -28,10 +28,12 @@ import streamlit as st
 
 from afas.emulator.core import Emulator
 from afas.emulator.server import EmulatorServer
+from afas.errors import InputError
 from afas.profit.client import ProfitClient
 from afas.profit.environment import Environment, EnvironmentType, is_loopback_host
 from afas.profit.readiness import Readiness, check_readiness
 from afas.profit.token import ProfitToken
+from afas.ui.identity import access_config
 
 __all__ = [
     "DEMO_SEED",
@@ -113,7 +115,17 @@ def demo_connection() -> Connection:
 def own_connection(env: Environment, token_text: str | None) -> Connection:
     """A connection to the user's environment (:func:`own_environment`); TokenFormatError says what
     to correct. An empty token field falls back to the configured
-    token when it may be used (:func:`configured_token`)."""
+    token when it may be used (:func:`configured_token`). Signed in, only the configured token is used:
+    a token typed into the page is not."""
+    if access_config().sign_in:
+        token_text = configured_token()
+        if not token_text:
+            raise InputError(
+                "This dashboard signs people in, so it connects to AFAS only with the token its "
+                "administrator configured, and none is configured.",
+                "The administrator sets AFAS_TOKEN (or token under [afas] in .streamlit/secrets.toml) "
+                "and starts the dashboard again.",
+            )
     token = ProfitToken.parse(token_text or configured_token() or "")
     label = f"AFAS environment {env.number}" if env.number else f"AFAS at {env.base_url}"
     return Connection(label, env, token, demo=False)
@@ -205,9 +217,10 @@ def served_to_others(address: str | None = None) -> bool:
 def configured_token() -> str | None:
     """A token from .streamlit/secrets.toml ([afas] token = ...) or AFAS_TOKEN, if any and usable.
 
-    Not used while the dashboard is served to others: anyone who reached it would be connected.
+    Not used while the dashboard is served to others without sign-in: anyone who reached it would be
+    connected. With sign-in ([auth] in secrets.toml) it is the only token: users never type one.
     """
-    if served_to_others():
+    if served_to_others() and not access_config().sign_in:
         return None
     return configured_token_text()
 

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
+from afas.access import Right, User
 from afas.errors import InputError
 from afas.warehouse.db import connection
 
@@ -42,8 +43,13 @@ _COLUMNS = (
 )
 
 
-def save_profile(db_path: str | os.PathLike[str], profile: ConnectionProfile) -> ConnectionProfile:
-    """Insert or replace the profile of that name; returns it with its save time."""
+def save_profile(
+    db_path: str | os.PathLike[str], profile: ConnectionProfile, *, by: User | None = None
+) -> ConnectionProfile:
+    """Insert or replace the profile of that name; returns it with its save time. ``by``: the person
+    saving it on the dashboard, who needs the administrator's right (afas.access)."""
+    if by is not None:
+        by.require(Right.ADMINISTER)
     saved = ConnectionProfile(
         **{**profile.__dict__, "name": profile.name.strip(), "updated": dt.datetime.now()}
     )

@@ -33,6 +33,7 @@ from typing import IO
 import duckdb
 import orjson
 
+from afas.access import Right, User
 from afas.catalogue import label
 from afas.errors import BusyError, InputError
 from afas.profit.client import ProfitClient
@@ -230,8 +231,11 @@ def sync(
     administration: int | None = None,
     progress: ProgressCallback | None = None,
     full: bool = False,
+    *,
+    by: User | None = None,
 ) -> list[SyncResult]:
     """Sync ``connectors`` (default: all of GET_CONNECTORS) into the DuckDB file ``db_path``.
+    ``by``: the person starting it on the dashboard, who needs the preparer's right (afas.access).
 
     Journal lines are refreshed incrementally when the table holds an earlier complete sync of the
     same environment and administration: Profit_Fin_ChangedEntrydate names the entry dates changed
@@ -243,6 +247,8 @@ def sync(
     only while a run is recorded and while a table is swapped in, so other processes can read the
     previous snapshot while pages download.
     """
+    if by is not None:
+        by.require(Right.PREPARE)
     db = Path(db_path)
     ids = list(connectors) if connectors is not None else list(CONNECTOR_IDS)
     specs = [_spec(cid) for cid in ids]

@@ -48,6 +48,8 @@ def test_an_account_is_documented_explained_prepared_and_reviewed_by_two_people(
     grid = at.dataframe[0].value
     assert "1300" in set(grid["Account"]) and "8000" not in set(grid["Account"])  # balance sheet only
     at.text_input(key="close_who").set_value("Anna").run()
+    assert at.session_state["local_name"] == "Anna"  # asked once: the sidebar keeps it from now on
+    assert not [w for w in at.text_input if w.key == "close_who"]
     at.selectbox(key="close_account").set_value("0100").run()
     balance = grid.loc[grid["Account"] == "0100", "AFAS balance"].iloc[0]
     at.text_input(key="close_amount_0100").set_value(f"{balance - 100:.2f}")
@@ -70,7 +72,8 @@ def test_an_account_is_documented_explained_prepared_and_reviewed_by_two_people(
     at.button(key="close_prepare_0100").click().run()
     assert at.dataframe[0].value.set_index("Account").loc["0100", "Prepared by"] == "Anna"
     assert at.button(key="close_review_0100").disabled  # four-eyes: not by the preparer
-    at.text_input(key="close_who").set_value("Bert").run()
+    at.session_state["local_name"] = "Bert"  # another person at the machine (the sidebar's name)
+    at.run()
     at.button(key="close_review_0100").click().run()
     row = at.dataframe[0].value.set_index("Account").loc["0100"]
     assert (row["Status"], row["Reviewed by"]) == ("reviewed", "Bert")
