@@ -160,7 +160,15 @@ def _prepare_for_approval(
                     Outbox(con), ready, by=user, config=config, origins=origins,
                     description=" ".join(text.split()) or f"{len(ready)} corrections",
                 )  # fmt: skip
-                s[f"{prefix}_prepared"] = batch_text(batch)
+                s[f"{prefix}_prepared"] = (
+                    f"Prepared batch {batch.batch_id} ({batch.items} corrections) for approval: it waits "
+                    "below until "
+                    + (
+                        "two other approvers approve it."
+                        if batch.approvals_needed > 1
+                        else "another approver approves it."
+                    )
+                )
                 s[flag] = False
                 st.rerun()
 

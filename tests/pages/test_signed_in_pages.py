@@ -30,7 +30,13 @@ ISSUER = "http://127.0.0.1:9"
 
 
 def person(login: str, name: str, domain: str = "example.nl") -> dict:
-    return {"is_logged_in": True, "sub": f"{login}-sub", "iss": ISSUER, "email": f"{login}@{domain}", "name": name}
+    return {
+        "is_logged_in": True,
+        "sub": f"{login}-sub",
+        "iss": ISSUER,
+        "email": f"{login}@{domain}",
+        "name": name,
+    }
 
 
 ANNA, BERT = person("anna", "Anna de Vries"), person("bert", "Bert Jansen")
@@ -123,9 +129,13 @@ def test_a_viewer_looks_anna_prepares_bert_approves_and_sends_the_audit_names_bo
     at.text_input(key="corr_batch_description").input("September differences").run()
     at.button(key="corr_prepare_confirm").click().run()
     assert not at.exception, at.exception
-    (prepared,) = [s for s in successes(at) if s.startswith("Batch")]
-    assert prepared.startswith("Batch 1: September differences — 9 corrections for €")
-    assert "prepared by Anna de Vries <anna@example.nl>" in prepared and "0 of 1 approval." in prepared
+    assert (
+        "Prepared batch 1 (9 corrections) for approval: it waits below until another approver approves it."
+        in successes(at)
+    )
+    (batch,) = [t.value for t in at.text if t.value.startswith("Batch 1")]
+    assert read(batch).startswith("Batch 1: September differences — 9 corrections for €")
+    assert "prepared by Anna de Vries <anna@example.nl>" in read(batch) and "0 of 1 approval." in read(batch)
     # waiting, not in the outbox; the proposals are not offered again; Anna may not approve her own
     assert "Nothing approved yet." in shown(at)
     assert not [b for b in at.button if b.key == "corr_approve"]
