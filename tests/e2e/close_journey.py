@@ -38,7 +38,8 @@ def _choose(page, label: str, option: str, typed: str | None = None) -> None:
 
 
 def _name(page, who: str) -> None:
-    box = page.get_by_role("textbox", name="Your name")
+    """Who works at this machine now: the sidebar's name (kept for the browser session)."""
+    box = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Working as")
     _idle(page)
     box.fill(who)
     box.press("Enter")
