@@ -107,3 +107,30 @@ def test_a_sign_in_without_subject_and_a_wrong_configuration_are_told_in_words(t
     assert not load_config(good).sign_in and load_config(good).roles_for("bert@example.nl", "b") == {
         Role.APPROVER
     }
+
+
+def test_the_core_refuses_what_a_role_does_not_allow_whatever_the_page_showed(tmp_path):
+    """A viewer's sync, a preparer's send and a non-administrator's defaults are refused before
+    anything is read, written or sent (the pages disable them; the core holds without the page)."""
+    from afas.corrections.outbox import Outbox
+    from afas.warehouse.profiles import ConnectionProfile, list_profiles, save_profile
+    from afas.warehouse.sync import sync
+
+    viewer = _user("dave-0004", "dave@example.nl", "Dave")
+    preparer = _user("anna-0001", "anna@example.nl", "Anna de Vries")
+    db = tmp_path / "w.duckdb"
+
+    class NoAfas:  # any request would fail the test: the refusal comes first
+        def __getattr__(self, name):
+            raise AssertionError(f"AFAS was asked ({name})")
+
+    with pytest.raises(NotAllowed, match="needs the preparer role; Dave is viewer"):
+        sync(db, NoAfas(), ["Profit_Accounts"], by=viewer)
+    with pytest.raises(NotAllowed, match="needs the approver role; Anna de Vries is preparer, viewer"):
+        Outbox(db).post(NoAfas(), by=preparer)
+    profile = ConnectionProfile(name="demo", base_url="http://127.0.0.1:1/ProfitRestServices")
+    with pytest.raises(NotAllowed, match="needs the administrator role"):
+        save_profile(db, profile, by=preparer)
+    assert list_profiles(db) == []
+    admin = _user("it-0006", "it@example.nl", "IT desk")
+    assert save_profile(db, profile, by=admin).name == "demo"

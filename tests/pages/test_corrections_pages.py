@@ -57,6 +57,7 @@ def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F
     at.text_input(key="corr_approver").input("Anna de Vries").run()
     at.button(key="corr_approve_confirm").click().run()
     assert "Approved 9 corrections. Send them to AFAS below." in [s.value for s in at.success]
+    assert at.text_input(key="local_name").value == "Anna de Vries"  # asked once: the sidebar keeps it
     outbox = frame(at, "Approved by")
     assert set(outbox["State"]) == {"approved, not sent"} and set(outbox["Approved by"]) == {"Anna de Vries"}
 
