@@ -6,11 +6,22 @@ the period being closed when AFAS has that period open; when AFAS closed it, in 
 after it, dated that period's first day (AFAS refuses entries in a closed period), and the page says
 so before anything is approved.
 
-The entry goes into the outbox approved by the person booking it and is sent from there (Corrections
-page, ``python -m afas post``) like every other correction: once. The item's link to it is written in
-the approval's own transaction, on the condition that the item is not booked yet, so two sessions
-booking one item at the same moment make one correction and the second is told. A correction AFAS
-rejected, or that went stale before sending, frees the item to be booked again.
+On one machine without sign-in the entry goes into the outbox approved by the person booking it
+(:func:`book`) and is sent from there (Corrections page, ``python -m afas post``) like every other
+correction: once. The item's link to it is written in the approval's own transaction, on the
+condition that the item is not booked yet, so two sessions booking one item at the same moment make
+one correction and the second is told. A correction AFAS rejected, or that went stale before sending,
+frees the item to be booked again.
+
+Signed in, a person books nothing alone (four-eyes): :func:`propose_booking` prepares the entry as a
+correction batch (afas.corrections.batches) and marks the item as waiting for it, in the batch's own
+transaction and on the same condition (two sessions: one batch, the second is told). While it waits
+the item is neither booked again nor cleared, and :func:`correction_states` says "waiting for approval
+in batch N (prepared by …)". The last approval another person gives links the item to the new outbox
+item in that approval's transaction, exactly as :func:`book` does (a hook this module registers with
+:func:`afas.corrections.batches.when_decided`); from then on it is a booked item like any other. A
+declined batch frees the item. Where a batch was approved in a process that had not loaded this
+module, the next reading of the close (:func:`settle_booked`, :func:`correction_states`) links it.
 
 Once AFAS holds the entry and a sync has brought its lines (its voucher number on the account in
 Profit_Transactions), the item is cleared in the period the entry is booked in (:func:`settle_booked`):
@@ -24,17 +35,19 @@ from dataclasses import dataclass
 
 import duckdb
 
-from afas.access import User
+from afas.access import AccessConfig, Right, User
 from afas.catalogue import label
 from afas.close.balances import ClosePeriod
-from afas.close.items import ReconcilingItem, open_items, record_event
+from afas.close.items import HELD_BY_BATCH, ReconcilingItem, items_by_id, open_items, record_event
 from afas.close.schema import CloseEvent, ensure_close_schema
+from afas.corrections.batches import Batch, BatchState, Decision, batches, propose, when_decided
 from afas.corrections.entries import entry_for_ledger_line
 from afas.corrections.outbox import ItemRow, Outbox
 from afas.corrections.plans import Defaults, JournalEntryItem
 from afas.corrections.schema import OutboxState, ensure_corrections_schema
 from afas.corrections.validation import Validator
 from afas.errors import AppError, InputError
+from afas.warehouse.db import transaction
 from afas.warehouse.explore import has_table
 
 __all__ = [
@@ -42,11 +55,15 @@ __all__ = [
     "BookingPeriod",
     "BookedMeanwhile",
     "CorrectionState",
+    "WaitingApproval",
     "book",
     "booking_period",
     "correction_states",
+    "link_approved",
     "plan_booking",
+    "propose_booking",
     "settle_booked",
+    "waiting_for_approval",
 ]
 
 FREEING = (OutboxState.REJECTED, OutboxState.STALE)  # a correction in these states frees its item
@@ -90,6 +107,29 @@ class CorrectionState:
             why = f": {self.message}" if self.message else ""
             return f"correction {self.reference} {label(self.state)}{why}; it can be booked again"
         return f"correction {self.reference} {label(self.state)} in the outbox (Corrections page)"
+
+
+@dataclass(frozen=True)
+class WaitingApproval:
+    """An item prepared signed in as a correction batch that waits for another person's approval
+    (what :func:`correction_states` gives for it, in the place of a :class:`CorrectionState`)."""
+
+    batch_id: int
+    prepared_by: str  # the preparer's signature, 'Anna de Vries <anna@example.nl>'
+    prepared_at: dt.datetime
+    approvals: int  # given so far
+    approvals_needed: int  # 1; 2 above the four-eyes threshold
+    in_afas: bool = False
+
+    @property
+    def frees(self) -> bool:
+        return False  # it is not booked again (nor cleared) while the batch waits
+
+    def words(self) -> str:
+        text = f"waiting for approval in batch {self.batch_id} (prepared by {self.prepared_by})"
+        if self.approvals_needed > 1:
+            text += f", {self.approvals} of {self.approvals_needed} approvals"
+        return text
 
 
 @dataclass(frozen=True)
@@ -140,11 +180,18 @@ def booking_period(con: duckdb.DuckDBPyConnection, period: ClosePeriod) -> Booki
 
 def correction_states(
     con: duckdb.DuckDBPyConnection, items: list[ReconcilingItem] | tuple[ReconcilingItem, ...]
-) -> dict[int, CorrectionState]:
-    """For the items booked as corrections: reconciling item id -> its correction's state."""
-    booked = [i for i in items if i.correction_item is not None]
+) -> dict[int, CorrectionState | WaitingApproval]:
+    """For the items booked as corrections, or waiting as one for approval in a batch: reconciling
+    item id -> where it stands. Both kinds say it in :meth:`words` and whether the item can be booked
+    again in ``frees`` (a waiting one cannot)."""
+    states: dict[int, CorrectionState | WaitingApproval] = {}
+    items = list(items)
+    if any(i.correction_batch is not None for i in items):
+        items = _linked(con, items)
+        states.update(waiting_for_approval(con, items))
+    booked = [i for i in items if i.correction_item is not None and i.item_id not in states]
     if not booked:
-        return {}
+        return states
     ensure_corrections_schema(con)
     rows = con.execute(
         "SELECT item_id, reference, state, message FROM correction_items WHERE list_contains(?, item_id)",
@@ -152,7 +199,6 @@ def correction_states(
     ).fetchall()
     found = {int(r[0]): r for r in rows}
     lines = _vouchers_in_afas(con, booked)
-    states = {}
     for item in booked:
         row = found.get(int(item.correction_item or 0))
         if row is None:  # the outbox row is gone (a warehouse restored without it): free again
@@ -161,6 +207,30 @@ def correction_states(
             int(row[0]), str(row[1]), OutboxState(row[2]), row[3], (item.account, str(row[1])) in lines
         )
     return states
+
+
+def waiting_for_approval(
+    con: duckdb.DuckDBPyConnection, items: list[ReconcilingItem] | tuple[ReconcilingItem, ...]
+) -> dict[int, WaitingApproval]:
+    """The items prepared as a correction batch still waiting for approval: item id -> the batch."""
+    wanted = {i.correction_batch: i.item_id for i in items if i.correction_batch is not None}
+    if not wanted:
+        return {}
+    return {
+        wanted[b.batch_id]: WaitingApproval(
+            b.batch_id, b.preparer.signature, b.prepared_at, len(b.approvers), b.approvals_needed
+        )
+        for b in batches(con, BatchState.WAITING, list(wanted))
+    }
+
+
+def _linked(con: duckdb.DuckDBPyConnection, items: list[ReconcilingItem]) -> list[ReconcilingItem]:
+    """``items`` after linking those whose batch was approved where this module was not loaded."""
+    pending = sorted({i.correction_batch for i in items if i.correction_batch is not None})
+    if not pending or not link_approved(con, batch_ids=pending):
+        return items
+    fresh = items_by_id(con, [i.item_id for i in items])
+    return [fresh.get(i.item_id, i) for i in items]
 
 
 def _vouchers_in_afas(con: duckdb.DuckDBPyConnection, items: list[ReconcilingItem]) -> set[tuple[str, str]]:
@@ -197,6 +267,11 @@ def plan_booking(
     ensure_close_schema(con)
     item = _open_item(con, period, item_id)
     state = correction_states(con, [item]).get(item.item_id)
+    if isinstance(state, WaitingApproval):
+        raise InputError(
+            f"Reconciling item #{item.item_id} is prepared as a correction already: it is {state.words()}.",
+            "An approver approves or declines the batch on the Corrections page.",
+        )
     if state is not None and not state.frees:
         raise InputError(
             f"Reconciling item #{item.item_id} is booked already: {state.words()}.",
@@ -228,6 +303,38 @@ def plan_booking(
     return Booking(item, plan, when, tuple(check.messages), tuple(check.hints))
 
 
+_FREE = (
+    "cleared_year IS NULL AND (correction_item IS NULL OR correction_item IN "
+    "(SELECT item_id FROM correction_items WHERE list_contains(?, state))) "
+    f"AND NOT coalesce({HELD_BY_BATCH}, false)"
+)
+"""SQL on close_items (one parameter: the freeing states): the item can be booked now."""
+
+
+def _checked(booking: Booking) -> None:
+    if booking.problems:
+        raise InputError(
+            "This correction cannot be approved: " + "; ".join(booking.problems),
+            " ".join(booking.hints) or "Pick another journal or contra account.",
+        )
+
+
+def _held(c: duckdb.DuckDBPyConnection, item: ReconcilingItem) -> BookedMeanwhile:
+    """What to tell the second of two sessions booking ``item``: where the first put it."""
+    now = items_by_id(c, [item.item_id]).get(item.item_id)
+    waiting = waiting_for_approval(c, [now]) if now is not None else {}
+    if item.item_id in waiting:
+        return BookedMeanwhile(
+            f"Reconciling item #{item.item_id} was prepared as a correction in another session "
+            f"meanwhile: it is {waiting[item.item_id].words()}.",
+            "Reload the page: an approver approves or declines it on the Corrections page.",
+        )
+    return BookedMeanwhile(
+        f"Reconciling item #{item.item_id} was booked or cleared in another session meanwhile.",
+        "Reload the page: its correction is in the outbox on the Corrections page.",
+    )
+
+
 def book(
     con: duckdb.DuckDBPyConnection,
     period: ClosePeriod,
@@ -235,28 +342,22 @@ def book(
     who: str | User,
 ) -> ItemRow:
     """Approve ``booking``'s correction into the outbox as ``who`` and link the item to it, in one
-    transaction; refused when the item was booked (or cleared) meanwhile. The caller checks the lock."""
-    if booking.problems:
-        raise InputError(
-            "This correction cannot be approved: " + "; ".join(booking.problems),
-            " ".join(booking.hints) or "Pick another journal or contra account.",
-        )
+    transaction; refused when the item was booked (or cleared, or prepared for approval) meanwhile.
+    One machine without sign-in only (the outbox refuses a signed-in person's one-step approval: see
+    :func:`propose_booking`). The caller checks the lock."""
+    _checked(booking)
+    ensure_close_schema(con)
     item = booking.item
     freeing = [str(s) for s in FREEING]
 
     def link(c: duckdb.DuckDBPyConnection, row: ItemRow) -> None:
         done = c.execute(
             "UPDATE close_items SET correction_item = ?, correction_ref = ?, correction_year = ?, "
-            "correction_period = ? WHERE item_id = ? AND cleared_year IS NULL AND (correction_item IS NULL "
-            "OR correction_item IN (SELECT item_id FROM correction_items WHERE list_contains(?, state))) "
-            "RETURNING item_id",
+            f"correction_period = ? WHERE item_id = ? AND {_FREE} RETURNING item_id",
             [row.item_id, row.reference, booking.when.year, booking.when.period, item.item_id, freeing],
         ).fetchall()
         if not done:
-            raise BookedMeanwhile(
-                f"Reconciling item #{item.item_id} was booked or cleared in another session meanwhile.",
-                "Reload the page: its correction is in the outbox on the Corrections page.",
-            )
+            raise _held(c, item)
         record_event(
             c,
             period,
@@ -270,10 +371,191 @@ def book(
     return Outbox(con).approve(booking.plan, approver=who, then=link)
 
 
+def propose_booking(
+    con: duckdb.DuckDBPyConnection,
+    period: ClosePeriod,
+    booking: Booking,
+    who: User,
+    *,
+    config: AccessConfig,
+) -> Batch:
+    """Prepare ``booking``'s correction as a batch for another person's approval (signed in: four-eyes,
+    two others above the threshold of ``config``) and mark the item as waiting for it, in one
+    transaction; refused when the item was booked, cleared or prepared meanwhile. The caller checks
+    the lock. The last approval links the item to its outbox item (:func:`_decided`)."""
+    who.require(Right.PREPARE)
+    _checked(booking)
+    ensure_close_schema(con)
+    item = booking.item
+    freeing = [str(s) for s in FREEING]
+    contra = booking.plan.lines[1].account
+
+    def link(c: duckdb.DuckDBPyConnection, batch_id: int) -> None:
+        done = c.execute(
+            f"UPDATE close_items SET correction_batch = ? WHERE item_id = ? AND {_FREE} RETURNING item_id",
+            [batch_id, item.item_id, freeing],
+        ).fetchall()
+        if not done:
+            raise _held(c, item)
+        # the item's n-th batch: a key, so that of two sessions proposing at once one is refused even
+        # when the other committed after this transaction began (the UPDATE above would not see it)
+        (attempt,) = c.execute(
+            "SELECT coalesce(max(attempt), 0) + 1 FROM close_item_batches WHERE item_id = ?", [item.item_id]
+        ).fetchone()
+        try:
+            c.execute(
+                "INSERT INTO close_item_batches (item_id, attempt, batch_id, position, unit, year, period, "
+                "account, booked_year, booked_period, contra, prepared_by, prepared) "
+                "VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [item.item_id, attempt, batch_id, *period.key, item.account, booking.when.year,
+                 booking.when.period, contra, who.signature, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+            )  # fmt: skip
+        except duckdb.ConstraintException:
+            raise BookedMeanwhile(
+                f"Reconciling item #{item.item_id} was prepared as a correction in another session "
+                "meanwhile.",
+                "Reload the page: it waits for approval on the Corrections page.",
+            ) from None
+        record_event(
+            c,
+            period,
+            item.account,
+            CloseEvent.ITEM_TO_CORRECTION,
+            who.signature,
+            f"#{item.item_id} prepared as correction batch {batch_id} for approval, in "
+            f"{booking.when.label()} against {contra}",
+        )
+
+    text = f"Account {item.account}, reconciling item #{item.item_id}: {booking.summary(period)}"
+    return propose(
+        Outbox(con),
+        [(text, booking.plan)],
+        by=who,
+        config=config,
+        description=f"Close {period.label()}: reconciling item #{item.item_id} on account {item.account}, "
+        f"{item.description}",
+        then=link,
+    )
+
+
+def _link_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    outbox: dict[int, tuple[int, str]],
+    who: str,
+    *,
+    strict: bool,
+) -> int:
+    """Link the close items waiting for batch ``batch_id`` to its outbox items (position -> (outbox
+    item id, reference)), as :func:`book` links them; ``strict``: in the approval's transaction, where
+    an item cleared meanwhile refuses the approval. The number linked."""
+    links = con.execute(
+        "SELECT position, item_id, unit, year, period, account, booked_year, booked_period, contra "
+        "FROM close_item_batches WHERE batch_id = ? ORDER BY position",
+        [batch_id],
+    ).fetchall()
+    linked = 0
+    for position, item_id, unit, year, period, account, b_year, b_period, contra in links:
+        if position not in outbox:
+            continue
+        outbox_item, reference = outbox[position]
+        done = con.execute(
+            "UPDATE close_items SET correction_item = ?, correction_ref = ?, correction_year = ?, "
+            "correction_period = ?, correction_batch = NULL WHERE item_id = ? AND correction_batch = ? "
+            + ("AND cleared_year IS NULL " if strict else "")
+            + "RETURNING item_id",
+            [outbox_item, reference, b_year, b_period, item_id, batch_id],
+        ).fetchall()
+        if not done:
+            if strict:
+                raise BookedMeanwhile(
+                    f"Reconciling item #{item_id} of batch {batch_id} (account {account}) is no longer "
+                    "waiting for this correction: it was cleared on the Close page meanwhile.",
+                    "Decline the batch: the item does not need this correction any more.",
+                )
+            continue
+        at = ClosePeriod(int(unit), int(year), int(period), dt.date.min, dt.date.min, False)
+        record_event(
+            con,
+            at,
+            account,
+            CloseEvent.ITEM_TO_CORRECTION,
+            who,
+            f"#{item_id} as correction {reference} in {b_year}-{int(b_period):02d} against {contra}, "
+            f"approved in batch {batch_id}",
+        )
+        linked += 1
+    return linked
+
+
+def _decided(con: duckdb.DuckDBPyConnection, decision: Decision) -> None:
+    """In the transaction of a batch's last approval or its decline: link, or free, its close items."""
+    batch_id = decision.batch.batch_id
+    if not has_table(con, "close_item_batches"):  # no close in this warehouse
+        return
+    if decision.state == BatchState.APPROVED:
+        outbox = {position: (row.item_id, row.reference) for position, row in decision.items}
+        _link_batch(con, batch_id, outbox, decision.signatures, strict=True)
+        return
+    freed = con.execute(
+        "UPDATE close_items SET correction_batch = NULL WHERE correction_batch = ? RETURNING item_id",
+        [batch_id],
+    ).fetchall()
+    if not freed:
+        return
+    for item_id, unit, year, period, account in con.execute(
+        "SELECT item_id, unit, year, period, account FROM close_item_batches WHERE batch_id = ? "
+        "AND list_contains(?, item_id)",
+        [batch_id, [i for (i,) in freed]],
+    ).fetchall():
+        at = ClosePeriod(int(unit), int(year), int(period), dt.date.min, dt.date.min, False)
+        record_event(
+            con,
+            at,
+            account,
+            CloseEvent.ITEM_TO_CORRECTION,
+            decision.signatures,
+            f"#{item_id}: batch {batch_id} declined ({decision.reason}); the item can be booked again",
+        )
+
+
+when_decided(__name__, _decided)
+
+
+def link_approved(
+    con: duckdb.DuckDBPyConnection, *, unit: int | None = None, batch_ids: list[int] | None = None
+) -> int:
+    """Link the items whose batch was approved but not linked in its approval (a process that had not
+    loaded this module approved it) to their outbox items; of ``unit`` or these batches. The number
+    linked (once, also when two sessions read at once: the link is conditional on the item waiting)."""
+    if not has_table(con, "close_item_batches") or not has_table(con, "correction_batches"):
+        return 0
+    pending = con.execute(
+        "SELECT DISTINCT b.batch_id, b.decided_by FROM close_items i JOIN correction_batches b "
+        "ON b.batch_id = i.correction_batch WHERE b.state = ? AND (?::BIGINT IS NULL OR i.unit = ?) "
+        "AND (?::BIGINT[] IS NULL OR list_contains(?, b.batch_id)) ORDER BY 1",
+        [str(BatchState.APPROVED), unit, unit, batch_ids, batch_ids],
+    ).fetchall()
+    linked = 0
+    for batch_id, decided_by in pending:
+        outbox = {
+            int(position): (int(item_id), str(reference))
+            for position, item_id, reference in con.execute(
+                "SELECT b.position, c.item_id, c.reference FROM correction_batch_items b "
+                "JOIN correction_items c ON c.item_id = b.item_id WHERE b.batch_id = ?",
+                [batch_id],
+            ).fetchall()
+        }
+        with transaction(con):
+            linked += _link_batch(con, int(batch_id), outbox, decided_by or "approvers", strict=False)
+    return linked
+
+
 def settle_booked(con: duckdb.DuckDBPyConnection, unit: int) -> list[tuple[str, int]]:
     """Clear the items of ``unit`` whose correction AFAS holds and a sync brought in, in the period
     it is booked in; returns (account, item id) of those cleared now (one event each, also when two
     sessions read at once: the clearing is conditional on the item being open)."""
+    link_approved(con, unit=unit)
     if not has_table(con, "Profit_Transactions") or not has_table(con, "correction_items"):
         return []
     rows = con.execute(

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from afas.access import Right, User
 from afas.catalogue import label
 from afas.close.overview import AccountClose, CloseOverview
 from afas.close.schema import CloseStatus, EvidenceKind
-from afas.close.signoff import same_person
+from afas.close.signoff import Who, prepared_it, reviewed_it
 from afas.corrections.from_recon import journal_and_contra_choices
 from afas.warehouse.explore import has_table
 
@@ -62,6 +63,9 @@ def grid_rows(overview: CloseOverview, statuses: list[CloseStatus] | None = None
     def signer(a: AccountClose, field: str) -> str:
         return (getattr(a.signoff, field) or "") if a.signoff is not None else ""
 
+    def reviewers(a: AccountClose) -> str:  # all of them; while one of two is missing '… (1 of 2)'
+        return a.signoff.reviewed_text() if a.signoff is not None else ""
+
     return pa.table(
         {
             "Account": pa.array([a.account for a in rows], pa.string()),
@@ -71,9 +75,9 @@ def grid_rows(overview: CloseOverview, statuses: list[CloseStatus] | None = None
             "Evidence amount": pa.array([a.supporting for a in rows], money),
             "Reconciling items": pa.array([a.items_total if a.has_items else None for a in rows], money),
             "Unexplained": pa.array([a.unexplained for a in rows], money),
-            "Status": pa.array([label(a.status) for a in rows], pa.string()),
+            "Status": pa.array([a.status_text() for a in rows], pa.string()),
             "Prepared by": pa.array([signer(a, "prepared_by") for a in rows], pa.string()),
-            "Reviewed by": pa.array([signer(a, "reviewed_by") for a in rows], pa.string()),
+            "Reviewed by": pa.array([reviewers(a) for a in rows], pa.string()),
         }
     )
 
@@ -86,30 +90,47 @@ class Allowed:
     why: str = ""
 
 
-def allowed_actions(row: AccountClose, who: str) -> dict[str, Allowed]:
-    """prepare / review / withdraw / edit for ``who`` on ``row``."""
-    name = " ".join((who or "").split())
+def allowed_actions(row: AccountClose, who: Who) -> dict[str, Allowed]:
+    """prepare / review / withdraw / edit for ``who`` on ``row``: a typed name (or signature), or a
+    signed-in :class:`afas.access.User` (then compared by identity, and their rights count)."""
+    name = who.signature if isinstance(who, User) else " ".join((who or "").split())
     if not name:
         nobody = Allowed(False, "Type your name first.")
         return {"prepare": nobody, "review": nobody, "withdraw": nobody, "edit": nobody}
+    cannot_prepare = who.why_not(Right.PREPARE) if isinstance(who, User) else None
+    cannot_review = who.why_not(Right.APPROVE) if isinstance(who, User) else None
     locked = Allowed(False, row.lock_reason()) if row.locked else Allowed(True)
-    if row.locked:
+    if cannot_prepare is not None:
+        locked = Allowed(False, cannot_prepare)
+    if cannot_prepare is not None:
+        prepare = Allowed(False, cannot_prepare)
+    elif row.locked:
         prepare = Allowed(False, row.lock_reason())
     elif not row.reconciled.done:
         prepare = Allowed(False, "It is not reconciled: add its evidence or items explaining the difference.")
     else:
         prepare = Allowed(True)
-    if row.status != CloseStatus.PREPARED or row.signoff is None:
+    s = row.signoff
+    if row.status != CloseStatus.PREPARED or s is None:
         review = Allowed(False, "Only a prepared account can be reviewed.")
-    elif same_person(row.signoff.prepared_by, name):
+    elif cannot_review is not None:
+        review = Allowed(False, cannot_review)
+    elif prepared_it(s, who if isinstance(who, User) else name):
         review = Allowed(False, "You prepared it: another person reviews it (four-eyes).")
+    elif reviewed_it(s, who if isinstance(who, User) else name):
+        review = Allowed(
+            False,
+            f"You reviewed it already ({len(s.reviews)} of {s.reviews_needed} reviews): another person "
+            "gives the other review.",
+        )
     else:
         review = Allowed(True)
-    withdraw = (
-        Allowed(True)
-        if row.status == CloseStatus.PREPARED
-        else Allowed(False, "Only a preparation not yet reviewed can be withdrawn.")
-    )
+    if cannot_prepare is not None:
+        withdraw = Allowed(False, cannot_prepare)
+    elif row.status == CloseStatus.PREPARED:
+        withdraw = Allowed(True)
+    else:
+        withdraw = Allowed(False, "Only a preparation not yet reviewed can be withdrawn.")
     return {"prepare": prepare, "review": review, "withdraw": withdraw, "edit": locked}
 
 

@@ -16,7 +16,16 @@ from afas.close.balances import ClosePeriod
 from afas.close.schema import CloseEvent
 from afas.errors import InputError
 
-__all__ = ["ReconcilingItem", "add_item", "clear_item", "open_items", "parse_amount", "record_event"]
+__all__ = [
+    "HELD_BY_BATCH",
+    "ReconcilingItem",
+    "add_item",
+    "clear_item",
+    "items_by_id",
+    "open_items",
+    "parse_amount",
+    "record_event",
+]
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class ReconcilingItem:
     correction_item: int | None = None  # that correction's outbox item
     correction_year: int | None = None  # the period the correction is booked in
     correction_period: int | None = None
+    correction_batch: int | None = None  # the correction batch prepared for it, while it waits (or after)
 
     def age_days(self, on: dt.date) -> int:
         """Its age at ``on`` (a period's end): days since the end of the period it was opened in."""
@@ -48,8 +58,16 @@ class ReconcilingItem:
 
 _ITEM_COLUMNS = (
     "item_id, account, year, period, opened_on, amount, description, expected, owner, created_by, created, "
-    "correction_ref, correction_item, correction_year, correction_period"
+    "correction_ref, correction_item, correction_year, correction_period, correction_batch"
 )
+
+HELD_BY_BATCH = (
+    "(correction_batch IS NOT NULL AND correction_batch IN "
+    "(SELECT batch_id FROM correction_batches WHERE state <> 'declined'))"
+)
+"""SQL on close_items: a correction batch prepared for the item is not declined (it waits for
+approval, or its approval is still to be linked to the item): the item is neither booked nor cleared
+meanwhile (afas.close.booking)."""
 
 
 def record_event(
@@ -106,6 +124,14 @@ def open_items(
         [period.unit, account, account, period.year, period.period, period.year, period.period],
     ).fetchall()
     return [ReconcilingItem(*row[:5], Decimal(row[5]), *row[6:]) for row in rows]
+
+
+def items_by_id(con: duckdb.DuckDBPyConnection, item_ids: list[int]) -> dict[int, ReconcilingItem]:
+    """The items of these ids as stored now (cleared or not)."""
+    rows = con.execute(
+        f"SELECT {_ITEM_COLUMNS} FROM close_items WHERE list_contains(?, item_id)", [item_ids]
+    ).fetchall()
+    return {int(row[0]): ReconcilingItem(*row[:5], Decimal(row[5]), *row[6:]) for row in rows}
 
 
 def add_item(
@@ -165,11 +191,18 @@ def clear_item(
             f"Reconciling item #{item_id} is not open in {period.label()}.",
             "Reload the page: it may have been cleared already, or it belongs to a later period.",
         )
-    con.execute(
-        "UPDATE close_items SET cleared_year = ?, cleared_period = ?, cleared_by = ?, cleared = ? "
-        "WHERE item_id = ?",
-        [period.year, period.period, who, _now(), item_id],
-    )
     item = found[0]
+    done = con.execute(
+        "UPDATE close_items SET cleared_year = ?, cleared_period = ?, cleared_by = ?, cleared = ? "
+        f"WHERE item_id = ? AND cleared_year IS NULL AND NOT coalesce({HELD_BY_BATCH}, false) "
+        "RETURNING item_id",
+        [period.year, period.period, who, _now(), item_id],
+    ).fetchall()
+    if not done:
+        raise InputError(
+            f"Reconciling item #{item_id} waits for approval as a correction (batch "
+            f"{item.correction_batch}), or was cleared meanwhile: it is not cleared now.",
+            "Decline or withdraw the batch on the Corrections page first, or reload the page.",
+        )
     record_event(con, period, item.account, CloseEvent.ITEM_CLEARED, who, f"#{item_id} {item.amount:,.2f}")
     return item

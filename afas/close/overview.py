@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import duckdb
 
+from afas.catalogue import label
 from afas.close.balances import (
     AccountBalance,
     ClosePeriod,
@@ -32,20 +33,74 @@ from afas.errors import InputError
 from afas.warehouse.db import transaction
 from afas.warehouse.explore import has_table
 
-__all__ = ["AccountClose", "CloseOverview", "close_overview", "open_difference_history", "recheck_signed"]
+__all__ = [
+    "AccountClose",
+    "CloseOverview",
+    "Review",
+    "SignOff",
+    "close_overview",
+    "open_difference_history",
+    "recheck_signed",
+]
+
+
+@dataclass(frozen=True)
+class Review:
+    """One person's review of an account-period's close."""
+
+    reviewer: str  # their signature: the typed name, or 'Name <e-mail>' signed in
+    issuer: str | None  # their identity (afas.access.User): LOCAL_ISSUER for a typed name;
+    subject: str | None  # None for a review recorded before identities were kept
+    reviewed: dt.datetime | None
+
+    @property
+    def identity(self) -> tuple[str, str] | None:
+        return (self.issuer, self.subject) if self.issuer and self.subject else None
 
 
 @dataclass(frozen=True)
 class SignOff:
     prepared_by: str | None
     prepared: dt.datetime | None
-    reviewed_by: str | None
-    reviewed: dt.datetime | None
+    reviewed_by: str | None  # once every review it needs is in: all reviewers, 'Bert <…>, Carla <…>'
+    reviewed: dt.datetime | None  # when the last of them reviewed it (the account is then locked)
     afas_balance: Decimal | None
     reopened: dt.datetime | None
     reopened_from: Decimal | None
     reopened_to: Decimal | None
     reopened_why: str | None
+    prepared_identity: tuple[str, str] | None = None  # (issuer, subject); None: recorded before them
+    reviews: tuple[Review, ...] = ()  # the reviews in so far, first first
+    reviews_needed: int = 1  # 1; 2 signed in above the four-eyes threshold (afas.access)
+
+    @property
+    def reviewers(self) -> tuple[str, ...]:
+        """The signatures of those who reviewed it so far (all of them once it is reviewed)."""
+        return tuple(r.reviewer for r in self.reviews)
+
+    @property
+    def reviews_missing(self) -> int:
+        return 0 if self.reviewed else max(self.reviews_needed - len(self.reviews), 0)
+
+    @property
+    def partly_reviewed(self) -> bool:
+        """Prepared, with some but not all of the reviews it needs (1 of 2)."""
+        return bool(self.prepared and not self.reviewed and self.reviews)
+
+    def review_progress(self) -> str | None:
+        """'1 of 2 reviews (Bert Jansen <bert@…>)' while a preparation has some of its reviews; else None."""
+        if not self.partly_reviewed:
+            return None
+        return f"{len(self.reviews)} of {self.reviews_needed} reviews ({', '.join(self.reviewers)})"
+
+    def reviewed_text(self) -> str:
+        """Who reviewed it, for a 'Reviewed by' column: all reviewers once reviewed; while it waits for
+        the second, the first with '(1 of 2)'; else empty."""
+        if self.reviewed:
+            return self.reviewed_by or ", ".join(self.reviewers)
+        if self.partly_reviewed:
+            return f"{', '.join(self.reviewers)} ({len(self.reviews)} of {self.reviews_needed})"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +151,28 @@ class AccountClose:
     def locked(self) -> bool:
         return self.status.signed
 
+    @property
+    def reviews_needed(self) -> int:
+        """How many people review it: 1, or 2 signed in above the four-eyes threshold (known once it is
+        prepared signed in with the configuration, or after its first review)."""
+        return self.signoff.reviews_needed if self.signoff is not None else 1
+
+    @property
+    def reviewers(self) -> tuple[str, ...]:
+        """Who reviewed it so far (a prepared account may have 1 of 2 reviews)."""
+        return self.signoff.reviewers if self.signoff is not None else ()
+
+    def review_progress(self) -> str | None:
+        """'1 of 2 reviews (Bert Jansen <bert@…>)' while it waits for a second review; else None."""
+        return self.signoff.review_progress() if self.signoff is not None else None
+
+    def status_text(self) -> str:
+        """The status in words, with the reviews while a second is missing: 'prepared, 1 of 2 reviews'."""
+        if self.status == CloseStatus.PREPARED and self.signoff is not None and self.signoff.partly_reviewed:
+            s = self.signoff
+            return f"{label(self.status)}, {len(s.reviews)} of {s.reviews_needed} reviews"
+        return label(self.status)
+
     def lock_reason(self) -> str:
         if self.status == CloseStatus.REVIEWED and self.signoff is not None:
             return (
@@ -103,9 +180,11 @@ class AccountClose:
                 f"(prepared by {self.signoff.prepared_by}): it is locked."
             )
         if self.status == CloseStatus.PREPARED and self.signoff is not None:
+            progress = self.signoff.review_progress()
             return (
-                f"Account {self.account} is prepared for this period by {self.signoff.prepared_by}; "
-                "withdraw the preparation before changing it."
+                f"Account {self.account} is prepared for this period by {self.signoff.prepared_by}"
+                + (f" and has {progress}" if progress else "")
+                + "; withdraw the preparation before changing it."
             )
         return ""
 
@@ -153,11 +232,30 @@ class CloseOverview:
 def _signoffs(con: duckdb.DuckDBPyConnection, period: ClosePeriod) -> dict[str, SignOff]:
     rows = con.execute(
         "SELECT account, prepared_by, prepared, reviewed_by, reviewed, afas_balance, reopened, "
-        "reopened_from, "
-        "reopened_to, reopened_why FROM close_signoffs WHERE unit = ? AND year = ? AND period = ?",
+        "reopened_from, reopened_to, reopened_why, prepared_issuer, prepared_subject, reviews_needed "
+        "FROM close_signoffs WHERE unit = ? AND year = ? AND period = ?",
         [period.unit, period.year, period.period],
     ).fetchall()
-    return {row[0]: SignOff(*row[1:]) for row in rows}
+    reviews: dict[str, list[Review]] = {}
+    for account, reviewer, issuer, subject, at in con.execute(
+        "SELECT account, reviewer, issuer, subject, reviewed FROM close_reviews "
+        "WHERE unit = ? AND year = ? AND period = ? ORDER BY account, position",
+        [period.unit, period.year, period.period],
+    ).fetchall():
+        reviews.setdefault(account, []).append(Review(reviewer, issuer, subject, at))
+    found = {}
+    for row in rows:
+        account, issuer, subject, needed = row[0], row[10], row[11], row[12]
+        mine = reviews.get(account, [])
+        if not mine and row[3]:  # reviewed before the reviews were kept one by one
+            mine = [Review(row[3], None, None, row[4])]
+        found[account] = SignOff(
+            *row[1:10],
+            prepared_identity=(issuer, subject) if issuer and subject else None,
+            reviews=tuple(mine),
+            reviews_needed=int(needed) if needed else 1,
+        )
+    return found
 
 
 def _reconciled(
@@ -190,7 +288,7 @@ def _reopen(
         f"entry {entry} of {day} ({voucher or 'no voucher'}) {amount:,.2f} {description or ''}".strip()
         for entry, day, voucher, description, amount, _when in shown[:5]
     )
-    who = ", ".join(x for x in (signed.prepared_by, signed.reviewed_by) if x)
+    who = ", ".join(x for x in (signed.prepared_by, *signed.reviewers) if x)
     why = (
         f"AFAS's balance changed from {signed.afas_balance:,.2f} to {balance.balance:,.2f} "
         "after it was signed "
@@ -200,7 +298,8 @@ def _reopen(
     with transaction(con):
         done = con.execute(
             "UPDATE close_signoffs SET prepared_by = NULL, prepared = NULL, reviewed_by = NULL, "
-            "reviewed = NULL, reopened = ?, reopened_from = ?, reopened_to = ?, reopened_why = ? "
+            "reviewed = NULL, prepared_issuer = NULL, prepared_subject = NULL, reviews_needed = NULL, "
+            "reviews = 0, reopened = ?, reopened_from = ?, reopened_to = ?, reopened_why = ? "
             "WHERE unit = ? AND year = ? AND period = ? AND account = ? AND afas_balance = ? "
             "AND (prepared IS NOT NULL OR reviewed IS NOT NULL) RETURNING account",
             [
@@ -214,6 +313,11 @@ def _reopen(
             ],
         ).fetchall()
         if done:  # another session reading at the same moment reopened it already: one event
+            # the reviews of the preparation go with it (also one of two, still waiting for the other)
+            con.execute(
+                "DELETE FROM close_reviews WHERE unit = ? AND year = ? AND period = ? AND account = ?",
+                [*period.key, balance.account],
+            )
             record_event(con, period, balance.account, CloseEvent.REOPENED, "AFAS", why)
     return SignOff(
         None, None, None, None, signed.afas_balance, now, signed.afas_balance, balance.balance, why

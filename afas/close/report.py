@@ -73,12 +73,12 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
         ):
             if value is not None:
                 sheet.write_number(r, c, value, money)
-        sheet.write(r, 7, label(row.status))
+        sheet.write(r, 7, row.status_text())
         if s is not None:
             sheet.write(r, 8, _text(s.prepared_by or ""))
             if s.prepared:
                 sheet.write_datetime(r, 9, s.prepared, when)
-            sheet.write(r, 10, _text(s.reviewed_by or ""))
+            sheet.write(r, 10, _text(s.reviewed_text()))
             if s.reviewed:
                 sheet.write_datetime(r, 11, s.reviewed, when)
     sheet.set_column(0, 0, 10)
@@ -91,7 +91,7 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
         ws = book.add_worksheet(_sheet_name(row, used))
         ws.write(0, 0, f"{row.account} {row.description}", bold)
         facts = [
-            ("Status", label(row.status)),
+            ("Status", row.status_text()),
             ("Evidence", label(row.setting.kind) + ("" if row.setting.chosen else f" ({row.setting.why})")),
             ("Evidence source", row.evidence.source),
             ("Note", row.evidence.note or ""),
@@ -115,7 +115,7 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
         s = row.signoff
         for name, who, at in (
             ("Prepared by", s.prepared_by if s else None, s.prepared if s else None),
-            ("Reviewed by", s.reviewed_by if s else None, s.reviewed if s else None),
+            ("Reviewed by", s.reviewed_text() if s else None, s.reviewed if s else None),
         ):
             ws.write(r, 0, name, bold)
             ws.write(r, 1, _text(who or ""))

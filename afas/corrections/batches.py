@@ -12,12 +12,18 @@ still waiting: two approvers pressing at once, in two sessions or processes, mak
 
 An approver, or the preparer, may decline a waiting batch (:func:`decline`); nothing of it is sent.
 On one machine without sign-in its one person approves in one step (Outbox.approve), as before.
+
+What a batch's items came from may record its link in the batch's own transactions: ``propose``'s
+``then`` runs where the batch is written, and a hook registered with :func:`when_decided` runs where
+the last approval puts the items into the outbox and where a decline is written (the close links its
+reconciling items so, afas.close.booking: a layer above this one registers, this one imports nothing
+of it). When such a hook raises, the decision is not taken.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -36,7 +42,17 @@ from afas.corrections.validation import Validator
 from afas.errors import AppError, InputError
 from afas.warehouse.db import ensure_once
 
-__all__ = ["Batch", "BatchState", "approve", "batches", "decline", "propose"]
+__all__ = [
+    "Batch",
+    "BatchState",
+    "Decision",
+    "approve",
+    "batches",
+    "decline",
+    "ensure_batches_schema",
+    "propose",
+    "when_decided",
+]
 
 
 class BatchState(StrEnum):
@@ -95,7 +111,41 @@ class Batch:
         return max(self.approvals_needed - len(self.approvers), 0)
 
 
-def _ensure(con: duckdb.DuckDBPyConnection) -> None:
+@dataclass(frozen=True)
+class Decision:
+    """A batch approved by the last approval it needed, or declined: what a hook (:func:`when_decided`)
+    is told, in the decision's transaction."""
+
+    batch: Batch  # as it stood before the decision (waiting)
+    state: BatchState  # APPROVED or DECLINED
+    by: tuple[User, ...]  # approved: its approvers, first first; declined: who declined it
+    items: tuple[tuple[int, ItemRow], ...] = ()  # approved: (position in the batch, outbox row) per item
+    reason: str | None = None  # declined: why
+
+    @property
+    def signatures(self) -> str:
+        return ", ".join(u.signature for u in self.by)
+
+
+Hook = Callable[[duckdb.DuckDBPyConnection, Decision], None]
+_HOOKS: dict[str, Hook] = {}
+
+
+def when_decided(name: str, hook: Hook) -> None:
+    """From now on in this process, run ``hook(con, decision)`` in the transaction of every batch's
+    last approval (its items are in the outbox then) and of every decline; when it raises, the
+    decision is rolled back and the error goes to whoever approved or declined. ``name`` keeps one
+    hook per caller (registering again replaces it)."""
+    _HOOKS[name] = hook
+
+
+def _decided(con: duckdb.DuckDBPyConnection, decision: Decision) -> None:
+    for hook in list(_HOOKS.values()):
+        hook(con, decision)
+
+
+def ensure_batches_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the batch tables (and the outbox's) if they are missing (once per file and process)."""
     ensure_corrections_schema(con)
     ensure_once(con, "correction_batches", lambda: con.execute(BATCHES_DDL))
 
@@ -117,11 +167,14 @@ def propose(
     config: AccessConfig,
     description: str,
     origins: Sequence[tuple[int, int]] | None = None,
+    then: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None,
 ) -> Batch:
     """Prepare ``items`` ((label, plan item)) as one batch for approval by others than ``by``.
 
     Every item is checked as AFAS would first (:class:`NotValid` names the first that fails);
-    ``origins`` per item the (run_id, result_id) of the reconciliation result it corrects."""
+    ``origins`` per item the (run_id, result_id) of the reconciliation result it corrects.
+    ``then(con, batch_id)`` runs in the same transaction once the batch is written (what its items
+    came from records the link there, on its own conditions): when it raises, nothing is prepared."""
     by.require(Right.PREPARE)
     if by.is_local:
         raise NotAllowed(
@@ -132,7 +185,7 @@ def propose(
         raise InputError("There is nothing to prepare.", "Tick at least one correction.")
     amount = _total([i for _, i in items])
     with box._open() as con:
-        _ensure(con)
+        ensure_batches_schema(con)
         for label, item in items:
             check = Validator(con).check(item)
             if not check.ok:
@@ -156,6 +209,8 @@ def propose(
                     for n, (label, item) in enumerate(items)
                 ],
             )  # fmt: skip
+            if then is not None:
+                then(c, int(batch_id))
             return int(batch_id)
 
         batch_id = box._retry(con, work)
@@ -175,7 +230,7 @@ def batches(
     batch_ids: Sequence[int] | None = None,
 ) -> list[Batch]:
     """The batches (of ``state``, or these ids), newest first, with their approvers."""
-    _ensure(con)
+    ensure_batches_schema(con)
     rows = con.execute(
         """SELECT b.batch_id, b.description, b.amount, b.approvals_needed, b.state, b.prepared_subject,
                   b.prepared_email, b.prepared_name, b.prepared_issuer, b.prepared_at, b.decided_by,
@@ -299,6 +354,8 @@ def approve(box: Outbox, batch_id: int, *, by: User) -> tuple[Batch, list[ItemRo
                     linked.append((row.item_id, run_id, result_id))
                 rows.append(row)
             record_origins(c, linked)
+            positions = tuple((p, r) for (p, *_), r in zip(items, rows, strict=True))
+            _decided(c, Decision(batch, BatchState.APPROVED, tuple(approvers), positions))
             return rows
 
         rows = box._retry(con, work)
@@ -347,6 +404,7 @@ def decline(box: Outbox, batch_id: int, *, by: User, reason: str) -> Batch:
             ).fetchall()
             if not done:
                 raise DecidedMeanwhile(f"Batch {batch_id} was decided meanwhile.", "Reload the page.")
+            _decided(c, Decision(batch, BatchState.DECLINED, (by,), reason=text))
 
         box._retry(con, work)
         return _read(con, batch_id)

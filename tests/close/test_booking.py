@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import shutil
 import threading
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from afas.access import AccessConfig, NotAllowed, User
+from afas.access import AccessConfig, User
 from afas.close.balances import close_period
 from afas.close.booking import correction_states
 from afas.close.overview import close_overview, recheck_signed
@@ -27,11 +25,12 @@ from afas.close.signoff import (
     prepare,
     set_evidence_kind,
 )
+from afas.corrections import batches
+from afas.corrections.batches import BatchState
 from afas.corrections.from_recon import journal_and_contra_choices
 from afas.corrections.outbox import Outbox
 from afas.corrections.plans import Defaults
 from afas.corrections.schema import OutboxState
-from afas.emulator.core import Emulator
 from afas.emulator.demo.bank_export import PLANTED_MONTH, PLANTED_YEAR, bank_statement
 from afas.errors import AppError, InputError
 from afas.recon.ledgers import import_ledger
@@ -39,37 +38,11 @@ from afas.recon.mapping import suggest_mapping
 from afas.recon.matching import AfasFilter, MatchConfig, reconcile
 from afas.recon.readers import read_ledger_table
 from afas.warehouse.sync import sync
+from tests.close.conftest import CONNECTORS
 from tests.conftest import make_client
 
 UNIT = 1
-CONNECTORS = [
-    "Profit_Administrations", "Profit_Accounts", "Profit_periods_per_administration", "Profit_Debtor",
-    "Profit_Creditor", "Profit_Transactions", "Profit_Period_balance", "Profit_Journals", "Profit_VAT_code",
-    "Recon_AllocationCodes",
-]  # fmt: skip
 IBAN = "NL69INGB0123456789"
-
-
-def _emulator() -> Emulator:
-    return Emulator(seed=7, transactions=600)  # the same data every time it is made
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("booking") / "warehouse.duckdb"
-    with make_client(_emulator()) as client:
-        assert all(r.status == "ok" for r in sync(path, client, CONNECTORS))
-    return path
-
-
-@pytest.fixture
-def world(template: Path, tmp_path: Path):
-    """(emulator, warehouse path, connection): a fresh emulator and the warehouse synced from its data."""
-    path = tmp_path / "w.duckdb"
-    shutil.copyfile(template, path)
-    con = duckdb.connect(str(path))
-    yield _emulator(), path, con
-    con.close()
 
 
 def defaults(con, contra: str | None = None) -> Defaults:
@@ -116,8 +89,11 @@ def test_an_item_booked_goes_to_the_outbox_once_and_clears_when_a_sync_brings_it
         book_item(con, at, item, defaults(con), "Bert")
     signed_in = User.signed_in({"sub": "b", "iss": "https://id", "email": "bert@x.nl"}, APPROVERS)
     second = add_reconciling_item(con, at, "0100", "1.00", "another", "Anna")
-    with pytest.raises(NotAllowed, match="prepared by one person and approved by another"):
-        book_item(con, at, second, defaults(con), signed_in)  # no one-step approval when signed in
+    _, waiting = book_item(con, at, second, defaults(con), signed_in)  # no one-step approval signed in
+    assert waiting.state == BatchState.WAITING and waiting.approvals_needed == 1
+    with pytest.raises(InputError, match="waits for approval"):
+        clear_reconciling_item(con, at, second, "Anna")  # not while its batch waits
+    batches.decline(Outbox(con), waiting.batch_id, by=signed_in, reason="not needed")
     clear_reconciling_item(con, at, second, "Anna")
     assert len(Outbox(con).items()) == 1
 

@@ -20,6 +20,7 @@ from afas.corrections.batches import BatchState, DecidedMeanwhile
 from afas.corrections.entries import entry_for_ledger_line
 from afas.corrections.from_recon import in_outbox, waiting_for_approval
 from afas.corrections.outbox import NotValid, Outbox
+from afas.errors import InputError
 from tests.corrections import DEFAULTS, synced_copy, warehouse
 
 D = Decimal
@@ -127,6 +128,47 @@ def test_a_batch_is_approved_by_another_person_and_only_then_in_the_outbox(con):
     }
     shown = audit_table(con).table
     assert set(shown["Who"]) == {"Bert Jansen <bert@example.nl>", "Anna de Vries <anna@example.nl>"}
+
+
+def test_what_the_items_came_from_links_in_the_batch_own_transactions(con, monkeypatch):
+    """``propose(then=)`` and the hooks of ``when_decided`` run inside the batch's transactions: when
+    they refuse, nothing is prepared, approved or declined."""
+    box, seen = Outbox(con, namespace="B6"), []
+
+    def refuse(_c, batch_id):  # noqa: ANN001, ANN202
+        seen.append(batch_id)
+        raise InputError("the origin moved meanwhile", "reload")
+
+    with pytest.raises(InputError, match="the origin moved"):
+        batches.propose(box, [("s", sale("1.00"))], by=ANNA, config=CONFIG, description="x", then=refuse)
+    assert len(seen) == 1 and batches.batches(con) == []
+    batch = batches.propose(
+        box, [("s", sale("1.00"))], by=ANNA, config=CONFIG, description="y", then=lambda c, b: seen.append(b)
+    )
+    assert seen[-1] == batch.batch_id
+
+    def no(_c, _decision):  # noqa: ANN001, ANN202
+        raise InputError("no", "x")
+
+    decisions = []
+    monkeypatch.setitem(batches._HOOKS, "test", lambda c, d: decisions.append(d))
+    monkeypatch.setitem(batches._HOOKS, "refusing", no)
+    with pytest.raises(InputError, match="no"):
+        batches.approve(box, batch.batch_id, by=BERT)
+    assert box.items() == [] and batches.batches(con, BatchState.WAITING)[0].approvers == ()
+    monkeypatch.delitem(batches._HOOKS, "refusing")
+    decisions.clear()
+    _, (row,) = batches.approve(box, batch.batch_id, by=BERT)
+    (approved,) = decisions
+    assert approved.state == BatchState.APPROVED and approved.items == ((0, row),)
+    assert approved.signatures == BERT.signature and approved.batch.batch_id == batch.batch_id
+    other = batches.propose(box, [("s", sale("2.00"))], by=ANNA, config=CONFIG, description="z")
+    batches.decline(box, other.batch_id, by=CARLA, reason="not this one")
+    assert (decisions[-1].state, decisions[-1].reason, decisions[-1].by) == (
+        BatchState.DECLINED,
+        "not this one",
+        (CARLA,),
+    )
 
 
 def test_above_the_threshold_two_approvers_are_needed_each_another_person(con):
