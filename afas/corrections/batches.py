@@ -316,9 +316,13 @@ def approve(box: Outbox, batch_id: int, *, by: User) -> tuple[Batch, list[ItemRo
                     f"You approved batch {batch_id} in another session already.", "Reload the page."
                 ) from None
             # every approval writes the batch row: two approving at once conflict, and the one that
-            # tries again counts the other's approval (else both would count one and the batch wait)
+            # tries again counts the other's approval (else both would count one and the batch wait).
+            # It writes the state column too (unchanged): DuckDB (2.0) sees a conflict only between
+            # writes to the same column, and an UPDATE ... RETURNING of the counter alone would write
+            # back the state this transaction read, undoing a decline committed meanwhile.
             counted = c.execute(
-                "UPDATE correction_batches SET approvals = approvals + 1 WHERE batch_id = ? AND state = ? "
+                "UPDATE correction_batches SET approvals = approvals + 1, state = state "
+                "WHERE batch_id = ? AND state = ? "
                 "RETURNING approvals, approvals_needed",
                 [batch_id, BatchState.WAITING],
             ).fetchall()

@@ -54,3 +54,26 @@ def test_the_batch_in_one_line_names_preparer_amount_and_approvals():
         "<anna@example.nl> at 05-10-2026 09:30 (UTC). 1 of 2 approvals (Bert Jansen <bert@example.nl>); "
         "above the four-eyes threshold two others approve."
     )
+
+
+def test_duckdb_sees_an_approval_and_a_decline_of_one_batch_at_once_as_a_conflict(tmp_path):
+    """What batches.approve rests on: its counter UPDATE also writes the state column, so a decline
+    committed after the approval's transaction began conflicts (and the approval tries again, reading
+    the decline) instead of being written over with the state the approval read."""
+    import duckdb
+    import pytest
+
+    con = duckdb.connect(str(tmp_path / "b.duckdb"))
+    con.execute("CREATE TABLE b (batch_id BIGINT PRIMARY KEY, approvals INT, state VARCHAR, reason VARCHAR)")
+    con.execute("INSERT INTO b VALUES (1, 0, 'waiting', NULL)")
+    approving, declining = con.cursor(), con.cursor()
+    approving.execute("BEGIN")
+    approving.execute("SELECT count(*) FROM b").fetchall()  # its snapshot: waiting
+    declining.execute("UPDATE b SET state = 'declined', reason = 'no' WHERE batch_id = 1 RETURNING batch_id")
+    with pytest.raises(duckdb.TransactionException):
+        approving.execute(
+            "UPDATE b SET approvals = approvals + 1, state = state WHERE batch_id = 1 AND state = 'waiting' "
+            "RETURNING approvals"
+        ).fetchall()
+    approving.execute("ROLLBACK")
+    assert con.execute("SELECT approvals, state, reason FROM b").fetchall() == [(0, "declined", "no")]
