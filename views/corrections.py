@@ -25,6 +25,7 @@ with connection(db) as con:
 if not runs:
     st.info("Reconcile a ledger first: its differences become the corrections proposed here.")
     st.page_link("views/reconcile.py", label="Go to Reconcile", icon=":material/compare_arrows:")
+    outbox_section(db, conn, "corr")  # what the Close page booked waits or is sent here all the same
     st.stop()
 
 run_ids = list(runs)

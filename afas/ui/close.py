@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from afas.access import User
 from afas.catalogue import label
 from afas.close import signoff
 from afas.close.booking import CorrectionState, correction_states, plan_booking
@@ -21,6 +22,7 @@ from afas.close.signoff import Who
 from afas.corrections.plans import Defaults
 from afas.ui.errors import shown_here
 from afas.ui.grid import for_grid
+from afas.ui.identity import access_config
 from afas.ui.text import plain
 from afas.ui.warehouse import MONEY
 from afas.warehouse.db import connection
@@ -257,6 +259,19 @@ def _booking(
             st.caption(plain(hint))
         signer = _signature(who)
         ready = editable and not booking.problems and bool(signer)
+        if isinstance(who, User) and not who.is_local:  # signed in: another person approves it
+            if st.button(
+                "Prepare this correction for approval", key=f"close_book_{acct}", disabled=not ready
+            ):
+                _act(
+                    db, signoff.book_item, period, item_id, defaults, who, text or None,
+                    config=access_config(),
+                    notice=lambda done: f"Prepared as batch {done[1].batch_id} for approval: another "
+                    "approver approves it on the Corrections page, then it is sent from the outbox there. "
+                    "The item explains the difference until a sync brings it in.",
+                )  # fmt: skip
+            st.caption("It waits for another approver on the Corrections page, then goes to the outbox.")
+            return
         if st.button(
             f"Approve this correction as {signer}" if signer else "Approve this correction",
             key=f"close_book_{acct}",
@@ -283,10 +298,10 @@ def account_panel(
     m1.metric("AFAS balance", f"€ {row.afas_balance:,.2f}")
     m2.metric("Evidence", "—" if row.supporting is None else f"€ {row.supporting:,.2f}")
     m3.metric("Unexplained", "—" if row.unexplained is None else f"€ {row.unexplained:,.2f}")
-    m4.metric("Status", label(row.status))
+    m4.metric("Status", row.status_text())
     if s is not None and s.reopened_why and not (s.prepared or s.reviewed):
         st.warning(plain(f"Reopened: {s.reopened_why}"))
-    allowed = allowed_actions(row, _signature(who))
+    allowed = allowed_actions(row, who)
     with connection(db) as con:
         states = correction_states(con, row.items)
     left, right = st.columns(2)
@@ -301,6 +316,8 @@ def account_panel(
         st.caption(plain(f"Prepared by {s.prepared_by} on {s.prepared:%Y-%m-%d %H:%M} UTC."))
     if s is not None and s.reviewed_by:
         st.caption(plain(f"Reviewed by {s.reviewed_by} on {s.reviewed:%Y-%m-%d %H:%M} UTC."))
+    elif s is not None and s.review_progress():  # above the four-eyes threshold: two reviewers
+        st.caption(plain(f"Reviewed so far: {s.review_progress()}; another person reviews it too."))
     c1, c2, c3 = st.columns(3)
     for column, name, action, text in (
         (c1, "prepare", signoff.prepare, "Prepare"),
@@ -309,6 +326,7 @@ def account_panel(
     ):
         ok = allowed[name]
         if column.button(text, key=f"close_{name}_{row.account}", disabled=not ok.ok, help=ok.why or None):
-            _act(db, action, overview.period, row.account, who)
+            signing = {"config": access_config()} if name != "withdraw" else {}
+            _act(db, action, overview.period, row.account, who, **signing)
         if not ok.ok and name != "withdraw":
             column.caption(plain(ok.why))

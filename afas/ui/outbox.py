@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+import afas.close.booking  # noqa: F401 - links a close item to its correction in the approval's transaction
 from afas.access import AccessConfig, Right, User, approvals_needed
 from afas.corrections.batch_view import batch_lines, batch_text, refusal
 from afas.corrections.batches import BatchState, approve, batches, decline, propose
@@ -219,7 +220,11 @@ def waiting_section(db: Path, prefix: str) -> None:
     for batch in waiting:
         with st.container(border=True):
             st.text(batch_text(batch))
-            with st.expander(f"The {batch.items} corrections of batch {batch.batch_id}"):
+            with st.expander(
+                f"The {batch.items} corrections of batch {batch.batch_id}"
+                if batch.items != 1
+                else f"The correction of batch {batch.batch_id}"
+            ):
                 st.text("\n".join(lines[batch.batch_id]))
             no_approve = refusal(batch, user)
             no_decline = refusal(batch, user, decline=True)
@@ -231,9 +236,14 @@ def waiting_section(db: Path, prefix: str) -> None:
                 with connection(db) as con, shown_here():
                     done, rows = approve(Outbox(con), batch.batch_id, by=user)
                     s[f"{prefix}_prepared"] = (
-                        f"Approved batch {batch.batch_id}: its {len(rows)} corrections are in the outbox."
+                        f"Approved batch {batch.batch_id}: "
+                        + (
+                            "its correction is in the outbox."
+                            if len(rows) == 1
+                            else f"its {len(rows)} corrections are in the outbox."
+                        )
                         if rows
-                        else f"Approved batch {batch.batch_id}: it waits for {done.approvals_missing} more."
+                        else f"Approved batch {batch.batch_id}: it waits for one more approver."
                     )
                     st.rerun()
             if no_approve is not None:

@@ -187,3 +187,59 @@ def test_master_data_changes_wait_for_another_approver_too(monkeypatch, tmp_path
     assert "Approved batch 1: its 7 corrections are in the outbox." in successes(at)
     at.button(key="md_send").click().run()
     assert "7 of 7 corrections are in AFAS." in successes(at)
+
+
+def test_the_close_signed_in_two_reviewers_above_the_threshold_and_a_booking_approved_by_another():
+    from tests.pages.test_close_page import synced_close
+
+    at = synced_close()  # set up on one machine, then signed in
+    secrets = {**SECRETS, "four_eyes": {"two_approvers_above": "1000.00"}}
+    secrets["roles"] = {**SECRETS["roles"], "approver": ["bert@example.nl", "dirk@example.nl"]}
+    at.secrets, at.user = secrets, dict(ANNA)
+    at.run()
+    assert "Signing as Anna de Vries <anna@example.nl>" in shown(at)
+    at.selectbox(key="close_account").set_value("0100").run()
+    grid = at.dataframe[0].value
+    balance = grid.loc[grid["Account"] == "0100", "AFAS balance"].iloc[0]
+    assert abs(balance) > 1000
+    at.text_input(key="close_amount_0100").set_value(f"{balance - 100:.2f}")
+    at.text_input(key="close_note_0100").set_value("fixed asset register")
+    at.button(key="FormSubmitter:close_schedule_0100-Save evidence").click().run()
+    at.text_input(key="close_item_text_0100").set_value("depreciation booked in the next month")
+    at.button(key="FormSubmitter:close_item_0100-Add reconciling item").click().run()
+    # booked signed in: a batch for another approver, not the outbox
+    assert at.button(key="close_book_0100").label == "Prepare this correction for approval"
+    at.button(key="close_book_0100").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(s.startswith("Prepared as batch 1 for approval") for s in successes(at)), successes(at)
+    (items,) = [d.value for d in at.dataframe if "Correction" in d.value.columns]
+    assert read(items["Correction"].iloc[0]).startswith(
+        "waiting for approval in batch 1 (prepared by Anna de Vries <anna@example.nl>)"
+    ), items
+    at.button(key="close_prepare_0100").click().run()
+    row = at.dataframe[0].value.set_index("Account").loc["0100"]
+    assert row["Prepared by"] == "Anna de Vries <anna@example.nl>"
+    assert at.button(key="close_review_0100").disabled  # a preparer does not review, nor her own
+
+    at.user = dict(BERT)
+    at.run()
+    at.button(key="close_review_0100").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    row = at.dataframe[0].value.set_index("Account").loc["0100"]
+    assert row["Status"] == "prepared, 1 of 2 reviews"  # above 1,000.00: a second reviewer
+    assert at.button(key="close_review_0100").disabled  # Bert once
+    at.user = person("dirk", "Dirk Bos")
+    at.run()
+    at.button(key="close_review_0100").click().run()
+    row = at.dataframe[0].value.set_index("Account").loc["0100"]
+    assert row["Status"] == "reviewed"
+    assert row["Reviewed by"] == "Bert Jansen <bert@example.nl>, Dirk Bos <dirk@example.nl>"
+
+    at.user = dict(BERT)  # the booking is approved on the Corrections page, by another than Anna
+    at.switch_page("views/corrections.py").run()
+    at.button(key="corr_batch_approve_1").click().run()
+    assert "Approved batch 1: its correction is in the outbox." in successes(at)
+    at.switch_page("views/close.py").run()
+    at.selectbox(key="close_account").set_value("0100").run()
+    (items,) = [d.value for d in at.dataframe if "Correction" in d.value.columns]
+    assert "in the outbox" in items["Correction"].iloc[0], items
