@@ -109,7 +109,17 @@ def test_the_token_comes_from_the_configuration_only(monkeypatch):
     assert server.emulator.token_data not in shown(at)
 
 
-def test_a_viewer_looks_anna_prepares_bert_approves_and_sends_the_audit_names_both(demo_ledger):  # noqa: F811
+def test_a_viewer_looks_anna_prepares_bert_approves_and_sends_the_audit_names_both(
+    demo_ledger,  # noqa: F811
+    monkeypatch,
+    tmp_path,
+):
+    from afas.emulator.demo import master_export
+    from afas.ui.connection import demo_server
+
+    customers = tmp_path / "demo_customers.csv"
+    customers.write_bytes(master_export.render_csv(master_export.demo_customer_rows(demo_server().emulator)))
+    monkeypatch.setattr(master_export, "DEMO_CUSTOMERS", customers)
     at = imported_and_matched(synced(all_connectors=True))  # set up on one machine, then signed in
     signed_in(at, CARLA)  # a viewer may look, not sync, set the defaults or prepare
     at.switch_page("views/sync.py").run()
@@ -164,27 +174,20 @@ def test_a_viewer_looks_anna_prepares_bert_approves_and_sends_the_audit_names_bo
     audit = frame(at, "Who")
     assert {"Anna de Vries <anna@example.nl>", "Bert Jansen <bert@example.nl>"} <= set(audit["Who"])
 
-
-def test_master_data_changes_wait_for_another_approver_too(monkeypatch, tmp_path):
-    from afas.emulator.demo import master_export
-    from afas.ui.connection import demo_server
-
-    path = tmp_path / "demo_customers.csv"
-    path.write_bytes(master_export.render_csv(master_export.demo_customer_rows(demo_server().emulator)))
-    monkeypatch.setattr(master_export, "DEMO_CUSTOMERS", path)
-    at = signed_in(synced(all_connectors=True), ANNA)
+    # master-data changes wait for another approver too
+    at.user = dict(ANNA)
     at.switch_page("views/masterdata.py").run()
     at.toggle(key="md_demo").set_value(True).run()
     at.button(key="md_compare").click().run()
-    at.button(key="md_approve").click().run()
     assert at.button(key="md_approve").label.startswith("Prepare 7 corrections for approval")
+    at.button(key="md_approve").click().run()
     at.button(key="md_prepare_confirm").click().run()
     assert not at.exception, at.exception
-    assert "Prepared batch 1 (7 corrections) for approval" in " ".join(successes(at))
+    assert "Prepared batch 2 (7 corrections) for approval" in " ".join(successes(at))
     at.user = dict(BERT)
     at.run()
-    at.button(key="md_batch_approve_1").click().run()
-    assert "Approved batch 1: its 7 corrections are in the outbox." in successes(at)
+    at.button(key="md_batch_approve_2").click().run()
+    assert "Approved batch 2: its 7 corrections are in the outbox." in successes(at)
     at.button(key="md_send").click().run()
     assert "7 of 7 corrections are in AFAS." in successes(at)
 
