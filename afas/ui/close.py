@@ -273,7 +273,7 @@ def _booking(
             st.caption("It waits for another approver on the Corrections page, then goes to the outbox.")
             return
         if st.button(
-            f"Approve this correction as {signer}" if signer else "Approve this correction",
+            plain(f"Approve this correction as {signer}") if signer else "Approve this correction",
             key=f"close_book_{acct}",
             disabled=not ready,
             help=None if ready else ("Type your name above first." if not signer else None),
