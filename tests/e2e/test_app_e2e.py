@@ -233,7 +233,7 @@ def _undo_a_match_and_make_it_by_hand(page, db: Path) -> None:
     """The rest of journey 2: after the corrections and a sync, matching again leaves nothing but the
     lines the other system lacks; the user undoes one match (its lines fall apart), finds the two lines with
     the search box and matches them again by hand."""
-    import duckdb
+    from afas.warehouse.db import connection
 
     page.get_by_role("link", name="Sync", exact=True).click()  # the posted corrections come home
     page.get_by_role("button", name="Sync now").click()
@@ -255,7 +255,7 @@ def _undo_a_match_and_make_it_by_hand(page, db: Path) -> None:
     _shot(page, "reconcile_unmatched")
 
     # the two lines that fell apart, as the user would look them up: by the ledger line's voucher
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connection(db) as con:  # waits its turn: the app opens the file for each step too
         voucher, description = con.execute(
             """SELECT l.voucher, l.description FROM recon_overrides o
             JOIN recon_override_lines x USING (override_id)
@@ -272,7 +272,7 @@ def _undo_a_match_and_make_it_by_hand(page, db: Path) -> None:
     _click_until(page, "Match selected by hand", "Only in the ledger", "0")
     _wait_for_metric(page, "Only in AFAS", only_afas)
     _wait_for_metric(page, "Matched", f"{matched:,}")
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connection(db) as con:  # waits its turn: the app opens the file for each step too
         manual = con.execute(
             "SELECT count(*) FROM recon_results WHERE pass = 'manual' AND run_id = "
             "(SELECT max(run_id) FROM recon_runs)"
