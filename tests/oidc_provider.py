@@ -25,11 +25,13 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -258,3 +260,61 @@ def sign_in(page, provider: OidcProvider, login: str, timeout: float = 30) -> No
 def confirm_sign_out(page, timeout: float = 30) -> None:
     """On the provider's sign-out page (after st.logout()): confirm; the browser returns to the app."""
     page.get_by_role("button", name="Yes, sign me out").click(timeout=timeout * 1000)
+
+
+@contextlib.contextmanager
+def signed_in_app(
+    provider: OidcProvider,
+    port: int,
+    folder: Path,
+    *,
+    cwd: Path,
+    script: str = "app.py",
+    extra_secrets: str = "",
+    env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """A Streamlit app (``script`` in ``cwd``) on ``port`` whose [auth] signs in against ``provider``
+    (and ``extra_secrets`` besides), its secrets file in ``folder`` (--secrets.files: outside the
+    project). Yields its address on localhost, the redirect URI's host: the cookies set on
+    /auth/login are only sent back to /oauth2callback on the same host."""
+    from tests.e2e.support import wait_until_serving
+
+    redirect_uri = f"http://localhost:{port}/oauth2callback"
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(
+        provider.auth_secrets(redirect_uri, cookie_secret=secrets.token_urlsafe(32)) + extra_secrets
+    )
+    log = folder / "streamlit.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script]
+            + ["--server.port", str(port), "--server.address", "localhost"]
+            + ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+            + ["--secrets.files", str(secrets_file)],
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_serving(f"http://127.0.0.1:{port}", proc, 90, log=log)
+            yield f"http://localhost:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+
+
+def loopback_only(page) -> list[str]:
+    """Let ``page`` reach this machine only; the addresses it tried beyond it are collected in the
+    list returned (a test asserts it stays empty: nothing leaves the machine)."""
+    offsite: list[str] = []
+
+    def route(request_route) -> None:
+        if urlsplit(request_route.request.url).hostname in ("localhost", "127.0.0.1"):
+            request_route.continue_()
+        else:
+            offsite.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return offsite

@@ -88,7 +88,7 @@ def permission(right: Right) -> tuple[User | None, str | None]:
     return user, why_not(user, right)
 
 
-def _sign_in_page(config: AccessConfig) -> None:
+def _sign_in_page() -> None:
     auth = _secrets().get("auth") or {}
     st.title("AFAS Profit reconciliation")
     st.write(
@@ -133,7 +133,7 @@ def gate() -> User | None:
         return current_user(config)
     user = current_user(config)
     if user is None:
-        _sign_in_page(config)
+        _sign_in_page()
         st.stop()
     _sidebar_signed_in(user)
     if not user.roles:

@@ -8,10 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
-import subprocess
-import sys
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -19,7 +15,7 @@ from afas.emulator.auth import demo_token_data
 from afas.emulator.core import Emulator
 from afas.emulator.demo import ledger_export
 from tests import oidc_provider as oidc
-from tests.e2e.support import DEMO_SEED, ROOT, shot, wait_until_serving
+from tests.e2e.support import DEMO_SEED, ROOT, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -41,32 +37,12 @@ def team_app(oidc_provider, oidc_app_port, tmp_path_factory):
     """The product app with [auth] pointing at the provider and [roles] (a secrets file outside the
     project: --secrets.files), reached as localhost, the redirect URI's host."""
     folder = tmp_path_factory.mktemp("team-app")
-    redirect_uri = f"http://localhost:{oidc_app_port}/oauth2callback"
-    secrets_file = folder / "secrets.toml"
-    secrets_file.write_text(
-        oidc_provider.auth_secrets(redirect_uri, cookie_secret=secrets.token_urlsafe(32)) + ROLES
-    )
     env = {**os.environ, "AFAS_DEMO_TRANSACTIONS": str(DEMO_SIZE), "AFAS_DATA_DIR": str(folder / "data")}
     env.pop("AFAS_TOKEN", None)
-    log = folder / "streamlit.log"
-    out = log.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py"]
-        + ["--server.port", str(oidc_app_port), "--server.address", "localhost"]
-        + ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-        + ["--secrets.files", str(secrets_file)],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_serving(f"http://127.0.0.1:{oidc_app_port}", proc, 90, log=log)
-        yield f"http://localhost:{oidc_app_port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        out.close()
+    with oidc.signed_in_app(
+        oidc_provider, oidc_app_port, folder, cwd=ROOT, extra_secrets=ROLES, env=env
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -99,16 +75,7 @@ def test_anna_prepares_is_refused_her_own_batch_bert_approves_and_sends(
     team_app, oidc_provider, browser, ledger_file, tmp_path
 ):
     page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
-    offsite: list[str] = []
-
-    def loopback_only(route):
-        if urlsplit(route.request.url).hostname in ("localhost", "127.0.0.1"):
-            route.continue_()
-        else:  # nothing leaves the machine
-            offsite.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", loopback_only)
+    offsite = oidc.loopback_only(page)
     page.goto(team_app)
     page.get_by_text("sign in with your work account to continue").wait_for(timeout=60_000)
     assert page.get_by_role("link", name="Connect", exact=True).count() == 0  # no page before sign-in
