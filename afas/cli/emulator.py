@@ -38,6 +38,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="the administrations the token's user may see ('' for none: the missing authorisation filter)",
     )
     em.add_argument(
+        "--subsecond-timestamps",
+        action="store_true",
+        help="keep Created/Modified with milliseconds, show them rounded to the second and filter on the "
+        "kept value, as AFAS does",
+    )
+    em.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -60,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         transactions=args.transactions,
         token_data=args.token,
-        config=EmulatorConfig(environment_number=args.environment),
+        config=EmulatorConfig(
+            environment_number=args.environment, subsecond_timestamps=args.subsecond_timestamps
+        ),
     )
     try:
         emulator.restrict_demo_token(without=args.without, administrations=args.administrations)

@@ -150,18 +150,15 @@ def last_change(con: duckdb.DuckDBPyConnection, unit: int, account: str, end: dt
     ).fetchall()[0][0]
 
 
-def changed_lines(
-    con: duckdb.DuckDBPyConnection, unit: int, account: str, end: dt.date, since: dt.datetime | None
-) -> list[tuple]:
-    """The journal lines on ``account`` up to ``end`` created or changed in AFAS after ``since``:
-    (entry number, date, voucher, description, amount, modified), newest first, at most 20."""
+def changed_lines(con: duckdb.DuckDBPyConnection, unit: int, account: str, end: dt.date) -> list[tuple]:
+    """The journal lines on ``account`` up to ``end`` last created or changed in AFAS: (entry number,
+    date, voucher, description, amount, modified in Amsterdam time), newest first, at most 20."""
     if not has_table(con, "Profit_Transactions"):
         return []
     return con.execute(
         'SELECT "EntryNo", "EntryDate", "VoucherNo", "Description", '
         'coalesce("AmtDebit", 0) - coalesce("AmtCredit", 0), coalesce("Modified", "Created") '
         'FROM "Profit_Transactions" WHERE "UnitId" = ? AND "AccountNo" = ? AND "EntryDate" <= ? '
-        'AND (? IS NULL OR coalesce("Modified", "Created") > ?) '
         'ORDER BY coalesce("Modified", "Created") DESC, "EntryNo" DESC LIMIT 20',
-        [unit, account, end, since, since],
+        [unit, account, end],
     ).fetchall()

@@ -30,6 +30,7 @@ from afas.close.evidence import Evidence, Setting, default_kind, documented, evi
 from afas.close.items import ReconcilingItem, open_items, record_event
 from afas.close.schema import CloseEvent, CloseStatus, EvidenceKind, ensure_close_schema
 from afas.errors import InputError
+from afas.profit.values import SHOWN_ROUNDING, wall_time
 from afas.warehouse.db import transaction
 from afas.warehouse.explore import has_table
 
@@ -280,9 +281,11 @@ def _reopen(
     con: duckdb.DuckDBPyConnection, period: ClosePeriod, balance: AccountBalance, signed: SignOff
 ) -> SignOff:
     """Withdraw the sign-offs of an account whose balance AFAS changed since, and say what changed."""
-    since = signed.reviewed or signed.prepared
-    lines = changed_lines(con, period.unit, balance.account, period.end, None)
-    newer = [line for line in lines if since is not None and line[5] is not None and line[5] > since]
+    signed_at = signed.reviewed or signed.prepared  # ours, in UTC; AFAS's Modified is Amsterdam time,
+    # shown to the second: a line shown in the second of the sign-off may have changed after it
+    since = wall_time(signed_at) - 2 * SHOWN_ROUNDING if signed_at is not None else None
+    lines = changed_lines(con, period.unit, balance.account, period.end)
+    newer = [line for line in lines if since is not None and line[5] is not None and line[5] >= since]
     shown = newer or lines[:5]
     listed = "; ".join(
         f"entry {entry} of {day} ({voucher or 'no voucher'}) {amount:,.2f} {description or ''}".strip()

@@ -91,6 +91,11 @@ class EmulatorConfig:
     send_x_profit_error: bool = True  # the deprecated header, still sent alongside error bodies
     gzip_min_bytes: int = 2048  # AFAS gzips successful responses; small ones are sent plain here
     put_status: int = 201  # PUT answers 201 with results (AFAS's OpenAPI); some observe 200
+    # AFAS keeps Created/Modified with milliseconds but shows them rounded to the second, and a filter
+    # compares the kept value: `Modified >= <a shown second>` then returns a row of that very second
+    # about half the time, `=` almost never (PracticalAfas; afas-profit-api.md §3.6, §9.2). Off: the
+    # emulator keeps whole seconds, so what it shows is what it compares.
+    subsecond_timestamps: bool = False
 
 
 def _json(status: int, doc: object, extra: list[tuple[str, str]] | None = None) -> EmResponse:
@@ -116,7 +121,7 @@ class Emulator:
         self.seed = seed
         self.store = Store()
         self.faults = Faults()
-        self._clock = clock or (lambda: dt.datetime.now().replace(microsecond=0))
+        self._clock = clock or dt.datetime.now
         self._log_counter = itertools.count(1)
         self._lock = threading.Lock()
         self._page_lock = threading.Lock()
@@ -128,6 +133,8 @@ class Emulator:
             from afas.emulator.demo import populate as _populate
 
             self.demo_summary = _populate(self.store, seed=seed, transactions=transactions)
+            if self.config.subsecond_timestamps:
+                self._hide_milliseconds()
         self.full_app = AppConnector("Reconciliation dashboard (all connectors)")
         self.tokens: dict[str, UserToken] = {}
         self.token_data = token_data or demo_token_data(seed)
@@ -172,8 +179,29 @@ class Emulator:
     ) -> FaultRule:
         return self.faults.add(FaultRule(kind, connector, method, times, latency_ms, retry_after))
 
+    def _hide_milliseconds(self) -> None:
+        """Give the demo's journal lines and changed booking days the milliseconds AFAS keeps and
+        does not show (the same for a line's Created and Modified, so their order holds)."""
+        with self.store.write() as cur:
+            cur.execute(
+                "UPDATE entry_line SET created = created + to_milliseconds(ms), "
+                "modified = modified + to_milliseconds(ms) FROM (SELECT unit AS u, entry_no AS e, "
+                "seq_no AS s, hash(unit, entry_no, seq_no, $seed) % 1000 AS ms FROM entry_line) m "
+                "WHERE unit = m.u AND entry_no = m.e AND seq_no = m.s",
+                {"seed": self.seed},
+            )
+            cur.execute(
+                "UPDATE changed_entry_date SET modified = m.latest FROM (SELECT entry_date AS d, "
+                "max(modified) AS latest FROM entry_line GROUP BY entry_date) m WHERE entry_date = m.d"
+            )
+
     def now(self) -> dt.datetime:
-        return self._clock()
+        """The moment a change is stamped with: to the millisecond with ``subsecond_timestamps``
+        (shown rounded to the second, see afas.emulator.query), else to the second."""
+        moment = self._clock()
+        if self.config.subsecond_timestamps:
+            return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        return moment.replace(microsecond=0)
 
     # --- what users do inside Profit (not through the API) ----------------------------------
 

@@ -331,7 +331,9 @@ _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
 def _render_expr(f: GField, column_type: str) -> str:
     col = f'"{f.id}"'
     if f.data_type == "date":
-        return f"strftime(CAST({col} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ')"
+        # shown to the second, rounded half up (AFAS keeps milliseconds it does not show)
+        shown = f"date_trunc('second', CAST({col} AS TIMESTAMP) + INTERVAL 500 MILLISECOND)"
+        return f"strftime({shown}, '%Y-%m-%dT%H:%M:%SZ')"
     m = _DECIMAL.fullmatch(column_type.upper().replace(" ", ""))
     if m and int(m.group(1)) < 18:
         return f"CAST({col} AS DECIMAL(18, {int(m.group(2))}))"

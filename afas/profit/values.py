@@ -16,12 +16,14 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 import orjson
 
 __all__ = [
     "EXACT_FLOAT_LIMIT",
+    "SHOWN_ROUNDING",
     "InexactNumberError",
     "PageDecoder",
     "RowConverter",
@@ -29,12 +31,18 @@ __all__ = [
     "parse_afas_date",
     "parse_afas_datetime",
     "to_decimal",
+    "wall_time",
 ]
 
 EXACT_FLOAT_LIMIT = 1e13
 """From this magnitude a float may not hold an amount with two decimals exactly (15 significant digits)."""
 
+SHOWN_ROUNDING = dt.timedelta(milliseconds=500)
+"""How far a timestamp AFAS shows may lie from the one it keeps: it keeps milliseconds and shows the
+second, rounded (afas-profit-api.md §3.6, §9.2). A shown Modified is the change's moment ± this."""
+
 _MIDNIGHT = dt.time()
+_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _LEADING_DOT = re.compile(rb'(":\s*)(-?)\.([0-9])')
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _BOOLEANS: dict[object, bool] = {
@@ -64,6 +72,12 @@ def parse_afas_datetime(text: str) -> dt.datetime:
     except ValueError:
         raise ValueError("Not an AFAS timestamp; expected text like 2025-03-01T14:30:00Z.") from None
     return parsed.replace(tzinfo=None)
+
+
+def wall_time(moment: dt.datetime) -> dt.datetime:
+    """A moment of ours (naive UTC, or aware) as AFAS's timestamps give it: naive Amsterdam wall time."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(_AMSTERDAM).replace(tzinfo=None)
 
 
 def parse_afas_date(text: str) -> dt.date:

@@ -100,6 +100,13 @@ ProgressCallback = Callable[[SyncProgress], None]
 PERIODS_CONNECTOR = "Profit_periods_per_administration"
 CHANGED_DATES = "Profit_Fin_ChangedEntrydate"
 MAX_INCREMENTAL_DATES = 400  # more changed days than this: one full refresh is fewer requests
+WATERMARK_OVERLAP = dt.timedelta(seconds=5)
+"""How far before the last watermark the next incremental refresh asks for changes. AFAS keeps
+Modified with milliseconds, shows it rounded to the second (±0.5 s) and filters on what it keeps
+(afas-profit-api.md §9.2), so a watermark read from the feed may lie up to half a second after a
+change made just after it; the rest is margin for a change stamped a moment before it was committed
+(UNCONFIRMED for AFAS). Days changed in the overlap are fetched again and replaced whole, so seeing
+a change twice does no harm."""
 UNIT_FIELDS = ("UnitId", "Unit", "AdminId")  # how connectors name the administration number
 STAGING_SUFFIX = "__staging"
 
@@ -239,7 +246,8 @@ def sync(
 
     Journal lines are refreshed incrementally when the table holds an earlier complete sync of the
     same environment and administration: Profit_Fin_ChangedEntrydate names the entry dates changed
-    since then, and only those dates are fetched and replaced. ``full`` forces a full refresh;
+    since then (with a few seconds' overlap, :data:`WATERMARK_OVERLAP`), and only those dates are
+    fetched and replaced. ``full`` forces a full refresh;
     everything else is always refreshed whole.
 
     Stops at the first connector that fails with an AFAS error and returns the results so far
@@ -424,12 +432,13 @@ class _Context:
         return self._latest[0]
 
     def changed_since(self, since: dt.datetime) -> tuple[set[dt.date], dt.datetime]:
-        """Entry dates changed at or after ``since`` (same second counts: changes may share it)."""
+        """Entry dates changed from :data:`WATERMARK_OVERLAP` before the watermark ``since`` on, and
+        the new watermark (the newest Modified seen, never before ``since``)."""
         if since not in self._changes:
             rows = self.client.fetch_all(
                 CHANGED_DATES,
                 key=("EntryDate",),
-                filter=Filter([[Condition("Modified", Op.GE, since)]]),
+                filter=Filter([[Condition("Modified", Op.GE, since - WATERMARK_OVERLAP)]]),
                 typed=False,
             )
             dates = {parse_afas_datetime(r["EntryDate"]).date() for r in rows}

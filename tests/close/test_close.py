@@ -32,6 +32,7 @@ from afas.close.signoff import (
     withdraw,
 )
 from afas.emulator.core import Emulator
+from afas.profit.values import wall_time
 from afas.warehouse.sync import sync
 from tests.conftest import make_client
 
@@ -228,6 +229,39 @@ def test_a_change_in_afas_reopens_a_signed_account(con):
     events = con.execute("SELECT event FROM close_events WHERE account = '1600' ORDER BY happened").fetchall()
     assert [e for (e,) in events] == ["prepared", "reviewed", "reopened"]
     assert close_overview(con, UNIT, year, period).reopened_now == ()  # reopened once, not on every read
+
+
+def test_the_reopening_lists_the_lines_changed_after_the_review_in_amsterdam_time(con):
+    """AFAS's Modified is Amsterdam wall time shown to the second; the sign-off is kept in UTC. A line
+    changed half an hour before the review is not 'changed since', one a moment after it is."""
+    year, period = latest(con)
+    p = close_period(con, UNIT, year, period)
+    prepare(con, p, "1600", "Anna")
+    reviewed = review(con, p, "1600", "Bert").signoff.reviewed
+    day = con.execute(
+        'SELECT max("EntryDate") FROM "Profit_Transactions" WHERE "UnitId" = 1 AND "Year" = ? '
+        'AND "Period" = ?',
+        [year, period],
+    ).fetchall()[0][0]
+    shown = wall_time(reviewed).replace(microsecond=0)
+    for entry, voucher, modified in (
+        (990001, "BEFORE-REVIEW", shown - dt.timedelta(minutes=30)),
+        (990002, "AFTER-REVIEW", shown + dt.timedelta(seconds=1)),
+    ):
+        con.execute(
+            'INSERT INTO "Profit_Transactions" BY NAME SELECT 1 AS "UnitId", ? AS "EntryNo", 1 AS "SeqNo", '
+            '? AS "Year", ? AS "Period", \'1600\' AS "AccountNo", ? AS "EntryDate", ? AS "VoucherNo", '
+            '\'Inkoopfactuur\' AS "Description", 0 AS "AmtDebit", 10 AS "AmtCredit", ? AS "Created", '
+            '? AS "Modified"',
+            [entry, year, period, day, voucher, modified, modified],
+        )
+    con.execute(
+        'UPDATE "Profit_Period_balance" SET "Credit" = "Credit" + 20, "Balance" = "Balance" - 20 '
+        'WHERE "UnitId" = 1 AND "Year" = ? AND "Period" = ? AND "AccountNr" = \'1600\'',
+        [year, period],
+    )
+    why = close_overview(con, UNIT, year, period).account("1600").signoff.reopened_why
+    assert "lines changed in AFAS since" in why and "AFTER-REVIEW" in why and "BEFORE-REVIEW" not in why
 
 
 def test_the_command_line_close_and_its_exit_status(con, tmp_path, capsys):
