@@ -3,9 +3,10 @@
 Per connector: metainfo gives the column types; pages come through ``ProfitClient.raw_pages``
 (keyset paging on the connector's unique key, large connectors sliced per administration, year
 and period, at most 5 requests in flight); each page's rows array (the bytes AFAS sent, with the
-envelope cut off) is written to a file in a temporary folder beside the database, and the files
-are loaded with ONE ``read_json`` into a staging table. Then one transaction drops the old table,
-renames staging into place and records the run as ok. Any failure (HTTP errors after retries,
+envelope cut off) is written to a file in a temporary folder beside the database, and while the pages
+download a loader thread appends them in batches, one ``read_json`` each, to a staging table
+(:class:`_Loader`). Then one transaction drops the old table, renames staging into place and
+records the run as ok. Any failure (HTTP errors after retries,
 a dropped connection, Ctrl-C) leaves the previous table exactly as it was and records the run as
 failed with a one-line reason (the history: afas.warehouse.runs).
 
@@ -22,6 +23,7 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -42,7 +44,7 @@ from afas.profit.errors import AfasError
 from afas.profit.filters import Condition, Filter, Op
 from afas.profit.values import EXACT_FLOAT_LIMIT, parse_afas_datetime
 from afas.warehouse import runs
-from afas.warehouse.db import connection
+from afas.warehouse.db import WarehouseBusy, connection
 from afas.warehouse.runs import SyncMode, SyncStatus
 from afas.warehouse.schema import column_type, connector_columns, quote_ident
 
@@ -490,6 +492,7 @@ class _Context:
         t0 = time.perf_counter()
         run_id = self._start_run(cid)
         counts = [0, 0]  # pages, rows
+        loader: _Loader | None = None
         try:
             meta = self.client.get_metainfo(cid)
             fields = [(f.id, f.data_type, f.decimals) for f in meta.fields]
@@ -505,21 +508,29 @@ class _Context:
                 partitions = (None,)
             with tempfile.TemporaryDirectory(prefix=f".{self.db.name}.sync-", dir=self.db.parent) as tmp:
                 estimate = self._estimate(cid) if plan.mode == SyncMode.FULL else None
+                loader = _Loader(self.db, cid + STAGING_SUFFIX, fields)
                 if partitions:
                     pages = self.client.raw_pages(cid, key=spec.key, filter=flt, partitions=partitions)
                     for page in pages:
                         counts[0] += 1
                         counts[1] += page.row_count
-                        (Path(tmp) / f"{counts[0]:07d}.json").write_bytes(rows_array(page.content))
+                        path = Path(tmp) / f"{counts[0]:07d}.json"
+                        path.write_bytes(rows_array(page.content))
+                        loader.add(path)
                         if self.progress is not None:
                             self.progress(SyncProgress(cid, counts[0], counts[1], estimate, plan.mode))
-                self._swap_in(cid, fields, Path(tmp), plan, run_id, counts)
+                loader.finish()
+                self._swap_in(cid, fields, plan, run_id, counts)
             return SyncResult(
                 cid, SyncStatus.OK, counts[1], counts[0], time.perf_counter() - t0, run_id, mode=plan.mode
             )
         except BaseException as exc:
             reason = _reason(exc)
+            if loader is not None:
+                loader.abandon()
             with connection(self.db) as con:
+                with suppress(duckdb.Error):
+                    con.execute(f"DROP TABLE IF EXISTS {quote_ident(cid + STAGING_SUFFIX)}")
                 runs.record_failed(con, run_id, counts[1], counts[0], reason)
             if not isinstance(exc, AfasError):
                 raise
@@ -542,22 +553,15 @@ class _Context:
         self,
         cid: str,
         fields: Sequence[tuple[str, str, int]],
-        folder: Path,
         plan: _Plan,
         run_id: int,
         counts: list[int],
     ) -> None:
-        """Load the downloaded pages into staging and put them in place in one transaction."""
+        """Check the staging table the pages were loaded into and put it in place in one transaction."""
         staging, target = quote_ident(cid + STAGING_SUFFIX), quote_ident(cid)
         n_pages, n_rows = counts
         with connection(self.db) as con:
             try:
-                con.execute(f"DROP TABLE IF EXISTS {staging}")
-                if n_pages:
-                    con.execute(f"CREATE TABLE {staging} AS {load_sql(folder / '*.json', fields)}")
-                else:  # an incremental run with nothing changed: an empty table of the right shape
-                    columns = ", ".join(f"{quote_ident(f)} {t}" for f, t in connector_columns(fields))
-                    con.execute(f"CREATE TABLE {staging} ({columns})")
                 loaded = con.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
                 if loaded != n_rows:
                     raise AfasError(
@@ -584,6 +588,90 @@ class _Context:
                 with suppress(duckdb.Error):
                     con.execute(f"DROP TABLE IF EXISTS {staging}")
                 raise
+
+
+class _Loader:
+    """Loads a connector's pages into its staging table while they download, so that when the last
+    page arrives little remains to load.
+
+    A thread takes the page files written so far, in batches, each appended with one read_json in a
+    connection of its own that is closed straight after: between batches the file is free for other
+    processes, as before. A batch that finds the file held elsewhere waits for the next one (the
+    files stay on disk); only :meth:`finish` waits as long as any connection does. Every loaded file
+    is removed at once, so the folder holds at most a batch or two of pages.
+    """
+
+    MIN_BATCH = 8  # pages: fewer, and the per-batch connection would cost more than the load
+
+    def __init__(self, db: Path, staging: str, fields: Sequence[tuple[str, str, int]]) -> None:
+        self.db, self.staging, self.fields = db, quote_ident(staging), fields
+        self._pending: list[Path] = []
+        self._cond = threading.Condition()
+        self._closing = False
+        self._abandoned = False
+        self._error: BaseException | None = None
+        self.deferred = 0  # batches put off because the file was held elsewhere
+        columns = ", ".join(f"{quote_ident(f)} {t}" for f, t in connector_columns(fields))
+        with connection(db) as con:  # a staging table left by a killed sync goes first
+            con.execute(f"DROP TABLE IF EXISTS {self.staging}")
+            con.execute(f"CREATE TABLE {self.staging} ({columns})")
+        self._thread = threading.Thread(target=self._run, name="afas-load", daemon=True)
+        self._thread.start()
+
+    def add(self, path: Path) -> None:
+        """A page file written in full; raises what went wrong in an earlier batch."""
+        with self._cond:
+            if self._error is not None:
+                raise self._error
+            self._pending.append(path)
+            if len(self._pending) >= self.MIN_BATCH:
+                self._cond.notify()
+
+    def finish(self) -> None:
+        """Load the pages still waiting and return once every page is in the staging table."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abandon(self) -> None:
+        """Stop loading (the sync failed or was cancelled); returns when no batch is running."""
+        with self._cond:
+            self._abandoned = self._closing = True
+            self._cond.notify()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    self._cond.wait_for(lambda: self._closing or len(self._pending) >= self.MIN_BATCH)
+                    if self._abandoned:
+                        return
+                    batch, last = list(self._pending), self._closing
+                if batch and not self._load(batch, wait=None if last else 0.2):
+                    self.deferred += 1  # the file was held elsewhere: these pages go with the next batch
+                    continue
+                with self._cond:
+                    del self._pending[: len(batch)]
+                    if last and not self._pending:
+                        return
+        except BaseException as exc:  # handed to the sync's thread by add() or finish()
+            self._error = exc
+
+    def _load(self, batch: list[Path], wait: float | None) -> bool:
+        try:
+            with connection(self.db, **({} if wait is None else {"wait": wait})) as con:
+                con.execute(f"INSERT INTO {self.staging} BY NAME {load_sql(batch, self.fields)}")
+        except WarehouseBusy:
+            if wait is None:
+                raise
+            return False
+        for path in batch:
+            path.unlink(missing_ok=True)
+        return True
 
 
 def _check_exact(
@@ -635,8 +723,11 @@ def rows_array(content: bytes) -> bytes:
     return orjson.dumps(rows or [])
 
 
-def load_sql(files: str | os.PathLike[str], fields: Sequence[tuple[str, str, int]]) -> str:
-    """One read_json over files holding JSON arrays of AFAS rows, giving typed columns.
+def load_sql(
+    files: str | os.PathLike[str] | Sequence[os.PathLike[str]], fields: Sequence[tuple[str, str, int]]
+) -> str:
+    """One read_json over files (a glob, or a list of files) holding JSON arrays of AFAS rows, giving
+    typed columns.
 
     Decimals go straight from the JSON number to DECIMAL; dates are read as text and cast from
     their first 10 (DATE) or 19 (TIMESTAMP) characters, so no time zone is ever applied.
@@ -652,5 +743,9 @@ def load_sql(files: str | os.PathLike[str], fields: Sequence[tuple[str, str, int
         else:
             columns.append(f"{_sql_text(fid)}: {_sql_text(target)}")
             select.append(q)
-    source = f"read_json({_sql_text(str(files))}, columns = {{{', '.join(columns)}}}, format = 'array')"
+    if isinstance(files, str | os.PathLike):
+        where = _sql_text(str(files))
+    else:
+        where = "[" + ", ".join(_sql_text(str(f)) for f in files) + "]"
+    source = f"read_json({where}, columns = {{{', '.join(columns)}}}, format = 'array')"
     return f"SELECT {', '.join(select)} FROM {source}"
