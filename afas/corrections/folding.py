@@ -1,7 +1,8 @@
 """The journal lines as they stand once this tool's own corrections are taken into account.
 
 It lives with the corrections, which own the tables it reads (correction_items, correction_origins),
-and depends on the reconciliation only as corrections do (recon_results); matching itself knows
+and depends on the reconciliation only as corrections do (recon_results, and it tells the runs over
+it which table it shows: afas.recon.results.register_line_source); matching itself knows
 nothing of corrections: its caller (the Reconcile page, ``python -m afas reconcile``) passes the view
 this returns as the table to match against.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from afas.corrections.schema import OutboxState
+from afas.recon.results import register_line_source
 from afas.recon.schema import ResultKind
 
 __all__ = ["CORRECTED_VIEW", "with_corrections"]
@@ -34,7 +36,7 @@ def with_corrections(con: duckdb.DuckDBPyConnection, afas_table: str = "Profit_T
         t
         for (t,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND table_name IN "
-            "('correction_origins', 'correction_items', 'recon_results')"
+            "('correction_origins', 'correction_items', 'recon_lines')"
         ).fetchall()
     }
     if len(present) < 3 or not con.execute("SELECT count(*) FROM correction_origins").fetchall()[0][0]:
@@ -66,4 +68,5 @@ def with_corrections(con: duckdb.DuckDBPyConnection, afas_table: str = "Profit_T
             SELECT 1 FROM folded x
             WHERE x.unit_id = t."UnitId" AND x.c_entry = t."EntryNo" AND x.c_seq = t."SeqNo")"""
     )
+    register_line_source(con, CORRECTED_VIEW, afas_table)  # its lines' texts are afas_table's
     return CORRECTED_VIEW

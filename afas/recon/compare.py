@@ -106,7 +106,7 @@ def compare_balances(
     with transaction(con):
         run_id = new_run(con, "balances", import_id, table, cfg)
         con.execute(
-            f"""INSERT INTO recon_results BY NAME
+            f"""INSERT INTO recon_items BY NAME
             WITH a AS ({afas_sql}),
                  l AS (SELECT account, year(entry_date) AS year, month(entry_date) AS period,
                      sum(amount) AS amount
@@ -261,7 +261,7 @@ def compare_master_data(
     with transaction(con):
         run_id = new_run(con, f"master:{afas_table}", None, afas_table, cfg)
         con.execute(
-            f"""INSERT INTO recon_results BY NAME
+            f"""INSERT INTO recon_items BY NAME
             SELECT ? AS run_id, row_number() OVER (ORDER BY item_key) AS result_id,
                    CASE WHEN NOT in_l THEN 'only_in_afas' WHEN NOT in_a THEN 'only_in_ledger'
                         WHEN {any_diff} THEN 'differing' ELSE 'matched' END AS kind,

@@ -45,6 +45,7 @@ from afas.recon.guesses import ReadingNote, reading_notes
 from afas.recon.mapping import LedgerLine, LineProblem, MappedLedger, Mapping, apply_mapping, suggest_mapping
 from afas.recon.mapsql import MappedSummary, mapped_view
 from afas.recon.readers import LedgerFileError, RawTable, read_ledger_table
+from afas.recon.results import prune_kept_lines
 from afas.recon.schema import IMPORT_ID_SEQUENCE, ensure_recon_schema
 from afas.recon.tables import TextTable
 from afas.warehouse.db import transaction
@@ -444,7 +445,7 @@ def import_footprint(con: duckdb.DuckDBPyConnection, import_id: int) -> ImportFo
         con,
         f"""SELECT (SELECT count(*) FROM ledger_lines WHERE import_id = $id),
                    (SELECT count(*) FROM recon_runs WHERE import_id = $id),
-                   (SELECT count(*) FROM recon_results WHERE run_id IN
+                   (SELECT count(*) FROM recon_result_rows WHERE run_id IN
                         (SELECT run_id FROM recon_runs WHERE import_id = $id)),
                    (SELECT count(*) FROM recon_overrides WHERE import_id = $id),
                    {corrections}""",
@@ -466,8 +467,10 @@ def delete_import(con: duckdb.DuckDBPyConnection, import_id: int) -> bool:
             raise ImportInUse(footprint)
         runs = "(SELECT run_id FROM recon_runs WHERE import_id = $id)"
         con.execute(f"DELETE FROM recon_field_diffs WHERE run_id IN {runs}", {"id": import_id})
-        con.execute(f"DELETE FROM recon_results WHERE run_id IN {runs}", {"id": import_id})
+        for table in ("recon_lines", "recon_items", "recon_line_runs"):
+            con.execute(f"DELETE FROM {table} WHERE run_id IN {runs}", {"id": import_id})
         con.execute("DELETE FROM recon_runs WHERE import_id = $id", {"id": import_id})
+        prune_kept_lines(con)
         con.execute(
             "DELETE FROM recon_override_lines WHERE override_id IN "
             "(SELECT override_id FROM recon_overrides WHERE import_id = $id)",

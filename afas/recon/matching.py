@@ -2,11 +2,12 @@
 
 A run loads the AFAS lines (optionally filtered) and the ledger's lines into temp tables, applies
 the user's overrides (manual matches fixed, unmatched pairs excluded), runs the enabled passes in
-order over what is still unmatched (afas.recon.passes), and writes one row per line or side-by-side
-pair into recon_results (see afas.recon.schema.RESULTS_DDL) with kind, match group, pass and reason.
+order over what is still unmatched (afas.recon.passes), and keeps one row per line or side-by-side
+pair in recon_lines with kind, match group, pass, reason and difference, by line ids: the lines'
+amounts and texts are read through the view recon_results, as the run saw them (afas.recon.results).
 
 A run of one exact-key pass without overrides, whose keys pair lines one to one, takes a direct
-path instead: one INSERT into recon_results from a FULL JOIN of the two sides, no working tables
+path instead: one INSERT into recon_lines from a FULL JOIN of the two sides, no working tables
 (_direct_key_run); it writes the same rows, and hands over to the general path when keys repeat.
 """
 
@@ -36,6 +37,7 @@ from afas.recon.passes import (
     result_columns,
     run_pass,
 )
+from afas.recon.results import ensure_results_view, record_line_run
 from afas.recon.schema import RESULT_KINDS, ensure_recon_schema
 from afas.warehouse.db import transaction
 from afas.warehouse.explore import NotSynced
@@ -226,13 +228,13 @@ def _load(
     con.execute("CREATE OR REPLACE TEMP VIEW _ul AS SELECT * FROM _rl ANTI JOIN _ml USING (l_id)")
 
 
-def _write_results(con: duckdb.DuckDBPyConnection, run_id: int, import_id: int) -> None:
+def _write_results(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
     # result_id: the AFAS line's place in key order, then the ledger-only lines by line number; unique
     # (a line is in one row only) and deterministic without sorting a million rows.
     only_afas = result_columns("'only_in_afas'", "NULL::BIGINT", "NULL::VARCHAR", "'no match found'")
     only_ledger = result_columns("'only_in_ledger'", "NULL::BIGINT", "NULL::VARCHAR", "'no match found'")
     con.execute(
-        f"""INSERT INTO recon_results BY NAME
+        f"""INSERT INTO recon_lines BY NAME
         WITH r AS (
             SELECT * FROM _res
             UNION ALL
@@ -241,9 +243,9 @@ def _write_results(con: duckdb.DuckDBPyConnection, run_id: int, import_id: int) 
             {only_ledger} FROM _rl l ANTI JOIN _ml m ON m.l_id = l.l_id
             LEFT JOIN (FROM _ra LIMIT 0) a ON true)
         SELECT ? AS run_id, coalesce(a_id, (SELECT coalesce(max(a_id), 0) FROM _ra) + line_no) AS result_id,
-               CASE WHEN line_no IS NOT NULL THEN ? END AS import_id, * EXCLUDE (a_id)
+               * EXCLUDE (a_id)
         FROM r""",
-        [run_id, import_id],
+        [run_id],
     )
 
 
@@ -272,6 +274,7 @@ def _direct_key_run(
     p: ExactKeyPass,
     afas_columns: list[str],
     ledger_columns: list[str],
+    date_column: str,
     lap: Callable[[str], None],
 ) -> tuple[int, dict[str, int]] | None:
     """One exact-key pass without overrides, written by one INSERT from one FULL JOIN of the sides.
@@ -323,11 +326,10 @@ def _direct_key_run(
         run_id = new_run(con, "transactions", import_id, config.afas_table, _config_json(config))
         # result_id as on the general path: the AFAS line's a_id, the ledger-only lines after them.
         con.execute(
-            f"""INSERT INTO recon_results BY NAME
-            SELECT ? AS run_id, coalesce(a_id, ? + line_no) AS result_id,
-                   CASE WHEN line_no IS NOT NULL THEN ? END AS import_id, * EXCLUDE (a_id)
+            f"""INSERT INTO recon_lines BY NAME
+            SELECT ? AS run_id, coalesce(a_id, ? + line_no) AS result_id, * EXCLUDE (a_id)
             FROM ({columns} FROM ({afas_sql}) a FULL JOIN ({ledger_sql}) l ON {join})""",
-            [run_id, n_afas, import_id, p.name, *afas_params, import_id],
+            [run_id, n_afas, p.name, *afas_params, import_id],
         )
         counts = result_counts(con, run_id)
         pairs = counts["matched"] + counts["differing"]
@@ -336,11 +338,15 @@ def _direct_key_run(
             lap(p.name)
             return None
         lap(p.name)
+        # The lines were read in this transaction: as of its start.
+        as_of = con.execute("SELECT current_localtimestamp()").fetchone()[0]
+        record_line_run(con, run_id, import_id, config.afas_table, date_column, as_of)
         con.execute("UPDATE recon_runs SET finished = current_localtimestamp() WHERE run_id = ?", [run_id])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    ensure_results_view(con)
     lap("write")
     return run_id, counts
 
@@ -354,6 +360,7 @@ def reconcile(
     afas_cols = _columns(con, config.afas_table)
     ledger_cols = _columns(con, "ledger_lines")
     afas_columns, ledger_columns = _validate(config, afas_cols, ledger_cols)
+    date_column = _check_column(afas_cols, config.afas_date_column, config.afas_table)
     known = con.execute(
         "SELECT EXISTS (SELECT 1 FROM ledger_imports WHERE import_id = ?) "
         "OR EXISTS (SELECT 1 FROM ledger_lines WHERE import_id = ?)",
@@ -375,11 +382,14 @@ def reconcile(
 
     key_pass = _single_key_pass(con, config, import_id)
     if key_pass is not None:
-        direct = _direct_key_run(con, import_id, config, key_pass, afas_columns, ledger_columns, lap)
+        direct = _direct_key_run(
+            con, import_id, config, key_pass, afas_columns, ledger_columns, date_column, lap
+        )
         if direct is not None:
             run_id, counts = direct
             pairs = counts["matched"] + counts["differing"]
             return RunSummary(run_id, counts, {"manual": 0, key_pass.name: pairs}, seconds)
+    as_of = con.execute("SELECT current_localtimestamp()").fetchone()[0]  # just before the lines are read
     _load(con, import_id, config, afas_columns, ledger_columns)
     lap("load")
     per_pass = {"manual": apply_overrides(con, import_id)}
@@ -391,8 +401,10 @@ def reconcile(
             lap(name)
     with transaction(con):
         run_id = new_run(con, "transactions", import_id, config.afas_table, _config_json(config))
-        _write_results(con, run_id, import_id)
+        _write_results(con, run_id)
+        record_line_run(con, run_id, import_id, config.afas_table, date_column, as_of)
         con.execute("UPDATE recon_runs SET finished = current_localtimestamp() WHERE run_id = ?", [run_id])
+    ensure_results_view(con)
     lap("write")
     for t in ("_ua", "_ul"):
         con.execute(f"DROP VIEW IF EXISTS {t}")
@@ -407,7 +419,7 @@ def result_counts(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]
     """Result rows per kind (every kind present, zero when none)."""
     rows = dict(
         con.execute(
-            "SELECT kind, count(*) FROM recon_results WHERE run_id = ? GROUP BY kind", [run_id]
+            "SELECT kind, count(*) FROM recon_result_rows WHERE run_id = ? GROUP BY kind", [run_id]
         ).fetchall()
     )
     return {k: int(rows.get(k, 0)) for k in RESULT_KINDS}

@@ -248,16 +248,10 @@ def _order(policy: str, a_date: str, a_id: str, l_date: str, l_id: str) -> str:
 
 def result_columns(kind: str, group_id: str, pass_name: str, reason: str) -> str:
     """The SELECT list of one result row over AFAS line ``a`` and ledger line ``l`` (either may be
-    NULL): recon_results' columns, plus a_id for ordering."""
+    NULL): what recon_lines keeps of it, plus a_id for ordering (afas.recon.results reads the rest)."""
     return f"""SELECT {kind} AS kind, {group_id} AS group_id, a.a_id, a.UnitId AS unit_id,
         a.EntryNo AS entry_no, a.SeqNo AS seq_no, l.l_id AS line_no, {pass_name} AS pass, {reason} AS reason,
-        a.amount AS amount_afas, l.amount AS amount_ledger,
-        CAST(coalesce(a.amount, 0) - coalesce(l.amount, 0) AS DECIMAL(18, 2)) AS difference,
-        a.d AS date_afas, l.d AS date_ledger, a.account AS account_afas, l.account AS account_ledger,
-        CAST(a.VoucherNo AS VARCHAR) AS voucher_afas, l.voucher AS voucher_ledger,
-        CAST(a.Description AS VARCHAR) AS description_afas, l.description AS description_ledger,
-        CAST(coalesce(a.Year, year(l.d)) AS BIGINT) AS year,
-        CAST(coalesce(a.Period, month(l.d)) AS BIGINT) AS period"""
+        CAST(coalesce(a.amount, 0) - coalesce(l.amount, 0) AS DECIMAL(18, 2)) AS difference"""
 
 
 def commit_pick(con: duckdb.DuckDBPyConnection, pass_name: str, pairs: bool = False) -> int:

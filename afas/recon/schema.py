@@ -16,6 +16,8 @@ from enum import StrEnum
 
 import duckdb
 
+from afas.recon.results import KEPT_LINES_DDL, ensure_results_view, migrate_wide_results
+
 __all__ = [
     "IMPORT_ID_SEQUENCE",
     "LEDGER_DDL",
@@ -80,7 +82,12 @@ RESULTS_DDL = f"""
 CREATE TABLE IF NOT EXISTS recon_runs (
     run_id BIGINT PRIMARY KEY, comparison VARCHAR NOT NULL, import_id BIGINT, afas_table VARCHAR,
     config_json VARCHAR, started TIMESTAMP NOT NULL, finished TIMESTAMP);
-CREATE TABLE IF NOT EXISTS recon_results (
+CREATE TABLE IF NOT EXISTS recon_lines (
+    run_id BIGINT NOT NULL, result_id BIGINT NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ({_one_of(ResultKind)})),
+    group_id BIGINT, unit_id BIGINT, entry_no BIGINT, seq_no BIGINT, line_no BIGINT,
+    pass VARCHAR, reason VARCHAR, difference DECIMAL(18, 2));
+CREATE TABLE IF NOT EXISTS recon_items (
     run_id BIGINT NOT NULL, result_id BIGINT NOT NULL,
     kind VARCHAR NOT NULL CHECK (kind IN ({_one_of(ResultKind)})),
     group_id BIGINT, unit_id BIGINT, entry_no BIGINT, seq_no BIGINT, import_id BIGINT, line_no BIGINT,
@@ -100,11 +107,13 @@ CREATE TABLE IF NOT EXISTS recon_override_lines (
     override_id BIGINT NOT NULL, unit_id BIGINT, entry_no BIGINT, seq_no BIGINT, line_no BIGINT,
     CHECK ((unit_id IS NULL) <> (line_no IS NULL)));
 """
-"""Match results, one shape for every comparison: a row holds an AFAS line (key nullable), a ledger
-line (key nullable) or both; lines of one match group share group_id, laid side by side (the i-th
+"""Match results, one shape for every comparison, read through the view ``recon_results``
+(afas.recon.results): a row holds an AFAS line (key nullable), a ledger line (key nullable) or both; lines of one match group share group_id, laid side by side (the i-th
 AFAS line beside the i-th ledger line), so sums of amount_afas / amount_ledger over any rows count
-every line once. difference = coalesce(amount_afas, 0) - coalesce(amount_ledger, 0). Balance and
-master-data runs fill item_key (and account/year/period) instead of line keys. Overrides are kept
+every line once. difference = coalesce(amount_afas, 0) - coalesce(amount_ledger, 0). A line run
+keeps only its rows' ids, kind, group, pass, reason and difference (``recon_lines``; the view reads
+the lines' amounts and texts as the run saw them); balance and master-data runs keep their rows whole
+in ``recon_items``, with item_key (and account/year/period) instead of line keys. Overrides are kept
 by stable keys ((UnitId, EntryNo, SeqNo) and (import_id, line_no)) so they survive re-runs and
 re-syncs; (run_id, result_id) is unique by construction; no index is kept, so a run of a million
 lines writes its rows in one bulk insert.)"""
@@ -148,8 +157,12 @@ def _upgrade_statement_balances(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ensure_recon_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the reconciliation tables (and the import id sequence) if they are missing (idempotent)."""
+    """Create the reconciliation tables, views (and the import id sequence) if they are missing
+    (idempotent); a warehouse with the wide results table of before keeps it (afas.recon.results)."""
+    migrate_wide_results(con)
     con.execute(LEDGER_DDL)
     con.execute(RESULTS_DDL)
+    con.execute(KEPT_LINES_DDL)
+    ensure_results_view(con)
     _upgrade_statement_balances(con)
     _ensure_import_ids(con)

@@ -36,7 +36,7 @@ def _books(con: duckdb.DuckDBPyConnection) -> None:
     ensure_recon_schema(con)
     ensure_corrections_schema(con)
     con.execute(
-        "INSERT INTO recon_results (run_id, result_id, kind, unit_id, entry_no, seq_no, account_afas) "
+        "INSERT INTO recon_items (run_id, result_id, kind, unit_id, entry_no, seq_no, account_afas) "
         "VALUES (1, 1, 'differing', 1, 10, 1, '1100'), (1, 2, 'differing', 1, 10, 1, '1100')"
     )
     for item_id, reference, state in ((1, "KC-1", "confirmed"), (2, "KC-2", "rejected")):

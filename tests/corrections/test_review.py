@@ -41,14 +41,14 @@ def con(template: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
         "VALUES (3, 'transactions', 1, 'Profit_Transactions', TIMESTAMP '2026-01-05 10:30:00')"
     )
     c.execute(
-        "INSERT INTO recon_results (run_id, result_id, kind, line_no, date_ledger, account_ledger, "
+        "INSERT INTO recon_items (run_id, result_id, kind, line_no, date_ledger, account_ledger, "
         "amount_ledger, description_ledger) VALUES "
         "(3, 1, 'only_in_ledger', 1, ?, '4600', -1234.5, NULL), "
         "(3, 2, 'only_in_ledger', 2, ?, '8000', 99.00, 'Omzet zonder kostenplaats')",
         [DAY, DAY],
     )
     c.execute(
-        "INSERT INTO recon_results (run_id, result_id, kind, unit_id, entry_no, seq_no, date_afas, "
+        "INSERT INTO recon_items (run_id, result_id, kind, unit_id, entry_no, seq_no, date_afas, "
         "account_afas, amount_afas, amount_ledger, description_afas) "
         "VALUES (3, 3, 'differing', ?, ?, ?, ?, ?, ?, ?, 'AFAS line'), "
         "(3, 4, 'only_in_afas', ?, ?, ?, ?, ?, ?, NULL, 'AFAS only')",
