@@ -51,6 +51,7 @@ __all__ = [
     "differences_by_account_period",
     "list_runs",
     "new_run",
+    "page_query",
     "read_results",
     "count_results",
     "result_filter",
@@ -311,7 +312,7 @@ def _direct_key_run(
         return None
     afas_sql, _ = _afas_lines(config, afas_columns, f", {sel_a}")
     ledger_sql = _ledger_lines(ledger_columns, f", {sel_l}")
-    reason, kind = key_pair_words(p, [f"a.{n}" for n in names])
+    reason, kind = key_pair_words(p)
     pair = "a.a_id IS NOT NULL AND l.l_id IS NOT NULL"
     columns = result_columns(
         f"CASE WHEN l.l_id IS NULL THEN 'only_in_afas' WHEN a.a_id IS NULL THEN 'only_in_ledger' "
@@ -463,6 +464,47 @@ def result_filter(
     return " AND ".join(where), params
 
 
+def page_query(
+    con: duckdb.DuckDBPyConnection,
+    columns: str,
+    run_id: int,
+    *,
+    kind: str | None = None,
+    account: str | None = None,
+    period: tuple[int, int] | None = None,
+    search: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[str, list[Any]]:
+    """The query (and its parameters) of one page of a run's results: ``columns`` (SQL over
+    recon_results) of the rows read_results would return.
+
+    Filtered by kind alone, the page's rows are picked from the kept rows (recon_result_rows, no
+    joins) and only those are read through recon_results, so a page of a million-line run costs
+    what a page of a small one does; an account, period or text filter reads the lines' texts of
+    the whole run."""
+    where, params = result_filter(run_id, kind, account, search, period)
+    if account is None and period is None and not search:
+        ids = [
+            i
+            for (i,) in con.execute(
+                f"SELECT result_id FROM recon_result_rows WHERE {where} ORDER BY result_id LIMIT ? OFFSET ?",
+                [*params, int(limit), int(offset)],
+            ).fetchall()
+        ]
+        # BETWEEN reaches the scans of the kept rows; list_contains then keeps the page's own rows.
+        return (
+            f"""SELECT {columns} FROM recon_results
+            WHERE run_id = ? AND result_id BETWEEN ? AND ? AND list_contains(?, result_id)
+            ORDER BY result_id""",
+            [run_id, ids[0] if ids else 0, ids[-1] if ids else -1, ids],
+        )
+    return (
+        f"SELECT {columns} FROM recon_results WHERE {where} ORDER BY result_id LIMIT ? OFFSET ?",
+        [*params, int(limit), int(offset)],
+    )
+
+
 def read_results(
     con: duckdb.DuckDBPyConnection,
     run_id: int,
@@ -475,11 +517,18 @@ def read_results(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """One page of a run's results (amounts as Decimal), in result order, filtered in DuckDB."""
-    where, params = result_filter(run_id, kind, account, search, period)
-    cur = con.execute(
-        f"SELECT {_RESULT_COLUMNS} FROM recon_results WHERE {where} ORDER BY result_id LIMIT ? OFFSET ?",
-        [*params, int(limit), int(offset)],
+    sql, params = page_query(
+        con,
+        _RESULT_COLUMNS,
+        run_id,
+        kind=kind,
+        account=account,
+        period=period,
+        search=search,
+        limit=limit,
+        offset=offset,
     )
+    cur = con.execute(sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -495,7 +544,8 @@ def count_results(
 ) -> int:
     """How many rows read_results would page through with the same filters."""
     where, params = result_filter(run_id, kind, account, search, period)
-    return con.execute(f"SELECT count(*) FROM recon_results WHERE {where}", params).fetchone()[0]
+    rows = "recon_result_rows" if account is None and period is None and not search else "recon_results"
+    return con.execute(f"SELECT count(*) FROM {rows} WHERE {where}", params).fetchone()[0]
 
 
 def differences_by_account_period(con: duckdb.DuckDBPyConnection, run_id: int) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from typing import Literal, Protocol, Self
 
 import duckdb
 
+from afas.recon.results import key_placeholder
 from afas.warehouse.schema import quote_ident
 
 __all__ = [
@@ -347,9 +348,7 @@ def _key_pass(con: duckdb.DuckDBPyConnection, p: ExactKeyPass, policy: str) -> i
             SELECT a.a_id, l.l_id FROM a JOIN l ON {cond} AND a.rn = l.rn {unique}
             ANTI JOIN _forbid f ON f.a_id = a.a_id AND f.l_id = l.l_id"""
         )
-    reason, kind = key_pair_words(
-        p, [f"nullif(trim(CAST(a.{quote_ident(a)} AS VARCHAR)), '')" for a, _ in p.keys]
-    )
+    reason, kind = key_pair_words(p)
     # One join builds the result rows directly (the pairs are known): no intermediate _pick.
     base = con.execute("SELECT coalesce(max(group_id), 0) FROM _res").fetchone()[0]
     con.execute("INSERT INTO _ma SELECT a_id, a_id + ? FROM _kp", [base])
@@ -362,12 +361,13 @@ def _key_pass(con: duckdb.DuckDBPyConnection, p: ExactKeyPass, policy: str) -> i
     return con.execute("SELECT count(*) FROM _kp").fetchone()[0]
 
 
-def key_pair_words(p: ExactKeyPass, key_values: list[str]) -> tuple[str, str]:
+def key_pair_words(p: ExactKeyPass) -> tuple[str, str]:
     """SQL over a key pair (AFAS line ``a``, ledger line ``l``): its reason and its kind ('matched'
-    or 'differing'). ``key_values``: the normalised key values, one expression per key pair."""
+    or 'differing'). The key values are not written into the reason but a placeholder per ledger
+    key column (afas.recon.results.key_placeholder), which recon_results fills from the ledger line:
+    a million pairs then keep a handful of distinct reasons instead of a million texts."""
     label = " || ', ' || ".join(
-        f"'{b.replace(chr(39), chr(39) * 2)} ' || {v} || ' equal'"
-        for (_, b), v in zip(p.keys, key_values, strict=True)
+        f"'{b.replace(chr(39), chr(39) * 2)} ' || {key_placeholder(b)} || ' equal'" for _, b in p.keys
     )
     # Tolerances go into the SQL as decimal literals (they are Decimals: digits, sign and point only).
     abs_tol, rel_tol = _decimal_literal(p.abs_tol), _decimal_literal(p.rel_tol)

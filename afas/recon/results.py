@@ -35,6 +35,7 @@ __all__ = [
     "KEPT_LINES_DDL",
     "LINE_RESULT_COLUMNS",
     "ensure_results_view",
+    "key_placeholder",
     "line_source",
     "migrate_wide_results",
     "preserve_referenced_lines",
@@ -64,6 +65,24 @@ LINE_RESULT_COLUMNS = (
 """What a line run keeps per result row (``recon_lines``), also the columns of ``recon_result_rows``."""
 
 _VIEW = "recon_results"
+_OPEN, _CLOSE = 57344, 57345  # private-use characters around a placeholder's column name
+
+
+def key_placeholder(column: str) -> str:
+    """SQL of the placeholder a key pair's reason holds for its value in ledger column ``column``:
+    recon_results puts the ledger line's (trimmed) value there (both lines hold the same value)."""
+    return f"(chr({_OPEN}) || '{column.replace(chr(39), chr(39) * 2)}' || chr({_CLOSE}))"
+
+
+def _filled_reason(columns: Sequence[str]) -> str:
+    """SQL of the kept reason of row ``r`` with its key placeholders filled from ledger line ``l``."""
+    text = "r.reason"
+    for c in columns:
+        value = f"coalesce(nullif(trim(CAST(l.{quote_ident(c)} AS VARCHAR)), ''), '')"
+        text = f"replace({text}, {key_placeholder(c)}, {value})"
+    return f"CASE WHEN contains(r.reason, chr({_OPEN})) THEN {text} ELSE r.reason END"
+
+
 _SOURCES = "_recon_line_sources"  # TEMP: views over a stored table (see register_line_source)
 
 
@@ -149,13 +168,15 @@ def record_line_run(
     )
 
 
-def _branch(source: str | None, date_column: str | None, known: Sequence[tuple[str, str]]) -> str:
+def _branch(
+    source: str | None, date_column: str | None, known: Sequence[tuple[str, str]], reason: str
+) -> str:
     """The view's rows of the line runs over ``source`` and ``date_column`` (None: every run whose
     source is none of ``known``, whose AFAS texts are all kept lines)."""
     if source is None:
-        which = " AND ".join(
-            f"NOT (w.afas_source = '{s}' AND w.date_column = '{d}')" for s, d in known
-        ) or "true"
+        which = (
+            " AND ".join(f"NOT (w.afas_source = '{s}' AND w.date_column = '{d}')" for s, d in known) or "true"
+        )
         afas_join = "(SELECT NULL::VARCHAR AS x LIMIT 0) a ON false"
         cur = dict.fromkeys(("d", "account", "voucher", "description", "year", "period"), "NULL")
     else:
@@ -177,7 +198,8 @@ def _branch(source: str | None, date_column: str | None, known: Sequence[tuple[s
         return f"CASE WHEN k.entry_no IS NOT NULL THEN k.{kept} ELSE {cur[name]} END"
 
     return f"""SELECT r.run_id, r.result_id, r.kind, r.group_id, r.unit_id, r.entry_no, r.seq_no,
-        CASE WHEN r.line_no IS NOT NULL THEN w.import_id END AS import_id, r.line_no, r.pass, r.reason,
+        CASE WHEN r.line_no IS NOT NULL THEN w.import_id END AS import_id, r.line_no, r.pass,
+        {reason} AS reason,
         CASE WHEN r.entry_no IS NOT NULL THEN CAST(r.difference + coalesce(l.amount, 0) AS DECIMAL(18, 2))
         END AS amount_afas, l.amount AS amount_ledger, r.difference,
         {afas("date_value", "d")} AS date_afas, l.entry_date AS date_ledger,
@@ -212,7 +234,7 @@ _KEPT = """_kept AS (
 
 
 def _signature(sources: Sequence[tuple[str, str]]) -> str:
-    return "line sources: " + "; ".join(f"{s}/{d}" for s, d in sources)
+    return "v2 line sources: " + "; ".join(f"{s}/{d}" for s, d in sources)
 
 
 def ensure_results_view(con: duckdb.DuckDBPyConnection) -> None:
@@ -235,7 +257,17 @@ def ensure_results_view(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()[0]
     if found and found[0][0] == signature and rows_view:
         return
-    branches = [_branch(s, d, sources) for s, d in sources] + [_branch(None, None, sources)]
+    ledger = [
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'ledger_lines' "
+            "AND schema_name = 'main' AND database_name = current_database() ORDER BY column_index"
+        ).fetchall()
+        if c not in ("import_id", "line_no")
+    ]
+    reason = _filled_reason(ledger)
+    branches = [_branch(s, d, sources, reason) for s, d in sources]
+    branches.append(_branch(None, None, sources, reason))
     body = "\nUNION ALL\n".join([*branches, f"SELECT {_ITEM_COLUMNS} FROM recon_items"])
     with contextlib.suppress(duckdb.TransactionException):  # another session replaced it just now
         con.execute(
@@ -297,7 +329,8 @@ def preserve_referenced_lines(
             last AS (
                 SELECT unit_id, entry_no, seq_no, max(replaced) AS replaced FROM recon_kept_lines
                 WHERE source = ? AND date_column = ? GROUP BY ALL)
-            SELECT ?, o.UnitId, o.EntryNo, o.SeqNo, current_localtimestamp(), ?, ?, {_kept_fields("o", date_column)}
+            SELECT ?, o.UnitId, o.EntryNo, o.SeqNo, current_localtimestamp(), ?, ?,
+                   {_kept_fields("o", date_column)}
             FROM {quote_ident(source)} o
             JOIN ref ON ref.unit_id = o.UnitId AND ref.entry_no = o.EntryNo AND ref.seq_no = o.SeqNo
             LEFT JOIN last ON last.unit_id = o.UnitId AND last.entry_no = o.EntryNo AND last.seq_no = o.SeqNo

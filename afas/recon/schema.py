@@ -108,8 +108,9 @@ CREATE TABLE IF NOT EXISTS recon_override_lines (
     CHECK ((unit_id IS NULL) <> (line_no IS NULL)));
 """
 """Match results, one shape for every comparison, read through the view ``recon_results``
-(afas.recon.results): a row holds an AFAS line (key nullable), a ledger line (key nullable) or both; lines of one match group share group_id, laid side by side (the i-th
-AFAS line beside the i-th ledger line), so sums of amount_afas / amount_ledger over any rows count
+(afas.recon.results): a row holds an AFAS line (key nullable), a ledger line (key nullable) or
+both; lines of one match group share group_id, laid side by side (the i-th AFAS line beside the
+i-th ledger line), so sums of amount_afas / amount_ledger over any rows count
 every line once. difference = coalesce(amount_afas, 0) - coalesce(amount_ledger, 0). A line run
 keeps only its rows' ids, kind, group, pass, reason and difference (``recon_lines``; the view reads
 the lines' amounts and texts as the run saw them); balance and master-data runs keep their rows whole

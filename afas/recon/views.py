@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from afas.catalogue import label_sql
-from afas.recon.matching import result_filter
+from afas.recon.matching import page_query
 from afas.recon.schema import ResultKind, ensure_recon_schema
 from afas.warehouse.explore import has_table
 
@@ -83,20 +83,19 @@ def results_table(
     offset: int = 0,
 ) -> pa.Table:
     """One page of a run's results for display: both sides side by side, amounts DECIMAL."""
-    where, params = result_filter(run_id, kind or None, search=search or None)
     shown = label_sql(ResultKind, "kind")
-    return con.sql(
-        f"""SELECT result_id AS "#", {shown} AS "Result", group_id AS "Group", pass AS "Pass",
+    columns = f"""result_id AS "#", {shown} AS "Result", group_id AS "Group", pass AS "Pass",
                    reason AS "Reason",
                    date_afas AS "AFAS date", voucher_afas AS "AFAS voucher", account_afas AS "AFAS account",
                    amount_afas AS "AFAS amount", description_afas AS "AFAS description",
                    date_ledger AS "Ledger date", voucher_ledger AS "Ledger voucher",
                    account_ledger AS "Ledger account", amount_ledger AS "Ledger amount",
                    description_ledger AS "Ledger description", difference AS "Difference",
-                   unit_id, entry_no, seq_no, line_no
-            FROM recon_results WHERE {where} ORDER BY result_id LIMIT ? OFFSET ?""",
-        params=[*params, int(limit), int(offset)],
-    ).to_arrow_table()
+                   unit_id, entry_no, seq_no, line_no"""
+    sql, params = page_query(
+        con, columns, run_id, kind=kind or None, search=search or None, limit=limit, offset=offset
+    )
+    return con.sql(sql, params=params).to_arrow_table()
 
 
 @dataclass(frozen=True)
