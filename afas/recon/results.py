@@ -120,13 +120,13 @@ def line_source(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
     stored = _main_tables(con)
     if table.lower() in stored:
         return stored[table.lower()]
-    with contextlib.suppress(duckdb.CatalogException):
-        row = con.execute(
-            f"SELECT source FROM {_SOURCES} WHERE lower(view_name) = lower(?)", [table]
-        ).fetchone()
-        if row and row[0].lower() in stored:
-            return stored[row[0].lower()]
-    return None
+    registered = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [_SOURCES]
+    ).fetchone()[0]
+    if not registered:  # (asked, not tried: a failed statement would end the run's transaction)
+        return None
+    row = con.execute(f"SELECT source FROM {_SOURCES} WHERE lower(view_name) = lower(?)", [table]).fetchone()
+    return stored.get(row[0].lower()) if row else None
 
 
 def _kept_fields(alias: str, date_column: str) -> str:
