@@ -33,6 +33,7 @@ from afas.recon.passes import (
     FuzzyTextPass,
     GroupSumPass,
     Pass,
+    key_pair_plain_words,
     key_pair_words,
     result_columns,
     run_pass,
@@ -138,11 +139,20 @@ def _validate(
         policies = ", ".join(map(str, AMBIGUITY_POLICIES))
         raise InputError(f"{config.ambiguity!r} is no way to settle ties; choose one of {policies}.")
     _check_column(afas_cols, config.afas_date_column, config.afas_table)
+    keys_of: dict[str, tuple] = {}
+    for p in config.passes:
+        if isinstance(p, ExactKeyPass) and keys_of.setdefault(p.name, p.keys) != p.keys:
+            raise InputError(f"Two key passes are named {p.name!r}; give each its own name.")
     for p in config.passes:
         for a, b in p.columns():
             afas_extra.append(_check_column(afas_cols, a, config.afas_table))
             ledger_extra.append(_check_column(ledger_cols, b, "ledger_lines"))
     return list(dict.fromkeys(afas_extra)), list(dict.fromkeys(ledger_extra))
+
+
+def _plain_words(config: MatchConfig) -> dict[str, str]:
+    """Per key pass the reason of its pairs that agree on everything (kept once per run)."""
+    return {p.name: key_pair_plain_words(p) for p in config.passes if isinstance(p, ExactKeyPass)}
 
 
 def new_run(
@@ -232,8 +242,9 @@ def _load(
 def _write_results(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
     # result_id: the AFAS line's place in key order, then the ledger-only lines by line number; unique
     # (a line is in one row only) and deterministic without sorting a million rows.
-    only_afas = result_columns("'only_in_afas'", "NULL::BIGINT", "NULL::VARCHAR", "'no match found'")
-    only_ledger = result_columns("'only_in_ledger'", "NULL::BIGINT", "NULL::VARCHAR", "'no match found'")
+    # A line without a pass keeps no reason: recon_results says 'no match found'.
+    only_afas = result_columns("'only_in_afas'", "NULL::BIGINT", "NULL::VARCHAR", "NULL::VARCHAR")
+    only_ledger = result_columns("'only_in_ledger'", "NULL::BIGINT", "NULL::VARCHAR", "NULL::VARCHAR")
     con.execute(
         f"""INSERT INTO recon_lines BY NAME
         WITH r AS (
@@ -319,7 +330,7 @@ def _direct_key_run(
         f"ELSE {kind} END",
         f"CASE WHEN {pair} THEN a.a_id END",
         f"CASE WHEN {pair} THEN CAST(? AS VARCHAR) END",
-        f"CASE WHEN {pair} THEN {reason} ELSE 'no match found' END",
+        f"CASE WHEN {pair} THEN {reason} END",  # NULL: the pass's plain words, or 'no match found'
     )
     join = " AND ".join(f"a.{n} = l.{n}" for n in names)
     con.execute("BEGIN")
@@ -341,7 +352,7 @@ def _direct_key_run(
         lap(p.name)
         # The lines were read in this transaction: as of its start.
         as_of = con.execute("SELECT current_localtimestamp()").fetchone()[0]
-        record_line_run(con, run_id, import_id, config.afas_table, date_column, as_of)
+        record_line_run(con, run_id, import_id, config.afas_table, date_column, as_of, _plain_words(config))
         con.execute("UPDATE recon_runs SET finished = current_localtimestamp() WHERE run_id = ?", [run_id])
         con.execute("COMMIT")
     except BaseException:
@@ -403,7 +414,7 @@ def reconcile(
     with transaction(con):
         run_id = new_run(con, "transactions", import_id, config.afas_table, _config_json(config))
         _write_results(con, run_id)
-        record_line_run(con, run_id, import_id, config.afas_table, date_column, as_of)
+        record_line_run(con, run_id, import_id, config.afas_table, date_column, as_of, _plain_words(config))
         con.execute("UPDATE recon_runs SET finished = current_localtimestamp() WHERE run_id = ?", [run_id])
     ensure_results_view(con)
     lap("write")

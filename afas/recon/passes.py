@@ -23,7 +23,7 @@ from typing import Literal, Protocol, Self
 
 import duckdb
 
-from afas.recon.results import key_placeholder
+from afas.recon.results import key_placeholder, key_placeholder_text
 from afas.warehouse.schema import quote_ident
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "Pass",
     "Tuning",
     "commit_pick",
+    "key_pair_plain_words",
     "key_pair_words",
     "result_columns",
     "run_pass",
@@ -363,9 +364,12 @@ def _key_pass(con: duckdb.DuckDBPyConnection, p: ExactKeyPass, policy: str) -> i
 
 def key_pair_words(p: ExactKeyPass) -> tuple[str, str]:
     """SQL over a key pair (AFAS line ``a``, ledger line ``l``): its reason and its kind ('matched'
-    or 'differing'). The key values are not written into the reason but a placeholder per ledger
-    key column (afas.recon.results.key_placeholder), which recon_results fills from the ledger line:
-    a million pairs then keep a handful of distinct reasons instead of a million texts."""
+    or 'differing').
+
+    The reason of a pair whose amounts, dates and accounts agree is NULL: the run keeps the pass's
+    plain words once (:func:`key_pair_plain_words`), not a million times. Key values are not
+    written into a reason but a placeholder per ledger key column (afas.recon.results fills both
+    from the ledger line, which holds the same value)."""
     label = " || ', ' || ".join(
         f"'{b.replace(chr(39), chr(39) * 2)} ' || {key_placeholder(b)} || ' equal'" for _, b in p.keys
     )
@@ -376,9 +380,9 @@ def key_pair_words(p: ExactKeyPass) -> tuple[str, str]:
         "true" if p.date_tol_days is None else f"abs(date_diff('day', a.d, l.d)) <= {int(p.date_tol_days)}"
     )
     account_ok = "a.account IS NOT DISTINCT FROM l.account" if p.compare_account else "true"
-    # The common case (all equal) is a constant suffix; amounts are formatted for the others only.
+    # The common case (all equal) keeps no text; amounts are formatted for the others only.
     reason = f"""CASE WHEN a.amount = l.amount AND coalesce({date_ok}, false) AND ({account_ok})
-                    THEN {label} || ', amount equal'
+                    THEN NULL
                     ELSE {label} || ', ' || concat_ws(', ',
                    CASE WHEN a.amount = l.amount THEN 'amount equal'
                         WHEN {amount_ok} THEN 'amount within tolerance ('
@@ -392,6 +396,12 @@ def key_pair_words(p: ExactKeyPass) -> tuple[str, str]:
     kind = f"""CASE WHEN ({amount_ok}) AND coalesce({date_ok}, false) AND ({account_ok})
                     THEN 'matched' ELSE 'differing' END"""
     return reason, kind
+
+
+def key_pair_plain_words(p: ExactKeyPass) -> str:
+    """The reason of a key pair that agrees on everything, with a placeholder for each key value
+    (its reason in recon_lines is NULL)."""
+    return ", ".join(f"{b} {key_placeholder_text(b)} equal" for _, b in p.keys) + ", amount equal"
 
 
 def _decimal_literal(value: Decimal) -> str:

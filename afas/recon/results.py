@@ -36,6 +36,7 @@ __all__ = [
     "LINE_RESULT_COLUMNS",
     "ensure_results_view",
     "key_placeholder",
+    "key_placeholder_text",
     "line_source",
     "migrate_wide_results",
     "preserve_referenced_lines",
@@ -47,14 +48,15 @@ __all__ = [
 KEPT_LINES_DDL = """
 CREATE TABLE IF NOT EXISTS recon_line_runs (
     run_id BIGINT NOT NULL, import_id BIGINT, afas_source VARCHAR NOT NULL, date_column VARCHAR NOT NULL,
-    lines_as_of TIMESTAMP NOT NULL);
+    lines_as_of TIMESTAMP NOT NULL, words MAP(VARCHAR, VARCHAR));
 CREATE TABLE IF NOT EXISTS recon_kept_lines (
     source VARCHAR NOT NULL, unit_id BIGINT NOT NULL, entry_no BIGINT NOT NULL, seq_no BIGINT NOT NULL,
     replaced TIMESTAMP NOT NULL, sync_run BIGINT, date_column VARCHAR NOT NULL, date_value DATE,
     account VARCHAR, voucher VARCHAR, description VARCHAR, year BIGINT, period BIGINT);
 """
 """``recon_line_runs``: per line run the ledger import, the warehouse table its AFAS lines' texts are
-read from, the date column it compared and when it read its lines. ``recon_kept_lines``: versions of
+read from, the date column it compared, when it read its lines, and per pass the reason of a row
+whose kept reason is NULL (``words``). ``recon_kept_lines``: versions of
 AFAS lines that a sync replaced (``replaced``: when; ``sync_run``: which sync_runs row) while a kept
 run referenced them; a run that read its lines at T reads the version with the first ``replaced`` at
 or after T, else the table's current row."""
@@ -68,19 +70,31 @@ _VIEW = "recon_results"
 _OPEN, _CLOSE = 57344, 57345  # private-use characters around a placeholder's column name
 
 
+def key_placeholder_text(column: str) -> str:
+    """The placeholder itself (see :func:`key_placeholder`)."""
+    return f"{chr(_OPEN)}{column}{chr(_CLOSE)}"
+
+
 def key_placeholder(column: str) -> str:
     """SQL of the placeholder a key pair's reason holds for its value in ledger column ``column``:
     recon_results puts the ledger line's (trimmed) value there (both lines hold the same value)."""
     return f"(chr({_OPEN}) || '{column.replace(chr(39), chr(39) * 2)}' || chr({_CLOSE}))"
 
 
-def _filled_reason(columns: Sequence[str]) -> str:
-    """SQL of the kept reason of row ``r`` with its key placeholders filled from ledger line ``l``."""
-    text = "r.reason"
+def _filled(reason: str, columns: Sequence[str]) -> str:
+    """SQL of ``reason`` with its key placeholders filled from ledger line ``l``."""
+    text = reason
     for c in columns:
         value = f"coalesce(nullif(trim(CAST(l.{quote_ident(c)} AS VARCHAR)), ''), '')"
         text = f"replace({text}, {key_placeholder(c)}, {value})"
-    return f"CASE WHEN contains(r.reason, chr({_OPEN})) THEN {text} ELSE r.reason END"
+    return f"CASE WHEN contains({reason}, chr({_OPEN})) THEN {text} ELSE {reason} END"
+
+
+def _reason(columns: Sequence[str]) -> str:
+    """SQL of row ``r``'s reason: the kept one, or (NULL) its pass's plain words (recon_line_runs.words:
+    a key pair that agrees on everything), 'no match found' for a line without a pass."""
+    plain = f"CASE WHEN r.pass IS NULL THEN 'no match found' ELSE {_filled('w.words[r.pass]', columns)} END"
+    return f"coalesce({_filled('r.reason', columns)}, {plain})"
 
 
 _SOURCES = "_recon_line_sources"  # TEMP: views over a stored table (see register_line_source)
@@ -146,8 +160,10 @@ def record_line_run(
     table: str,
     date_column: str,
     lines_as_of: dt.datetime,
+    words: dict[str, str] | None = None,
 ) -> None:
-    """Register line run ``run_id`` (call in the run's transaction, after its rows are written).
+    """Register line run ``run_id`` (call in the run's transaction, after its rows are written);
+    ``words``: per pass the reason its rows with a NULL reason have.
 
     A run over a view no stored table stands behind keeps its lines' texts at once, as versions
     'replaced' when it read them (its own source name ``run:<id>``)."""
@@ -163,8 +179,16 @@ def record_line_run(
             [source, lines_as_of, date_column, run_id],
         )
     con.execute(
-        "INSERT INTO recon_line_runs VALUES (?, ?, ?, ?, ?)",
-        [run_id, import_id, source, date_column, lines_as_of],
+        "INSERT INTO recon_line_runs VALUES (?, ?, ?, ?, ?, MAP(?::VARCHAR[], ?::VARCHAR[]))",
+        [
+            run_id,
+            import_id,
+            source,
+            date_column,
+            lines_as_of,
+            list(words or {}),
+            list((words or {}).values()),
+        ],
     )
 
 
@@ -234,7 +258,7 @@ _KEPT = """_kept AS (
 
 
 def _signature(sources: Sequence[tuple[str, str]]) -> str:
-    return "v2 line sources: " + "; ".join(f"{s}/{d}" for s, d in sources)
+    return "v3 line sources: " + "; ".join(f"{s}/{d}" for s, d in sources)
 
 
 def ensure_results_view(con: duckdb.DuckDBPyConnection) -> None:
@@ -265,7 +289,7 @@ def ensure_results_view(con: duckdb.DuckDBPyConnection) -> None:
         ).fetchall()
         if c not in ("import_id", "line_no")
     ]
-    reason = _filled_reason(ledger)
+    reason = _reason(ledger)
     branches = [_branch(s, d, sources, reason) for s, d in sources]
     branches.append(_branch(None, None, sources, reason))
     body = "\nUNION ALL\n".join([*branches, f"SELECT {_ITEM_COLUMNS} FROM recon_items"])
