@@ -335,7 +335,19 @@ def _key_pass(con: duckdb.DuckDBPyConnection, p: ExactKeyPass, policy: str) -> i
     # Stage 1 pairs equal keys with equal amounts (a voucher's debit and credit lines find their own
     # counterparts), stage 2 pairs what is left on the key alone; within a key the k-th line of one
     # side goes with the k-th of the other, by date then key, so the result is greedy and one-to-one.
-    for part in (f"{keys}, amount", keys):
+    # When every key value both sides hold is on one line of each, both stages pair exactly the lines
+    # of equal keys (each the first and only of its key, under every policy): one join does it, without
+    # the windows. The join shows whether that is so (no line in two of its pairs); if not, the stages.
+    cond = " AND ".join(f"a.{n} = l.{n}" for n in names)
+    joined = f"INSERT INTO _kp SELECT a.a_id, l.l_id FROM _ka a JOIN _kl l ON {cond}"
+    pairs = con.execute(joined).fetchone()[0]
+    distinct = "SELECT least(count(DISTINCT a_id), count(DISTINCT l_id)) FROM _kp"
+    one_to_one = pairs == con.execute(distinct).fetchone()[0]
+    if one_to_one:  # a pair the user unmatched stays apart, as in the stages
+        con.execute("DELETE FROM _kp WHERE (a_id, l_id) IN (SELECT (a_id, l_id) FROM _forbid)")
+    else:
+        con.execute("DELETE FROM _kp")
+    for part in () if one_to_one else (f"{keys}, amount", keys):
         cond = " AND ".join(f"a.{n} = l.{n}" for n in part.split(", "))
         unique = "AND a.n = 1 AND l.n = 1" if policy == "unique" else ""
         con.execute(
