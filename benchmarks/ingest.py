@@ -1,14 +1,19 @@
 """Sync Profit_Transactions from the emulator over loopback into a fresh DuckDB file, and in the same
 run load the same page bytes from disk with one DuckDB read_json; print both and the ratio.
 
-    python benchmarks/ingest.py --rows 1000000        # goal: sync <= 1.5x read_json, peak memory < 1.5 GB
-    python benchmarks/ingest.py --rows 200000 --latency-ms 50
-                                                      # goal: wall time <= 1.3x (pages / 5) x latency
+    python benchmarks/ingest.py --rows 1000000        # goals: client CPU <= 1.5x read_json's on the same
+                                                      #        bytes, peak memory < 1.5 GB
+    python benchmarks/ingest.py --rows 200000 --latency-ms 1000   # goal: <= 1.15x (pages / 5) x latency
+    python benchmarks/ingest.py --rows 200000 --latency-ms 200    # goal: <= 1.3x (pages / 5) x latency
 
 The emulator runs in its own process. The sync is afas.warehouse.sync (keyset pages over
-administration x year x period slices, 5 requests in flight, page rows written to disk and loaded
-with one read_json, swapped in one transaction). The reference loads the rows of the very same
-pages, saved beforehand, with the same typed read_json (and with DuckDB's own type detection).
+administration x year x period slices, the slice probes sharing the 5 requests in flight with the
+pages, page rows written to disk and loaded in batches while they download, swapped in one
+transaction). The latency applies to Profit_Transactions' data requests (pages and probes), not
+to metainfo or the periods. (pages / 5) x latency is the ideal; whole rounds of 5 requests,
+ceil((pages + probes) / 5) x latency, are printed beside it as the least the requests can take.
+The reference loads the rows of the very same pages, saved beforehand, with the same typed
+read_json (and with DuckDB's own type detection).
 """
 
 from __future__ import annotations
@@ -56,10 +61,12 @@ def main() -> None:
             if result.status != "ok":
                 raise SystemExit(f"sync failed: {result.error}")
             ref_s = auto_s = ref_cpu = download_s = None
+            probes = 0
             if not args.latency_ms:
                 ref_s, auto_s, ref_cpu = reference(client, Path(tmp), result.rows)
             else:
                 download_s, in_flight, per_request = download_only(client)
+            probes = 2 * len({u for u, _, _ in wsync._periods(client, None)})
         client.close()
     finally:
         proc.terminate()
@@ -83,9 +90,16 @@ def main() -> None:
     print(f"pages: {pages}; peak RSS of this process (client + DuckDB): {peak / 2**30:.2f} GiB (goal < 1.5)")
     if args.latency_ms:
         ideal = pages / 5 * args.latency_ms / 1000
+        goal = 1.15 if args.latency_ms >= 1000 else 1.3
+        rounds = -(-(pages + probes) // 5)
         print(
             f"with {args.latency_ms} ms per request: {sync_s:.2f} s against (pages / 5) x latency = "
-            f"{ideal:.2f} s; ratio {sync_s / ideal:.2f}  (goal <= 1.3)"
+            f"{ideal:.2f} s; ratio {sync_s / ideal:.2f}  (goal <= {goal})"
+        )
+        floor = rounds * args.latency_ms / 1000
+        print(
+            f"  whole rounds: {pages} pages + {probes} probes in {rounds} rounds of 5 = {floor:.2f} s; "
+            f"ratio to that {sync_s / floor:.2f}"
         )
         print(
             f"  of which the page downloads alone (raw_pages over the same slices, 5 in flight): "
@@ -96,8 +110,8 @@ def main() -> None:
             f"one request took {per_request * 1000:.0f} ms (median) against the {args.latency_ms} ms latency"
         )
         print(
-            "  the rest: metainfo, the periods and the slice probes (a round trip each, in parallel where "
-            "they can be), the load into DuckDB and the swap"
+            "  the rest: metainfo and the periods (one round trip, in parallel), the slice probes (in the "
+            "first round with the pages), the last batch of the load and the swap"
         )
 
 

@@ -15,15 +15,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -120,6 +121,19 @@ class RawPage:
 
     def __repr__(self) -> str:
         return f"RawPage({self.connector!r}, {len(self.content)} bytes, rows={self.row_count})"
+
+
+T = TypeVar("T")
+
+
+@functools.lru_cache(maxsize=64)
+def _key_decoder(key: tuple[str, ...]) -> msgspec.json.Decoder:
+    """A decoder of a page's rows that reads only the ``key`` fields (msgspec skips the rest)."""
+    row_type = msgspec.defstruct(
+        "KeyRow", [(f"k{i}", Any, msgspec.field(default=None, name=k)) for i, k in enumerate(key)]
+    )
+    page_type = msgspec.defstruct("KeyPage", [("rows", list[row_type], msgspec.field(default_factory=list))])
+    return msgspec.json.Decoder(page_type)
 
 
 def _unpacked(streamed: httpx.Response, raw: bytes, method: str, url: str) -> httpx.Response:
@@ -373,38 +387,42 @@ class ProfitClient:
         page is the response body as AFAS sent it. Only the key fields are decoded (with msgspec,
         which skips the other fields) to count the rows and continue after the last key.
         """
+        slices = [self._and(filter, p) for p in partitions] or [filter]
+        if len(slices) == 1:
+            yield from self.raw_slice(connector_id, key=key, filter=slices[0], take=take)
+            return
+        yield from self.parallel(
+            lambda s=s: self.raw_slice(connector_id, key=key, filter=s, take=take) for s in slices
+        )
+
+    def raw_slice(
+        self,
+        connector_id: str,
+        *,
+        key: Sequence[str],
+        filter: Filter | None = None,  # noqa: A002
+        take: int | None = None,
+    ) -> Iterator[RawPage]:
+        """The raw pages of one slice (``filter``), one request after another in key order: each
+        page starts after the previous page's last key and the slice ends at a short page."""
         if not key:
             raise AfasConfigError("Paging needs a unique key to sort on (AFAS reorders rows otherwise).")
         if take is None:
             take = page_size_for(len(self.get_metainfo(connector_id).fields))
-        row_type = msgspec.defstruct(
-            "KeyRow", [(f"k{i}", Any, msgspec.field(default=None, name=k)) for i, k in enumerate(key)]
-        )
-        page_type = msgspec.defstruct(
-            "KeyPage", [("rows", list[row_type], msgspec.field(default_factory=list))]
-        )
-        decoder = msgspec.json.Decoder(page_type)
+        decoder = _key_decoder(tuple(key))
         path = f"connectors/{quote(connector_id)}"
-
-        def stream(base: Filter | None) -> Iterator[RawPage]:
-            after: list[Any] | None = None
-            while True:
-                flt = self._and(base, _after_filter(key, after)) if after is not None else base
-                other: dict[str, str | int] = {"skip": 0, "take": take, "orderbyfieldids": ",".join(key)}
-                params = to_query_params(flt or Filter(), other_params=other)
-                content = self._get(path, params).content
-                rows = decoder.decode(content).rows if content else []
-                if rows:
-                    after = [getattr(rows[-1], f"k{i}") for i in range(len(key))]
-                yield RawPage(connector_id, content, len(rows), params)
-                if len(rows) < take:
-                    return
-
-        slices = [self._and(filter, p) for p in partitions] or [filter]
-        if len(slices) == 1:
-            yield from stream(slices[0])
-            return
-        yield from self._parallel([lambda s=s: stream(s) for s in slices])
+        after: list[Any] | None = None
+        while True:
+            flt = self._and(filter, _after_filter(key, after)) if after is not None else filter
+            other: dict[str, str | int] = {"skip": 0, "take": take, "orderbyfieldids": ",".join(key)}
+            params = to_query_params(flt or Filter(), other_params=other)
+            content = self._get(path, params).content
+            rows = decoder.decode(content).rows if content else []
+            if rows:
+                after = [getattr(rows[-1], f"k{i}") for i in range(len(key))]
+            yield RawPage(connector_id, content, len(rows), params)
+            if len(rows) < take:
+                return
 
     def skip_pages(
         self,
@@ -448,27 +466,36 @@ class ProfitClient:
                         f.cancel()
                     return
 
-    def _parallel(self, streams: list[Callable[[], Iterator[Page]]]) -> Iterator[Page]:
-        """Run page streams with at most max_in_flight requests at once; yield pages as they come."""
-        pending = list(streams)
+    def parallel(self, streams: Iterable[Callable[[], Iterator[T]]]) -> Iterator[T]:
+        """Run streams of requests with at most ``max_in_flight`` requests at once; yield what they
+        yield, as it comes. A stream is taken from ``streams`` only when a call is free, so the
+        iterable may decide late what comes next (the sync drops slices its probes found empty)."""
+        pending = iter(streams)
+        exhausted = False
         with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="afas-page") as pool:
-            running: dict[Future, Iterator[Page]] = {}
+            running: dict[Future, Iterator[T]] = {}
 
-            def advance(it: Iterator[Page]) -> Future:
+            def advance(it: Iterator[T]) -> Future:
                 return pool.submit(next, it, None)
 
             try:
-                while pending or running:
-                    while pending and len(running) < self.max_in_flight:
-                        it = pending.pop(0)()
+                while not exhausted or running:
+                    while not exhausted and len(running) < self.max_in_flight:
+                        factory = next(pending, None)
+                        if factory is None:
+                            exhausted = True
+                            break
+                        it = factory()
                         running[advance(it)] = it
+                    if not running:
+                        break
                     done, _ = wait(running, return_when=FIRST_COMPLETED)
                     for fut in done:
                         it = running.pop(fut)
-                        page = fut.result()
-                        if page is not None:
+                        item = fut.result()
+                        if item is not None:
                             running[advance(it)] = it  # the stream's next request goes out first
-                            yield page
+                            yield item
             finally:
                 for fut in running:
                     fut.cancel()

@@ -38,7 +38,7 @@ import orjson
 from afas.access import Right, User
 from afas.catalogue import label
 from afas.errors import BusyError, InputError
-from afas.profit.client import ProfitClient
+from afas.profit.client import ProfitClient, RawPage
 from afas.profit.connectors import GET_CONNECTORS, GetConnectorSpec, spec_for
 from afas.profit.errors import AfasError
 from afas.profit.filters import Condition, Filter, Op
@@ -320,6 +320,67 @@ def _periods(client: ProfitClient, administration: int | None) -> list[tuple[int
     return sorted({(int(r["Unit"]), int(r["Year"]), int(r["Period"])) for r in rows})
 
 
+class _Slices:
+    """The (unit, year, period) slices of a large connector, for the periods that can have rows.
+
+    Each empty slice would cost a request (years of history are mostly empty in a young
+    administration, the year's later periods are empty until they come), so two take=1 probes per
+    administration find its first and last (year, period) with rows. The probes share the 5 calls
+    with the pages (:meth:`tasks`): they go out first, and slices taken while they are still out are
+    fetched without waiting for them (this year's first periods first). That can only cost a request
+    for a slice that proves empty; once a unit's probes are back, its slices outside the periods they
+    found are dropped.
+    """
+
+    def __init__(
+        self,
+        client: ProfitClient,
+        cid: str,
+        spec: GetConnectorSpec,
+        flt: Filter | None,
+        periods: Sequence[tuple[int, int, int]],
+    ) -> None:
+        self.client, self.cid, self.spec, self.flt = client, cid, spec, flt
+        this_year = dt.date.today().year  # future years last: opened in advance, mostly empty
+        self.periods = sorted(periods, key=lambda p: (p[1] > this_year, -p[1], p[2], p[0]))
+        self.units = sorted({u for u, _, _ in periods})
+        self.found: dict[tuple[int, bool], tuple[int, int] | None] = {}  # (unit, last?) -> (year, period)
+
+    def _probe(self, unit: int, last: bool) -> Iterator[RawPage]:
+        unit_f, year_f, period_f = self.spec.partition_fields
+        unit_filter = Filter([[Condition(unit_f, Op.EQ, unit)]])
+        base = unit_filter if self.flt is None else self.flt & unit_filter
+        sign = "-" if last else ""
+        order = (sign + year_f, sign + period_f, *self.spec.key)
+        rows = self.client.get_page(self.cid, filter=base, order_by=order, take=1, typed=False).rows
+        self.found[(unit, last)] = (int(rows[0][year_f]), int(rows[0][period_f])) if rows else None
+        yield from ()
+
+    def probes(self) -> Iterator[Callable[[], Iterator[RawPage]]]:
+        for unit in self.units:
+            for last in (False, True):
+                yield lambda u=unit, x=last: self._probe(u, x)
+
+    def wanted(self, period: tuple[int, int, int]) -> bool:
+        """False once the unit's probes say the period has no rows; True while they are out."""
+        unit, year, number = period
+        first = self.found.get((unit, False), (year, number))
+        last = self.found.get((unit, True), (year, number))
+        return first is not None and last is not None and first <= (year, number) <= last
+
+    def filter(self, period: tuple[int, int, int]) -> Filter:
+        fields = self.spec.partition_fields
+        return Filter([[Condition(f, Op.EQ, v) for f, v in zip(fields, period, strict=True)]])
+
+    def tasks(self) -> Iterator[Callable[[], Iterator[RawPage]]]:
+        """The probes, then the page streams of the slices still wanted when a call is free."""
+        yield from self.probes()
+        for period in self.periods:
+            if self.wanted(period):
+                base = self.filter(period) if self.flt is None else self.flt & self.filter(period)
+                yield lambda b=base: self.client.raw_slice(self.cid, key=self.spec.key, filter=b)
+
+
 def _partitions(
     client: ProfitClient,
     cid: str,
@@ -327,30 +388,10 @@ def _partitions(
     flt: Filter | None,
     periods: list[tuple[int, int, int]],
 ) -> list[Filter]:
-    """One filter per (unit, year, period) slice, for the years that have rows.
-
-    Each empty slice would cost a request (years of history are mostly empty in a young
-    administration), so two take=1 probes per administration, all in flight at once, find its
-    first and last year with rows; only periods of those years and the years between are sliced.
-    """
-    unit_f, year_f = spec.partition_fields[0], spec.partition_fields[1]
-    units = sorted({u for u, _, _ in periods})
-
-    def edge(probe: tuple[int, str]) -> int | None:
-        unit_filter = Filter([[Condition(unit_f, Op.EQ, probe[0])]])
-        base = unit_filter if flt is None else flt & unit_filter
-        rows = client.get_page(cid, filter=base, order_by=(probe[1], *spec.key), take=1, typed=False).rows
-        return int(rows[0][year_f]) if rows else None
-
-    probes = [(u, order) for u in units for order in (year_f, "-" + year_f)]
-    with ThreadPoolExecutor(client.max_in_flight, thread_name_prefix="afas-probe") as pool:
-        found = dict(zip(probes, pool.map(edge, probes), strict=True))
-    spans = {u: (found[(u, year_f)], found[(u, "-" + year_f)]) for u in units}
-    return [
-        Filter([[Condition(f, Op.EQ, v) for f, v in zip(spec.partition_fields, p, strict=True)]])
-        for p in periods
-        if spans[p[0]][0] is not None and spans[p[0]][0] <= p[1] <= spans[p[0]][1]
-    ]
+    """The slices with rows, the probes done first (what a benchmark replays without the sync)."""
+    slices = _Slices(client, cid, spec, flt, periods)
+    list(client.parallel(slices.probes()))
+    return [slices.filter(p) for p in sorted(periods) if slices.wanted(p)]
 
 
 def _remove_stale_folders(db: Path) -> None:
@@ -498,19 +539,21 @@ class _Context:
             fields = [(f.id, f.data_type, f.decimals) for f in meta.fields]
             flt = self._administration_filter(spec, {f[0] for f in fields})
             plan = self.plan(cid, spec, fields)
+            slices: _Slices | None = None
+            partitions: Sequence[Filter | None] = (None,)
             if plan.mode == SyncMode.INCREMENTAL:
-                partitions: Sequence[Filter | None] = [
-                    Filter([[Condition("EntryDate", Op.EQ, d)]]) for d in plan.dates
-                ]
+                partitions = [Filter([[Condition("EntryDate", Op.EQ, d)]]) for d in plan.dates]
             elif spec.partition_fields and self.periods():
-                partitions = _partitions(self.client, cid, spec, flt, self.periods())
-            else:
-                partitions = (None,)
+                slices = _Slices(self.client, cid, spec, flt, self.periods())
             with tempfile.TemporaryDirectory(prefix=f".{self.db.name}.sync-", dir=self.db.parent) as tmp:
                 estimate = self._estimate(cid) if plan.mode == SyncMode.FULL else None
                 loader = _Loader(self.db, cid + STAGING_SUFFIX, fields)
-                if partitions:
-                    pages = self.client.raw_pages(cid, key=spec.key, filter=flt, partitions=partitions)
+                if slices is not None or partitions:
+                    pages = (
+                        self.client.parallel(slices.tasks())
+                        if slices is not None
+                        else self.client.raw_pages(cid, key=spec.key, filter=flt, partitions=partitions)
+                    )
                     for page in pages:
                         counts[0] += 1
                         counts[1] += page.row_count
@@ -601,7 +644,8 @@ class _Loader:
     is removed at once, so the folder holds at most a batch or two of pages.
     """
 
-    MIN_BATCH = 8  # pages: fewer, and the per-batch connection would cost more than the load
+    MIN_BATCH = 8  # pages: fewer, and the per-batch connection would cost more than the load...
+    QUIET_S = 0.15  # ...unless no page came for this long (AFAS is slow to answer): load what is here
 
     def __init__(self, db: Path, staging: str, fields: Sequence[tuple[str, str, int]]) -> None:
         self.db, self.staging, self.fields = db, quote_ident(staging), fields
@@ -611,6 +655,7 @@ class _Loader:
         self._abandoned = False
         self._error: BaseException | None = None
         self.deferred = 0  # batches put off because the file was held elsewhere
+        self._last_add = time.monotonic()
         columns = ", ".join(f"{quote_ident(f)} {t}" for f, t in connector_columns(fields))
         with connection(db) as con:  # a staging table left by a killed sync goes first
             con.execute(f"DROP TABLE IF EXISTS {self.staging}")
@@ -618,12 +663,17 @@ class _Loader:
         self._thread = threading.Thread(target=self._run, name="afas-load", daemon=True)
         self._thread.start()
 
+    def _ready(self) -> bool:
+        quiet = time.monotonic() - self._last_add >= self.QUIET_S
+        return self._closing or len(self._pending) >= self.MIN_BATCH or bool(self._pending and quiet)
+
     def add(self, path: Path) -> None:
         """A page file written in full; raises what went wrong in an earlier batch."""
         with self._cond:
             if self._error is not None:
                 raise self._error
             self._pending.append(path)
+            self._last_add = time.monotonic()
             if len(self._pending) >= self.MIN_BATCH:
                 self._cond.notify()
 
@@ -647,7 +697,8 @@ class _Loader:
         try:
             while True:
                 with self._cond:
-                    self._cond.wait_for(lambda: self._closing or len(self._pending) >= self.MIN_BATCH)
+                    while not self._ready():
+                        self._cond.wait(self.QUIET_S)
                     if self._abandoned:
                         return
                     batch, last = list(self._pending), self._closing

@@ -74,7 +74,9 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) ->
 
 
 def _downloading(db: Path) -> bool:
-    return any(any(d.glob("*.json")) for d in db.parent.glob(f".{db.name}.sync-*"))
+    """The sync's page folder is there: it is downloading (its loader removes each page once loaded,
+    so the pages themselves may come and go between two looks)."""
+    return any(db.parent.glob(f".{db.name}.sync-*"))
 
 
 def _figures(db: Path) -> tuple:
