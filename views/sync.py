@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import afas.recon.results  # noqa: F401  (registers the swap hook that keeps the lines old runs read)
 from afas.access import Right
 from afas.close.form import reopened_texts
 from afas.close.overview import recheck_signed

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+import afas.recon.results  # noqa: F401  (registers the swap hook that keeps the lines old runs read)
 from afas.cli.connection import add_connection_args, client_from_env
 
 __all__ = ["add_parser", "run"]

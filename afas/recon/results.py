@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import duckdb
 
 from afas.warehouse.schema import quote_ident
+from afas.warehouse.sync import before_swap
 
 __all__ = [
     "KEPT_LINES_DDL",
@@ -375,3 +376,15 @@ def prune_kept_lines(con: duckdb.DuckDBPyConnection) -> None:
             WHERE w.afas_source = k.source AND r.unit_id = k.unit_id AND r.entry_no = k.entry_no
               AND r.seq_no = k.seq_no)"""
     )
+
+
+@before_swap
+def _keep_on_swap(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    staging: str,
+    dates: list[dt.date] | None,
+    unit_id: int | None,
+    run_id: int,
+) -> int:
+    return preserve_referenced_lines(con, table, staging, dates=dates, unit_id=unit_id, sync_run=run_id)

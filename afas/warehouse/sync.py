@@ -57,6 +57,7 @@ __all__ = [
     "SyncResult",
     "SyncStatus",
     "ProgressCallback",
+    "before_swap",
     "outcome",
     "sync",
     "lock_path",
@@ -111,6 +112,20 @@ change made just after it; the rest is margin for a change stamped a moment befo
 a change twice does no harm."""
 UNIT_FIELDS = ("UnitId", "Unit", "AdminId")  # how connectors name the administration number
 STAGING_SUFFIX = "__staging"
+
+
+SwapHook = Callable[[duckdb.DuckDBPyConnection, str, str, "list[dt.date] | None", "int | None", int], object]
+_SWAP_HOOKS: list[SwapHook] = []
+
+
+def before_swap(hook: SwapHook) -> SwapHook:
+    """Have ``hook(con, table, staging, dates, unit_id, run_id)`` called in every swap's transaction
+    before the old rows go (``dates`` None: the whole table is replaced). The reconciliation keeps
+    the lines its old runs read this way (afas.recon.results registers it when imported; the
+    dashboard and the CLI import it before they sync)."""
+    if hook not in _SWAP_HOOKS:
+        _SWAP_HOOKS.append(hook)
+    return hook
 
 
 class SyncAlreadyRunning(BusyError):
@@ -612,7 +627,17 @@ class _Context:
                     )
                 _check_exact(con, staging, cid, fields)
                 con.execute("BEGIN TRANSACTION")
-                if plan.mode == SyncMode.INCREMENTAL:
+                incremental = plan.mode == SyncMode.INCREMENTAL
+                for hook in _SWAP_HOOKS:
+                    hook(
+                        con,
+                        cid,
+                        cid + STAGING_SUFFIX,
+                        list(plan.dates) if incremental else None,
+                        self.administration if incremental else None,
+                        run_id,
+                    )
+                if incremental:
                     unit = " AND UnitId = ?" if self.administration is not None else ""
                     con.execute(
                         f"DELETE FROM {target} WHERE EntryDate IN (SELECT unnest(?::DATE[])){unit}",
