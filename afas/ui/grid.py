@@ -50,11 +50,13 @@ def selection_key(name: str, rows: pa.Table | pd.DataFrame) -> str:
     a new run), so they would then point at other rows than the ones the user ticked, or past the end.
     A key that changes with the rows starts every other table with nothing ticked; the same rows keep
     their ticks across reruns.
+
+    The digest is over the values, not the Arrow buffers: two reads of the same rows may hold other
+    bytes under their missing values (the buffers leave those slots undefined), and a key that then
+    changed would drop the user's ticks on the next rerun.
     """
     table = rows if isinstance(rows, pa.Table) else pa.Table.from_pandas(rows, preserve_index=False)
-    digest = hashlib.blake2b(digest_size=12)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    digest.update(sink.getvalue().to_pybytes())
+    digest = hashlib.blake2b(repr(table.schema.remove_metadata()).encode(), digest_size=12)
+    for column in table.columns:
+        digest.update(repr(column.to_pylist()).encode())
     return f"{name}:{digest.hexdigest()}"

@@ -218,6 +218,7 @@ def _tick_until(page, row: int, caption: str) -> None:
             return
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: tick again
             continue
+    _shot(page, f"tick_row_{row}_failed")  # what the page showed instead, for whoever reads the failure
     page.get_by_text(caption).wait_for(timeout=30_000)
 
 

@@ -212,3 +212,77 @@ def test_a_warehouse_with_the_wide_results_table_of_before_keeps_its_runs(tmp_pa
         new = reconcile(con, 1, KEY)
         assert new.run_id == 2 and new.counts["matched"] == 1
         assert read_results(con, 1) == [row]  # the old run beside the new one
+
+
+# --- through the real sync: the swap hook keeps what an old run read
+
+
+def test_a_real_sync_full_and_incremental_keeps_what_an_old_run_read(tmp_path):
+    """The demo AFAS changes and removes lines an earlier run matched; the next incremental sync
+    and a forced full one both replace them in the warehouse, and the earlier run still reads the
+    lines as it saw them, while a new run sees AFAS as it is now."""
+    import afas.recon.results  # noqa: F401 - registers the swap hook, as the Sync page and the CLI do
+    from afas.emulator.core import Emulator
+    from afas.warehouse.sync import sync
+    from tests.conftest import make_client
+
+    db = tmp_path / "w.duckdb"
+    emulator = Emulator(seed=7, transactions=150)
+    line_key = "UnitId || '/' || EntryNo || '/' || SeqNo"
+    with make_client(emulator) as client:
+        [res] = sync(db, client, [TABLE])
+        assert (res.status, res.mode) == ("ok", "full")
+        with duckdb.connect(str(db)) as c:
+            ensure_recon_schema(c)
+            c.execute(
+                "INSERT INTO ledger_imports VALUES (1, 'bank', 'b.csv', 'x', 'csv', 0, 0, NULL, NULL, now())"
+            )
+            # The ledger is AFAS's own lines, each line's key as its voucher: every line matches.
+            c.execute(
+                f"""INSERT INTO ledger_lines (import_id, line_no, entry_date, account, amount, voucher,
+                       description)
+                SELECT 1, row_number() OVER (ORDER BY UnitId, EntryNo, SeqNo), EntryDate, AccountNo,
+                       AmtDebit - AmtCredit, {line_key}, Description
+                FROM "{TABLE}" """
+            )
+            c.execute(f'CREATE TEMP VIEW keyed AS SELECT *, {line_key} AS LineKey FROM "{TABLE}"')
+            register_line_source(c, "keyed", TABLE)
+            config = MatchConfig(passes=(ExactKeyPass(keys=(("LineKey", "voucher"),)),), afas_table="keyed")
+            run = reconcile(c, 1, config).run_id
+            before = _seen(c, run)
+            assert before[3]["matched"] > 100 and before[3]["differing"] == 0
+            grid = results_table(c, run).to_pylist()
+            edited, deleted = grid[0], grid[-1]
+        emulator.edit_entry_line(
+            edited["unit_id"], edited["entry_no"], edited["seq_no"], description="Changed in Profit"
+        )
+        emulator.delete_entries(deleted["unit_id"], [deleted["entry_no"]])
+        [res] = sync(db, client, [TABLE])
+        assert (res.status, res.mode) == ("ok", "incremental")
+        with duckdb.connect(str(db)) as c:
+            ensure_recon_schema(c)
+            assert _seen(c, run) == before
+            now = c.execute(
+                f'SELECT Description FROM "{TABLE}" WHERE UnitId = ? AND EntryNo = ? AND SeqNo = ?',
+                [edited["unit_id"], edited["entry_no"], edited["seq_no"]],
+            ).fetchall()
+            assert now == [("Changed in Profit",)]  # the sync did replace the line
+            kept = c.execute("SELECT count(*) FROM recon_kept_lines").fetchone()[0]
+            assert kept >= 2  # at least the edited line and the deleted entry's line
+        [res] = sync(db, client, [TABLE], full=True)
+        assert (res.status, res.mode) == ("ok", "full")
+        with duckdb.connect(str(db)) as c:
+            ensure_recon_schema(c)
+            assert _seen(c, run) == before
+            c.execute(f'CREATE TEMP VIEW keyed AS SELECT *, {line_key} AS LineKey FROM "{TABLE}"')
+            register_line_source(c, "keyed", TABLE)
+            new = reconcile(c, 1, config).run_id
+            counts = result_counts(c, new)
+            assert counts["only_in_ledger"] >= 1  # the deleted entry's lines
+            texts = {
+                (r["unit_id"], r["entry_no"], r["seq_no"]): r["description_afas"]
+                for r in read_results(c, new, limit=1000)
+                if r["entry_no"] is not None
+            }
+            assert texts[(edited["unit_id"], edited["entry_no"], edited["seq_no"])] == "Changed in Profit"
+            assert _seen(c, run) == before
