@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from afas.ui.errors import render_errors, shown_here
+from afas.ui.heap import freeze_what_was_imported
 from afas.ui.identity import gate
 
 st.set_page_config(page_title="AFAS Profit reconciliation", page_icon="📒", layout="wide")
@@ -31,5 +32,8 @@ page = st.navigation(
         ],
     }
 )
-with render_errors():  # an AppError a page leaves unhandled is shown here, in words
-    page.run()
+try:
+    with render_errors():  # an AppError a page leaves unhandled is shown here, in words
+        page.run()
+finally:  # also when the page stops or reruns: Streamlit's collection after each run skips the modules
+    freeze_what_was_imported()

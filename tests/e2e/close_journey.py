@@ -8,16 +8,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from tests.e2e.support import shot
+from tests.e2e.support import idle as _idle
+from tests.e2e.support import shot, to_middle
 
 PERIOD = "2026-09"
-
-
-def _idle(page) -> None:
-    """Wait until the app has finished its rerun (Streamlit's running icon is gone): a list opened or
-    a key typed during a rerun is lost when the rerun replaces the element."""
-    page.wait_for_timeout(150)  # the icon shows a moment after the rerun starts
-    page.locator('[data-testid="stStatusWidgetRunningIcon"]').wait_for(state="detached", timeout=60_000)
 
 
 def _choose(page, label: str, option: str, typed: str | None = None) -> None:
@@ -26,10 +20,10 @@ def _choose(page, label: str, option: str, typed: str | None = None) -> None:
     for attempt in range(4):
         _idle(page)
         box = page.get_by_role("combobox", name=label, exact=True).last
-        box.scroll_into_view_if_needed()  # its list opens below it, in view
+        to_middle(box)  # its list opens below it, in view
         box.fill(typed or option)
         try:
-            page.get_by_role("option", name=re.compile(re.escape(option))).first.click(timeout=10_000)
+            page.get_by_role("option", name=re.compile(re.escape(option))).first.click(timeout=3_000)
             return
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: open it again
             if attempt == 3:

@@ -47,6 +47,19 @@ def wait_until_serving(
         time.sleep(0.1)
 
 
+def idle(page) -> None:
+    """Wait until the app has finished its rerun (Streamlit's running icon is gone): a list opened,
+    a key typed or a grid cell clicked during a rerun is lost when the rerun replaces the element."""
+    page.wait_for_timeout(150)  # the icon shows a moment after the rerun starts
+    page.locator('[data-testid="stStatusWidgetRunningIcon"]').wait_for(state="detached", timeout=60_000)
+
+
+def to_middle(locator) -> None:
+    """Scroll ``locator`` to the middle of the window at once: an element at the window's edge opens
+    its list off-screen, and a bounding box read while a smooth scroll still runs misses its target."""
+    locator.evaluate("e => e.scrollIntoView({block: 'center', behavior: 'instant'})")
+
+
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -11,7 +11,8 @@ import pytest
 
 from afas.emulator.auth import demo_token_data
 from tests.e2e.close_journey import close_a_demo_month
-from tests.e2e.support import ARTIFACTS
+from tests.e2e.support import ARTIFACTS, to_middle
+from tests.e2e.support import idle as _idle
 from tests.e2e.support import shot as _shot
 
 pytestmark = pytest.mark.e2e
@@ -210,22 +211,29 @@ def _click_until(page, button: str, label: str, value: str) -> None:
 
 
 def _tick_until(page, row: int, caption: str) -> None:
-    """Tick a row until the page says what is selected: a tick landing during a rerun can be lost."""
+    """Tick a row until the page says what is selected. A tick is only given to a grid that is drawn
+    (its cells are in the page) while no rerun runs, and never once the caption shows: a tick landing
+    during a rerun can be lost, and a second tick on a ticked row would untick it."""
+    said = page.get_by_text(caption)
     for _ in range(4):
-        _tick_row(page, row)
-        try:  # a busy machine reruns slowly: a second tick too soon would untick the row again
-            page.get_by_text(caption).wait_for(timeout=30_000)
+        _idle(page)
+        if said.count():
             return
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError: tick again
+        _tick_row(page, row)
+        try:
+            said.wait_for(timeout=3_000)  # a rerun has begun by then: idle waits for its end
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: look again once the rerun is done
             continue
     _shot(page, f"tick_row_{row}_failed")  # what the page showed instead, for whoever reads the failure
-    page.get_by_text(caption).wait_for(timeout=30_000)
+    said.wait_for(timeout=30_000)
 
 
 def _tick_row(page, row: int) -> None:
     """Tick a row of the results grid (a canvas: the tick box is the first column of the row)."""
     grid = page.locator('[data-testid="stDataFrame"]').last
-    grid.scroll_into_view_if_needed()
+    grid.locator("td[role=gridcell]").first.wait_for(state="attached", timeout=60_000)  # it is drawn
+    to_middle(grid)
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17 + 35 * row)
 

@@ -20,6 +20,7 @@ requested lines), ``ledger`` (numbering, texts and Arrow tables); this module lo
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,31 @@ def _load(cur: duckdb.DuckDBPyConnection, table: str, data: pa.Table | list[dict
         cur.unregister(name)
 
 
+# Below this many lines a process keeps what it generated (immutable Arrow tables, a few MB at most):
+# the tests, and the dashboard's sessions on the demo, make the same demo again and again.
+KEEP_GENERATED_UP_TO = 25_000
+
+
+def _generate(seed: int, transactions: int) -> tuple[tuple[tuple[str, pa.Table], ...], int]:
+    """The demo's rows per table, in load order, as Arrow tables, and the number of entries."""
+    rels = make_relations(np.random.default_rng([seed, 1]), *relation_counts(transactions))
+    book = plan(seed, transactions, rels)
+    ledger = build_ledger(book, rels, np.random.default_rng([seed, 7]))
+    rows: list[tuple[str, pa.Table | list[dict[str, Any]]]] = [
+        *master_rows().items(),
+        ("party", rels.parties),
+        ("debtor", rels.debtors),
+        ("creditor", rels.creditors),
+        ("entry_line", ledger.lines),
+        ("entry_alloc", ledger.allocs),
+    ]
+    tables = tuple((t, d if isinstance(d, pa.Table) else pa.Table.from_pylist(d)) for t, d in rows)
+    return tables, ledger.entries
+
+
+_generate_kept = functools.lru_cache(maxsize=8)(_generate)
+
+
 def populate(store: Store, *, seed: int = 1, transactions: int = 5000) -> DemoSummary:
     """Fill an empty Store with the demo environment; ``transactions`` is the number of journal lines.
 
@@ -70,9 +96,8 @@ def populate(store: Store, *, seed: int = 1, transactions: int = 5000) -> DemoSu
     """
     if seed < 0 or transactions < 0:
         raise ValueError("seed and transactions must not be negative")
-    rels = make_relations(np.random.default_rng([seed, 1]), *relation_counts(transactions))
-    book = plan(seed, transactions, rels)
-    ledger = build_ledger(book, rels, np.random.default_rng([seed, 7]))
+    make = _generate_kept if transactions <= KEEP_GENERATED_UP_TO else _generate
+    tables, entries = make(seed, transactions)
     with store.write() as cur:
         filled = cur.execute(
             "SELECT (SELECT count(*) FROM administration) + (SELECT count(*) FROM party)"
@@ -80,13 +105,8 @@ def populate(store: Store, *, seed: int = 1, transactions: int = 5000) -> DemoSu
         ).fetchall()
         if filled[0][0]:
             raise ValueError("populate() needs an empty Store")
-        for table, rows in master_rows().items():
-            _load(cur, table, rows)
-        _load(cur, "party", rels.parties)
-        _load(cur, "debtor", rels.debtors)
-        _load(cur, "creditor", rels.creditors)
-        _load(cur, "entry_line", ledger.lines)
-        _load(cur, "entry_alloc", ledger.allocs)
+        for table, data in tables:
+            _load(cur, table, data)
         cur.execute(
             "INSERT INTO changed_entry_date"
             " SELECT entry_date, max(modified) FROM entry_line GROUP BY entry_date"
@@ -105,6 +125,6 @@ def populate(store: Store, *, seed: int = 1, transactions: int = 5000) -> DemoSu
         transactions=transactions,
         counts=counts,
         lines=counts["entry_line"],
-        entries=ledger.entries,
+        entries=entries,
         years=years,
     )
