@@ -11,14 +11,17 @@ import pytest
 
 from afas.emulator.auth import demo_token_data
 from tests.e2e.close_journey import close_a_demo_month
-from tests.e2e.support import ARTIFACTS, to_middle
 from tests.e2e.support import idle as _idle
 from tests.e2e.support import shot as _shot
+from tests.e2e.support import to_middle
 
 pytestmark = pytest.mark.e2e
 
 
-def test_demo_connect_in_the_browser(app_url, browser):
+def test_journey_connect_configure_sync_explore(app_url, browser):
+    """Journey 1: demo connect (the readiness check's grid of connectors) -> configure -> sync ->
+    explore shows a trial balance -> the month-end close of the demo's planted month, through a
+    resync that reopens the bank account."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(app_url)
     page.get_by_text("Connect to AFAS Profit").wait_for(timeout=60_000)
@@ -29,22 +32,9 @@ def test_demo_connect_in_the_browser(app_url, browser):
     # the grids (st.dataframe, which renders no Markdown) keep their cells in an accessible table
     cells = page.locator("td[role=gridcell]")
     cells.filter(has_text="Demo Groothandel B.V.").first.wait_for(state="attached")
-    assert cells.filter(has_text=re.compile(r"^present$")).count() == 24
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "connect.png"), full_page=True)
-    html = page.content()
-    assert "Traceback" not in html
-    assert demo_token_data(1) not in html  # the token is never rendered
-    page.close()
-
-
-def test_journey_connect_configure_sync_explore(app_url, browser):
-    """Journey 1: demo connect -> configure -> sync -> explore shows a trial balance -> the month-end
-    close of the demo's planted month, through a resync that reopens the bank account."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(app_url)
-    page.get_by_role("button", name="Test connection").click()
-    page.get_by_text("Ready: Demo environment").wait_for(timeout=90_000)
+    assert cells.filter(has_text=re.compile(r"^present$")).count() == 24  # every connector is there
+    _shot(page, "connect")
+    assert demo_token_data(1) not in page.content()  # the token is never rendered
 
     page.get_by_role("link", name="Configure", exact=True).click()
     page.get_by_text("Default payment terms").wait_for(timeout=60_000)
