@@ -21,6 +21,7 @@ def _choose(page, label: str, option: str, typed: str | None = None) -> None:
         _idle(page)
         box = page.get_by_role("combobox", name=label, exact=True).last
         to_middle(box)  # its list opens below it, in view
+        box.click()  # open the list first: typing into a box that has just appeared may open none
         box.fill(typed or option)
         try:
             page.get_by_role("option", name=re.compile(re.escape(option))).first.click(timeout=3_000)

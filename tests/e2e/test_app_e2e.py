@@ -225,7 +225,10 @@ def _tick_row(page, row: int) -> None:
     grid.locator("td[role=gridcell]").first.wait_for(state="attached", timeout=60_000)  # it is drawn
     to_middle(grid)
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17 + 35 * row)
+    x, y = box["x"] + 18, box["y"] + 35 + 17 + 35 * row
+    page.mouse.move(x, y)  # the grid takes a click on a row's box once the pointer is over it
+    page.wait_for_timeout(200)
+    page.mouse.click(x, y)
 
 
 def _undo_a_match_and_make_it_by_hand(page, db: Path) -> None:
