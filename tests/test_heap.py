@@ -29,11 +29,14 @@ def test_a_run_that_imported_modules_freezes_them_and_a_run_that_did_not_leaves_
     assert frozen > 1000  # the modules imported so far, out of the collector's sight
     made = [[n] for n in range(500)]  # a session's objects, made after the freeze
     assert not heap.freeze_what_was_imported()  # nothing imported since: nothing frozen
-    assert gc.get_freeze_count() == frozen
+    # (a frozen object that other threads let go of is still freed, so the count may only shrink)
+    assert gc.get_freeze_count() <= frozen
     assert any(o is made for o in gc.get_objects())  # still collected as before
     sys.modules["_heap_test_module"] = types.ModuleType("_heap_test_module")  # a page imports a module
+    before = gc.get_freeze_count()
     assert heap.freeze_what_was_imported()
-    assert gc.get_freeze_count() > frozen
+    assert gc.get_freeze_count() >= before + 400  # the session's 500 lists among them (a few may go)
+    assert not any(o is made for o in gc.get_objects())
 
 
 def test_a_run_of_the_dashboard_freezes_what_it_imported(unfrozen):
