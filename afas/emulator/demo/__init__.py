@@ -2,8 +2,9 @@
 
 ``populate(store, seed=..., transactions=...)`` fills an empty Store with two administrations, their
 master data (chart of accounts, journals, periods, VAT codes, relations, allocation codes) and
-journal entries for 2025-2026: sales and purchase invoices with their (partial) payments, cash,
-salaries, depreciation, accruals, stock mutations and VAT returns. Everything derives from the seed
+journal entries for 2025-2026 (more years above 4 million lines, see ``dates``): sales and
+purchase invoices with their (partial) payments, cash, salaries, depreciation, accruals, stock
+mutations and VAT returns. Everything derives from the seed
 and the requested number of lines, never from the clock, so equal arguments give byte-identical
 tables. The keys AFAS's official FiEntries/relation examples refer to exist, and the keys they
 create do not, so those examples can be replayed against the demo.
@@ -28,7 +29,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from afas.emulator.demo.dates import FIRST_ENTRY_DATE, LAST_ENTRY_DATE
+from afas.emulator.demo.dates import FIRST_ENTRY_DATE, LAST_ENTRY_DATE, Calendar, calendar_for
 from afas.emulator.demo.ledger import build_ledger
 from afas.emulator.demo.master import master_rows
 from afas.emulator.demo.plan import plan
@@ -68,11 +69,14 @@ def _load(cur: duckdb.DuckDBPyConnection, table: str, data: pa.Table | list[dict
 KEEP_GENERATED_UP_TO = 25_000
 
 
-def _generate(seed: int, transactions: int) -> tuple[tuple[tuple[str, pa.Table], ...], int]:
+def _generate(
+    seed: int, transactions: int, first_year: int | None = None
+) -> tuple[tuple[tuple[str, pa.Table], ...], int]:
     """The demo's rows per table, in load order, as Arrow tables, and the number of entries."""
     rels = make_relations(np.random.default_rng([seed, 1]), *relation_counts(transactions))
-    book = plan(seed, transactions, rels)
-    ledger = build_ledger(book, rels, np.random.default_rng([seed, 7]))
+    cal = calendar_for(transactions) if first_year is None else Calendar(first_year)
+    book = plan(seed, transactions, rels, cal)
+    ledger = build_ledger(book, rels, np.random.default_rng([seed, 7]), cal)
     rows: list[tuple[str, pa.Table | list[dict[str, Any]]]] = [
         *master_rows().items(),
         ("party", rels.parties),
@@ -88,16 +92,19 @@ def _generate(seed: int, transactions: int) -> tuple[tuple[tuple[str, pa.Table],
 _generate_kept = functools.lru_cache(maxsize=8)(_generate)
 
 
-def populate(store: Store, *, seed: int = 1, transactions: int = 5000) -> DemoSummary:
+def populate(
+    store: Store, *, seed: int = 1, transactions: int = 5000, first_year: int | None = None
+) -> DemoSummary:
     """Fill an empty Store with the demo environment; ``transactions`` is the number of journal lines.
 
-    The same ``seed`` and ``transactions`` always give identical data. Raises ValueError for a Store
-    that already holds data or for negative arguments.
+    Entries run from ``first_year`` (by default chosen by size: ``dates.calendar_for``) to November
+    2026. The same arguments always give identical data. Raises ValueError for a Store that already
+    holds data, for negative arguments or for a first year outside 2014-2025.
     """
     if seed < 0 or transactions < 0:
         raise ValueError("seed and transactions must not be negative")
     make = _generate_kept if transactions <= KEEP_GENERATED_UP_TO else _generate
-    tables, entries = make(seed, transactions)
+    tables, entries = make(seed, transactions, first_year)
     with store.write() as cur:
         filled = cur.execute(
             "SELECT (SELECT count(*) FROM administration) + (SELECT count(*) FROM party)"

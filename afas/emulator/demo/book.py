@@ -122,7 +122,7 @@ class Group:
     slots: list[Slot]
     rel: _Col = -1
     ref: _Col = -1  # entry id of the invoice a payment settles
-    aux: _Col = 0  # month index (0 = January 2025) of periodic entries, item of petty-cash entries
+    aux: _Col = 0  # month index (0 = first year's January) of periodic entries, item of petty-cash entries
 
     def lines(self) -> int:
         return sum(int(np.count_nonzero(s.amt)) for s in self.slots)

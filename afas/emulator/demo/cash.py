@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from afas.emulator.demo.book import Book, Group, Kind, Slot
-from afas.emulator.demo.dates import WORKDAYS
+from afas.emulator.demo.dates import Calendar
 from afas.emulator.demo.master import ACC_IX, VAT_IX
 from afas.emulator.demo.sampling import lognormal, random_units, vat_of
 
@@ -25,11 +25,11 @@ CASH_ITEMS = (
 )
 
 
-def add_cash(book: Book, rng: np.random.Generator, budget: int) -> None:
+def add_cash(book: Book, rng: np.random.Generator, budget: int, cal: Calendar) -> None:
     n = budget // 3
     sale = rng.random(n) < 0.3
     unit = np.where(sale, 1, random_units(rng, n))
-    date = WORKDAYS[rng.integers(0, len(WORKDAYS), n)]
+    date = cal.workdays[rng.integers(0, len(cal.workdays), n)]
     item = rng.integers(0, len(CASH_ITEMS), n)
     acc = np.where(sale, ACC_IX["8010"], np.array([ACC_IX[i[1]] for i in CASH_ITEMS])[item])
     vat = np.where(sale, VAT_IX["1"], np.array([VAT_IX[i[2]] for i in CASH_ITEMS])[item])
@@ -53,7 +53,7 @@ def add_cash(book: Book, rng: np.random.Generator, budget: int) -> None:
     )
 
 
-def add_deposits(book: Book, rng: np.random.Generator, n: int) -> None:
+def add_deposits(book: Book, rng: np.random.Generator, n: int, cal: Calendar) -> None:
     """Cash taken to the bank: two-line entries that top the ledger up to the requested size."""
     if n <= 0:
         return
@@ -62,7 +62,7 @@ def add_deposits(book: Book, rng: np.random.Generator, n: int) -> None:
         Group(
             Kind.CASH_DEP,
             random_units(rng, n),
-            WORKDAYS[rng.integers(0, len(WORKDAYS), n)],
+            cal.workdays[rng.integers(0, len(cal.workdays), n)],
             slots=[Slot(ACC_IX["1100"], amt), Slot(ACC_IX["1000"], -amt)],
         )
     )

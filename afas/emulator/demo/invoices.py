@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from afas.emulator.demo.book import NAT, Book, Group, Kind, Slot
-from afas.emulator.demo.dates import LAST_DAY, WORKDAYS, workday_on_or_after
+from afas.emulator.demo.dates import Calendar
 from afas.emulator.demo.master import ACC_IX, VAT_IX
 from afas.emulator.demo.relations import Relations
 from afas.emulator.demo.sampling import lognormal, pick_mix, random_units, vat_of
@@ -68,6 +68,7 @@ def _settle(
     p_two: float,
     p_part: float,
     spread: tuple[float, float],
+    cal: Calendar,
 ) -> _Settlement:
     """How and when invoices get paid; payments after the last booking day do not happen (yet)."""
     n = len(date)
@@ -78,13 +79,18 @@ def _settle(
     delay = np.maximum(np.rint(days * rng.uniform(*spread, n) + rng.normal(0.0, 4.0, n)), 1).astype(np.int64)
     delay = np.where(days == 0, rng.integers(0, 4, n), delay)
     delay = np.where(credit_note, rng.integers(5, 30, n), delay)
-    first_date = workday_on_or_after(date + delay)
-    second_date = workday_on_or_after(first_date + rng.integers(14, 46, n))
+    first_date = cal.workday_on_or_after(date + delay)
+    second_date = cal.workday_on_or_after(first_date + rng.integers(14, 46, n))
     part = (gross * rng.uniform(0.3, 0.7, n) // 100).astype(np.int64) * 100
     first = np.where(np.isin(status, (2, 3)), part, gross)
-    first_in = (status > 0) & (first_date <= LAST_DAY)
+    first_in = (status > 0) & (first_date <= cal.last_day)
     return _Settlement(
-        status, first, first_date, first_in, second_date, (status == 2) & first_in & (second_date <= LAST_DAY)
+        status,
+        first,
+        first_date,
+        first_in,
+        second_date,
+        (status == 2) & first_in & (second_date <= cal.last_day),
     )
 
 
@@ -131,11 +137,11 @@ def _take_prefix(lines: np.ndarray, budget: int) -> int:
     return int(np.searchsorted(np.cumsum(lines), budget, side="right"))
 
 
-def add_sales(book: Book, rng: np.random.Generator, budget: int, rels: Relations) -> None:
+def add_sales(book: Book, rng: np.random.Generator, budget: int, rels: Relations, cal: Calendar) -> None:
     m = budget // 2 + 8
     unit = random_units(rng, m)
     deb = rng.choice(rels.debtor_pool, m, p=rels.debtor_p)
-    date = WORKDAYS[rng.integers(0, len(WORKDAYS), m)]
+    date = cal.workdays[rng.integers(0, len(cal.workdays), m)]
     credit_note = rng.random(m) < 0.03
     foreign = rels.foreign[deb]
     two = (rng.random(m) < 0.3) & ~foreign
@@ -152,7 +158,7 @@ def add_sales(book: Book, rng: np.random.Generator, budget: int, rels: Relations
     low = np.where(vat1 == VAT_IX["2"], v1, 0) + np.where(vat2 == VAT_IX["2"], v2, 0)
     gross = net1 + net2 + high + low
     days = rels.pay_days[deb]
-    s = _settle(rng, date, gross, days, credit_note, 0.80, 0.07, 0.03, (0.5, 1.3))
+    s = _settle(rng, date, gross, days, credit_note, 0.80, 0.07, 0.03, (0.5, 1.3), cal)
     lines = 2 + two + (high > 0) + (low > 0) + 2 * s.first_in + 2 * s.second_in
     k = _take_prefix(lines, budget)
     if k == 0:
@@ -197,11 +203,11 @@ def add_sales(book: Book, rng: np.random.Generator, budget: int, rels: Relations
     )
 
 
-def add_purchases(book: Book, rng: np.random.Generator, budget: int, rels: Relations) -> None:
+def add_purchases(book: Book, rng: np.random.Generator, budget: int, rels: Relations, cal: Calendar) -> None:
     m = budget // 2 + 8
     unit = random_units(rng, m)
     cred = rng.choice(rels.creditor_pool, m, p=rels.creditor_p)
-    date = WORKDAYS[rng.integers(0, len(WORKDAYS), m)]
+    date = cal.workdays[rng.integers(0, len(cal.workdays), m)]
     credit_note = rng.random(m) < 0.02
     foreign = rels.foreign[cred]
     two = (rng.random(m) < 0.25) & ~foreign
@@ -216,7 +222,7 @@ def add_purchases(book: Book, rng: np.random.Generator, budget: int, rels: Relat
     low = np.where(vat1 == VAT_IX["6"], v1, 0) + np.where(vat2 == VAT_IX["6"], v2, 0)
     gross = net1 + net2 + high + low
     days = rels.pay_days[cred]
-    s = _settle(rng, date, gross, days, credit_note, 0.85, 0.03, 0.02, (0.8, 1.05))
+    s = _settle(rng, date, gross, days, credit_note, 0.85, 0.03, 0.02, (0.8, 1.05), cal)
     lines = 2 + two + (high > 0) + (low > 0) + 2 * s.first_in + 2 * s.second_in
     k = _take_prefix(lines, budget)
     if k == 0:

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from afas.emulator.demo.book import KIND_JOURNAL, KIND_ORDER, KINDS, Book, Kind
 from afas.emulator.demo.cash import CASH_ITEMS
-from afas.emulator.demo.dates import MONTH_NAMES
+from afas.emulator.demo.dates import MONTH_NAMES, Calendar
 from afas.emulator.demo.master import (
     ACC_CODES,
     ACTIVE_CODES,
@@ -68,7 +68,7 @@ class Ledger:
     entries: int
 
 
-def build_ledger(book: Book, rels: Relations, rng: np.random.Generator) -> Ledger:
+def build_ledger(book: Book, rels: Relations, rng: np.random.Generator, cal: Calendar) -> Ledger:
     kind, unit, date = book.entry("kind"), book.entry("unit"), book.entry("date")
     rel, ref, aux = book.entry("rel"), book.entry("ref"), book.entry("aux")
     eid = book.line("eid")
@@ -124,7 +124,7 @@ def build_ledger(book: Book, rels: Relations, rng: np.random.Generator) -> Ledge
                 inv=i,
                 name=n,
                 month=MONTH_NAMES[a % 12],
-                year=2025 + a // 12,
+                year=cal.first_year + a // 12,
                 q=a % 12 // 3 + 1,
                 item=items[a % len(items)],
             )
