@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import itertools
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
@@ -329,13 +330,20 @@ class Emulator:
         return self._maybe_gzip(req, resp)
 
     def _control(self, req: EmRequest, what: str) -> EmResponse:
-        """GET/POST/DELETE /__emulator__/faults: list, add or clear faults; any valid token may do it."""
+        """GET/POST/DELETE /__emulator__/faults: list, add or clear faults; POST /__emulator__/warm:
+        render the page tables of data changed since (``warm``) now, so that a benchmark times the
+        client rather than this stand-in's re-render of millions of rows (AFAS keeps its data
+        indexed and renders only the page asked for). Any valid token may do either."""
         check = check_authorization(req.headers.get("authorization"))
         if check.data not in self.tokens:
             return self._empty(401)
+        method = req.method.upper()
+        if what.strip("/") == "warm" and method == "POST":
+            started = time.perf_counter()
+            self.warm()
+            return _json(200, {"seconds": round(time.perf_counter() - started, 3)})
         if what.strip("/") != "faults":
             return self._empty(404)
-        method = req.method.upper()
         if method == "POST":
             try:
                 spec = orjson.loads(req.body or b"{}")

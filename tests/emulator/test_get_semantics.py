@@ -422,3 +422,19 @@ def test_a_method_afas_does_not_offer_is_a_bad_request(http):
     """AFAS answers 400 when no Get, Post, Put or Delete method is given (PATCH, say)."""
     assert http.patch("/connectors/KnDimCode", json={}).status_code == 400
     assert http.request("MERGE", "/connectors/Profit_Accounts").status_code == 400
+
+
+def test_warm_renders_what_changed_so_the_next_page_is_answered_from_it(emulator: Emulator, http) -> None:
+    """POST /__emulator__/warm (for benchmarks): the page tables of changed data are rendered at
+    once, and the pages after it show the change."""
+    first = rows(http, "Profit_Transactions", take=1)[0]
+    control = BASE.rsplit("/ProfitRestServices", 1)[0] + "/__emulator__/warm"
+    assert http.post(control, headers={"Authorization": ""}).status_code == 401
+    emulator.edit_entry_line(first["UnitId"], first["EntryNo"], first["SeqNo"], description="Warm change")
+    stale = {cid for cid in GET_CONNECTORS if emulator._page_versions.get(cid) != emulator.store.version}
+    assert "Profit_Transactions" in stale
+    r = http.post(control)
+    assert r.status_code == 200 and r.json()["seconds"] >= 0
+    assert all(emulator._page_versions.get(cid) == emulator.store.version for cid in GET_CONNECTORS)
+    assert rows(http, "Profit_Transactions", take=1)[0]["Description"] == "Warm change"
+    assert http.get(control).status_code == 404
