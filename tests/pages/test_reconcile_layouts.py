@@ -83,4 +83,3 @@ def test_knab_is_read_with_d_as_money_out_and_imports_so(monkeypatch):
 def _import_name(at) -> str:
     (name,) = [t for t in at.text_input if t.key and t.key.startswith("recon_import_name_")]
     return name.value
-
