@@ -502,6 +502,165 @@ def _fuzzy_pass(con: duckdb.DuckDBPyConnection, p: FuzzyTextPass, policy: str) -
     return commit_pick(con, p.name, pairs=True)
 
 
+_NARROW_DAYS = 3
+"""The nearest max_candidates members of a target are looked for within this many days first: where
+there are that many, they are the nearest of the whole window too (anything outside lies further
+away), so only the targets with fewer need the whole window (see :func:`_group_solutions`)."""
+
+
+@dataclass(frozen=True)
+class _GroupSides:
+    """The target side (t) and member side (m) of a group pass, and what ties a member to its target."""
+
+    t: str  # the view of unmatched target lines
+    m: str  # the view of unmatched member lines
+    t_id: str
+    m_id: str
+    same: tuple[tuple[str, str], ...]  # (target column, member column) pairs that must be equal
+
+    def on(self, alias: str, days: int) -> str:
+        """What makes member line ``alias`` one target t may have: within ``days`` of its date, the
+        same sign and smaller, equal in the ``same`` columns."""
+        terms = "".join(f" AND t.{quote_ident(tc)} = {alias}.{quote_ident(mc)}" for tc, mc in self.same)
+        return f"""sign({alias}.amount) = sign(t.amount) AND {alias}.amount <> 0{terms}
+            AND abs({alias}.amount) < abs(t.amount)
+            AND {alias}.d BETWEEN t.d - INTERVAL {int(days)} DAY AND t.d + INTERVAL {int(days)} DAY"""
+
+    def unforbidden(self, alias: str) -> str:
+        """ANTI JOIN of the pairs of target t and member ``alias`` the user said are no match."""
+        f, t_id, m_id = f"f_{alias}", self.t_id, self.m_id
+        return f"ANTI JOIN _forbid {f} ON {f}.{t_id} = t.{t_id} AND {f}.{m_id} = {alias}.{m_id}"
+
+    def members(self, alias: str, days: int, targets: str | None = None) -> str:
+        """FROM targets t JOIN m ``alias``: every target's members (:meth:`on`, :meth:`unforbidden`)."""
+        return f"""FROM {targets or self.t} t JOIN {self.m} {alias} ON {self.on(alias, days)}
+        {self.unforbidden(alias)}"""
+
+    def ranked(self, days: int, targets: str | None = None) -> str:
+        """SELECT of the members of :meth:`members` with their rank by nearness (date, then key)."""
+        return f"""SELECT t.{self.t_id} AS t_id, m.{self.m_id} AS m_id, t.amount AS t_amount, t.d AS t_d,
+               m.amount, m.d, row_number() OVER (PARTITION BY t.{self.t_id}
+                   ORDER BY abs(date_diff('day', t.d, m.d)), m.d, m.{self.m_id}) AS r
+        {self.members("m", days, targets)}"""
+
+
+def _group_subsets(p: GroupSumPass, ranked: str, tolerance: str) -> str:
+    """The recursive search of groups of three and more over ``ranked`` (t_id, m_id, t_amount, t_d,
+    amount, d, r), each member after the previous by rank, sums kept within the target's size."""
+    return f"""s(t_id, t_amount, t_d, last_r, members, total, size, far, last_d) AS (
+            SELECT t_id, t_amount, t_d, r, [m_id], amount, 1, abs(date_diff('day', t_d, d)), d FROM {ranked}
+            WHERE r <= {int(p.max_candidates)}
+            UNION ALL
+            SELECT s.t_id, s.t_amount, s.t_d, c.r, list_append(s.members, c.m_id), s.total + c.amount,
+                   s.size + 1, greatest(s.far, abs(date_diff('day', c.t_d, c.d))), greatest(s.last_d, c.d)
+            FROM s JOIN {ranked} c ON c.t_id = s.t_id AND c.r > s.last_r AND c.r <= {int(p.max_candidates)}
+            WHERE s.size < {int(p.max_group_size)}
+              AND abs(s.total + c.amount) <= abs(s.t_amount) + {tolerance})"""
+
+
+def _ranked_pairs(ranked: str, complement: str) -> str:
+    """Pairs of ``ranked`` members of one target whose amounts add up to it (``complement``)."""
+    return f"""SELECT c1.t_id, c1.t_amount, c1.t_d, c2.r AS last_r, [c1.m_id, c2.m_id] AS members,
+                   c1.amount + c2.amount AS total, 2 AS size,
+                   greatest(abs(date_diff('day', c1.t_d, c1.d)), abs(date_diff('day', c1.t_d, c2.d))) AS far,
+                   greatest(c1.d, c2.d) AS last_d
+            FROM {ranked} c1 JOIN {ranked} c2 ON c2.t_id = c1.t_id AND {complement} AND c2.r > c1.r"""
+
+
+def _numbered(found: str, d: str) -> str:
+    return f"""SELECT row_number() OVER (ORDER BY size, far, last_d {d}, t_d {d} NULLS LAST, t_id {d},
+                                  list_sort(members) {d}) AS g, *
+        FROM {found}"""
+
+
+def _group_solutions(con: duckdb.DuckDBPyConnection, p: GroupSumPass, sides: _GroupSides, d: str) -> None:
+    """_sol: every group of members adding up exactly to its target, numbered in the order groups
+    are taken, without keeping every target's ranked list of candidates (at 10 million lines some 90
+    million rows, whose sorting was most of the pass).
+
+    - Pairs: target, member and a second member found by hashing the complement (target - member),
+      both members on the target's terms. The pair_candidates bound (the nearest members by date)
+      can only matter to a target with more members in its window than that; an upper bound of
+      that number comes from the members per (account, sign, day) (_gbig). Those targets keep a
+      ranked list (_gr) and their pairs come from it, as in :func:`_group_solutions_within_tolerance`.
+    - Groups of three and more: the bounded subset search over each target's max_candidates nearest
+      members (_gnear), looked for within _NARROW_DAYS first and in the whole window only for the
+      targets with fewer there.
+    The solutions, and their numbers, are those of the search over the full ranked lists.
+    """
+    t, m, t_id, m_id = sides.t, sides.m, sides.t_id, sides.m_id
+    by_account = p.same_account and ("account", "account") in sides.same
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _gdays AS
+        SELECT {"account, " if by_account else ""}sign(amount) AS s, d, count(*) AS n FROM {m}
+        WHERE amount <> 0 AND d IS NOT NULL GROUP BY ALL"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _gbig AS
+        SELECT t.t_id FROM (
+            SELECT {t_id} AS t_id, {"account, " if by_account else ""}sign(amount) AS s,
+                   d + CAST(unnest(range({-int(p.days)}, {int(p.days) + 1})) AS INTEGER) AS day
+            FROM {t} WHERE amount <> 0 AND d IS NOT NULL) t
+        JOIN _gdays g ON g.s = t.s AND g.d = t.day{" AND g.account = t.account" if by_account else ""}
+        GROUP BY t.t_id HAVING sum(g.n) > {int(p.pair_candidates)}"""
+    )
+    big = f"(SELECT * FROM {t} SEMI JOIN _gbig g ON g.t_id = {t}.{t_id})"
+    small = f"(SELECT * FROM {t} ANTI JOIN _gbig g ON g.t_id = {t}.{t_id})"
+    cap = int(p.pair_candidates)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _gr AS {sides.ranked(p.days, big)} QUALIFY r <= {cap}")
+    k = int(p.max_candidates)
+    narrow = sides.ranked(min(_NARROW_DAYS, int(p.days)))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _gnear AS {narrow} QUALIFY r <= {k}")
+    con.execute(
+        f"DELETE FROM _gnear WHERE t_id IN (SELECT t_id FROM _gnear GROUP BY t_id HAVING count(*) < {k})"
+    )
+    rest = f"(SELECT * FROM {t} ANTI JOIN (SELECT DISTINCT t_id FROM _gnear) g ON g.t_id = {t}.{t_id})"
+    con.execute(f"INSERT INTO _gnear {sides.ranked(p.days, rest)} QUALIFY r <= {k}")
+    # Each pair once: its larger member first (the one of at least half the target), of two equal
+    # halves the lower key first. The pairs the user forbade are taken out afterwards: in the join
+    # they made DuckDB's plan some 60 times slower.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _gpairs AS
+        SELECT t.{t_id} AS t_id, t.amount AS t_amount, t.d AS t_d, NULL::BIGINT AS last_r,
+               [m.{m_id}, m2.{m_id}] AS members, m.amount + m2.amount AS total, 2 AS size,
+               greatest(abs(date_diff('day', t.d, m.d)), abs(date_diff('day', t.d, m2.d))) AS far,
+               greatest(m.d, m2.d) AS last_d
+        FROM {small} t JOIN {m} m ON {sides.on("m", p.days)} AND abs(m.amount) * 2 >= abs(t.amount)
+        JOIN {m} m2 ON m2.amount = t.amount - m.amount AND {sides.on("m2", p.days)}
+            AND (abs(m.amount) * 2 > abs(t.amount) OR m2.{m_id} > m.{m_id})"""
+    )
+    con.execute(
+        f"""DELETE FROM _gpairs WHERE (t_id, members[1]) IN (SELECT ({t_id}, {m_id}) FROM _forbid)
+            OR (t_id, members[2]) IN (SELECT ({t_id}, {m_id}) FROM _forbid)"""
+    )
+    con.execute(f"INSERT INTO _gpairs {_ranked_pairs('_gr', 'c2.amount = c1.t_amount - c1.amount')}")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _sol AS
+        WITH RECURSIVE {_group_subsets(p, "_gnear", "0")},
+        found AS (SELECT * FROM s WHERE size >= 3 AND total = t_amount UNION ALL SELECT * FROM _gpairs)
+        {_numbered("found", d)}"""
+    )
+
+
+def _group_solutions_within_tolerance(
+    con: duckdb.DuckDBPyConnection, p: GroupSumPass, sides: _GroupSides, d: str
+) -> None:
+    """_sol as :func:`_group_solutions`, for sums within ``abs_tol`` of their target: over every
+    target's ranked list of candidates (_gc), pairs by a join on the complement's range."""
+    cap = int(p.pair_candidates)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _gc AS {sides.ranked(p.days)} QUALIFY r <= {cap}")
+    complement = "c2.amount BETWEEN c1.t_amount - c1.amount - $tol AND c1.t_amount - c1.amount + $tol"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _sol AS
+        WITH RECURSIVE {_group_subsets(p, "_gc", "$tol")},
+        pairs AS ({_ranked_pairs("_gc", complement)}),
+        found AS (SELECT * FROM s WHERE size >= 3 AND abs(total - t_amount) <= $tol
+                  UNION ALL SELECT * FROM pairs)
+        {_numbered("found", d)}""",
+        {"tol": p.abs_tol},
+    )
+
+
 def _group_pass(con: duckdb.DuckDBPyConnection, p: GroupSumPass, policy: str) -> int:
     if not (2 <= p.max_group_size <= 8 and 2 <= p.max_candidates <= 24 and 2 <= p.pair_candidates <= 10_000):
         raise ValueError(
@@ -513,52 +672,14 @@ def _group_pass(con: duckdb.DuckDBPyConnection, p: GroupSumPass, policy: str) ->
         t, m, t_id, m_id = ("_ul", "_ua", "l_id", "a_id")
     elif p.direction != "one_to_many":
         raise ValueError(f"unknown direction {p.direction!r}")
-    account = "AND t.account = m.account" if p.same_account else ""
-    for ac, lc in p.same_columns:
-        tc, mc = (ac, lc) if p.direction == "one_to_many" else (lc, ac)
-        account += f" AND t.{quote_ident(tc)} = m.{quote_ident(mc)}"
+    same = [("account", "account")] if p.same_account else []
+    same += [(ac, lc) if p.direction == "one_to_many" else (lc, ac) for ac, lc in p.same_columns]
+    sides = _GroupSides(t, m, t_id, m_id, tuple(same))
     d = "DESC" if policy == "newest" else "ASC"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _gc AS
-        SELECT t.{t_id} AS t_id, m.{m_id} AS m_id, t.amount AS t_amount, t.d AS t_d, m.amount, m.d,
-               row_number() OVER (PARTITION BY t.{t_id}
-                                  ORDER BY abs(date_diff('day', t.d, m.d)), m.d, m.{m_id}) AS r
-        FROM {t} t JOIN {m} m ON sign(m.amount) = sign(t.amount) AND m.amount <> 0 {account}
-            AND abs(m.amount) < abs(t.amount)
-            AND m.d BETWEEN t.d - INTERVAL {int(p.days)} DAY AND t.d + INTERVAL {int(p.days)} DAY
-        ANTI JOIN _forbid f ON f.{t_id} = t.{t_id} AND f.{m_id} = m.{m_id}
-        QUALIFY r <= {int(p.pair_candidates)}"""
-    )
-    # Pairs come from a join on the complement over all pair candidates; groups of three and more
-    # from the bounded subset search over the max_candidates nearest.
-    complement = (
-        "c2.amount = c1.t_amount - c1.amount"
-        if p.abs_tol == 0
-        else "c2.amount BETWEEN c1.t_amount - c1.amount - ? AND c1.t_amount - c1.amount + ?"
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _sol AS
-        WITH RECURSIVE s(t_id, t_amount, t_d, last_r, members, total, size, far, last_d) AS (
-            SELECT t_id, t_amount, t_d, r, [m_id], amount, 1, abs(date_diff('day', t_d, d)), d FROM _gc
-            WHERE r <= {int(p.max_candidates)}
-            UNION ALL
-            SELECT s.t_id, s.t_amount, s.t_d, c.r, list_append(s.members, c.m_id), s.total + c.amount,
-                   s.size + 1, greatest(s.far, abs(date_diff('day', c.t_d, c.d))), greatest(s.last_d, c.d)
-            FROM s JOIN _gc c ON c.t_id = s.t_id AND c.r > s.last_r AND c.r <= {int(p.max_candidates)}
-            WHERE s.size < {int(p.max_group_size)} AND abs(s.total + c.amount) <= abs(s.t_amount) + ?),
-        pairs AS (
-            SELECT c1.t_id, c1.t_amount, c1.t_d, c2.r AS last_r, [c1.m_id, c2.m_id] AS members,
-                   c1.amount + c2.amount AS total, 2 AS size,
-                   greatest(abs(date_diff('day', c1.t_d, c1.d)), abs(date_diff('day', c1.t_d, c2.d))) AS far,
-                   greatest(c1.d, c2.d) AS last_d
-            FROM _gc c1 JOIN _gc c2 ON c2.t_id = c1.t_id AND {complement} AND c2.r > c1.r),
-        found AS (SELECT * FROM s WHERE size >= 3 AND abs(total - t_amount) <= ?
-                  UNION ALL SELECT * FROM pairs)
-        SELECT row_number() OVER (ORDER BY size, far, last_d {d}, t_d {d} NULLS LAST, t_id {d},
-                                  list_sort(members) {d}) AS g, *
-        FROM found""",
-        [p.abs_tol, *([] if p.abs_tol == 0 else [p.abs_tol, p.abs_tol]), p.abs_tol],
-    )
+    if p.abs_tol == 0:
+        _group_solutions(con, p, sides, d)
+    else:
+        _group_solutions_within_tolerance(con, p, sides, d)
     con.execute("CREATE OR REPLACE TEMP TABLE _solall AS SELECT * FROM _sol")
     con.execute("CREATE OR REPLACE TEMP TABLE _solm AS SELECT g, t_id, unnest(members) AS m_id FROM _sol")
     con.execute("CREATE OR REPLACE TEMP TABLE _gp (g BIGINT)")
