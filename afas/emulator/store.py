@@ -13,7 +13,10 @@ allocation assignments and entries belong to an administration (``unit``).
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -143,6 +146,11 @@ class Store:
     def __init__(self) -> None:
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET threads TO 2")
+        # What a large demo spills goes to the system's temporary folder, not a .tmp/ in the current
+        # one (DuckDB's default for a database in memory), and goes with the store.
+        spill = tempfile.mkdtemp(prefix="afas-emulator-spill-")
+        weakref.finalize(self, shutil.rmtree, spill, ignore_errors=True)
+        self.con.execute("SET temp_directory = ?", [spill])
         self.con.execute(DDL)
         self._write_lock = threading.RLock()
         self.version = 0  # bumped by every committed write(): GetConnector page tables are rebuilt

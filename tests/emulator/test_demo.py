@@ -621,3 +621,17 @@ def test_relations_look_real_and_ibans_pass_the_check(store: Store) -> None:
         == 0
     )
     assert one(store, "SELECT count(*) FROM creditor WHERE collect_account <> '1600'") == 0
+
+
+def test_what_a_store_spills_goes_to_the_system_temp_folder_and_goes_with_the_store() -> None:
+    import gc
+    import tempfile
+    from pathlib import Path
+
+    store = Store()
+    spill = Path(store.cursor().execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
+    assert spill.parent == Path(tempfile.gettempdir()) and spill.is_dir()
+    store.close()
+    del store
+    gc.collect()
+    assert not spill.exists()
