@@ -160,7 +160,8 @@ def main() -> None:
                   f"{least:.2f} s (ratio {inc_s / least:.2f})")  # fmt: skip
             took = sorted(requests)
             print(f"  one request took {took[len(took) // 2] * 1000:.0f} ms (median), "
-                  f"{took[-1] * 1000:.0f} ms (slowest): latency plus the emulator's own work")  # fmt: skip
+                  f"{took[-1] * 1000:.0f} ms (slowest): latency, the emulator's own work and any wait "
+                  "for one of the 5 calls")  # fmt: skip
             slow = sorted(incremental, key=lambda r: -r.seconds)[:4]
             print("  slowest connectors: " + ", ".join(f"{r.connector} {r.seconds:.2f} s" for r in slow))
             print(f"journal lines in the warehouse: {before:,} + {booked:,} = {after:,}: "

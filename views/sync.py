@@ -13,7 +13,7 @@ from afas.ui.identity import permission
 from afas.ui.text import plain
 from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
 from afas.warehouse.db import connection
-from afas.warehouse.sync import CONNECTOR_IDS, SyncProgress, outcome, sync, sync_running
+from afas.warehouse.sync import CONNECTOR_IDS, ProgressBoard, SyncProgress, outcome, sync, sync_running
 
 st.title("Sync from AFAS")
 conn = require_connection()
@@ -69,9 +69,10 @@ if start:
         st.warning("Choose at least one connector.")
     else:
         bar = st.progress(0.0, text="Starting…")
+        board = ProgressBoard(chosen)
 
         def progress(p: SyncProgress) -> None:
-            share, text = p.overall(chosen)
+            share, text = board.update(p)
             bar.progress(share, text=text)
 
         # SyncAlreadyRunning, WarehouseBusy, AFAS errors: said in words here, and the history still shows

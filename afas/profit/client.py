@@ -197,6 +197,9 @@ class ProfitClient:
         )
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max_in_flight
+        # AFAS's limit on parallel calls holds for the client as a whole, whatever its threads do
+        # (several connectors syncing at once, each with its page streams).
+        self._calls = threading.BoundedSemaphore(max_in_flight)
         self._sleep = sleep
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
@@ -227,12 +230,13 @@ class ProfitClient:
         headers = {"Content-Type": "application/json;charset=utf-8"} if content is not None else None
         request = self._http.build_request(method, path, params=params, content=content, headers=headers)
         try:
-            streamed = self._http.send(request, stream=True)
-            try:
-                # An in-memory transport hands over a response httpx has already read and unpacked.
-                raw = None if streamed.is_stream_consumed else b"".join(streamed.iter_raw())
-            finally:
-                streamed.close()
+            with self._calls:
+                streamed = self._http.send(request, stream=True)
+                try:
+                    # An in-memory transport hands over a response httpx has already read and unpacked.
+                    raw = None if streamed.is_stream_consumed else b"".join(streamed.iter_raw())
+                finally:
+                    streamed.close()
         except httpx.TransportError as exc:
             raise error_from_transport(exc, method, self._url(path)) from None
         response = streamed if raw is None else _unpacked(streamed, raw, method, self._url(path))

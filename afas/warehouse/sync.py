@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import queue
 import re
 import shutil
 import socket
@@ -51,9 +52,11 @@ from afas.warehouse.schema import column_type, connector_columns, quote_ident
 __all__ = [
     "CONNECTOR_IDS",
     "SyncAlreadyRunning",
+    "SyncCancelled",
     "SyncMode",
     "SyncOutcome",
     "SyncProgress",
+    "ProgressBoard",
     "SyncResult",
     "SyncStatus",
     "ProgressCallback",
@@ -86,16 +89,29 @@ class SyncProgress:
             return None
         return min(self.rows / self.estimate, 1.0)
 
-    def overall(self, connectors: Sequence[str]) -> tuple[float, str]:
-        """Share of the whole sync of ``connectors`` done (0..1) and a line saying where it stands,
-        e.g. 'Profit_Debtor: 1,200 of ~3,000 rows, 3 pages (full)'. A connector of unknown size
-        counts as half done."""
-        share = self.fraction if self.fraction is not None else 0.5
-        position = connectors.index(self.connector) if self.connector in connectors else 0
-        overall = (position + share) / max(len(connectors), 1)
+    @property
+    def text(self) -> str:
+        """Where it stands, e.g. 'Profit_Debtor: 1,200 of ~3,000 rows, 3 pages (full)'."""
         estimate = f" of ~{self.estimate:,}" if self.estimate else ""
-        text = f"{self.connector}: {self.rows:,}{estimate} rows, {self.pages:,} pages ({label(self.mode)})"
-        return min(overall, 1.0), text
+        return f"{self.connector}: {self.rows:,}{estimate} rows, {self.pages:,} pages ({label(self.mode)})"
+
+
+class ProgressBoard:
+    """The progress bar of a sync whose connectors run side by side: the share done of each
+    connector chosen (a connector of unknown size counts as half done once started, one not yet
+    started as nothing), averaged, with the line of the connector that moved last."""
+
+    def __init__(self, connectors: Sequence[str]) -> None:
+        self.connectors = list(connectors)
+        self._latest: dict[str, SyncProgress] = {}
+
+    def update(self, p: SyncProgress) -> tuple[float, str]:
+        self._latest[p.connector] = p
+        shares = []
+        for cid in self.connectors:
+            seen = self._latest.get(cid)
+            shares.append(0.0 if seen is None else seen.fraction if seen.fraction is not None else 0.5)
+        return min(sum(shares) / max(len(shares), 1), 1.0), p.text
 
 
 ProgressCallback = Callable[[SyncProgress], None]
@@ -126,6 +142,11 @@ def before_swap(hook: SwapHook) -> SwapHook:
     if hook not in _SWAP_HOOKS:
         _SWAP_HOOKS.append(hook)
     return hook
+
+
+class SyncCancelled(BaseException):  # noqa: N818 (a stop, not an error; a BaseException like Ctrl-C)
+    """Raised in a connector's run at its next page when the sync was stopped in the calling thread
+    (Ctrl-C, the dashboard's Stop, a failing progress callback)."""
 
 
 class SyncAlreadyRunning(BusyError):
@@ -267,27 +288,26 @@ def sync(
     fetched and replaced. ``full`` forces a full refresh;
     everything else is always refreshed whole.
 
-    Stops at the first connector that fails with an AFAS error and returns the results so far
-    (the failed one last); other exceptions (Ctrl-C) are recorded and re-raised. The file is open
-    only while a run is recorded and while a table is swapped in, so other processes can read the
-    previous snapshot while pages download.
+    The connectors are synced side by side (a few at a time, the client keeping AFAS's limit on
+    calls in flight for all of them together), each swapped in on its own as soon as it is
+    complete. When one fails with an AFAS error no further connector starts; those under way finish.
+    Returns the results of the connectors that ran, in the order asked. Other exceptions (Ctrl-C, a
+    Stop or a failing ``progress``) stop every connector at its next page; they are recorded and
+    re-raised. ``progress`` is called in the calling thread. The file is open only while a run is
+    recorded and while a table is swapped in, so other processes can read the previous snapshot
+    while pages download.
     """
     if by is not None:
         by.require(Right.PREPARE)
     db = Path(db_path)
     ids = list(connectors) if connectors is not None else list(CONNECTOR_IDS)
     specs = [_spec(cid) for cid in ids]
-    results: list[SyncResult] = []
     with writer_lock(db):
         _remove_stale_folders(db)
         _mark_interrupted(db)
         ctx = _Context(db, client, administration, progress, full)
         ctx.prefetch(ids, specs)
-        for cid, spec in zip(ids, specs, strict=True):
-            result = ctx.sync_one(cid, spec)
-            results.append(result)
-            if result.status != SyncStatus.OK:
-                break
+        results = ctx.sync_all(ids, specs)
     return results
 
 
@@ -453,6 +473,53 @@ class _Context:
         self._periods: list[tuple[int, int, int]] | None = None
         self._latest: tuple[dt.datetime | None] | None = None
         self._changes: dict[dt.datetime, tuple[set[dt.date], dt.datetime]] = {}
+        # connectors asking at once share one answer (and prefetch asks for all three at once)
+        self._locks = {"periods": threading.Lock(), "latest": threading.Lock(), "changes": threading.Lock()}
+        self._file_lock = threading.Lock()  # run records and swaps: one transaction at a time
+        self._cancel = threading.Event()
+
+    def sync_all(self, ids: Sequence[str], specs: Sequence[GetConnectorSpec]) -> list[SyncResult]:
+        """Sync the connectors side by side (see :func:`sync`); their progress is relayed to this
+        thread, and what stops this thread stops them."""
+        events: queue.SimpleQueue[SyncProgress] = queue.SimpleQueue()
+        report, stop = self.progress, threading.Event()
+
+        def relay(p: SyncProgress) -> None:
+            if self._cancel.is_set():
+                raise SyncCancelled
+            if report is not None:
+                events.put(p)
+
+        def run(cid: str, spec: GetConnectorSpec) -> SyncResult | None:
+            if stop.is_set():
+                return None
+            try:
+                result = self.sync_one(cid, spec)
+            except BaseException:
+                stop.set()
+                raise
+            if result.status != SyncStatus.OK:
+                stop.set()
+            return result
+
+        self.progress = relay
+        workers = max(1, min(len(ids), self.client.max_in_flight))
+        with ThreadPoolExecutor(workers, thread_name_prefix="afas-sync") as pool:
+            futures = [pool.submit(run, cid, spec) for cid, spec in zip(ids, specs, strict=True)]
+            try:
+                while not all(f.done() for f in futures) or not events.empty():
+                    with suppress(queue.Empty):
+                        p = events.get(timeout=0.05)
+                        if report is not None:
+                            report(p)
+            except BaseException:
+                stop.set()
+                self._cancel.set()
+                raise
+        failed = next((f.exception() for f in futures if f.exception() is not None), None)
+        if failed is not None:
+            raise failed
+        return [r for r in (f.result() for f in futures) if r is not None]
 
     def prefetch(self, ids: Sequence[str], specs: Sequence[GetConnectorSpec]) -> None:
         """Ask for every connector's metainfo, the periods and the changed-dates feed at once (5 in
@@ -474,12 +541,17 @@ class _Context:
     # --- the changed-dates feed -------------------------------------------------------------
 
     def periods(self) -> list[tuple[int, int, int]]:
-        if self._periods is None:
-            self._periods = _periods(self.client, self.administration)
-        return self._periods
+        with self._locks["periods"]:
+            if self._periods is None:
+                self._periods = _periods(self.client, self.administration)
+            return self._periods
 
     def latest_change(self) -> dt.datetime | None:
         """The newest Modified in Profit_Fin_ChangedEntrydate (None: feed empty or not allowed)."""
+        with self._locks["latest"]:
+            return self._latest_change()
+
+    def _latest_change(self) -> dt.datetime | None:
         if self._latest is None:
             try:
                 page = self.client.get_page(CHANGED_DATES, order_by=("-Modified",), take=1, typed=False)
@@ -492,6 +564,10 @@ class _Context:
     def changed_since(self, since: dt.datetime) -> tuple[set[dt.date], dt.datetime]:
         """Entry dates changed from :data:`WATERMARK_OVERLAP` before the watermark ``since`` on, and
         the new watermark (the newest Modified seen, never before ``since``)."""
+        with self._locks["changes"]:
+            return self._changed_since(since)
+
+    def _changed_since(self, since: dt.datetime) -> tuple[set[dt.date], dt.datetime]:
         if since not in self._changes:
             rows = self.client.fetch_all(
                 CHANGED_DATES,
@@ -541,7 +617,7 @@ class _Context:
     # --- one connector ----------------------------------------------------------------------
 
     def _start_run(self, cid: str) -> int:
-        with connection(self.db) as con:
+        with self._file_lock, connection(self.db) as con:
             return runs.start_run(con, cid, self.environment, self.administration)
 
     def sync_one(self, cid: str, spec: GetConnectorSpec) -> SyncResult:
@@ -586,7 +662,7 @@ class _Context:
             reason = _reason(exc)
             if loader is not None:
                 loader.abandon()
-            with connection(self.db) as con:
+            with self._file_lock, connection(self.db) as con:
                 with suppress(duckdb.Error):
                     con.execute(f"DROP TABLE IF EXISTS {quote_ident(cid + STAGING_SUFFIX)}")
                 runs.record_failed(con, run_id, counts[1], counts[0], reason)
@@ -618,7 +694,7 @@ class _Context:
         """Check the staging table the pages were loaded into and put it in place in one transaction."""
         staging, target = quote_ident(cid + STAGING_SUFFIX), quote_ident(cid)
         n_pages, n_rows = counts
-        with connection(self.db) as con:
+        with self._file_lock, connection(self.db) as con:
             try:
                 loaded = con.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
                 if loaded != n_rows:

@@ -12,7 +12,7 @@ from afas.catalogue import LABELS, label
 from afas.warehouse import explore
 from afas.warehouse.db import connection
 from afas.warehouse.runs import STORED_STATUSES, SyncMode, SyncStatus
-from afas.warehouse.sync import SyncProgress, SyncResult, outcome, sync
+from afas.warehouse.sync import ProgressBoard, SyncProgress, SyncResult, outcome, sync
 
 OLD_SYNC_RUNS = """
 CREATE TABLE sync_runs (
@@ -82,12 +82,14 @@ def test_after_a_sync_the_user_reads_the_totals_or_the_first_failure():
     assert failed.text == "Profit_Debtor failed: AFAS answered 500. Its previous data is unchanged."
 
 
-def test_the_progress_bar_counts_connectors_done_and_says_where_it_is():
-    chosen = ["Profit_Accounts", "Profit_Transactions", "Profit_Debtor"]
-    share, text = SyncProgress("Profit_Transactions", 3, 1_500, 3_000, SyncMode.FULL).overall(chosen)
-    assert share == pytest.approx(0.5)  # one done, the second half way
+def test_the_progress_bar_averages_the_connectors_side_by_side_and_says_which_moved():
+    board = ProgressBoard(["Profit_Accounts", "Profit_Transactions", "Profit_Debtor"])
+    share, text = board.update(SyncProgress("Profit_Transactions", 3, 1_500, 3_000, SyncMode.FULL))
+    assert share == pytest.approx(0.5 / 3)  # half of one of three; the others not started
     assert text == "Profit_Transactions: 1,500 of ~3,000 rows, 3 pages (full)"
-    share, text = SyncProgress("Profit_Debtor", 1, 40, None, SyncMode.INCREMENTAL).overall(chosen)
-    assert share == pytest.approx(2.5 / 3)  # unknown size: counted half done
+    share, text = board.update(SyncProgress("Profit_Debtor", 1, 40, None, SyncMode.INCREMENTAL))
+    assert share == pytest.approx(1.0 / 3)  # unknown size: counted half done once started
     assert text == "Profit_Debtor: 40 rows, 1 pages (incremental)"
-    assert SyncProgress("Profit_Debtor", 9, 9_000, 3_000, SyncMode.FULL).overall(chosen)[0] == 1.0
+    board.update(SyncProgress("Profit_Accounts", 1, 90, 90, SyncMode.FULL))
+    share, _ = board.update(SyncProgress("Profit_Transactions", 9, 9_000, 3_000, SyncMode.FULL))
+    assert share == pytest.approx(2.5 / 3)  # grown past its estimate: done, not more

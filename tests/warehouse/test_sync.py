@@ -151,10 +151,14 @@ def test_a_401_mid_sync_leaves_the_previous_snapshot(tmp_path, emulator, client,
 
     results = sync(db, client, ["Profit_Transactions", "Profit_Debtor"], progress=progress, full=full)
     emulator.add_token(token)
-    assert [r.status for r in results] == ["failed"]
+    # Profit_Debtor runs beside it: it may have finished before the token went, failed, or (had it
+    # not started yet when the first one failed) not run at all
+    assert [r.connector for r in results][:1] == ["Profit_Transactions"]
+    assert [r.connector for r in results[1:]] in ([], ["Profit_Debtor"])
+    assert results[0].status == "failed"
     assert results[0].error and "\n" not in results[0].error
     assert _transactions_figures(db) == first
-    runs = _db(db, "SELECT connector, status, error FROM sync_runs ORDER BY run_id")
+    runs = _db(db, "SELECT connector, status, error FROM sync_runs WHERE connector = 'Profit_Transactions'")
     assert runs[-1] == ("Profit_Transactions", "failed", results[0].error)
     assert emulator.token_data not in results[0].error
     assert "Profit_Transactions__staging" not in {t for (t,) in _db(db, "SHOW TABLES")}
@@ -164,9 +168,30 @@ def test_a_500_is_recorded_with_its_reason(tmp_path, emulator, client):
     db = tmp_path / "w.duckdb"
     emulator.add_fault("error500", connector="Profit_Debtor")
     results = sync(db, client, ["Profit_Accounts", "Profit_Debtor", "Profit_Creditor"])
-    assert [r.status for r in results] == ["ok", "failed"]
+    # side by side: a connector under way when one fails finishes, one not started yet does not start
+    assert [(r.connector, r.status) for r in results][:2] == [
+        ("Profit_Accounts", "ok"),
+        ("Profit_Debtor", "failed"),
+    ]
+    assert [(r.connector, r.status) for r in results[2:]] in ([], [("Profit_Creditor", "ok")])
     assert _db(db, "SELECT status, error FROM sync_runs WHERE connector = 'Profit_Debtor'") == [
         ("failed", results[1].error)
+    ]
+    assert "Profit_Debtor" not in {t for (t,) in _db(db, "SHOW TABLES")}
+
+
+def test_no_connector_starts_after_one_failed(tmp_path, emulator):
+    db = tmp_path / "w.duckdb"
+    emulator.add_fault("error500", connector="Profit_Debtor")
+    with make_client(emulator, max_in_flight=1) as one_at_a_time:
+        results = sync(db, one_at_a_time, ["Profit_Accounts", "Profit_Debtor", "Profit_Creditor"])
+    assert [(r.connector, r.status) for r in results] == [
+        ("Profit_Accounts", "ok"),
+        ("Profit_Debtor", "failed"),
+    ]
+    assert _db(db, "SELECT connector FROM sync_runs ORDER BY run_id") == [
+        ("Profit_Accounts",),
+        ("Profit_Debtor",),
     ]
     assert "Profit_Debtor" not in {t for (t,) in _db(db, "SHOW TABLES")}
 
