@@ -47,11 +47,9 @@ def emulator() -> Emulator:
 def make_client(emulator: Emulator, token: str | None = None, **kwargs) -> ProfitClient:
     kwargs.setdefault("retry", RetryPolicy(attempts=4, base=0.0, cap=0.0))
     kwargs.setdefault("sleep", lambda s: None)
+    kwargs.setdefault("transport", EmulatorTransport(emulator))
     return ProfitClient(
-        Environment.from_base_url(EMULATOR_URL),
-        ProfitToken.parse(token or emulator.token_data),
-        transport=EmulatorTransport(emulator),
-        **kwargs,
+        Environment.from_base_url(EMULATOR_URL), ProfitToken.parse(token or emulator.token_data), **kwargs
     )
 
 

@@ -16,7 +16,7 @@ from afas.emulator.core import Emulator
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import GET_CONNECTORS
 from afas.warehouse.schema import column_type, quote_ident
-from afas.warehouse.sync import SyncAlreadyRunning, SyncProgress, rows_array, sync, writer_lock
+from afas.warehouse.sync import CONNECTOR_IDS, SyncAlreadyRunning, SyncProgress, rows_array, sync, writer_lock
 from tests.conftest import make_client
 
 MASTER = ["Profit_Accounts", "Profit_Debtor", "Profit_Creditor", "Profit_VAT_code"]
@@ -334,3 +334,65 @@ def test_stopping_from_the_dashboard_counts_as_cancelled(tmp_path, client):
     assert _db(db, "SELECT status, error FROM sync_runs") == [
         ("failed", "The sync was cancelled; the previous data is unchanged.")
     ]
+
+
+def test_connectors_sync_side_by_side(tmp_path, emulator, client):
+    """One connector's requests held up in AFAS do not hold up the next connector: it is synced and
+    swapped in while the first still waits."""
+    import threading
+    import time
+
+    from afas.warehouse.db import connection
+
+    db = tmp_path / "w.duckdb"
+    emulator.add_fault("latency", connector="Profit_Accounts", times=None, latency_ms=120_000)
+    done: list = []
+    worker = threading.Thread(
+        target=lambda: done.append(sync(db, client, ["Profit_Accounts", "Profit_Debtor"]))
+    )
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if db.exists():
+                with connection(db) as con:
+                    states = dict(con.execute("SELECT connector, status FROM sync_runs").fetchall())
+                if states.get("Profit_Debtor") == "ok":
+                    break
+            time.sleep(0.05)
+        assert states == {"Profit_Accounts": "running", "Profit_Debtor": "ok"}
+    finally:
+        emulator.faults.clear()  # lets the held requests go at once
+        worker.join(timeout=60)
+    assert [(r.connector, r.status) for r in done[0]] == [("Profit_Accounts", "ok"), ("Profit_Debtor", "ok")]
+
+
+def test_never_more_calls_in_flight_than_afas_allows(tmp_path, emulator):
+    """All connectors side by side, each with its page streams: AFAS still sees at most the
+    client's max_in_flight calls at once."""
+    import threading
+
+    from afas.emulator.transport import EmulatorTransport
+
+    class Counting(EmulatorTransport):
+        def __init__(self, em: Emulator) -> None:
+            super().__init__(em)
+            self.now = self.most = 0
+            self.lock = threading.Lock()
+
+        def handle_request(self, request):  # noqa: ANN001, ANN201
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            try:
+                return super().handle_request(request)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+    transport = Counting(emulator)
+    emulator.add_fault("latency", times=None, latency_ms=20)
+    with make_client(emulator, max_in_flight=3, transport=transport) as three:
+        results = sync(tmp_path / "w.duckdb", three)
+    assert [(r.connector, r.status) for r in results] == [(cid, "ok") for cid in CONNECTOR_IDS]
+    assert 1 <= transport.most <= 3
