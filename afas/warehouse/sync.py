@@ -165,6 +165,7 @@ class SyncResult:
     run_id: int
     error: str | None = None
     mode: SyncMode = SyncMode.FULL
+    started: float = 0.0  # time.perf_counter() when it started: connectors run side by side
 
 
 CONNECTOR_IDS: tuple[str, ...] = tuple(s.id for s in GET_CONNECTORS)
@@ -187,7 +188,10 @@ def outcome(results: Sequence[SyncResult]) -> SyncOutcome:
         text = f"{failed.connector} failed: {failed.error} Its previous data is unchanged."
         return SyncOutcome(False, text)
     rows = sum(r.rows for r in results)
-    seconds = sum(r.seconds for r in results)
+    # the connectors ran side by side: from the first start to the last finish
+    seconds = max((r.started + r.seconds for r in results), default=0.0) - min(
+        (r.started for r in results), default=0.0
+    )
     return SyncOutcome(True, f"Synced {len(results)} connectors: {rows:,} rows in {seconds:.1f} s.")
 
 
@@ -655,8 +659,9 @@ class _Context:
                             self.progress(SyncProgress(cid, counts[0], counts[1], estimate, plan.mode))
                 loader.finish()
                 self._swap_in(cid, fields, plan, run_id, counts)
+            seconds = time.perf_counter() - t0
             return SyncResult(
-                cid, SyncStatus.OK, counts[1], counts[0], time.perf_counter() - t0, run_id, mode=plan.mode
+                cid, SyncStatus.OK, counts[1], counts[0], seconds, run_id, mode=plan.mode, started=t0
             )
         except BaseException as exc:
             reason = _reason(exc)
@@ -668,8 +673,9 @@ class _Context:
                 runs.record_failed(con, run_id, counts[1], counts[0], reason)
             if not isinstance(exc, AfasError):
                 raise
+            seconds = time.perf_counter() - t0
             return SyncResult(
-                cid, SyncStatus.FAILED, counts[1], counts[0], time.perf_counter() - t0, run_id, reason
+                cid, SyncStatus.FAILED, counts[1], counts[0], seconds, run_id, reason, started=t0
             )
 
     def _estimate(self, cid: str) -> int | None:

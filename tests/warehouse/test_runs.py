@@ -63,15 +63,21 @@ def test_a_killed_run_reads_interrupted_while_no_sync_runs_and_running_while_one
         assert con.execute("SELECT status FROM sync_runs").fetchall() == [("running",)]  # nothing written
 
 
-def _result(connector: str, status: SyncStatus, rows: int = 0, error: str | None = None) -> SyncResult:
-    return SyncResult(connector, status, rows, 1, 1.25, 1, error)
+def _result(
+    connector: str, status: SyncStatus, rows: int = 0, error: str | None = None, started: float = 0.0
+) -> SyncResult:
+    return SyncResult(connector, status, rows, 1, 1.25, 1, error, started=started)
 
 
 def test_after_a_sync_the_user_reads_the_totals_or_the_first_failure():
+    # side by side: 1.25 s each, the second started 0.5 s after the first
     done = outcome(
-        [_result("Profit_Accounts", SyncStatus.OK, 120), _result("Profit_Debtor", SyncStatus.OK, 1000)]
+        [
+            _result("Profit_Accounts", SyncStatus.OK, 120, started=100.0),
+            _result("Profit_Debtor", SyncStatus.OK, 1000, started=100.5),
+        ]
     )
-    assert done.ok and done.text == "Synced 2 connectors: 1,120 rows in 2.5 s."
+    assert done.ok and done.text == "Synced 2 connectors: 1,120 rows in 1.8 s."
     failed = outcome(
         [
             _result("Profit_Accounts", SyncStatus.OK, 120),
