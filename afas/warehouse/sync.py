@@ -485,14 +485,19 @@ class _Context:
     def sync_all(self, ids: Sequence[str], specs: Sequence[GetConnectorSpec]) -> list[SyncResult]:
         """Sync the connectors side by side (see :func:`sync`); their progress is relayed to this
         thread, and what stops this thread stops them."""
-        events: queue.SimpleQueue[SyncProgress] = queue.SimpleQueue()
+        events: queue.SimpleQueue[tuple[SyncProgress, threading.Event]] = queue.SimpleQueue()
         report, stop = self.progress, threading.Event()
 
         def relay(p: SyncProgress) -> None:
+            """A page arrived: the calling thread reports it, and this connector goes on only once
+            it has (so a Stop raised by that report stops it here, before its swap)."""
+            if report is not None and not self._cancel.is_set():
+                seen = threading.Event()
+                events.put((p, seen))
+                while not seen.wait(0.05) and not self._cancel.is_set():
+                    pass
             if self._cancel.is_set():
                 raise SyncCancelled
-            if report is not None:
-                events.put(p)
 
         def run(cid: str, spec: GetConnectorSpec) -> SyncResult | None:
             if stop.is_set():
@@ -513,9 +518,15 @@ class _Context:
             try:
                 while not all(f.done() for f in futures) or not events.empty():
                     with suppress(queue.Empty):
-                        p = events.get(timeout=0.05)
-                        if report is not None:
-                            report(p)
+                        p, seen = events.get(timeout=0.05)
+                        try:
+                            if report is not None:
+                                report(p)
+                        except BaseException:
+                            self._cancel.set()
+                            raise
+                        finally:
+                            seen.set()
             except BaseException:
                 stop.set()
                 self._cancel.set()
@@ -701,6 +712,8 @@ class _Context:
         staging, target = quote_ident(cid + STAGING_SUFFIX), quote_ident(cid)
         n_pages, n_rows = counts
         with self._file_lock, connection(self.db) as con:
+            if self._cancel.is_set():  # stopped while the last pages loaded: keep the previous data
+                raise SyncCancelled
             try:
                 loaded = con.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
                 if loaded != n_rows:
