@@ -8,7 +8,8 @@ download a loader thread appends them in batches, one ``read_json`` each, to a s
 (:class:`_Loader`). Then one transaction drops the old table, renames staging into place and
 records the run as ok. Any failure (HTTP errors after retries,
 a dropped connection, Ctrl-C) leaves the previous table exactly as it was and records the run as
-failed with a one-line reason (the history: afas.warehouse.runs).
+failed with a one-line reason (the history: afas.warehouse.runs). Up to 5 connectors run side by
+side, sharing the client's 5 calls in flight (:meth:`_Context.sync_all`).
 
 Decimals are read by DuckDB's JSON reader straight into DECIMAL; dates and timestamps are read as
 text and cast without any time-zone conversion (AFAS's trailing Z is Amsterdam local time).
