@@ -172,10 +172,19 @@ class Outbox:
     def _prepare(self, con: duckdb.DuckDBPyConnection) -> None:
         if self._namespace_value is None:
             ensure_corrections_schema(con)
-            try:
-                self._namespace_value = self._retry(con, lambda c: self._namespace(c, self._wanted_namespace))
-            except duckdb.ConstraintException:  # another session chose it at the same moment: theirs
-                self._namespace_value = self._retry(con, lambda c: self._namespace(c, None))
+            wanted = self._wanted_namespace
+            for attempt in range(_RETRIES):
+                try:
+                    self._namespace_value = self._retry(con, lambda c, w=wanted: self._namespace(c, w))
+                    return
+                except duckdb.ConstraintException:
+                    # Another session chose one at the same moment: theirs counts. DuckDB refuses the
+                    # second key while the first is not committed yet, so its row may still be
+                    # unseen: look again shortly.
+                    if attempt == _RETRIES - 1:
+                        raise
+                    wanted = None
+                    time.sleep(random.uniform(0.001, 0.005) * (1 + attempt % 8))
 
     @property
     def namespace(self) -> str:

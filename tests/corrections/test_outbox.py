@@ -328,3 +328,53 @@ def test_a_timeout_after_afas_committed_is_resolved_not_resent(con, emulator):
         assert out.state == "unknown" and "did not answer in time" in out.message
         assert box.resolve(row.item_id, slow).state == "confirmed"
     assert len(afas_entries(emulator, row.reference)) == 1 and posts(emulator) == 1
+
+
+def test_two_sessions_opening_a_new_outbox_at_once_share_one_namespace(tmp_path, monkeypatch):
+    """The other session's namespace is committed after this one looked and found none, before it
+    writes its own (DuckDB refuses the second key): this one looks again and takes theirs."""
+    from afas.corrections import outbox as module
+    from afas.corrections.schema import ensure_corrections_schema
+
+    path = tmp_path / "w.duckdb"
+    first = duckdb.connect(str(path))
+    ensure_corrections_schema(first)
+    first.execute("BEGIN TRANSACTION")
+    first.execute("INSERT INTO correction_meta VALUES ('namespace', 'A1B2C3')")
+    chosen: list[str] = []
+    token_hex = module.secrets.token_hex
+
+    def choose(n: int) -> str:  # between this session's look and its write, the other one commits
+        if not chosen:
+            first.execute("COMMIT")
+        chosen.append(token_hex(n).upper())
+        return chosen[-1]
+
+    monkeypatch.setattr(module.secrets, "token_hex", choose)
+    second = duckdb.connect(str(path))
+    assert Outbox(second).namespace == "A1B2C3"
+    assert chosen  # it had chosen one of its own, and let it go
+    assert second.execute("SELECT value FROM correction_meta").fetchall() == [("A1B2C3",)]
+    second.close()
+    first.close()
+
+
+def test_a_namespace_refused_again_and_again_is_looked_at_again_until_the_other_one_shows(
+    tmp_path, monkeypatch
+):
+    """While the other session's commit is still under way DuckDB can refuse this session's key
+    more than once before the other's row shows: it keeps looking (a short wait each time)."""
+    from afas.corrections import outbox as module
+
+    refusals = [duckdb.ConstraintException("Duplicate key"), duckdb.ConstraintException("Duplicate key")]
+    plain = module.Outbox._namespace
+
+    def namespace(con: duckdb.DuckDBPyConnection, wanted: str | None) -> str:
+        if refusals:
+            raise refusals.pop()
+        return plain(con, wanted)
+
+    monkeypatch.setattr(module.Outbox, "_namespace", staticmethod(namespace))
+    monkeypatch.setattr(module.time, "sleep", lambda s: None)
+    assert len(Outbox(duckdb.connect(str(tmp_path / "w.duckdb"))).namespace) == 6
+    assert not refusals
