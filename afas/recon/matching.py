@@ -422,7 +422,20 @@ def reconcile(
         con.execute(f"DROP VIEW IF EXISTS {t}")
     for t in ("_ra", "_rl", "_res", "_ma", "_ml", "_forbid", "_pick", "_cand", "_ka", "_kl", "_kp"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    for t in ("_gc", "_sol", "_solall", "_solm", "_gp", "_dead", "_pick0"):
+    for t in (
+        "_gc",
+        "_gdays",
+        "_gbig",
+        "_gr",
+        "_gnear",
+        "_gpairs",
+        "_sol",
+        "_solall",
+        "_solm",
+        "_gp",
+        "_dead",
+        "_pick0",
+    ):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return RunSummary(run_id, result_counts(con, run_id), per_pass, seconds)
 

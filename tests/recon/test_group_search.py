@@ -84,3 +84,14 @@ def test_the_search_finds_what_the_search_over_full_ranked_lists_finds(
     assert 2 in sizes and (3 in sizes or p.max_candidates < 12)
     if p.pair_candidates == 6:
         assert con.execute("SELECT count(*) FROM _gbig").fetchone()[0] > 0  # the bound binds somewhere
+
+
+def test_a_run_leaves_none_of_the_group_search_tables_behind() -> None:
+    from afas.recon.matching import MatchConfig, reconcile
+    from tests.recon.test_datacompy_agreement import generate_books
+
+    con = duckdb.connect()
+    generate_books(con, 2000)
+    reconcile(con, 1, MatchConfig(passes=(GroupSumPass(), GroupSumPass(direction="many_to_one"))))
+    left = con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    assert left == []
