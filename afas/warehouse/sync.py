@@ -308,10 +308,10 @@ def sync(
     ids = list(connectors) if connectors is not None else list(CONNECTOR_IDS)
     specs = [_spec(cid) for cid in ids]
     with writer_lock(db):
-        _remove_stale_folders(db)
-        _mark_interrupted(db)
         ctx = _Context(db, client, administration, progress, full)
-        ctx.prefetch(ids, specs)
+        with ctx.prefetching(ids, specs):  # the file's housekeeping while those answers come
+            _remove_stale_folders(db)
+            _mark_interrupted(db)
         results = ctx.sync_all(ids, specs)
     return results
 
@@ -486,7 +486,7 @@ class _Context:
     def sync_all(self, ids: Sequence[str], specs: Sequence[GetConnectorSpec]) -> list[SyncResult]:
         """Sync the connectors side by side (see :func:`sync`); their progress is relayed to this
         thread, and what stops this thread stops them."""
-        events: queue.SimpleQueue[tuple[SyncProgress, threading.Event]] = queue.SimpleQueue()
+        events: queue.SimpleQueue[tuple[SyncProgress, threading.Event] | None] = queue.SimpleQueue()
         report, stop = self.progress, threading.Event()
 
         def relay(p: SyncProgress) -> None:
@@ -501,25 +501,33 @@ class _Context:
                 raise SyncCancelled
 
         def run(cid: str, spec: GetConnectorSpec) -> SyncResult | None:
-            if stop.is_set():
-                return None
             try:
-                result = self.sync_one(cid, spec)
-            except BaseException:
-                stop.set()
-                raise
-            if result.status != SyncStatus.OK:
-                stop.set()
-            return result
+                if stop.is_set():
+                    return None
+                try:
+                    result = self.sync_one(cid, spec)
+                except BaseException:
+                    stop.set()
+                    raise
+                if result.status != SyncStatus.OK:
+                    stop.set()
+                return result
+            finally:
+                events.put(None)  # wakes the calling thread: one connector fewer to wait for
 
         self.progress = relay
         workers = max(1, min(len(ids), self.client.max_in_flight))
         with ThreadPoolExecutor(workers, thread_name_prefix="afas-sync") as pool:
             futures = [pool.submit(run, cid, spec) for cid, spec in zip(ids, specs, strict=True)]
             try:
-                while not all(f.done() for f in futures) or not events.empty():
+                running = len(futures)
+                while running or not events.empty():
                     with suppress(queue.Empty):
-                        p, seen = events.get(timeout=0.05)
+                        event = events.get(timeout=0.05)
+                        if event is None:
+                            running -= 1
+                            continue
+                        p, seen = event
                         try:
                             if report is not None:
                                 report(p)
@@ -536,6 +544,14 @@ class _Context:
         if failed is not None:
             raise failed
         return [r for r in (f.result() for f in futures) if r is not None]
+
+    @contextmanager
+    def prefetching(self, ids: Sequence[str], specs: Sequence[GetConnectorSpec]) -> Iterator[None]:
+        """:meth:`prefetch` in the background while the block runs; returns once both are done."""
+        with ThreadPoolExecutor(1, thread_name_prefix="afas-prefetch") as pool:
+            asked = pool.submit(self.prefetch, ids, specs)
+            yield
+            asked.result()
 
     def prefetch(self, ids: Sequence[str], specs: Sequence[GetConnectorSpec]) -> None:
         """Ask for every connector's metainfo, the periods and the changed-dates feed at once (5 in
@@ -596,10 +612,11 @@ class _Context:
             self._changes[since] = (dates, newest)
         return self._changes[since]
 
-    def plan(self, cid: str, spec: GetConnectorSpec, fields: Sequence[tuple[str, str, int]]) -> _Plan:
+    def plan(self, spec: GetConnectorSpec, previous: dt.datetime | None) -> _Plan:
+        """How a connector is refreshed, given the watermark of its last complete sync that can be
+        built on (:meth:`_previous_watermark`; None: refreshed whole)."""
         if not spec.changed_by_entry_date:
             return _Plan(SyncMode.FULL, None)
-        previous = None if self.full else self._previous_watermark(cid, fields)
         if previous is None:
             return _Plan(SyncMode.FULL, self.latest_change())
         try:
@@ -610,42 +627,54 @@ class _Context:
             return _Plan(SyncMode.FULL, newest)
         return _Plan(SyncMode.INCREMENTAL, newest, tuple(sorted(dates)))
 
-    def _previous_watermark(self, cid: str, fields: Sequence[tuple[str, str, int]]) -> dt.datetime | None:
+    def _previous_watermark(
+        self, con: duckdb.DuckDBPyConnection, cid: str, fields: Sequence[tuple[str, str, int]]
+    ) -> dt.datetime | None:
         """The watermark of the table's last complete sync, if it can be built on.
 
         Only when that sync was of this environment and administration and the table's columns
         are still what metainfo describes; anything else gets a full refresh.
         """
-        with connection(self.db) as con:
-            last = runs.last_complete(con, cid)
-            if last is None or last[2] is None:
-                return None
-            if last[0] != self.environment or last[1] != self.administration:
-                return None
-            try:
-                described = con.execute(f"DESCRIBE {quote_ident(cid)}").fetchall()
-            except duckdb.CatalogException:
-                return None
+        last = runs.last_complete(con, cid)
+        if last is None or last[2] is None:
+            return None
+        if last[0] != self.environment or last[1] != self.administration:
+            return None
+        try:
+            described = con.execute(f"DESCRIBE {quote_ident(cid)}").fetchall()
+        except duckdb.CatalogException:
+            return None
         wanted = [(fid, column_type(t, d, fid)) for fid, t, d in fields]
         have = [(row[0], row[1].replace(",", ", ")) for row in described]
         return last[2] if have == wanted else None
 
     # --- one connector ----------------------------------------------------------------------
 
-    def _start_run(self, cid: str) -> int:
+    def _open_run(
+        self, cid: str, spec: GetConnectorSpec, fields: Sequence[tuple[str, str, int]]
+    ) -> tuple[int, dt.datetime | None, int | None]:
+        """In one visit to the file (each costs a connection and a checkpoint): the run recorded as
+        started, the watermark an incremental refresh can build on, the last full sync's row count
+        (the progress estimate) and an empty staging table for the pages."""
         with self._file_lock, connection(self.db) as con:
-            return runs.start_run(con, cid, self.environment, self.administration)
+            run_id = runs.start_run(con, cid, self.environment, self.administration)
+            built_on = spec.changed_by_entry_date and not self.full
+            previous = self._previous_watermark(con, cid, fields) if built_on else None
+            estimate = runs.full_sync_rows(con, cid, self.administration)
+            create_staging(con, cid + STAGING_SUFFIX, fields)
+        return run_id, previous, estimate
 
     def sync_one(self, cid: str, spec: GetConnectorSpec) -> SyncResult:
         t0 = time.perf_counter()
-        run_id = self._start_run(cid)
+        run_id: int | None = None
         counts = [0, 0]  # pages, rows
         loader: _Loader | None = None
         try:
-            meta = self.client.get_metainfo(cid)
+            meta = self.client.get_metainfo(cid)  # prefetched: no round trip
             fields = [(f.id, f.data_type, f.decimals) for f in meta.fields]
             flt = self._administration_filter(spec, {f[0] for f in fields})
-            plan = self.plan(cid, spec, fields)
+            run_id, previous, estimate = self._open_run(cid, spec, fields)
+            plan = self.plan(spec, previous)
             slices: _Slices | None = None
             partitions: Sequence[Filter | None] = (None,)
             if plan.mode == SyncMode.INCREMENTAL:
@@ -653,7 +682,7 @@ class _Context:
             elif spec.partition_fields and self.periods():
                 slices = _Slices(self.client, cid, spec, flt, self.periods())
             with tempfile.TemporaryDirectory(prefix=f".{self.db.name}.sync-", dir=self.db.parent) as tmp:
-                estimate = self._estimate(cid) if plan.mode == SyncMode.FULL else None
+                estimate = estimate if plan.mode == SyncMode.FULL else None
                 loader = _Loader(self.db, cid + STAGING_SUFFIX, fields)
                 if slices is not None or partitions:
                     pages = (
@@ -669,8 +698,7 @@ class _Context:
                         loader.add(path)
                         if self.progress is not None:
                             self.progress(SyncProgress(cid, counts[0], counts[1], estimate, plan.mode))
-                loader.finish()
-                self._swap_in(cid, fields, plan, run_id, counts)
+                self._swap_in(cid, fields, plan, run_id, counts, loader)
             seconds = time.perf_counter() - t0
             return SyncResult(
                 cid, SyncStatus.OK, counts[1], counts[0], seconds, run_id, mode=plan.mode, started=t0
@@ -682,6 +710,8 @@ class _Context:
             with self._file_lock, connection(self.db) as con:
                 with suppress(duckdb.Error):
                     con.execute(f"DROP TABLE IF EXISTS {quote_ident(cid + STAGING_SUFFIX)}")
+                if run_id is None:  # failed before its run was recorded (its metainfo)
+                    run_id = runs.start_run(con, cid, self.environment, self.administration)
                 runs.record_failed(con, run_id, counts[1], counts[0], reason)
             if not isinstance(exc, AfasError):
                 raise
@@ -689,11 +719,6 @@ class _Context:
             return SyncResult(
                 cid, SyncStatus.FAILED, counts[1], counts[0], seconds, run_id, reason, started=t0
             )
-
-    def _estimate(self, cid: str) -> int | None:
-        """The row count of the last full sync of this connector for the same administration."""
-        with connection(self.db) as con:
-            return runs.full_sync_rows(con, cid, self.administration)
 
     def _administration_filter(self, spec: GetConnectorSpec, names: set[str]) -> Filter | None:
         if self.administration is None or not spec.per_administration:
@@ -708,14 +733,19 @@ class _Context:
         plan: _Plan,
         run_id: int,
         counts: list[int],
+        loader: _Loader,
     ) -> None:
-        """Check the staging table the pages were loaded into and put it in place in one transaction."""
+        """Load the pages the loader has not yet, check the staging table and put it in place in one
+        transaction."""
         staging, target = quote_ident(cid + STAGING_SUFFIX), quote_ident(cid)
         n_pages, n_rows = counts
+        rest = loader.hand_over()
         with self._file_lock, connection(self.db) as con:
             if self._cancel.is_set():  # stopped while the last pages loaded: keep the previous data
                 raise SyncCancelled
             try:
+                if rest:
+                    loader.load_into(con, rest)
                 loaded = con.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
                 if loaded != n_rows:
                     raise AfasError(
@@ -762,7 +792,8 @@ class _Loader:
     connection of its own that is closed straight after: between batches the file is free for other
     processes, as before. A batch that finds the file held elsewhere waits for the next one (the
     files stay on disk); only :meth:`finish` waits as long as any connection does. Every loaded file
-    is removed at once, so the folder holds at most a batch or two of pages.
+    is removed at once, so the folder holds at most a batch or two of pages. The staging table is
+    made beforehand (:func:`create_staging`).
     """
 
     MIN_BATCH = 8  # pages: fewer, and the per-batch connection would cost more than the load...
@@ -774,13 +805,10 @@ class _Loader:
         self._cond = threading.Condition()
         self._closing = False
         self._abandoned = False
+        self._handing_over = False  # hand_over(): the pages left go to the caller, not loaded here
         self._error: BaseException | None = None
         self.deferred = 0  # batches put off because the file was held elsewhere
         self._last_add = time.monotonic()
-        columns = ", ".join(f"{quote_ident(f)} {t}" for f, t in connector_columns(fields))
-        with connection(db) as con:  # a staging table left by a killed sync goes first
-            con.execute(f"DROP TABLE IF EXISTS {self.staging}")
-            con.execute(f"CREATE TABLE {self.staging} ({columns})")
         self._thread = threading.Thread(target=self._run, name="afas-load", daemon=True)
         self._thread.start()
 
@@ -800,12 +828,27 @@ class _Loader:
 
     def finish(self) -> None:
         """Load the pages still waiting and return once every page is in the staging table."""
+        rest = self.hand_over()
+        if rest:
+            self._load(rest, wait=None)
+
+    def hand_over(self) -> list[Path]:
+        """Stop once the batch under way is in, and return the page files still waiting: the caller
+        loads them (:meth:`load_into`) in the connection it opens anyway (the swap's), one visit to
+        the file fewer at the end of a sync."""
         with self._cond:
-            self._closing = True
+            self._closing = self._handing_over = True
             self._cond.notify()
         self._thread.join()
         if self._error is not None:
             raise self._error
+        return list(self._pending)
+
+    def load_into(self, con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+        """Append page files to the staging table through ``con``, and remove them."""
+        con.execute(f"INSERT INTO {self.staging} BY NAME {load_sql(list(paths), self.fields)}")
+        for path in paths:
+            path.unlink(missing_ok=True)
 
     def abandon(self) -> None:
         """Stop loading (the sync failed or was cancelled); returns when no batch is running."""
@@ -820,7 +863,7 @@ class _Loader:
                 with self._cond:
                     while not self._ready():
                         self._cond.wait(self.QUIET_S)
-                    if self._abandoned:
+                    if self._abandoned or self._handing_over:
                         return
                     batch, last = list(self._pending), self._closing
                 if batch and not self._load(batch, wait=None if last else 0.2):
@@ -836,14 +879,21 @@ class _Loader:
     def _load(self, batch: list[Path], wait: float | None) -> bool:
         try:
             with connection(self.db, **({} if wait is None else {"wait": wait})) as con:
-                con.execute(f"INSERT INTO {self.staging} BY NAME {load_sql(batch, self.fields)}")
+                self.load_into(con, batch)
         except WarehouseBusy:
             if wait is None:
                 raise
             return False
-        for path in batch:
-            path.unlink(missing_ok=True)
         return True
+
+
+def create_staging(
+    con: duckdb.DuckDBPyConnection, staging: str, fields: Sequence[tuple[str, str, int]]
+) -> None:
+    """The empty table a connector's pages are loaded into (one left by a killed sync goes first)."""
+    columns = ", ".join(f"{quote_ident(f)} {t}" for f, t in connector_columns(fields))
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(staging)}")
+    con.execute(f"CREATE TABLE {quote_ident(staging)} ({columns})")
 
 
 def _check_exact(

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from afas.warehouse.db import connection
-from afas.warehouse.sync import _Loader
+from afas.warehouse.sync import _Loader, create_staging
 
 FIELDS = [("EntryNo", "int", 0), ("AmtDebit", "decimal", 2), ("EntryDate", "date", 0)]
 
@@ -28,6 +28,12 @@ def _page(folder: Path, n: int, rows: int = 3) -> Path:
     return path
 
 
+def _loader(db: Path) -> _Loader:
+    with connection(db) as con:
+        create_staging(con, "T__staging", FIELDS)
+    return _Loader(db, "T__staging", FIELDS)
+
+
 def _staged(db: Path) -> list[tuple]:
     with connection(db) as con:
         return con.execute('SELECT * FROM "T__staging" ORDER BY 1').fetchall()
@@ -35,7 +41,7 @@ def _staged(db: Path) -> list[tuple]:
 
 def test_pages_are_loaded_in_batches_while_they_come_and_their_files_removed(tmp_path):
     db = tmp_path / "w.duckdb"
-    loader = _Loader(db, "T__staging", FIELDS)
+    loader = _loader(db)
     files = [_page(tmp_path, n) for n in range(1, 2 * _Loader.MIN_BATCH + 1)]
     for path in files[: _Loader.MIN_BATCH]:
         loader.add(path)
@@ -53,7 +59,7 @@ def test_pages_are_loaded_in_batches_while_they_come_and_their_files_removed(tmp
 
 def test_a_page_the_reader_refuses_fails_the_load(tmp_path):
     db = tmp_path / "w.duckdb"
-    loader = _Loader(db, "T__staging", FIELDS)
+    loader = _loader(db)
     bad = tmp_path / "0000001.json"
     bad.write_bytes(b'[{"EntryNo": 1, "AmtDebit": 1.00, "EntryDate": "not a date"}]')
     loader.add(bad)
@@ -63,7 +69,7 @@ def test_a_page_the_reader_refuses_fails_the_load(tmp_path):
 
 def test_a_file_held_by_another_process_defers_a_batch_and_the_end_waits_for_it(tmp_path):
     db = tmp_path / "w.duckdb"
-    loader = _Loader(db, "T__staging", FIELDS)
+    loader = _loader(db)
     hold = (
         "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.readline()"
     )

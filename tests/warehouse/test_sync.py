@@ -180,6 +180,34 @@ def test_a_500_is_recorded_with_its_reason(tmp_path, emulator, client):
     assert "Profit_Debtor" not in {t for (t,) in _db(db, "SHOW TABLES")}
 
 
+def test_a_connector_whose_metainfo_fails_is_recorded_failed_and_the_rest_synced(
+    tmp_path, emulator, monkeypatch
+):
+    """Its run is recorded (with AFAS's reason) although it failed before its run was opened."""
+    from afas.profit.errors import AfasError
+
+    db = tmp_path / "w.duckdb"
+    with make_client(emulator) as client:
+        real = client.get_metainfo
+
+        def refuse_debtor(connector_id: str):  # noqa: ANN202
+            if connector_id == "Profit_Debtor":
+                raise AfasError("Profit_Debtor: metainfo refused by AFAS (test)")
+            return real(connector_id)
+
+        monkeypatch.setattr(client, "get_metainfo", refuse_debtor)
+        results = sync(db, client, ["Profit_Accounts", "Profit_Debtor"])
+    assert [(r.connector, r.status) for r in results] == [
+        ("Profit_Accounts", "ok"),
+        ("Profit_Debtor", "failed"),
+    ]
+    assert _db(db, "SELECT status, error FROM sync_runs WHERE connector = 'Profit_Debtor'") == [
+        ("failed", "Profit_Debtor: metainfo refused by AFAS (test)")
+    ]
+    assert {t for (t,) in _db(db, "SHOW TABLES")} >= {"Profit_Accounts"}
+    assert "Profit_Debtor" not in {t for (t,) in _db(db, "SHOW TABLES")}
+
+
 def test_no_connector_starts_after_one_failed(tmp_path, emulator):
     db = tmp_path / "w.duckdb"
     emulator.add_fault("error500", connector="Profit_Debtor")
