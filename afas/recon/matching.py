@@ -199,11 +199,48 @@ def _afas_where(config: MatchConfig) -> tuple[str, list[Any]]:
     return f"FROM {quote_ident(config.afas_table)} WHERE {' AND '.join(where)}", params
 
 
-def _afas_lines(config: MatchConfig, columns: list[str], extra: str = "") -> tuple[str, list[Any]]:
-    """The SELECT of the run's AFAS lines (a_id in key order, signed amount, date, account and
-    ``columns``, then ``extra``) and its parameters (the AFAS filter)."""
+_KEY_ORDER = "UnitId, EntryNo, SeqNo"
+
+
+def _key_order(con: duckdb.DuckDBPyConnection, config: MatchConfig) -> str:
+    """What the run's AFAS lines are numbered by: their key (UnitId, EntryNo, SeqNo), as one BIGINT
+    when every value is a whole number from 0 that fits its share of 63 bits (one sort key instead
+    of three: the same order, a third of the sort), else the three columns themselves."""
+    table = quote_ident(config.afas_table)
+    types = con.execute(
+        f"SELECT typeof(UnitId), typeof(EntryNo), typeof(SeqNo) FROM {table} LIMIT 1"
+    ).fetchone()
+    if types is None or not set(types) <= _WHOLE_TYPES:
+        return _KEY_ORDER
     source, params = _afas_where(config)
-    sql = f"""SELECT row_number() OVER (ORDER BY UnitId, EntryNo, SeqNo) AS a_id,
+    complete, low, *highs = con.execute(
+        f"""SELECT count(*) = count(UnitId) AND count(*) = count(EntryNo) AND count(*) = count(SeqNo),
+                   least(min(UnitId), min(EntryNo), min(SeqNo)), max(UnitId), max(EntryNo), max(SeqNo)
+            {source}""",
+        params,
+    ).fetchone()
+    if not complete or low is None or low < 0:
+        return _KEY_ORDER
+    unit_bits, entry_bits, seq_bits = (max(1, int(h).bit_length()) for h in highs)
+    if unit_bits + entry_bits + seq_bits > 63:
+        return _KEY_ORDER
+    return (
+        f"(CAST(UnitId AS BIGINT) << {entry_bits + seq_bits}) "
+        f"| (CAST(EntryNo AS BIGINT) << {seq_bits}) | CAST(SeqNo AS BIGINT)"
+    )
+
+
+_WHOLE_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"})
+
+
+def _afas_lines(
+    config: MatchConfig, columns: list[str], extra: str = "", order: str = _KEY_ORDER
+) -> tuple[str, list[Any]]:
+    """The SELECT of the run's AFAS lines (a_id in key order, signed amount, date, account and
+    ``columns``, then ``extra``) and its parameters (the AFAS filter). ``order``: the key as
+    :func:`_key_order` found it cheapest to sort by."""
+    source, params = _afas_where(config)
+    sql = f"""SELECT row_number() OVER (ORDER BY {order}) AS a_id,
                CAST(coalesce(AmtDebit, 0) - coalesce(AmtCredit, 0) AS DECIMAL(18, 2)) AS amount,
                CAST({quote_ident(config.afas_date_column)} AS DATE) AS d, AccountNo AS account,
                {", ".join(map(quote_ident, columns))}{extra}
@@ -228,7 +265,7 @@ def _load(
 ) -> None:
     """The run's working tables: the lines of both sides (only the columns the run reads), and
     the membership (_ma, _ml), group (_g) and result (_res) tables the passes fill."""
-    afas_sql, params = _afas_lines(config, afas_columns)
+    afas_sql, params = _afas_lines(config, afas_columns, order=_key_order(con, config))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ra AS {afas_sql}", params)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _rl AS {_ledger_lines(ledger_columns)}", [import_id])
     con.execute("CREATE OR REPLACE TEMP TABLE _ma (a_id BIGINT, grp BIGINT)")
@@ -321,7 +358,7 @@ def _direct_key_run(
     lap("load")
     if not (unique_a and unique_l):
         return None
-    afas_sql, _ = _afas_lines(config, afas_columns, f", {sel_a}")
+    afas_sql, _ = _afas_lines(config, afas_columns, f", {sel_a}", _key_order(con, config))
     ledger_sql = _ledger_lines(ledger_columns, f", {sel_l}")
     reason, kind = key_pair_words(p)
     pair = "a.a_id IS NOT NULL AND l.l_id IS NOT NULL"
