@@ -4,19 +4,22 @@ Every closed vocabulary of the app is a ``StrEnum`` beside the code that decides
 kinds in afas.recon.schema, outbox states in afas.corrections.schema, ...); it stores as its text in
 DuckDB. What a person reads for a member comes from here only, through :func:`label` (or
 :func:`label_sql` where a DuckDB query shows it): the dashboard, the exports and the CLI say the same
-thing for the same member. This is the seam of the Dutch interface: :func:`label` is where a gettext
-lookup of the English text goes, and this table is the message catalogue's source.
+thing for the same member. The texts here are English; :func:`label` gives them in the interface's
+language (afas.i18n: each is a message of the Dutch catalogue, which tests hold complete).
 
 A context names the rare place where a member reads differently (gettext's ``pgettext``): in a
 master-data comparison the second side is the user's file, not a ledger.
 
-The tables are keyed by the enum's class name and the member's value, so this module imports nothing
-of the app and every package may use it (a test holds every StrEnum of ``afas`` to a full entry).
+The tables are keyed by the enum's class name and the member's value, so this module imports
+nothing of the app but afas.i18n and every package may use it (a test holds every StrEnum of
+``afas`` to a full entry).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from afas.i18n import ptr, tr
 
 __all__ = ["CONTEXTS", "LABELS", "label", "label_sql", "labels"]
 
@@ -165,8 +168,8 @@ def label(member: StrEnum, context: str | None = None) -> str:
             raise KeyError(f"no label context {context!r}")
         special = CONTEXTS[context].get(name, {}).get(member.value)
         if special is not None:
-            return special
-    return LABELS[name][member.value]
+            return ptr(context, special)
+    return tr(LABELS[name][member.value])
 
 
 def labels(vocabulary: type[StrEnum], context: str | None = None) -> dict[StrEnum, str]:

@@ -47,8 +47,11 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(afas.__file__).resolve().parents[1]
 
 LAYERS = ["profit", "warehouse", "recon", "corrections", "close", "ui", "cli"]
-"""afas's packages from the bottom up: each imports only those below it (and afas.errors, afas.catalogue,
-which import nothing of the app). The emulator stands apart: the app's AFAS, not part of it."""
+"""afas's packages from the bottom up: each imports only those below it (and afas.errors, afas.i18n,
+afas.catalogue, which import nothing of the app but each other). The emulator stands apart: the app's
+AFAS, not part of it."""
+
+FOUNDATION = ("afas.errors", "afas.i18n", "afas.catalogue")
 
 
 def _imports(path: Path) -> set[str]:
@@ -67,10 +70,10 @@ def test_each_package_imports_only_the_layers_below_it():
         parts = path.relative_to(ROOT / "afas").parts
         package = parts[0] if len(parts) > 1 else None
         for name in _imports(path):
-            if not name.startswith("afas.") or name in ("afas.errors", "afas.catalogue"):
+            if not name.startswith("afas.") or name in FOUNDATION:
                 continue
             target = name.split(".")[1]
-            if package is None:  # afas/errors.py, catalogue.py, __main__.py
+            if package is None:  # afas/errors.py, i18n.py, catalogue.py, __main__.py
                 if path.stem != "__main__":
                     wrong.append(f"{path.name} imports {name}")
             elif target == package or package == "emulator":

@@ -1,0 +1,120 @@
+"""The interface in Dutch and English: one catalogue, complete; Dutch formats in Dutch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from afas.catalogue import label
+from afas.i18n import Language, amount, current, date, language_for, ntr, number, period, ptr, tr, using
+from afas.recon.schema import ResultKind
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _messages_tool():
+    spec = importlib.util.spec_from_file_location("messages", ROOT / "tools" / "messages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_text_the_code_marks_or_labels_has_its_dutch_and_no_other_is_kept():
+    tool = _messages_tool()
+    assert tool.problems(tool.read_catalogue()) == [], "run python tools/messages.py and translate"
+
+
+def test_the_check_names_a_text_without_dutch_and_one_no_code_uses(tmp_path, monkeypatch):
+    tool = _messages_tool()
+    catalog = tool.read_catalogue()
+    catalog.add("A text no code has", "Een tekst die geen code heeft")
+    catalog.get("Test connection").string = ""
+    found = tool.problems(catalog)
+    assert "no Dutch for 'Test connection'" in found
+    assert "in the catalogue but used nowhere: 'A text no code has'" in found
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [
+        ("nl-NL", "nl"),
+        ("nl-BE", "nl"),
+        ("nl", "nl"),
+        ("NL_nl", "nl"),
+        ("en-US", "en"),
+        ("de-DE", "en"),
+        (None, "en"),
+    ],
+)
+def test_a_browser_that_prefers_dutch_gets_dutch(locale, language):
+    assert language_for(locale) == language
+
+
+def test_english_unless_chosen_and_the_choice_ends_with_its_block():
+    assert current() is Language.EN and tr("Test connection") == "Test connection"
+    with using(Language.NL):
+        assert tr("Test connection") == "Verbinding testen"
+        assert ptr("navigation", "Check") == "Controleren" and tr("Check") == "Controle"
+        assert label(ResultKind.MATCHED) == "Aangesloten"
+        assert label(ResultKind.ONLY_IN_LEDGER, "master_data") == "Alleen in het bestand"
+        assert tr("a text nobody translated") == "a text nobody translated"
+    assert label(ResultKind.MATCHED) == "Matched"
+
+
+def test_plural_forms_follow_the_count():
+    assert ntr("{n} line", "{n} lines", 1) == "{n} line"
+    assert ntr("{n} line", "{n} lines", 2) == "{n} lines"
+
+
+@pytest.mark.parametrize(
+    ("language", "money", "negative", "count", "day", "booking_period"),
+    [
+        ("nl", "€\u00a01.234,56", "€\u00a0-3.093.403,22", "1.234.567", "31-12-2026", "periode 3 van 2026"),
+        ("en", "€1,234.56", "-€3,093,403.22", "1,234,567", "31/12/2026", "period 3 of 2026"),
+    ],
+)
+def test_formats_follow_the_language_and_amounts_stay_exact(
+    language, money, negative, count, day, booking_period
+):
+    with using(Language(language)):
+        assert amount(Decimal("1234.56")) == money
+        assert amount(Decimal("-3093403.22")) == negative
+        assert amount(None) == ""
+        assert number(1234567) == count
+        assert date(dt.date(2026, 12, 31)) == day == date(dt.datetime(2026, 12, 31, 23, 59))
+        assert period(2026, 3) == booking_period
+    with using(Language.NL):  # no float on the way: the last cent of a large amount is kept
+        assert amount(Decimal("12345678901234.01")) == "€\u00a012.345.678.901.234,01"  # no break after €
+        assert number(Decimal("0.10"), 2) == "0,10"
+
+
+def _connect_page(language: str | None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if language is not None:
+        at.session_state["language"] = language
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_connect_page_in_dutch_and_the_switch_back_to_english():
+    at = _connect_page("nl")
+    assert at.title[0].value == "Verbinden met AFAS Profit"
+    assert at.button(key="connect_test").label == "Verbinding testen"
+    assert at.radio(key="connect_mode").label == "Omgeving"
+    assert "Er verlaat niets deze computer." in at.caption[0].value
+    at.selectbox(key="language").set_value(Language.EN).run()
+    assert at.title[0].value == "Connect to AFAS Profit"
+    assert at.button(key="connect_test").label == "Test connection"
+
+
+def test_the_switch_offers_each_language_in_its_own_words():
+    at = _connect_page(None)  # AppTest's browser names no locale: English
+    switch = at.selectbox(key="language")
+    assert switch.value == Language.EN
+    assert switch.options == ["Nederlands", "English"]
