@@ -33,6 +33,7 @@ from babel.numbers import format_currency, format_decimal
 __all__ = [
     "CATALOGUE",
     "Language",
+    "accept_language",
     "amount",
     "current",
     "date",
@@ -87,6 +88,12 @@ def using(language: Language) -> Iterator[None]:
         yield
     finally:
         _language.reset(token)
+
+
+def accept_language(language: Language | None = None) -> str:
+    """What a request to AFAS asks for (Accept-Language), so AFAS's own messages come in the
+    interface's language: nl-nl or en-us (the codes AFAS uses); the current language by default."""
+    return "nl-nl" if (language or current()) is Language.NL else "en-us"
 
 
 def language_for(locale: str | None) -> Language:

@@ -118,3 +118,25 @@ def test_the_switch_offers_each_language_in_its_own_words():
     switch = at.selectbox(key="language")
     assert switch.value == Language.EN
     assert switch.options == ["Nederlands", "English"]
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("nl", "GetConnector niet ondersteund voor deze app of de gebruiker is niet geautoriseerd"),
+        ("en", "GetConnector not supported for this app or the user is not authorized"),
+    ],
+)
+def test_afas_is_asked_in_the_interface_language_and_its_message_shown_as_sent(live_server, language, said):
+    from afas.profit.environment import Environment
+    from afas.profit.errors import AfasError
+    from afas.profit.token import ProfitToken
+    from afas.ui.connection import Connection
+
+    env = Environment.from_base_url(live_server.base_url)
+    connection = Connection("test", env, ProfitToken.parse(live_server.emulator.token_data), demo=True)
+    with using(Language(language)):
+        client = connection.client()  # made in the session's language, used from any thread
+    with client, pytest.raises(AfasError) as failed:
+        client.get_page("Profit_No_Such_Connector", take=1)
+    assert said in str(failed.value)

@@ -29,6 +29,7 @@ import streamlit as st
 from afas.emulator.core import Emulator
 from afas.emulator.server import EmulatorServer
 from afas.errors import InputError
+from afas.i18n import accept_language
 from afas.profit.client import ProfitClient
 from afas.profit.environment import Environment, EnvironmentType, is_loopback_host
 from afas.profit.readiness import Readiness, check_readiness
@@ -99,7 +100,8 @@ class Connection:
     identity: Identity | None = None
 
     def client(self) -> ProfitClient:
-        return ProfitClient(self.environment, self.token)
+        """A client asking AFAS for its messages in the interface's language (shown as AFAS sent them)."""
+        return ProfitClient(self.environment, self.token, language=accept_language())
 
 
 def demo_connection() -> Connection:
