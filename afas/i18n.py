@@ -4,8 +4,10 @@ amounts, numbers, dates and periods in that language.
 The English text is the message id; the Dutch one comes from ``afas/locale/nl/LC_MESSAGES/afas.po``
 (a standard gettext catalogue, read with babel, so translators' tools work on it as it is). Code
 marks a text with :func:`tr` (:func:`ntr` for a count, :func:`ptr` where one English text reads
-differently in two places); ``tests/test_i18n.py`` extracts every marked text with babel and fails
-when one has no Dutch translation, or the catalogue keeps one no code uses.
+differently in two places, :func:`mark` where a constant is defined and tr() translates it later);
+``tests/test_i18n.py`` extracts every marked text with babel and fails when one has no Dutch
+translation, or the catalogue keeps one no code uses. Worker threads speak the language of the
+thread that started them (:func:`carried`).
 
 The language is per browser session (or per CLI run): :func:`use` sets it for the current thread's
 context (a contextvar, so two sessions served at once each keep their own), :func:`current` reads
@@ -25,6 +27,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date
 from babel.messages.pofile import read_po
@@ -35,9 +38,11 @@ __all__ = [
     "Language",
     "accept_language",
     "amount",
+    "carried",
     "current",
     "date",
     "language_for",
+    "mark",
     "ntr",
     "number",
     "period",
@@ -64,7 +69,7 @@ _DATE_PATTERN = {Language.NL: "dd-MM-yyyy", Language.EN: "dd/MM/yyyy"}
 CATALOGUE = Path(__file__).resolve().parent / "locale" / "nl" / "LC_MESSAGES" / "afas.po"
 """The Dutch translations of every marked English text."""
 
-KEYWORDS = {"tr": None, "ntr": (1, 2), "ptr": ((1, "c"), 2)}
+KEYWORDS = {"tr": None, "ntr": (1, 2), "ptr": ((1, "c"), 2), "mark": None}
 """The marking functions, as babel's extractor reads them (argument positions of the texts)."""
 
 _language: contextvars.ContextVar[Language] = contextvars.ContextVar("afas_language", default=Language.EN)
@@ -78,6 +83,12 @@ def current() -> Language:
 def use(language: Language) -> None:
     """Speak ``language`` from now on in this context (the session's script run, the CLI)."""
     _language.set(Language(language))
+
+
+def carried() -> dict[str, Any]:
+    """Keyword arguments for a ThreadPoolExecutor whose threads speak the current language (a new
+    thread starts with the default): ``ThreadPoolExecutor(n, **carried())``."""
+    return {"initializer": use, "initargs": (current(),)}
 
 
 @contextmanager
@@ -132,6 +143,12 @@ def tr(text: str) -> str:
     """``text`` (English, as written in the code) in the current language."""
     found = _lookup(None, text)
     return found if isinstance(found, str) else text
+
+
+def mark(text: str) -> str:
+    """``text`` as it is, marked for the catalogue where it is defined (a table of constants, read in
+    any language); :func:`tr` gives it in the current language where it is shown."""
+    return text
 
 
 def ptr(context: str, text: str) -> str:

@@ -34,8 +34,10 @@ def test_the_check_names_a_text_without_dutch_and_one_no_code_uses(tmp_path, mon
     catalog = tool.read_catalogue()
     catalog.add("A text no code has", "Een tekst die geen code heeft")
     catalog.get("Test connection").string = ""
+    catalog.get("AFAS environment {number}").string = "AFAS-omgeving {nummer}"
     found = tool.problems(catalog)
     assert "no Dutch for 'Test connection'" in found
+    assert "the Dutch of 'AFAS environment {number}' names other {fields} than the English" in found
     assert "in the catalogue but used nowhere: 'A text no code has'" in found
 
 
@@ -140,3 +142,16 @@ def test_afas_is_asked_in_the_interface_language_and_its_message_shown_as_sent(l
     with client, pytest.raises(AfasError) as failed:
         client.get_page("Profit_No_Such_Connector", take=1)
     assert said in str(failed.value)
+
+
+def test_a_dutch_user_reads_the_readiness_check_in_dutch():
+    at = _connect_page("nl")
+    at.button(key="connect_test").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Klaar: Demo-omgeving (ingebouwde AFAS-emulator) — omgeving")
+    connectors, admins = (df.value for df in at.dataframe)
+    assert list(connectors.columns) == ["", "Soort", "Connector", "Gebruikt voor", "Zo lost u het op"]
+    assert set(connectors[""]) == {"aanwezig"}
+    assert "journaalpostregels" in set(connectors["Gebruikt voor"])
+    assert list(admins.columns) == ["Nummer", "Naam", "Code"]
+    assert [s.value for s in at.subheader] == ["Connectoren", "Administraties die dit token mag zien"]

@@ -14,6 +14,7 @@ check and tests/test_i18n.py).
 from __future__ import annotations
 
 import argparse
+import string
 import sys
 from pathlib import Path
 
@@ -110,6 +111,11 @@ def updated(current: Catalog) -> Catalog:
     return new
 
 
+def _fields(text: str) -> set[str]:
+    """The {names} str.format fills in: the Dutch must have the same, or formatting it fails."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
 def problems(catalog: Catalog) -> list[str]:
     """What the check reports: texts without Dutch, and texts the code no longer has."""
     out: list[str] = []
@@ -123,6 +129,8 @@ def problems(catalog: Catalog) -> list[str]:
         strings = m.string if isinstance(m.string, tuple | list) else (m.string,)
         if key in wanted and (m.fuzzy or not all(strings)):
             out.append(f"no Dutch for {key[1]!r}" + (f" (context {key[0]})" if key[0] else ""))
+        elif any(_fields(s) != _fields(key[1]) for s in strings):
+            out.append(f"the Dutch of {key[1]!r} names other {{fields}} than the English")
     for key, (_plural, places) in wanted.items():
         if key not in have:
             where = ", ".join(f"{f}:{n}" for f, n in places[:3])

@@ -32,6 +32,7 @@ import msgspec
 import orjson
 from isal import igzip
 
+from afas.i18n import carried
 from afas.profit.environment import Environment
 from afas.profit.errors import (
     AfasConfigError,
@@ -446,7 +447,7 @@ class ProfitClient:
             raise AfasConfigError("Paging needs a unique key to sort on (AFAS reorders rows otherwise).")
         if take is None:
             take = page_size_for(len(self.get_metainfo(connector_id).fields))
-        with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="afas-page") as pool:
+        with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="afas-page", **carried()) as pool:
             futures: list[Future[Page]] = []
             next_skip = 0
             while True:
@@ -476,7 +477,7 @@ class ProfitClient:
         iterable may decide late what comes next (the sync drops slices its probes found empty)."""
         pending = iter(streams)
         exhausted = False
-        with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="afas-page") as pool:
+        with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="afas-page", **carried()) as pool:
             running: dict[Future, Iterator[T]] = {}
 
             def advance(it: Iterator[T]) -> Future:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from afas.i18n import mark
+
 __all__ = [
     "GetConnectorSpec",
     "UpdateConnectorSpec",
@@ -38,69 +40,74 @@ class UpdateConnectorSpec:
 
 
 GET_CONNECTORS: tuple[GetConnectorSpec, ...] = (
-    GetConnectorSpec("Profit_Administrations", "the administrations the token may see", ("AdminId",)),
+    GetConnectorSpec("Profit_Administrations", mark("the administrations the token may see"), ("AdminId",)),
     GetConnectorSpec(
-        "Profit_Accounts", "the chart of accounts (ledger accounts)", ("Account",), per_administration=False
+        "Profit_Accounts",
+        mark("the chart of accounts (ledger accounts)"),
+        ("Account",),
+        per_administration=False,
     ),
-    GetConnectorSpec("Profit_Journals", "journals per administration", ("UnitId", "JournalId")),
+    GetConnectorSpec("Profit_Journals", mark("journals per administration"), ("UnitId", "JournalId")),
     GetConnectorSpec(
-        "Profit_periods_per_administration", "periods and which are blocked", ("Unit", "Year", "Period")
+        "Profit_periods_per_administration", mark("periods and which are blocked"), ("Unit", "Year", "Period")
     ),
-    GetConnectorSpec("Profit_VAT_code", "VAT codes", ("VatCode",), per_administration=False),
-    GetConnectorSpec("Profit_Currency", "currencies", ("CurrencyId",), per_administration=False),
-    GetConnectorSpec("Profit_Debtor", "customers (debtors)", ("DebtorId",), per_administration=False),
-    GetConnectorSpec("Profit_Creditor", "suppliers (creditors)", ("CreditorId",), per_administration=False),
+    GetConnectorSpec("Profit_VAT_code", mark("VAT codes"), ("VatCode",), per_administration=False),
+    GetConnectorSpec("Profit_Currency", mark("currencies"), ("CurrencyId",), per_administration=False),
+    GetConnectorSpec("Profit_Debtor", mark("customers (debtors)"), ("DebtorId",), per_administration=False),
+    GetConnectorSpec(
+        "Profit_Creditor", mark("suppliers (creditors)"), ("CreditorId",), per_administration=False
+    ),
     GetConnectorSpec(
         "Profit_Transactions",
-        "journal entry lines",
+        mark("journal entry lines"),
         ("UnitId", "EntryNo", "SeqNo"),
         partition_fields=("UnitId", "Year", "Period"),
         changed_by_entry_date=True,
     ),
     GetConnectorSpec(
         "Profit_Transactions_Allocated",
-        "journal entry lines with allocation codes",
+        mark("journal entry lines with allocation codes"),
         ("UnitId", "EntryNo", "SeqNo", "DimAx1", "DimAx2", "DimAx3", "DimAx4", "DimAx5"),
         partition_fields=("UnitId", "Year", "Period"),
         changed_by_entry_date=True,
     ),
     GetConnectorSpec(
         "Profit_Allocation_Assigments",
-        "which allocation codes each account allows",
+        mark("which allocation codes each account allows"),
         ("Unit", "Account", "DimAx", "DimCode"),
     ),
     GetConnectorSpec(
         "Profit_Period_balance",
-        "balances per account and period (trial balance)",
+        mark("balances per account and period (trial balance)"),
         ("UnitId", "Year", "Period", "AccountNr"),
     ),
     GetConnectorSpec(
         "Profit_Balance_Allocated",
-        "balances per allocation code",
+        mark("balances per allocation code"),
         ("Unit", "Year", "Period", "Account", "DimAx", "DimCode"),
     ),
     GetConnectorSpec(
-        "Profit_Debtor_Invoices", "open items of customers", ("UnitId", "DebtorId", "InvoiceNr")
+        "Profit_Debtor_Invoices", mark("open items of customers"), ("UnitId", "DebtorId", "InvoiceNr")
     ),
     GetConnectorSpec(
-        "Profit_Creditor_Invoices", "open items of suppliers", ("UnitId", "CreditorId", "InvoiceNr")
+        "Profit_Creditor_Invoices", mark("open items of suppliers"), ("UnitId", "CreditorId", "InvoiceNr")
     ),
     GetConnectorSpec(
         "Profit_Fin_ChangedEntrydate",
-        "entry dates with changes, for incremental refresh",
+        mark("entry dates with changes, for incremental refresh"),
         ("EntryDate",),
         per_administration=False,
     ),
     GetConnectorSpec(
         "Recon_PaymentConditions",
-        "payment conditions (custom GetConnector)",
+        mark("payment conditions (custom GetConnector)"),
         ("PaymentConditionId",),
         custom=True,
         per_administration=False,
     ),
     GetConnectorSpec(
         "Recon_AllocationCodes",
-        "allocation codes per axis (custom GetConnector)",
+        mark("allocation codes per axis (custom GetConnector)"),
         ("AxisId", "AllocationCode"),
         custom=True,
         per_administration=False,
@@ -108,12 +115,12 @@ GET_CONNECTORS: tuple[GetConnectorSpec, ...] = (
 )
 
 UPDATE_CONNECTORS: tuple[UpdateConnectorSpec, ...] = (
-    UpdateConnectorSpec("KnPurchaseRelationOrg", "create and change suppliers that are organisations"),
-    UpdateConnectorSpec("KnPurchaseRelationPer", "create and change suppliers that are persons"),
-    UpdateConnectorSpec("KnSalesRelationOrg", "create and change customers that are organisations"),
-    UpdateConnectorSpec("KnSalesRelationPer", "create and change customers that are persons"),
-    UpdateConnectorSpec("FiEntries", "post journal entries (corrections)"),
-    UpdateConnectorSpec("KnDimCode", "create allocation codes"),
+    UpdateConnectorSpec("KnPurchaseRelationOrg", mark("create and change suppliers that are organisations")),
+    UpdateConnectorSpec("KnPurchaseRelationPer", mark("create and change suppliers that are persons")),
+    UpdateConnectorSpec("KnSalesRelationOrg", mark("create and change customers that are organisations")),
+    UpdateConnectorSpec("KnSalesRelationPer", mark("create and change customers that are persons")),
+    UpdateConnectorSpec("FiEntries", mark("post journal entries (corrections)")),
+    UpdateConnectorSpec("KnDimCode", mark("create allocation codes")),
 )
 
 

@@ -40,6 +40,7 @@ import httpx
 import orjson
 
 from afas.errors import AppError
+from afas.i18n import mark, number, tr
 
 __all__ = [
     "MAX_BODY_TEXT",
@@ -140,7 +141,7 @@ class AfasHTTPError(AfasError):
         if self.external_message and _one_line(self.external_message) != parts[0]:
             parts.append(f'(AFAS: "{_one_line(self.external_message)}")')
         if self.profit_log_reference:
-            parts.append(f"(log reference {self.profit_log_reference})")
+            parts.append(tr("(log reference {reference})").format(reference=self.profit_log_reference))
         return " ".join(parts)
 
 
@@ -179,13 +180,15 @@ class AfasUnavailable(AfasHTTPError):
 # --- parsing AFAS error responses -------------------------------------------------------------------
 
 _CAUSES_401 = [
-    "The token is wrong, revoked or expired: create a new one on the App connector's 'User tokens' tab.",
-    "The environment number or type (production/test/accept) does not match the token's environment.",
-    "The connector is not added to the App connector.",
+    mark(
+        "The token is wrong, revoked or expired: create a new one on the App connector's 'User tokens' tab."
+    ),
+    mark("The environment number or type (production/test/accept) does not match the token's environment."),
+    mark("The connector is not added to the App connector."),
 ]
 _CAUSES_403 = [
-    "The App connector has an IP restriction that excludes this machine's address.",
-    "Rarely, a temporary disturbance at AFAS; try again in a few minutes.",
+    mark("The App connector has an IP restriction that excludes this machine's address."),
+    mark("Rarely, a temporary disturbance at AFAS; try again in a few minutes."),
 ]
 
 
@@ -194,8 +197,8 @@ def _shown_host(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return "another address"
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else "another path on the same host"
+        return tr("another address")
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else tr("another path on the same host")
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -287,10 +290,10 @@ def _decode_profit_error_header(value: str | None) -> dict[str, object]:
 
 def _human_wait(seconds: float) -> str:
     if seconds >= 5400:
-        return f"about {round(seconds / 3600)} hours"
+        return tr("about {n} hours").format(n=round(seconds / 3600))
     if seconds >= 90:
-        return f"about {round(seconds / 60)} minutes"
-    return f"{round(seconds)} seconds"
+        return tr("about {n} minutes").format(n=round(seconds / 60))
+    return tr("{n} seconds").format(n=round(seconds))
 
 
 def _query_length(url: str) -> int:
@@ -343,75 +346,82 @@ def error_from_response(
     if 300 <= status < 400:
         location = _header(headers, "Location")
         target = _safe_url(location) if location else None
-        where = f" to {_shown_host(target)}" if target else ""
+        where = tr(" to {address}").format(address=_shown_host(target)) if target else ""
         return AfasRedirect(
-            f"The address answered with a redirect (HTTP {status}){where} instead of AFAS Profit's REST "
-            "service; nothing was read or sent.",
-            "Check the environment number and type (or the base URL): a login page or a proxy answers "
-            "there. The redirect is not followed, so the token never goes to another address.",
+            tr(
+                "The address answered with a redirect (HTTP {status}){where} instead of AFAS Profit's REST "
+                "service; nothing was read or sent."
+            ).format(status=status, where=where),
+            tr(
+                "Check the environment number and type (or the base URL): a login page or a proxy answers "
+                "there. The redirect is not followed, so the token never goes to another address."
+            ),
             location=target,
             **common,
         )
     if status == 401:
         return AfasAuthError(
-            "AFAS refused the token (HTTP 401).",
-            "Check the token, the environment number and type, and the App connector's connectors.",
-            likely_causes=list(_CAUSES_401),
+            tr("AFAS refused the token (HTTP 401)."),
+            tr("Check the token, the environment number and type, and the App connector's connectors."),
+            likely_causes=[tr(c) for c in _CAUSES_401],
             **common,
         )
     if status == 403:
         return AfasAuthError(
-            "AFAS refused the request from this network (HTTP 403).",
-            "Ask the AFAS administrator to allow this machine's IP address on the App connector.",
-            likely_causes=list(_CAUSES_403),
+            tr("AFAS refused the request from this network (HTTP 403)."),
+            tr("Ask the AFAS administrator to allow this machine's IP address on the App connector."),
+            likely_causes=[tr(c) for c in _CAUSES_403],
             **common,
         )
     if status == 404:
         length = _query_length(url)
         if length > _MAX_QUERY:
-            message = (
-                f"AFAS did not accept the request (HTTP 404): its query string is {length:,} characters, "
-                f"more than the {_MAX_QUERY:,} AFAS allows."
-            )
-            hint = "Split the filter over several requests, e.g. fewer values per request."
+            message = tr(
+                "AFAS did not accept the request (HTTP 404): its query string is {length} characters, "
+                "more than the {most} AFAS allows."
+            ).format(length=number(length), most=number(_MAX_QUERY))
+            hint = tr("Split the filter over several requests, e.g. fewer values per request.")
         else:
-            message = "AFAS did not find the requested address (HTTP 404)."
-            hint = (
+            message = tr("AFAS did not find the requested address (HTTP 404).")
+            hint = tr(
                 "Check the connector id and the environment's URL. AFAS also answers 404 when the query "
-                f"string is longer than {_MAX_QUERY:,} characters."
-            )
+                "string is longer than {most} characters."
+            ).format(most=number(_MAX_QUERY))
         return AfasNotFound(message, hint, **common)
     if status == 500:
         if log_reference:
-            hint = (
-                "The AFAS administrator finds the full error in Profit's logbook under reference "
-                f"{log_reference}."
-            )
+            hint = tr(
+                "The AFAS administrator finds the full error in Profit's logbook under reference {reference}."
+            ).format(reference=log_reference)
         else:
-            hint = "The AFAS administrator may find the full error in Profit's logbook."
+            hint = tr("The AFAS administrator may find the full error in Profit's logbook.")
         if external:
             return AfasRejected(external, hint, **common)
-        return AfasHTTPError("AFAS reported an error (HTTP 500).", hint, **common)
+        return AfasHTTPError(tr("AFAS reported an error (HTTP 500)."), hint, **common)
     if status in (502, 503, 504):
         retry_after = _retry_after_header(_header(headers, "Retry-After"), now)
         if retry_after is None:
             retry_after = _seconds(fields.get("retry_after"))
         if status == 503:
-            message = "AFAS is temporarily unavailable (maintenance) (HTTP 503)."
+            message = tr("AFAS is temporarily unavailable (maintenance) (HTTP 503).")
         else:
-            message = f"AFAS could not be reached through its gateway (HTTP {status})."
-        hint = "Try again later; afasstatus.nl shows planned maintenance."
+            message = tr("AFAS could not be reached through its gateway (HTTP {status}).").format(
+                status=status
+            )
+        hint = tr("Try again later; afasstatus.nl shows planned maintenance.")
         if retry_after is not None:
-            hint = f"Try again in {_human_wait(retry_after)}; afasstatus.nl shows planned maintenance."
+            hint = tr("Try again in {wait}; afasstatus.nl shows planned maintenance.").format(
+                wait=_human_wait(retry_after)
+            )
         return AfasUnavailable(message, hint, retry_after=retry_after, **common)
     if status == 413:
-        message = "The request is too large for AFAS (HTTP 413)."
-        hint = "AFAS accepts at most 75 MB per call; send fewer lines or records per request."
+        message = tr("The request is too large for AFAS (HTTP 413).")
+        hint = tr("AFAS accepts at most 75 MB per call; send fewer lines or records per request.")
     elif status == 400:
-        message = "AFAS could not read the request (HTTP 400)."
+        message = tr("AFAS could not read the request (HTTP 400).")
         hint = None
     else:
-        message = f"AFAS answered with an error (HTTP {status})."
+        message = tr("AFAS answered with an error (HTTP {status}).").format(status=status)
         hint = None
     return AfasHTTPError(message, hint, **common)
 
@@ -425,22 +435,22 @@ def error_from_transport(exc: BaseException, method: str, url: str) -> AfasTrans
     kind = type(exc).__name__
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         if isinstance(exc, httpx.ConnectTimeout):
-            message = f"Connecting to AFAS timed out ({kind})."
-            hint = "Check the network and the environment's URL, then try again."
+            message = tr("Connecting to AFAS timed out ({kind}).").format(kind=kind)
+            hint = tr("Check the network and the environment's URL, then try again.")
         else:
-            message = f"AFAS did not answer in time ({kind})."
-            hint = (
+            message = tr("AFAS did not answer in time ({kind}).").format(kind=kind)
+            hint = tr(
                 "AFAS may still be processing the request: check before sending a change again, "
                 "and try a smaller page (take) for reads."
             )
         return AfasTimeout(message, hint, request_method=method, request_url=url)
     if isinstance(exc, httpx.ConnectError | ConnectionRefusedError):
-        message = f"Could not connect to AFAS ({kind})."
-        hint = "Check the network connection, proxy settings and the environment's URL."
+        message = tr("Could not connect to AFAS ({kind}).").format(kind=kind)
+        hint = tr("Check the network connection, proxy settings and the environment's URL.")
     elif isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError | ConnectionError):
-        message = f"The connection to AFAS was dropped ({kind})."
-        hint = "Try again; for a change sent to AFAS, first check whether it arrived."
+        message = tr("The connection to AFAS was dropped ({kind}).").format(kind=kind)
+        hint = tr("Try again; for a change sent to AFAS, first check whether it arrived.")
     else:
-        message = f"The request to AFAS failed without a response ({kind})."
+        message = tr("The request to AFAS failed without a response ({kind}).").format(kind=kind)
         hint = None
     return AfasTransportError(message, hint, request_method=method, request_url=url)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from afas.i18n import tr
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import GET_CONNECTORS, UPDATE_CONNECTORS, ConnectorIds
 from afas.profit.errors import AfasAuthError, AfasError
@@ -56,19 +57,21 @@ class Readiness:
 
 def _fix(kind: str, tenant_id: str, custom: bool) -> str:
     if kind == "update":
-        return (
-            f"In Profit, open the App connector (General > Management > Connectors > App connectors) and add "
-            f"the UpdateConnector '{tenant_id}' on its UpdateConnectors tab."
+        text = tr(
+            "In Profit, open the App connector (General > Management > Connectors > App connectors) and add "
+            "the UpdateConnector '{connector}' on its UpdateConnectors tab."
         )
-    if custom:
-        return (
-            f"Create the custom GetConnector '{tenant_id}' as the README's administrator section describes "
-            f"(import or build it), then add it to the App connector's GetConnectors tab."
+    elif custom:
+        text = tr(
+            "Create the custom GetConnector '{connector}' as the README's administrator section describes "
+            "(import or build it), then add it to the App connector's GetConnectors tab."
         )
-    return (
-        f"In Profit, open the App connector and add the standard GetConnector '{tenant_id}' on its "
-        f"GetConnectors tab."
-    )
+    else:
+        text = tr(
+            "In Profit, open the App connector and add the standard GetConnector '{connector}' on its "
+            "GetConnectors tab."
+        )
+    return text.format(connector=tenant_id)
 
 
 def check_readiness(client: ProfitClient, ids: ConnectorIds | None = None) -> Readiness:
@@ -80,7 +83,7 @@ def check_readiness(client: ProfitClient, ids: ConnectorIds | None = None) -> Re
         catalogue = client.catalogue()
     except AfasAuthError as exc:
         result.error = exc
-        result.problems.append(exc.message + " Likely causes: " + "; ".join(exc.likely_causes))
+        result.problems.append(exc.message + " " + tr("Likely causes:") + " " + "; ".join(exc.likely_causes))
         return result
     except AfasError as exc:
         result.error = exc
@@ -93,8 +96,12 @@ def check_readiness(client: ProfitClient, ids: ConnectorIds | None = None) -> Re
     result.connectors = _connector_checks(catalogue, ids)
     for missing in result.missing:
         result.problems.append(
-            f"{missing.kind.capitalize()}Connector '{missing.tenant_id}' is missing "
-            f"({missing.purpose}). {missing.fix}"
+            tr("{kind}Connector '{connector}' is missing ({purpose}). {fix}").format(
+                kind=missing.kind.capitalize(),
+                connector=missing.tenant_id,
+                purpose=missing.purpose,
+                fix=missing.fix,
+            )
         )
     admin_id = ids("Profit_Administrations")
     if catalogue.has_get(admin_id):
@@ -102,7 +109,7 @@ def check_readiness(client: ProfitClient, ids: ConnectorIds | None = None) -> Re
             rows = client.fetch_all(admin_id, key=("AdminId",))
         except AfasError as exc:
             result.error = exc
-            result.problems.append(f"Reading the administrations failed: {exc}")
+            result.problems.append(tr("Reading the administrations failed: {error}").format(error=exc))
             return result
         result.administrations = [
             Administration(int(r["AdminId"]), str(r.get("AdminNm") or ""), str(r.get("AdminCd") or ""))
@@ -110,9 +117,11 @@ def check_readiness(client: ProfitClient, ids: ConnectorIds | None = None) -> Re
         ]
         if not result.administrations:
             result.problems.append(
-                "The token's user sees no administrations. In Profit, give the user the authorisation filter "
-                "'Algemeen - Administraties' with the administrations to reconcile (General > Management > "
-                "Authorisation tool > the user's group > Filters)."
+                tr(
+                    "The token's user sees no administrations. In Profit, give the user the authorisation "
+                    "filter 'Algemeen - Administraties' with the administrations to reconcile (General > "
+                    "Management > Authorisation tool > the user's group > Filters)."
+                )
             )
     result.ok = not result.problems
     return result
@@ -128,7 +137,7 @@ def _connector_checks(catalogue: Catalogue, ids: ConnectorIds) -> list[Connector
                 "get",
                 spec.id,
                 tenant_id,
-                spec.purpose,
+                tr(spec.purpose),
                 present,
                 None if present else _fix("get", tenant_id, spec.custom),
             )
@@ -141,7 +150,7 @@ def _connector_checks(catalogue: Catalogue, ids: ConnectorIds) -> list[Connector
                 "update",
                 uspec.id,
                 tenant_id,
-                uspec.purpose,
+                tr(uspec.purpose),
                 present,
                 None if present else _fix("update", tenant_id, False),
             )

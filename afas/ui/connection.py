@@ -29,7 +29,7 @@ import streamlit as st
 from afas.emulator.core import Emulator
 from afas.emulator.server import EmulatorServer
 from afas.errors import InputError
-from afas.i18n import accept_language
+from afas.i18n import accept_language, tr
 from afas.profit.client import ProfitClient
 from afas.profit.environment import Environment, EnvironmentType, is_loopback_host
 from afas.profit.readiness import Readiness, check_readiness
@@ -107,7 +107,7 @@ class Connection:
 def demo_connection() -> Connection:
     server = demo_server()
     return Connection(
-        "Demo environment (built-in AFAS emulator)",
+        tr("Demo environment (built-in AFAS emulator)"),
         Environment.from_base_url(server.base_url),
         ProfitToken.parse(server.emulator.token_data),
         demo=True,
@@ -123,13 +123,20 @@ def own_connection(env: Environment, token_text: str | None) -> Connection:
         token_text = configured_token()
         if not token_text:
             raise InputError(
-                "This dashboard signs people in, so it connects to AFAS only with the token its "
-                "administrator configured, and none is configured.",
-                "The administrator sets AFAS_TOKEN (or token under [afas] in .streamlit/secrets.toml) "
-                "and starts the dashboard again.",
+                tr(
+                    "This dashboard signs people in, so it connects to AFAS only with the token its "
+                    "administrator configured, and none is configured."
+                ),
+                tr(
+                    "The administrator sets AFAS_TOKEN (or token under [afas] in .streamlit/secrets.toml) "
+                    "and starts the dashboard again."
+                ),
             )
     token = ProfitToken.parse(token_text or configured_token() or "")
-    label = f"AFAS environment {env.number}" if env.number else f"AFAS at {env.base_url}"
+    if env.number:
+        label = tr("AFAS environment {number}").format(number=env.number)
+    else:
+        label = tr("AFAS at {url}").format(url=env.base_url)
     return Connection(label, env, token, demo=False)
 
 
@@ -162,30 +169,29 @@ def readiness_text(label: str, ready: Readiness) -> str:
     """The verdict on a tested connection in one paragraph: ready, connected with points to fix, or
     not connected (shown as success, warning and error: ``ready.ok``, ``ready.accepted``)."""
     if ready.ok:
-        return (
-            f"Ready: {label} — environment {ready.envid}, Profit {ready.version}, "
-            f"App connector '{ready.app_name}'."
+        text = tr("Ready: {label} — environment {envid}, Profit {version}, App connector '{app}'.")
+    elif ready.accepted:
+        text = tr(
+            "Connected to {label} (App connector '{app}'), but not everything is set up: what needs the "
+            "points below will not work until they are fixed in AFAS; test again then."
         )
-    if ready.accepted:
-        return (
-            f"Connected to {label} (App connector '{ready.app_name}'), but not everything is set up: "
-            "what needs the points below will not work until they are fixed in AFAS; test again then."
+    else:
+        text = tr(
+            "Not connected: {label}. AFAS did not accept this connection, so no data can be read; fix the "
+            "point below, then test again."
         )
-    return (
-        f"Not connected: {label}. AFAS did not accept this connection, so no data can be read; "
-        "fix the point below, then test again."
-    )
+    return text.format(label=label, envid=ready.envid, version=ready.version, app=ready.app_name)
 
 
 def connector_rows(ready: Readiness) -> list[dict[str, Any]]:
     """One row per connector the dashboard needs: present or missing, and the fix in plain words."""
     return [
         {
-            "": "present" if c.present else "missing",
-            "Kind": c.kind.capitalize() + "Connector",
-            "Connector": c.tenant_id,
-            "Used for": c.purpose,
-            "How to fix": c.fix or "",
+            "": tr("present") if c.present else tr("missing"),
+            tr("Kind"): c.kind.capitalize() + "Connector",
+            tr("Connector"): c.tenant_id,
+            tr("Used for"): c.purpose,
+            tr("How to fix"): c.fix or "",
         }
         for c in ready.connectors
     ]
@@ -193,7 +199,7 @@ def connector_rows(ready: Readiness) -> list[dict[str, Any]]:
 
 def administration_rows(ready: Readiness) -> list[dict[str, Any]]:
     """The administrations the token may see."""
-    return [{"Number": a.id, "Name": a.name, "Code": a.code} for a in ready.administrations]
+    return [{tr("Number"): a.id, tr("Name"): a.name, tr("Code"): a.code} for a in ready.administrations]
 
 
 def _secret(name: str) -> str | None:

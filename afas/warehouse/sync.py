@@ -40,6 +40,7 @@ import orjson
 from afas.access import Right, User
 from afas.catalogue import label
 from afas.errors import BusyError, InputError
+from afas.i18n import carried
 from afas.profit.client import ProfitClient, RawPage
 from afas.profit.connectors import GET_CONNECTORS, GetConnectorSpec, spec_for
 from afas.profit.errors import AfasError
@@ -517,7 +518,7 @@ class _Context:
 
         self.progress = relay
         workers = max(1, min(len(ids), self.client.max_in_flight))
-        with ThreadPoolExecutor(workers, thread_name_prefix="afas-sync") as pool:
+        with ThreadPoolExecutor(workers, thread_name_prefix="afas-sync", **carried()) as pool:
             futures = [pool.submit(run, cid, spec) for cid, spec in zip(ids, specs, strict=True)]
             try:
                 running = len(futures)
@@ -548,7 +549,7 @@ class _Context:
     @contextmanager
     def prefetching(self, ids: Sequence[str], specs: Sequence[GetConnectorSpec]) -> Iterator[None]:
         """:meth:`prefetch` in the background while the block runs; returns once both are done."""
-        with ThreadPoolExecutor(1, thread_name_prefix="afas-prefetch") as pool:
+        with ThreadPoolExecutor(1, thread_name_prefix="afas-prefetch", **carried()) as pool:
             asked = pool.submit(self.prefetch, ids, specs)
             yield
             asked.result()
@@ -567,7 +568,9 @@ class _Context:
             with suppress(AfasError):
                 call()
 
-        with ThreadPoolExecutor(self.client.max_in_flight, thread_name_prefix="afas-prefetch") as pool:
+        with ThreadPoolExecutor(
+            self.client.max_in_flight, thread_name_prefix="afas-prefetch", **carried()
+        ) as pool:
             list(pool.map(attempt, calls))
 
     # --- the changed-dates feed -------------------------------------------------------------
