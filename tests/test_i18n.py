@@ -155,3 +155,22 @@ def test_a_dutch_user_reads_the_readiness_check_in_dutch():
     assert "journaalpostregels" in set(connectors["Gebruikt voor"])
     assert list(admins.columns) == ["Nummer", "Naam", "Code"]
     assert [s.value for s in at.subheader] == ["Connectoren", "Administraties die dit token mag zien"]
+
+
+def test_a_dutch_user_configures_the_defaults_in_dutch(tmp_path, monkeypatch):
+    monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
+    at = _connect_page("nl")
+    at.button(key="connect_test").click().run()
+    at.switch_page("views/configure.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Standaardwaarden instellen"
+    assert at.selectbox(key="configure_admin").label == "Administratie"
+    assert at.text_input(key="configure_name").value == "Demo-omgeving – administratie 1"
+    at.selectbox(key="configure_terms").set_value("14")
+    at.button(key="configure_save").click().run()
+    assert not at.exception, at.exception
+    (saved,) = [s.value for s in at.success if "opgeslagen" in s.value]
+    assert saved.startswith(
+        "'Demo-omgeving – administratie 1' opgeslagen: administratie 1 – Demo Groothandel"
+    )
+    assert "betalingsvoorwaarde 14 – 14 dagen" in saved

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from afas.access import Right
+from afas.i18n import tr
 from afas.ui.errors import shown_here
 from afas.ui.identity import permission
 from afas.ui.text import plain
@@ -12,7 +13,7 @@ from afas.ui.warehouse import cached_choices, current_profile, require_connectio
 from afas.warehouse.profileform import ProfileForm, SavedProfiles
 from afas.warehouse.profiles import save_profile
 
-st.title("Configure defaults")
+st.title(tr("Configure defaults"))
 conn = require_connection()
 db = warehouse_path(conn)
 s = st.session_state
@@ -24,33 +25,33 @@ for note in choices.notes:
 saved = SavedProfiles.of(db, conn.environment.base_url, current_profile(), any_environment=conn.demo)
 if saved.profiles:
     st.selectbox(
-        "Saved profiles",
+        tr("Saved profiles"),
         saved.names,
         index=saved.index,
         key="configure_switch",
-        help="Several administrations or environments can be kept; pick one to use it.",
+        help=tr("Several administrations or environments can be kept; pick one to use it."),
     )
-    if st.button("Use this profile", key="configure_use"):
+    if st.button(tr("Use this profile"), key="configure_use"):
         s["profile"] = saved.named(s["configure_switch"])
-        st.success(plain(f"Using '{s['profile'].name}'."))
+        st.success(plain(tr("Using '{name}'.").format(name=s["profile"].name)))
 
 if not choices.administrations:
-    st.error("AFAS shows this token no administrations, so there is nothing to configure yet.")
+    st.error(tr("AFAS shows this token no administrations, so there is nothing to configure yet."))
     st.stop()
 
 form = ProfileForm.of(choices, current_profile(), conn.label)
 admin, no_admin = permission(Right.ADMINISTER)  # signed in: the defaults are the administrator's
 with st.form("configure_form"):
-    st.text_input("Profile name", value=form.name, key="configure_name")
+    st.text_input(tr("Profile name"), value=form.name, key="configure_name")
     st.selectbox(
-        "Administration",
+        tr("Administration"),
         form.administration.values,
         index=form.administration.index,
         format_func=form.administration.label,
         key="configure_admin",
     )
     st.selectbox(
-        "Default payment terms (new customers and suppliers)",
+        tr("Default payment terms (new customers and suppliers)"),
         form.payment_terms.values,
         index=form.payment_terms.index,
         format_func=form.payment_terms.label,
@@ -58,7 +59,7 @@ with st.form("configure_form"):
         disabled=not form.payment_terms.values,
     )
     st.selectbox(
-        "Default allocation axis (allocation lines and new allocation codes)",
+        tr("Default allocation axis (allocation lines and new allocation codes)"),
         form.allocation_axis.values,
         index=form.allocation_axis.index,
         format_func=form.allocation_axis.label,
@@ -66,7 +67,11 @@ with st.form("configure_form"):
         disabled=not form.allocation_axis.values,
     )
     submitted = st.form_submit_button(
-        "Save defaults", type="primary", disabled=no_admin is not None, help=no_admin
+        tr("Save defaults"),
+        type="primary",
+        disabled=no_admin is not None,
+        help=no_admin,
+        key="configure_save",
     )
 if no_admin is not None:
     st.caption(plain(no_admin))
@@ -87,4 +92,6 @@ if submitted:
     if not saving.failed:
         s["profile"] = profile
         st.success(plain(form.saved(profile)))
-        st.page_link("views/sync.py", label="Next: sync the administration", icon=":material/arrow_forward:")
+        st.page_link(
+            "views/sync.py", label=tr("Next: sync the administration"), icon=":material/arrow_forward:"
+        )

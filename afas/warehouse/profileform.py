@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from afas.i18n import tr
 from afas.profit.defaults import Choice, DefaultChoices
 from afas.profit.environment import Environment
 from afas.warehouse.profiles import ConnectionProfile, list_profiles
@@ -39,7 +40,7 @@ class Picker:
 
     def label(self, value: object) -> str:
         """What ``value`` reads as: its label, 'none' when nothing (or nothing offered) was chosen."""
-        return self.labels.get("" if value is None else str(value), "none")
+        return self.labels.get("" if value is None else str(value), tr("none"))
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,12 @@ class ProfileForm:
         is named after the connection and the first administration ('Demo environment – administration
         1'). ``choices`` must offer an administration: without one there is nothing to configure."""
         admin = Picker.of(choices.administrations, active.administration if active else None)
-        name = (
-            active.name if active else f"{connection_label.split(' (')[0]} – administration {admin.values[0]}"
-        )
+        if active:
+            name = active.name
+        else:
+            name = tr("{connection} – administration {number}").format(
+                connection=connection_label.split(" (")[0], number=admin.values[0]
+            )
         return cls(
             admin,
             Picker.of(choices.payment_terms, active.payment_terms if active else DEFAULT_PAYMENT_TERMS),
@@ -91,10 +95,14 @@ class ProfileForm:
 
     def saved(self, profile: ConnectionProfile) -> str:
         """The confirmation after saving: what the profile holds, in the labels the user chose from."""
-        return (
-            f"Saved '{profile.name}': administration {self.administration.label(profile.administration)}, "
-            f"payment terms {self.payment_terms.label(profile.payment_terms)}, allocation axis "
-            f"{self.allocation_axis.label(profile.allocation_axis)}. Syncs and corrections use these now."
+        return tr(
+            "Saved '{name}': administration {administration}, payment terms {terms}, allocation axis "
+            "{axis}. Syncs and corrections use these now."
+        ).format(
+            name=profile.name,
+            administration=self.administration.label(profile.administration),
+            terms=self.payment_terms.label(profile.payment_terms),
+            axis=self.allocation_axis.label(profile.allocation_axis),
         )
 
 

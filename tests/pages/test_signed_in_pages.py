@@ -126,7 +126,7 @@ def test_a_viewer_looks_anna_prepares_bert_approves_and_sends_the_audit_names_bo
     assert at.button(key="FormSubmitter:sync_form-Sync now").disabled
     assert "Preparing corrections and the close needs the preparer role; Carla Smit is viewer." in shown(at)
     at.switch_page("views/configure.py").run()
-    assert at.button(key="FormSubmitter:configure_form-Save defaults").disabled
+    assert at.button(key="configure_save").disabled
     assert "needs the administrator role" in shown(at)
     at.switch_page("views/corrections.py").run()
     assert at.button(key="corr_approve").label.startswith("Prepare 9 corrections for approval")

@@ -38,7 +38,7 @@ def configured(admin: str = "1") -> AppTest:
     at.selectbox(key="configure_admin").set_value(admin)
     at.selectbox(key="configure_terms").set_value("14")
     at.selectbox(key="configure_axis").set_value("2")
-    at.button(key="FormSubmitter:configure_form-Save defaults").click().run()
+    at.button(key="configure_save").click().run()
     assert not at.exception, at.exception
     return at
 
@@ -73,7 +73,7 @@ def test_a_profile_without_a_name_is_refused_in_words_and_the_form_stays():
     at = connected()
     at.switch_page("views/configure.py").run()
     at.text_input(key="configure_name").input("   ")
-    at.button(key="FormSubmitter:configure_form-Save defaults").click().run()
+    at.button(key="configure_save").click().run()
     assert not at.exception, at.exception
     (error,) = [e.value for e in at.error]
     assert error.startswith("A profile needs a name") and "Something went wrong" not in error
