@@ -19,6 +19,7 @@ import streamlit as st
 
 from afas.access import AccessConfig, Right, User
 from afas.catalogue import label
+from afas.i18n import tr
 from afas.ui.text import plain
 
 __all__ = [
@@ -74,7 +75,7 @@ def why_not(user: User | None, right: Right) -> str | None:
     """Why the session's person may not do what ``right`` covers (None when they may): shown beside a
     disabled button. The core refuses it too."""
     if user is None:
-        return "Type your name in the sidebar first."
+        return tr("Type your name in the sidebar first.")
     return user.why_not(right)
 
 
@@ -90,38 +91,40 @@ def permission(right: Right) -> tuple[User | None, str | None]:
 
 def _sign_in_page() -> None:
     auth = _secrets().get("auth") or {}
-    st.title("AFAS Profit reconciliation")
+    st.title(tr("AFAS Profit reconciliation"))
     st.write(
-        "This dashboard is shared by your team: sign in with your work account to continue. "
-        "What you approve and sign is recorded under your name."
+        tr(
+            "This dashboard is shared by your team: sign in with your work account to continue. "
+            "What you approve and sign is recorded under your name."
+        )
     )
     providers = _providers(auth)
     if not providers:
-        st.button("Sign in", type="primary", key="sign_in", on_click=st.login)
+        st.button(tr("Sign in"), type="primary", key="sign_in", on_click=st.login)
     for name in providers:
-        st.button(
-            f"Sign in with {name.capitalize()}", type="primary", key=f"sign_in_{name}",
-            on_click=st.login, args=(name,),
-        )  # fmt: skip
+        text = tr("Sign in with {provider}").format(provider=name.capitalize())
+        st.button(text, type="primary", key=f"sign_in_{name}", on_click=st.login, args=(name,))
 
 
 def _sidebar_signed_in(user: User) -> None:
     with st.sidebar:
-        st.caption("Signed in as")
+        st.caption(tr("Signed in as"))
         st.text(user.name + (f"\n{user.email}" if user.email and user.email != user.name else ""))
-        roles = ", ".join(label(r) for r in sorted(user.roles)) or "no role"
-        st.caption(plain(f"Role: {roles}"))
-        st.button("Sign out", key="sign_out", on_click=st.logout)
+        roles = ", ".join(label(r) for r in sorted(user.roles)) or tr("no role")
+        st.caption(plain(tr("Role: {roles}").format(roles=roles)))
+        st.button(tr("Sign out"), key="sign_out", on_click=st.logout)
 
 
 def _sidebar_local() -> None:
     with st.sidebar:
         st.text_input(
-            "Working as",
+            tr("Working as"),
             key=LOCAL_NAME,
-            placeholder="your name",
-            help="Recorded with everything you approve and sign in this browser session. Nobody signs "
-            "in on this dashboard: it runs on this machine for one person.",
+            placeholder=tr("your name"),
+            help=tr(
+                "Recorded with everything you approve and sign in this browser session. Nobody signs "
+                "in on this dashboard: it runs on this machine for one person."
+            ),
         )
 
 
@@ -137,12 +140,14 @@ def gate() -> User | None:
         st.stop()
     _sidebar_signed_in(user)
     if not user.roles:
-        st.title("AFAS Profit reconciliation")
+        st.title(tr("AFAS Profit reconciliation"))
         st.warning(
             plain(
-                f"You are signed in as {user.signature}, but this dashboard gives you no role yet. "
-                f"Ask your administrator to add {user.email or user.subject} to [roles] in secrets.toml "
-                "(viewer, preparer, approver or admin)."
+                tr(
+                    "You are signed in as {person}, but this dashboard gives you no role yet. Ask your "
+                    "administrator to add {account} to [roles] in secrets.toml (viewer, preparer, approver "
+                    "or admin)."
+                ).format(person=user.signature, account=user.email or user.subject)
             )
         )
         st.stop()

@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from afas.i18n import tr
 from afas.profit.defaults import DefaultChoices, load_choices
 from afas.ui.connection import Connection
 from afas.warehouse import explore
@@ -93,8 +94,8 @@ def require_connection() -> Connection:
     """The connection AFAS accepted on the Connect page, or a pointer there and a stop."""
     conn = st.session_state.get("connection")
     if conn is None or conn.identity is None:
-        st.info("Connect to an AFAS environment first (or use the demo environment).")
-        st.page_link("views/connect.py", label="Go to Connect", icon=":material/power:")
+        st.info(tr("Connect to an AFAS environment first (or use the demo environment)."))
+        st.page_link("views/connect.py", label=tr("Go to Connect"), icon=":material/power:")
         st.stop()
     return conn
 
@@ -103,8 +104,8 @@ def require_profile(why: str) -> ConnectionProfile:
     """The profile chosen on Configure (with an administration), or a pointer there and a stop."""
     profile = current_profile()
     if profile is None or profile.administration is None:
-        st.info(f"Choose the administration and defaults on Configure first; {why}.")
-        st.page_link("views/configure.py", label="Go to Configure", icon=":material/tune:")
+        st.info(tr("Choose the administration and defaults on Configure first; {why}.").format(why=why))
+        st.page_link("views/configure.py", label=tr("Go to Configure"), icon=":material/tune:")
         st.stop()
     return profile
 

@@ -86,6 +86,21 @@ def test_every_page_needs_sign_in_and_a_role():
     assert not [w for w in at.text_input if w.key == "local_name"]  # nobody types a name
 
 
+def test_a_dutch_team_member_signs_in_in_dutch():
+    at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), {"is_logged_in": False})
+    at.session_state["language"] = "nl"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.button(key="sign_in").label == "Aanmelden"
+    assert "meld u aan met uw werkaccount" in shown(at)
+    at.user = person("eve", "Eve", domain="elsewhere.org")
+    at.run()
+    assert "U bent aangemeld als Eve <eve@elsewhere.org>, maar dit dashboard geeft u nog geen rol" in shown(
+        at
+    )
+    assert at.button(key="sign_out").label == "Afmelden"
+
+
 def test_the_token_comes_from_the_configuration_only(monkeypatch):
     at = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), IT)
     at.run()
