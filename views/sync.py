@@ -8,6 +8,7 @@ import afas.recon.results  # noqa: F401  (registers the swap hook that keeps the
 from afas.access import Right
 from afas.close.form import reopened_texts
 from afas.close.overview import recheck_signed
+from afas.i18n import tr
 from afas.ui.errors import shown_here
 from afas.ui.identity import permission
 from afas.ui.text import plain
@@ -15,18 +16,21 @@ from afas.ui.warehouse import current_profile, read, require_connection, warehou
 from afas.warehouse.db import connection
 from afas.warehouse.sync import CONNECTOR_IDS, ProgressBoard, SyncProgress, outcome, sync, sync_running
 
-st.title("Sync from AFAS")
+st.title(tr("Sync from AFAS"))
 conn = require_connection()
 db = warehouse_path(conn)
 profile = current_profile()
 administration = profile.administration if profile else None
 st.caption(
     plain(
-        f"Warehouse file: {db.name} · "
+        tr("Warehouse file: {file}").format(file=db.name)
+        + " · "
         + (
-            f"administration {administration} (profile '{profile.name}')"
+            tr("administration {number} (profile '{profile}')").format(
+                number=administration, profile=profile.name
+            )
             if profile
-            else "all administrations the token may see (choose one on Configure)"
+            else tr("all administrations the token may see (choose one on Configure)")
         )
     )
 )
@@ -39,8 +43,8 @@ if told is not None:
         st.warning(plain(text))
     if told.ok:
         c1, c2 = st.columns(2)
-        c1.page_link("views/explore.py", label="Next: explore the books", icon=":material/arrow_forward:")
-        c2.page_link("views/reconcile.py", label="or reconcile a ledger", icon=":material/arrow_forward:")
+        c1.page_link("views/explore.py", label=tr("Next: explore the books"), icon=":material/arrow_forward:")
+        c2.page_link("views/reconcile.py", label=tr("or reconcile a ledger"), icon=":material/arrow_forward:")
 
 status = read("connector_status", db, running)
 st.dataframe(
@@ -54,21 +58,25 @@ st.dataframe(
 
 preparer, no_sync = permission(Right.PREPARE)  # signed in: a sync replaces what everyone reads
 with st.form("sync_form"):
-    chosen = st.multiselect("Connectors", CONNECTOR_IDS, default=CONNECTOR_IDS, key="sync_connectors")
+    chosen = st.multiselect(tr("Connectors"), CONNECTOR_IDS, default=CONNECTOR_IDS, key="sync_connectors")
     full = st.checkbox(
-        "Full refresh of journal lines",
+        tr("Full refresh of journal lines"),
         key="sync_full",
-        help="Normally only the entry dates AFAS reports as changed since the last sync are fetched again.",
+        help=tr(
+            "Normally only the entry dates AFAS reports as changed since the last sync are fetched again."
+        ),
     )
-    start = st.form_submit_button("Sync now", type="primary", disabled=no_sync is not None, help=no_sync)
+    start = st.form_submit_button(
+        tr("Sync now"), type="primary", disabled=no_sync is not None, help=no_sync, key="sync_now"
+    )
 if no_sync is not None:
     st.caption(plain(no_sync))
 
 if start:
     if not chosen:
-        st.warning("Choose at least one connector.")
+        st.warning(tr("Choose at least one connector."))
     else:
-        bar = st.progress(0.0, text="Starting…")
+        bar = st.progress(0.0, text=tr("Starting…"))
         board = ProgressBoard(chosen)
 
         def progress(p: SyncProgress) -> None:
@@ -87,6 +95,6 @@ if start:
             if not recheck.failed:
                 st.rerun()
 
-st.subheader("History")
+st.subheader(tr("History"))
 history = read("run_history", db, running)
 st.dataframe(history, hide_index=True, width="stretch", key="sync_history", placeholder="")

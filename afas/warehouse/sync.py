@@ -40,7 +40,7 @@ import orjson
 from afas.access import Right, User
 from afas.catalogue import label
 from afas.errors import BusyError, InputError
-from afas.i18n import carried
+from afas.i18n import carried, number, tr
 from afas.profit.client import ProfitClient, RawPage
 from afas.profit.connectors import GET_CONNECTORS, GetConnectorSpec, spec_for
 from afas.profit.errors import AfasError
@@ -94,8 +94,17 @@ class SyncProgress:
     @property
     def text(self) -> str:
         """Where it stands, e.g. 'Profit_Debtor: 1,200 of ~3,000 rows, 3 pages (full)'."""
-        estimate = f" of ~{self.estimate:,}" if self.estimate else ""
-        return f"{self.connector}: {self.rows:,}{estimate} rows, {self.pages:,} pages ({label(self.mode)})"
+        if self.estimate:
+            text = tr("{connector}: {rows} of ~{estimate} rows, {pages} pages ({mode})")
+        else:
+            text = tr("{connector}: {rows} rows, {pages} pages ({mode})")
+        return text.format(
+            connector=self.connector,
+            rows=number(self.rows),
+            estimate=number(self.estimate),
+            pages=number(self.pages),
+            mode=label(self.mode),
+        )
 
 
 class ProgressBoard:
@@ -187,14 +196,19 @@ def outcome(results: Sequence[SyncResult]) -> SyncOutcome:
     connectors, rows and seconds of a sync that went through."""
     failed = next((r for r in results if r.status != SyncStatus.OK), None)
     if failed is not None:
-        text = f"{failed.connector} failed: {failed.error} Its previous data is unchanged."
+        text = tr("{connector} failed: {error} Its previous data is unchanged.").format(
+            connector=failed.connector, error=failed.error
+        )
         return SyncOutcome(False, text)
     rows = sum(r.rows for r in results)
     # the connectors ran side by side: from the first start to the last finish
     seconds = max((r.started + r.seconds for r in results), default=0.0) - min(
         (r.started for r in results), default=0.0
     )
-    return SyncOutcome(True, f"Synced {len(results)} connectors: {rows:,} rows in {seconds:.1f} s.")
+    text = tr("Synced {connectors} connectors: {rows} rows in {seconds} s.").format(
+        connectors=len(results), rows=number(rows), seconds=number(seconds, 1)
+    )
+    return SyncOutcome(True, text)
 
 
 def lock_path(db_path: str | os.PathLike[str]) -> Path:

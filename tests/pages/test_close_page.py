@@ -24,7 +24,7 @@ def synced_close() -> AppTest:
     at = configured(admin="1")
     at.switch_page("views/sync.py").run()
     at.multiselect(key="sync_connectors").set_value(CONNECTORS)
-    at.button(key="FormSubmitter:sync_form-Sync now").click().run()
+    at.button(key="sync_now").click().run()
     assert at.success and at.success[0].value.startswith("Synced"), at.error
     at.switch_page("views/close.py").run()
     assert not at.exception, at.exception

@@ -84,7 +84,7 @@ def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F
     # sync again and match the same ledger again: the corrected differences are gone
     at.switch_page("views/sync.py").run()
     at.multiselect(key="sync_connectors").set_value(["Profit_Transactions"])
-    at.button(key="FormSubmitter:sync_form-Sync now").click().run()
+    at.button(key="sync_now").click().run()
     at.switch_page("views/reconcile.py").run()
     at.date_input(key="recon_dates").set_value((dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
     at.button(key="FormSubmitter:recon_match_form-Run matching").click().run()

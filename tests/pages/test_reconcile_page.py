@@ -47,7 +47,7 @@ def synced(all_connectors: bool = False) -> AppTest:
         at.multiselect(key="sync_connectors").set_value(
             ["Profit_Administrations", "Profit_Accounts", "Profit_Transactions"]
         )
-    at.button(key="FormSubmitter:sync_form-Sync now").click().run()
+    at.button(key="sync_now").click().run()
     assert at.success and at.success[0].value.startswith("Synced"), at.error
     return at
 

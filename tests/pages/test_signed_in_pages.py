@@ -138,7 +138,7 @@ def test_a_viewer_looks_anna_prepares_bert_approves_and_sends_the_audit_names_bo
     at = imported_and_matched(synced(all_connectors=True))  # set up on one machine, then signed in
     signed_in(at, CARLA)  # a viewer may look, not sync, set the defaults or prepare
     at.switch_page("views/sync.py").run()
-    assert at.button(key="FormSubmitter:sync_form-Sync now").disabled
+    assert at.button(key="sync_now").disabled
     assert "Preparing corrections and the close needs the preparer role; Carla Smit is viewer." in shown(at)
     at.switch_page("views/configure.py").run()
     assert at.button(key="configure_save").disabled

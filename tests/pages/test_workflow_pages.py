@@ -95,7 +95,7 @@ def test_sync_then_explore_shows_a_balanced_trial_balance_and_answers_sql():
     at = configured(admin="1")
     at.switch_page("views/sync.py").run()
     assert "administration 1" in at.caption[0].value
-    at.button(key="FormSubmitter:sync_form-Sync now").click().run()
+    at.button(key="sync_now").click().run()
     assert not at.exception, at.exception
     assert at.success and at.success[0].value.startswith("Synced 18 connectors")
     status = frame(at, "Rows held")
@@ -126,7 +126,7 @@ def test_a_failing_connector_is_reported_and_the_rest_kept():
     at.multiselect(key="sync_connectors").set_value(["Profit_Accounts", "Profit_Debtor"])
     demo_server().emulator.add_fault("error500", connector="Profit_Debtor", times=None)
     try:
-        at.button(key="FormSubmitter:sync_form-Sync now").click().run()
+        at.button(key="sync_now").click().run()
     finally:
         demo_server().emulator.faults.clear()
     assert not at.exception, at.exception
@@ -170,7 +170,7 @@ def test_sync_now_while_another_sync_runs_says_so_in_words():
     at.switch_page("views/sync.py").run()
     db = warehouse_path(at.session_state["connection"])
     with writer_lock(db):  # another session's (or the CLI's) sync holds the file's writer lock
-        at.button(key="FormSubmitter:sync_form-Sync now").click().run()
+        at.button(key="sync_now").click().run()
     assert not at.exception, at.exception
     assert not at.error
     (warning,) = at.warning

@@ -88,6 +88,27 @@ def test_after_a_sync_the_user_reads_the_totals_or_the_first_failure():
     assert failed.text == "Profit_Debtor failed: AFAS answered 500. Its previous data is unchanged."
 
 
+def test_a_dutch_user_reads_the_sync_in_dutch_with_dutch_numbers():
+    from afas.i18n import Language, using
+
+    with using(Language.NL):
+        done = outcome(
+            [
+                _result("Profit_Accounts", SyncStatus.OK, 120, started=100.0),
+                _result("Profit_Debtor", SyncStatus.OK, 1000, started=100.5),
+            ]
+        )
+        assert done.text == "2 connectoren opgehaald: 1.120 rijen in 1,8 s."
+        failed = outcome(
+            [_result("Profit_Debtor", SyncStatus.FAILED, error="AFAS meldde een fout (HTTP 500).")]
+        )
+        assert failed.text == (
+            "Profit_Debtor is mislukt: AFAS meldde een fout (HTTP 500). De eerdere gegevens zijn ongewijzigd."
+        )
+        text = SyncProgress("Profit_Transactions", 3, 1_500, 3_000, SyncMode.INCREMENTAL).text
+        assert text == "Profit_Transactions: 1.500 van ~3.000 rijen, 3 pagina's (alleen wijzigingen)"
+
+
 def test_the_progress_bar_averages_the_connectors_side_by_side_and_says_which_moved():
     board = ProgressBoard(["Profit_Accounts", "Profit_Transactions", "Profit_Debtor"])
     share, text = board.update(SyncProgress("Profit_Transactions", 3, 1_500, 3_000, SyncMode.FULL))
