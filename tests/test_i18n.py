@@ -174,3 +174,23 @@ def test_a_dutch_user_configures_the_defaults_in_dutch(tmp_path, monkeypatch):
         "'Demo-omgeving – administratie 1' opgeslagen: administratie 1 – Demo Groothandel"
     )
     assert "betalingsvoorwaarde 14 – 14 dagen" in saved
+
+
+def test_a_dutch_user_syncs_and_reads_the_tables_in_dutch(tmp_path, monkeypatch):
+    monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
+    at = _connect_page("nl")
+    at.button(key="connect_test").click().run()
+    at.switch_page("views/sync.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Ophalen uit AFAS"
+    at.multiselect(key="sync_connectors").set_value(["Profit_Accounts", "Profit_Debtor"])
+    at.button(key="sync_now").click().run()
+    assert not at.exception, at.exception
+    (done,) = [s.value for s in at.success]
+    assert done.startswith("2 connectoren opgehaald: ") and " rijen in " in done
+    status, history = (df.value for df in at.dataframe)
+    assert list(status.columns)[:4] == ["Connector", "Gebruikt voor", "Rijen aanwezig", "Laatste keer"]
+    synced = status.set_index("Connector").loc[["Profit_Accounts", "Profit_Debtor"]]
+    assert set(synced["Laatste keer"]) == {"gelukt"} and set(synced["Wijze"]) == {"volledig"}
+    assert "debiteuren (klanten)" in set(status["Gebruikt voor"])
+    assert {"Nr.", "Begonnen", "Status", "Rijen", "Pagina's"} <= set(history.columns)

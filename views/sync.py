@@ -53,7 +53,7 @@ st.dataframe(
     width="stretch",
     key="sync_status",
     placeholder="",
-    column_config={"Finished": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+    column_config={tr("Finished"): st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
 )
 
 preparer, no_sync = permission(Right.PREPARE)  # signed in: a sync replaces what everyone reads

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from afas.i18n import current
 from afas.recon.banklayouts import with_first_line
 from afas.recon.ledgers import ImportPreview, find_import_by_sha256, preview_table, suggested_mapping
 from afas.recon.mapping import Mapping
@@ -33,8 +34,9 @@ def staging_dir(db: Path) -> Path:
 
 @st.cache_data(max_entries=32, show_spinner="Reading the file…")
 def _staged(
-    digest: str, name: str, _data: bytes, sheet: str | int | None, directory: str
+    digest: str, name: str, _data: bytes, sheet: str | int | None, directory: str, language: str
 ) -> TextTable | LedgerFileError:
+    # language: part of the cache key only (what is said of the file is said in the session's language)
     # A refusal is kept too: a large file that cannot be read is not read again on every rerun.
     try:
         return stage(_data, name, directory, sheet=sheet, sha256=digest)
@@ -46,17 +48,20 @@ def read_upload(db: Path, data: bytes, name: str, sheet: str | int | None = None
     """The upload as a staged table (read once per file); LedgerFileError if it cannot be read."""
     digest = hashlib.sha256(data).hexdigest()
     directory = str(staging_dir(db))
-    table = _staged(digest, name, data, sheet, directory)
+    table = _staged(digest, name, data, sheet, directory, current())
     if isinstance(table, TextTable) and (table.path is None or not table.path.exists()):
         _staged.clear()  # pruned since: read it again
-        table = _staged(digest, name, data, sheet, directory)
+        table = _staged(digest, name, data, sheet, directory, current())
     if isinstance(table, LedgerFileError):
         raise table
     return dataclasses.replace(table, file_name=name)
 
 
 @st.cache_data(max_entries=64, show_spinner="Checking every line…")
-def _preview(digest: str, path: str, mapping_json: str | None, _table: TextTable) -> ImportPreview:
+def _preview(
+    digest: str, path: str, mapping_json: str | None, _table: TextTable, language: str
+) -> ImportPreview:
+    # language: part of the cache key only (the preview's notes are in the session's language)
     mapping = Mapping.from_json(mapping_json) if mapping_json else None
     return preview_table(None, _table, mapping)
 
@@ -65,7 +70,11 @@ def preview(db: Path, table: TextTable, mapping: Mapping | None) -> ImportPrevie
     """What importing ``table`` with ``mapping`` (None: suggested) gives; LedgerFileError if it does
     not fit."""
     result = _preview(
-        table.sha256 or "", str(table.path), mapping.to_json() if mapping is not None else None, table
+        table.sha256 or "",
+        str(table.path),
+        mapping.to_json() if mapping is not None else None,
+        table,
+        current(),
     )
     with connection(db) as con:
         return dataclasses.replace(result, duplicate_of=find_import_by_sha256(con, table.sha256 or ""))

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from afas.i18n import tr
+from afas.i18n import current, tr
 from afas.profit.defaults import DefaultChoices, load_choices
 from afas.ui.connection import Connection
 from afas.warehouse import explore
@@ -68,7 +68,8 @@ def stamp(db: Path) -> tuple[int, int]:
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def _read(view: str, db: str, version: tuple[int, int], args: tuple[Any, ...]) -> Any:
+def _read(view: str, db: str, version: tuple[int, int], args: tuple[Any, ...], language: str) -> Any:
+    # language: part of the cache key only (headers and labels are in the session's language)
     fn: Callable[..., Any] = getattr(explore, view)
     with connection(db) as con:
         return fn(con, *args)
@@ -76,18 +77,20 @@ def _read(view: str, db: str, version: tuple[int, int], args: tuple[Any, ...]) -
 
 def read(view: str, db: Path, *args: Any) -> Any:
     """``afas.warehouse.explore.<view>(con, *args)``, cached until the warehouse changes."""
-    return _read(view, str(db), stamp(db), args)
+    return _read(view, str(db), stamp(db), args, current())
 
 
-@st.cache_data(ttl=300, show_spinner="Reading the choices from AFAS…")
-def _choices(_conn: Connection, key: str) -> DefaultChoices:
+@st.cache_data(ttl=300, show_spinner=False)
+def _choices(_conn: Connection, key: str, language: str) -> DefaultChoices:
+    # language: part of the cache key only (the notes are in the session's language)
     with _conn.client() as client:
         return load_choices(client)
 
 
 def cached_choices(conn: Connection) -> DefaultChoices:
     """The defaults AFAS offers, cached per environment and token (by fingerprint, never the token)."""
-    return _choices(conn, f"{conn.environment.base_url}|{conn.token.fingerprint()}")
+    with st.spinner(tr("Reading the choices from AFAS…")):
+        return _choices(conn, f"{conn.environment.base_url}|{conn.token.fingerprint()}", current())
 
 
 def require_connection() -> Connection:

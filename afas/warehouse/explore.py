@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from afas.errors import AppError
+from afas.i18n import mark, tr
 from afas.profit.connectors import GET_CONNECTORS
 from afas.warehouse.runs import shown_status
 from afas.warehouse.schema import quote_ident
@@ -74,6 +75,18 @@ def _need(con: duckdb.DuckDBPyConnection, *names: str) -> None:
         raise NotSynced(missing)
 
 
+_HEADERS = (
+    mark("Connector"), mark("Used for"), mark("Rows held"), mark("Last run"), mark("Mode"), mark("Finished"),
+    mark("Seconds"), mark("Rows fetched"), mark("Error"), mark("Run"), mark("Administration"),
+    mark("Started"), mark("Status"), mark("Rows"), mark("Pages"),
+)  # fmt: skip
+
+
+def _headers() -> dict[str, str]:
+    """The sync tables' column headers in the session's language, quoted for SQL, by their English."""
+    return {h: quote_ident(tr(h)) for h in _HEADERS}
+
+
 def connector_status(con: duckdb.DuckDBPyConnection, sync_running: bool | None = None) -> pa.Table:
     """Per connector: rows held now and its last run (status, mode, finished, seconds, error).
 
@@ -88,20 +101,21 @@ def connector_status(con: duckdb.DuckDBPyConnection, sync_running: bool | None =
             if has_table(con, spec.id)
             else None
         )
-        counts.append((spec.id, spec.purpose, rows))
+        counts.append((spec.id, tr(spec.purpose), rows))
     con.execute("CREATE OR REPLACE TEMP TABLE _held (connector VARCHAR, purpose VARCHAR, held BIGINT)")
     con.executemany("INSERT INTO _held VALUES (?, ?, ?)", counts)
     status, mode, error = shown_status(sync_running)
+    h = _headers()
     return _arrow(
         con,
         f"""
         WITH last AS (
             SELECT * REPLACE ({status} AS status, {mode} AS mode, {error} AS error),
                    row_number() OVER (PARTITION BY connector ORDER BY run_id DESC) AS n FROM sync_runs)
-        SELECT h.connector AS "Connector", h.purpose AS "Used for", h.held AS "Rows held",
-               l.status AS "Last run", l.mode AS "Mode", l.finished AS "Finished",
-               round(epoch(l.finished - l.started), 1) AS "Seconds", l.rows AS "Rows fetched",
-               l.error AS "Error"
+        SELECT h.connector AS {h["Connector"]}, h.purpose AS {h["Used for"]}, h.held AS {h["Rows held"]},
+               l.status AS {h["Last run"]}, l.mode AS {h["Mode"]}, l.finished AS {h["Finished"]},
+               round(epoch(l.finished - l.started), 1) AS {h["Seconds"]}, l.rows AS {h["Rows fetched"]},
+               l.error AS {h["Error"]}
         FROM _held h LEFT JOIN last l ON l.connector = h.connector AND l.n = 1
         ORDER BY h.rowid""",
     )
@@ -112,11 +126,13 @@ def run_history(
 ) -> pa.Table:
     """The latest runs, newest first; ``sync_running`` as for :func:`connector_status`."""
     status, mode, error = shown_status(sync_running)
+    h = _headers()
     return _arrow(
         con,
-        f"""SELECT run_id AS "Run", connector AS "Connector", administration AS "Administration",
-                  started AS "Started", round(epoch(finished - started), 1) AS "Seconds",
-                  {status} AS "Status", {mode} AS "Mode", rows AS "Rows", pages AS "Pages", {error} AS "Error"
+        f"""SELECT run_id AS {h["Run"]}, connector AS {h["Connector"]},
+                  administration AS {h["Administration"]}, started AS {h["Started"]},
+                  round(epoch(finished - started), 1) AS {h["Seconds"]}, {status} AS {h["Status"]},
+                  {mode} AS {h["Mode"]}, rows AS {h["Rows"]}, pages AS {h["Pages"]}, {error} AS {h["Error"]}
            FROM sync_runs ORDER BY run_id DESC LIMIT ?""",
         [limit],
     )
