@@ -194,3 +194,20 @@ def test_a_dutch_user_syncs_and_reads_the_tables_in_dutch(tmp_path, monkeypatch)
     assert set(synced["Laatste keer"]) == {"gelukt"} and set(synced["Wijze"]) == {"volledig"}
     assert "debiteuren (klanten)" in set(status["Gebruikt voor"])
     assert {"Nr.", "Begonnen", "Status", "Rijen", "Pagina's"} <= set(history.columns)
+
+
+def test_a_dutch_and_an_english_session_on_one_warehouse_each_read_their_own_language(tmp_path, monkeypatch):
+    """The reads are cached for every session of the process: the cache keeps each language apart."""
+    monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
+    sessions = {}
+    for language in ("nl", "en"):
+        at = _connect_page(language)
+        at.button(key="connect_test").click().run()
+        at.switch_page("views/sync.py").run()
+        assert not at.exception, at.exception
+        sessions[language] = at
+    dutch, english = (list(sessions[k].dataframe[0].value.columns)[:3] for k in ("nl", "en"))
+    assert dutch == ["Connector", "Gebruikt voor", "Rijen aanwezig"]
+    assert english == ["Connector", "Used for", "Rows held"]
+    sessions["nl"].run()  # the Dutch session again, after the English one filled the cache
+    assert list(sessions["nl"].dataframe[0].value.columns)[:3] == dutch
