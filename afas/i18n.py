@@ -41,6 +41,7 @@ __all__ = [
     "carried",
     "current",
     "date",
+    "grid_datetime_format",
     "language_for",
     "mark",
     "ntr",
@@ -190,6 +191,15 @@ def date(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     return format_date(value, _DATE_PATTERN[current()], locale=_LOCALES[current()])
+
+
+_GRID_DATETIME = {Language.NL: "DD-MM-YYYY HH:mm", Language.EN: "D MMM YYYY, HH:mm"}
+
+
+def grid_datetime_format() -> str:
+    """How a grid's date-and-time column shows its values (Streamlit's DatetimeColumn format, whose
+    month names are English): 31-12-2026 14:05 in Dutch, 31 Dec 2026, 14:05 in English."""
+    return _GRID_DATETIME[current()]
 
 
 def period(year: int, number_: int) -> str:

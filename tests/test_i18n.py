@@ -11,7 +11,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from afas.catalogue import label
-from afas.i18n import Language, amount, current, date, language_for, ntr, number, period, ptr, tr, using
+from afas.i18n import (
+    Language,
+    amount,
+    current,
+    date,
+    grid_datetime_format,
+    language_for,
+    ntr,
+    number,
+    period,
+    ptr,
+    tr,
+    using,
+)
 from afas.recon.schema import ResultKind
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,6 +103,7 @@ def test_formats_follow_the_language_and_amounts_stay_exact(
         assert number(1234567) == count
         assert date(dt.date(2026, 12, 31)) == day == date(dt.datetime(2026, 12, 31, 23, 59))
         assert period(2026, 3) == booking_period
+        assert grid_datetime_format() == {"nl": "DD-MM-YYYY HH:mm", "en": "D MMM YYYY, HH:mm"}[language]
     with using(Language.NL):  # no float on the way: the last cent of a large amount is kept
         assert amount(Decimal("12345678901234.01")) == "€\u00a012.345.678.901.234,01"  # no break after €
         assert number(Decimal("0.10"), 2) == "0,10"

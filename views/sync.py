@@ -8,7 +8,7 @@ import afas.recon.results  # noqa: F401  (registers the swap hook that keeps the
 from afas.access import Right
 from afas.close.form import reopened_texts
 from afas.close.overview import recheck_signed
-from afas.i18n import tr
+from afas.i18n import grid_datetime_format, tr
 from afas.ui.errors import shown_here
 from afas.ui.identity import permission
 from afas.ui.text import plain
@@ -53,7 +53,7 @@ st.dataframe(
     width="stretch",
     key="sync_status",
     placeholder="",
-    column_config={tr("Finished"): st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+    column_config={tr("Finished"): st.column_config.DatetimeColumn(format=grid_datetime_format())},
 )
 
 preparer, no_sync = permission(Right.PREPARE)  # signed in: a sync replaces what everyone reads
