@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
@@ -43,6 +43,7 @@ __all__ = [
     "date",
     "grid_datetime_format",
     "language_for",
+    "language_of_environment",
     "mark",
     "ntr",
     "number",
@@ -106,6 +107,15 @@ def accept_language(language: Language | None = None) -> str:
     """What a request to AFAS asks for (Accept-Language), so AFAS's own messages come in the
     interface's language: nl-nl or en-us (the codes AFAS uses); the current language by default."""
     return "nl-nl" if (language or current()) is Language.NL else "en-us"
+
+
+def language_of_environment(environ: Mapping[str, str]) -> Language:
+    """The CLI's language: AFAS_LANGUAGE (nl or en) if set, else the system's locale (LC_ALL,
+    LC_MESSAGES, LANG: nl_NL.UTF-8 speaks Dutch)."""
+    for name in ("AFAS_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return language_for(environ[name])
+    return Language.EN
 
 
 def language_for(locale: str | None) -> Language:

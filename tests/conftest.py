@@ -23,6 +23,7 @@ from afas.profit.token import ProfitToken
 # unanswered item back at once; the wait a real AFAS needs (afas.corrections.outbox.SETTLE_AFTER_S)
 # has tests of its own that set it. Processes the tests start (the CLI, the app) inherit it.
 os.environ.setdefault("AFAS_RESOLVE_AFTER_S", "0")
+os.environ["AFAS_LANGUAGE"] = "en"  # the CLI speaks English in tests, whatever this machine's locale
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_OPENAPI = ROOT.parent / "shared" / "afas-openapi"

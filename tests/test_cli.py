@@ -89,6 +89,24 @@ def test_check_with_a_wrong_token_says_why_without_showing_it(emulator_process):
     assert wrong not in done.stdout + done.stderr
 
 
+def test_the_cli_speaks_dutch_when_asked_or_on_a_dutch_system(emulator_process):
+    _, info, _ = emulator_process
+    wrong = "A1" * 32
+    for language in ({"AFAS_LANGUAGE": "nl"}, {"AFAS_LANGUAGE": "", "LC_ALL": "", "LANG": "nl_NL.UTF-8"}):
+        env = {**os.environ, "AFAS_TOKEN": wrong, "LC_MESSAGES": "", **language}
+        done = subprocess.run(
+            [sys.executable, "-m", "afas", "check", "--base-url", info["Base URL"]],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 1
+        assert "AFAS weigerde het token (HTTP 401)." in done.stdout, done.stdout
+        assert "Waarschijnlijke oorzaken:" in done.stdout
+        assert wrong not in done.stdout + done.stderr
+
+
 def test_check_without_a_token_explains_where_it_comes_from():
     env = {k: v for k, v in os.environ.items() if k != "AFAS_TOKEN"}
     done = subprocess.run(

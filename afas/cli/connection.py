@@ -9,6 +9,7 @@ import os
 import sys
 
 from afas.errors import InputError
+from afas.i18n import accept_language
 from afas.profit.client import ProfitClient
 from afas.profit.environment import Environment
 from afas.profit.token import ProfitToken
@@ -45,4 +46,4 @@ def client_from_env(args: argparse.Namespace) -> ProfitClient:
         env = Environment.from_input(number, env_type)
         if env.notice:
             print(env.notice, file=sys.stderr)
-    return ProfitClient(env, token)
+    return ProfitClient(env, token, language=accept_language())  # AFAS's messages in the CLI's language

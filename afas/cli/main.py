@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from afas.cli import check, close, emulator, post, reconcile, sync
 from afas.cli.output import print_bug, print_error
 from afas.errors import AppError
+from afas.i18n import language_of_environment, using
 
 __all__ = ["main"]
 
@@ -29,6 +31,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with using(language_of_environment(os.environ)):  # AFAS_LANGUAGE, else the system's locale
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
