@@ -73,38 +73,36 @@ def test_check_reports_ready_and_takes_the_token_only_from_the_environment(emula
     assert info["Token"] not in done.stdout + done.stderr
 
 
-def test_check_with_a_wrong_token_says_why_without_showing_it(emulator_process):
-    _, info, _ = emulator_process
-    wrong = "A1" * 32
-    env = {**os.environ, "AFAS_TOKEN": wrong}
-    done = subprocess.run(
-        [sys.executable, "-m", "afas", "check", "--base-url", info["Base URL"]],
-        env=env,
+WRONG_TOKEN = "A1" * 32
+
+
+def check_with_a_wrong_token(base_url: str, **env: str) -> subprocess.CompletedProcess:
+    """`python -m afas check` against ``base_url`` with a token AFAS refuses, ``env`` on top."""
+    return subprocess.run(
+        [sys.executable, "-m", "afas", "check", "--base-url", base_url],
+        env={**os.environ, "AFAS_TOKEN": WRONG_TOKEN, **env},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_check_with_a_wrong_token_says_why_without_showing_it(emulator_process):
+    _, info, _ = emulator_process
+    done = check_with_a_wrong_token(info["Base URL"])
     assert done.returncode == 1
     assert "401" in done.stdout and "Not ready" in done.stdout
-    assert wrong not in done.stdout + done.stderr
+    assert WRONG_TOKEN not in done.stdout + done.stderr
 
 
 def test_the_cli_speaks_dutch_when_asked_or_on_a_dutch_system(emulator_process):
     _, info, _ = emulator_process
-    wrong = "A1" * 32
     for language in ({"AFAS_LANGUAGE": "nl"}, {"AFAS_LANGUAGE": "", "LC_ALL": "", "LANG": "nl_NL.UTF-8"}):
-        env = {**os.environ, "AFAS_TOKEN": wrong, "LC_MESSAGES": "", **language}
-        done = subprocess.run(
-            [sys.executable, "-m", "afas", "check", "--base-url", info["Base URL"]],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = check_with_a_wrong_token(info["Base URL"], LC_MESSAGES="", **language)
         assert done.returncode == 1
         assert "AFAS weigerde het token (HTTP 401)." in done.stdout, done.stdout
         assert "Waarschijnlijke oorzaken:" in done.stdout
-        assert wrong not in done.stdout + done.stderr
+        assert WRONG_TOKEN not in done.stdout + done.stderr
 
 
 def test_check_without_a_token_explains_where_it_comes_from():

@@ -118,6 +118,16 @@ def _connect_page(language: str | None) -> AppTest:
     return at
 
 
+def _connected(language: str, page: str | None = None) -> AppTest:
+    """The app in ``language`` with the demo connection tested, on ``page`` if given."""
+    at = _connect_page(language)
+    at.button(key="connect_test").click().run()
+    if page is not None:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
 def test_the_connect_page_in_dutch_and_the_switch_back_to_english():
     at = _connect_page("nl")
     assert at.title[0].value == "Verbinden met AFAS Profit"
@@ -159,8 +169,7 @@ def test_afas_is_asked_in_the_interface_language_and_its_message_shown_as_sent(l
 
 
 def test_a_dutch_user_reads_the_readiness_check_in_dutch():
-    at = _connect_page("nl")
-    at.button(key="connect_test").click().run()
+    at = _connected("nl")
     assert not at.exception
     assert at.success[0].value.startswith("Klaar: Demo-omgeving (ingebouwde AFAS-emulator) — omgeving")
     connectors, admins = (df.value for df in at.dataframe)
@@ -173,10 +182,7 @@ def test_a_dutch_user_reads_the_readiness_check_in_dutch():
 
 def test_a_dutch_user_configures_the_defaults_in_dutch(tmp_path, monkeypatch):
     monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
-    at = _connect_page("nl")
-    at.button(key="connect_test").click().run()
-    at.switch_page("views/configure.py").run()
-    assert not at.exception, at.exception
+    at = _connected("nl", "views/configure.py")
     assert at.title[0].value == "Standaardwaarden instellen"
     assert at.selectbox(key="configure_admin").label == "Administratie"
     assert at.text_input(key="configure_name").value == "Demo-omgeving – administratie 1"
@@ -192,10 +198,7 @@ def test_a_dutch_user_configures_the_defaults_in_dutch(tmp_path, monkeypatch):
 
 def test_a_dutch_user_syncs_and_reads_the_tables_in_dutch(tmp_path, monkeypatch):
     monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
-    at = _connect_page("nl")
-    at.button(key="connect_test").click().run()
-    at.switch_page("views/sync.py").run()
-    assert not at.exception, at.exception
+    at = _connected("nl", "views/sync.py")
     assert at.title[0].value == "Ophalen uit AFAS"
     at.multiselect(key="sync_connectors").set_value(["Profit_Accounts", "Profit_Debtor"])
     at.button(key="sync_now").click().run()
@@ -215,11 +218,7 @@ def test_a_dutch_and_an_english_session_on_one_warehouse_each_read_their_own_lan
     monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
     sessions = {}
     for language in ("nl", "en"):
-        at = _connect_page(language)
-        at.button(key="connect_test").click().run()
-        at.switch_page("views/sync.py").run()
-        assert not at.exception, at.exception
-        sessions[language] = at
+        sessions[language] = _connected(language, "views/sync.py")
     dutch, english = (list(sessions[k].dataframe[0].value.columns)[:3] for k in ("nl", "en"))
     assert dutch == ["Connector", "Gebruikt voor", "Rijen aanwezig"]
     assert english == ["Connector", "Used for", "Rows held"]
