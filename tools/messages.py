@@ -4,6 +4,12 @@ Usage::
 
     python tools/messages.py           # add the new texts (untranslated), drop the unused ones
     python tools/messages.py --check   # exit 1 when a text lacks its Dutch or the catalogue is stale
+    python tools/messages.py --dutch nl.json   # also fill in the Dutch given in a JSON file
+
+The JSON file maps an English text to its Dutch: ``{"Sync now": "Nu ophalen"}``; a text worded for
+a context (ptr) is keyed ``"context\u0004English"`` (gettext's separator), and a plural (ntr) by its
+singular, with the two Dutch forms as a list. Several runs at once (translators working side by
+side) take turns on the catalogue.
 
 The texts are what the code marks with afas.i18n's tr / ntr / ptr (babel's extractor reads them
 from afas/, views/ and app.py) and every label of afas.catalogue. A translation already in the
@@ -14,6 +20,9 @@ check and tests/test_i18n.py).
 from __future__ import annotations
 
 import argparse
+import fcntl
+import json
+import os
 import string
 import sys
 from pathlib import Path
@@ -141,20 +150,48 @@ def problems(catalog: Catalog) -> list[str]:
     return out
 
 
+def given_dutch(catalog: Catalog, translations: dict[str, str | list[str]]) -> list[str]:
+    """Fill in the Dutch of ``translations`` (see the module's doc); returns the English texts that
+    are not in the catalogue (not marked in the code, or misspelt)."""
+    unknown = []
+    for key, dutch in translations.items():
+        context, _, text = key.rpartition("\x04")
+        message = catalog.get(text, context=context or None)
+        if message is None:
+            unknown.append(key.replace("\x04", " | "))
+            continue
+        message.string = tuple(dutch) if isinstance(dutch, list) else dutch
+        message.flags.discard("fuzzy")
+    return unknown
+
+
+def _write(catalog: Catalog) -> None:
+    """Write the catalogue whole or not at all (a temporary file, renamed over it)."""
+    CATALOGUE.parent.mkdir(parents=True, exist_ok=True)
+    partial = CATALOGUE.with_suffix(".po.partial")
+    with partial.open("wb") as fh:
+        write_po(fh, catalog, width=100, sort_output=False, include_lineno=False)
+    os.replace(partial, CATALOGUE)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--dutch", type=Path, action="append", default=[], help="a JSON file of translations")
     args = ap.parse_args()
-    catalog = read_catalogue()
     if args.check:
-        found = problems(catalog)
+        found = problems(read_catalogue())
         for line in found:
             print(line)
         return 1 if found else 0
-    fresh = updated(catalog)
     CATALOGUE.parent.mkdir(parents=True, exist_ok=True)
-    with CATALOGUE.open("wb") as fh:
-        write_po(fh, fresh, width=100, sort_output=False, include_lineno=False)
+    with (CATALOGUE.parent / ".messages.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one update at a time: none loses another's translations
+        fresh = updated(read_catalogue())
+        for path in args.dutch:
+            for text in given_dutch(fresh, json.loads(path.read_text(encoding="utf-8"))):
+                print(f"{path}: not marked in the code: {text!r}")
+        _write(fresh)
     missing = problems(fresh)
     print(f"{CATALOGUE.relative_to(ROOT)}: {len(fresh)} texts, {len(missing)} without Dutch")
     return 0
