@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from afas.catalogue import label
 from afas.i18n import (
@@ -26,6 +25,7 @@ from afas.i18n import (
     using,
 )
 from afas.recon.schema import ResultKind
+from tests.dutch import app, connected
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,27 +109,8 @@ def test_formats_follow_the_language_and_amounts_stay_exact(
         assert number(Decimal("0.10"), 2) == "0,10"
 
 
-def _connect_page(language: str | None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if language is not None:
-        at.session_state["language"] = language
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _connected(language: str, page: str | None = None) -> AppTest:
-    """The app in ``language`` with the demo connection tested, on ``page`` if given."""
-    at = _connect_page(language)
-    at.button(key="connect_test").click().run()
-    if page is not None:
-        at.switch_page(page).run()
-        assert not at.exception, at.exception
-    return at
-
-
 def test_the_connect_page_in_dutch_and_the_switch_back_to_english():
-    at = _connect_page("nl")
+    at = app("nl")
     assert at.title[0].value == "Verbinden met AFAS Profit"
     assert at.button(key="connect_test").label == "Verbinding testen"
     assert at.radio(key="connect_mode").label == "Omgeving"
@@ -140,7 +121,7 @@ def test_the_connect_page_in_dutch_and_the_switch_back_to_english():
 
 
 def test_the_switch_offers_each_language_in_its_own_words():
-    at = _connect_page(None)  # AppTest's browser names no locale: English
+    at = app(None)  # AppTest's browser names no locale: English
     switch = at.selectbox(key="language")
     assert switch.value == Language.EN
     assert switch.options == ["Nederlands", "English"]
@@ -169,7 +150,7 @@ def test_afas_is_asked_in_the_interface_language_and_its_message_shown_as_sent(l
 
 
 def test_a_dutch_user_reads_the_readiness_check_in_dutch():
-    at = _connected("nl")
+    at = connected("nl")
     assert not at.exception
     assert at.success[0].value.startswith("Klaar: Demo-omgeving (ingebouwde AFAS-emulator) — omgeving")
     connectors, admins = (df.value for df in at.dataframe)
@@ -182,7 +163,7 @@ def test_a_dutch_user_reads_the_readiness_check_in_dutch():
 
 def test_a_dutch_user_configures_the_defaults_in_dutch(tmp_path, monkeypatch):
     monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
-    at = _connected("nl", "views/configure.py")
+    at = connected("nl", "views/configure.py")
     assert at.title[0].value == "Standaardwaarden instellen"
     assert at.selectbox(key="configure_admin").label == "Administratie"
     assert at.text_input(key="configure_name").value == "Demo-omgeving – administratie 1"
@@ -198,7 +179,7 @@ def test_a_dutch_user_configures_the_defaults_in_dutch(tmp_path, monkeypatch):
 
 def test_a_dutch_user_syncs_and_reads_the_tables_in_dutch(tmp_path, monkeypatch):
     monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
-    at = _connected("nl", "views/sync.py")
+    at = connected("nl", "views/sync.py")
     assert at.title[0].value == "Ophalen uit AFAS"
     at.multiselect(key="sync_connectors").set_value(["Profit_Accounts", "Profit_Debtor"])
     at.button(key="sync_now").click().run()
@@ -218,7 +199,7 @@ def test_a_dutch_and_an_english_session_on_one_warehouse_each_read_their_own_lan
     monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
     sessions = {}
     for language in ("nl", "en"):
-        sessions[language] = _connected(language, "views/sync.py")
+        sessions[language] = connected(language, "views/sync.py")
     dutch, english = (list(sessions[k].dataframe[0].value.columns)[:3] for k in ("nl", "en"))
     assert dutch == ["Connector", "Gebruikt voor", "Rijen aanwezig"]
     assert english == ["Connector", "Used for", "Rows held"]
