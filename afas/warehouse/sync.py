@@ -40,7 +40,7 @@ import orjson
 from afas.access import Right, User
 from afas.catalogue import label
 from afas.errors import BusyError, InputError
-from afas.i18n import carried, number, tr
+from afas.i18n import carried, ntr, number, tr
 from afas.profit.client import ProfitClient, RawPage
 from afas.profit.connectors import GET_CONNECTORS, GetConnectorSpec, spec_for
 from afas.profit.errors import AfasError
@@ -95,9 +95,17 @@ class SyncProgress:
     def text(self) -> str:
         """Where it stands, e.g. 'Profit_Debtor: 1,200 of ~3,000 rows, 3 pages (full)'."""
         if self.estimate:
-            text = tr("{connector}: {rows} of ~{estimate} rows, {pages} pages ({mode})")
+            text = ntr(
+                "{connector}: {rows} of ~{estimate} rows, {pages} page ({mode})",
+                "{connector}: {rows} of ~{estimate} rows, {pages} pages ({mode})",
+                self.pages,
+            )
         else:
-            text = tr("{connector}: {rows} rows, {pages} pages ({mode})")
+            text = ntr(
+                "{connector}: {rows} rows, {pages} page ({mode})",
+                "{connector}: {rows} rows, {pages} pages ({mode})",
+                self.pages,
+            )
         return text.format(
             connector=self.connector,
             rows=number(self.rows),

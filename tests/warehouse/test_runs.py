@@ -107,6 +107,8 @@ def test_a_dutch_user_reads_the_sync_in_dutch_with_dutch_numbers():
         )
         text = SyncProgress("Profit_Transactions", 3, 1_500, 3_000, SyncMode.INCREMENTAL).text
         assert text == "Profit_Transactions: 1.500 van ~3.000 rijen, 3 pagina's (alleen wijzigingen)"
+        one = SyncProgress("Profit_Debtor", 1, 40, None, SyncMode.FULL).text
+        assert one == "Profit_Debtor: 40 rijen, 1 pagina (volledig)"
 
 
 def test_the_progress_bar_averages_the_connectors_side_by_side_and_says_which_moved():
@@ -116,7 +118,7 @@ def test_the_progress_bar_averages_the_connectors_side_by_side_and_says_which_mo
     assert text == "Profit_Transactions: 1,500 of ~3,000 rows, 3 pages (full)"
     share, text = board.update(SyncProgress("Profit_Debtor", 1, 40, None, SyncMode.INCREMENTAL))
     assert share == pytest.approx(1.0 / 3)  # unknown size: counted half done once started
-    assert text == "Profit_Debtor: 40 rows, 1 pages (incremental)"
+    assert text == "Profit_Debtor: 40 rows, 1 page (incremental)"
     board.update(SyncProgress("Profit_Accounts", 1, 90, 90, SyncMode.FULL))
     share, _ = board.update(SyncProgress("Profit_Transactions", 9, 9_000, 3_000, SyncMode.FULL))
     assert share == pytest.approx(2.5 / 3)  # grown past its estimate: done, not more
