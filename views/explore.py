@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
+from afas.i18n import Language, amount, current, ntr, number, ptr, tr
 from afas.ui.errors import shown_here
 from afas.ui.grid import selection_key
 from afas.ui.session import still_wanted_check
@@ -13,6 +14,7 @@ from afas.ui.warehouse import MONEY, current_profile, read, require_connection, 
 from afas.warehouse.explore import (
     Administrations,
     account_title,
+    header,
     largest_movements,
     open_total,
     totals,
@@ -20,47 +22,60 @@ from afas.warehouse.explore import (
 )
 from afas.warehouse.sqlbox import EXAMPLE_QUERY, run_readonly
 
-st.title("Explore the books")
+st.title(tr("Explore the books"))
 conn = require_connection()
 db = warehouse_path(conn)
 profile = current_profile()
 
+
+def _money(*columns: str) -> dict[str, object]:
+    """The grid's column_config for amount columns, by their English header (shown translated)."""
+    return {header(c): MONEY for c in columns}
+
+
+def _dates(*columns: str) -> dict[str, object]:
+    """Dates as a Dutch user reads them (31-12-2026); English keeps the grid's own format."""
+    if current() is not Language.NL:
+        return {}
+    return {header(c): st.column_config.DateColumn(format="DD-MM-YYYY") for c in columns}
+
+
 missing = read("sync_first", db, "Profit_Transactions")
 if missing:
     st.info(plain(missing))
-    st.page_link("views/sync.py", label="Go to Sync", icon=":material/sync:")
+    st.page_link("views/sync.py", label=tr("Go to Sync"), icon=":material/sync:")
     st.stop()
 
 admins = Administrations.of(read("administrations", db), profile.administration if profile else None)
 unit = st.selectbox(
-    "Administration",
+    tr("Administration"),
     admins.units,
     key="explore_unit",
     format_func=admins.label,
     disabled=admins.fixed,
-    help="Chosen on Configure." if profile else "Choose a profile on Configure to fix it.",
+    help=tr("Chosen on Configure.") if profile else tr("Choose a profile on Configure to fix it."),
 )
 years = read("years", db, unit)
 if not years:
-    st.info(f"Administration {unit} has no journal lines in the warehouse.")
+    st.info(tr("Administration {number} has no journal lines in the warehouse.").format(number=unit))
     st.stop()
 
 tb_tab, rel_tab, alloc_tab, per_tab, sql_tab = st.tabs(
-    ["Trial balance", "Debtors & creditors", "Allocations", "Periods", "SQL"]
+    [tr("Trial balance"), tr("Debtors & creditors"), tr("Allocations"), tr("Periods"), tr("SQL")]
 )
 
 with tb_tab:
     c1, c2 = st.columns([1, 3])
-    year = c1.selectbox("Year", years, key="explore_year")
+    year = c1.selectbox(tr("Year"), years, key="explore_year")
     period_from, period_to = c2.select_slider(
-        "Periods", options=list(range(1, 13)), value=(1, 12), key="explore_periods"
+        tr("Periods"), options=list(range(1, 13)), value=(1, 12), key="explore_periods"
     )
     tb = read("trial_balance", db, unit, year, period_from, period_to)
     debit, credit, difference = totals(tb)
     m1, m2, m3 = st.columns(3)
-    m1.metric("Debit", f"€ {debit:,.2f}")
-    m2.metric("Credit", f"€ {credit:,.2f}")
-    m3.metric("Difference", f"€ {difference:,.2f}", help="Zero when every entry balances.")
+    m1.metric(tr("Debit"), amount(debit))
+    m2.metric(tr("Credit"), amount(credit))
+    m3.metric(tr("Difference"), amount(difference), help=tr("Zero when every entry balances."))
     event = st.dataframe(
         tb,
         hide_index=True,
@@ -69,7 +84,7 @@ with tb_tab:
         placeholder="",
         on_select="rerun",
         selection_mode="single-row",
-        column_config={c: MONEY for c in ("Debit", "Credit", "Net", "Balance year to date")},
+        column_config=_money("Debit", "Credit", "Net", "Balance year to date"),
     )
     selected = event.selection.rows if event is not None else []
     if selected:
@@ -77,21 +92,34 @@ with tb_tab:
         st.subheader(plain(title))
         chart = read("balances_over_periods", db, unit, year, [account]).to_pandas()
         st.plotly_chart(
-            px.line(chart, x="Period", y="Balance", markers=True, title="Balance over the periods"),
+            px.line(
+                chart,
+                x="Period",
+                y="Balance",
+                markers=True,
+                title=tr("Balance over the periods"),
+                labels={"Period": tr("Period"), "Balance": tr("Balance"), "Account": tr("Account")},
+            ),
             key="explore_chart",
         )
         entries = read("account_entries", db, unit, account, year, period_from, period_to)
-        st.caption(f"{entries.num_rows:,} lines (newest first, at most 500)")
+        st.caption(
+            ntr(
+                "{n} line (newest first, at most 500)",
+                "{n} lines (newest first, at most 500)",
+                entries.num_rows,
+            ).format(n=number(entries.num_rows))
+        )
         st.dataframe(
             entries,
             hide_index=True,
             width="stretch",
             key="explore_entries",
             placeholder="",
-            column_config={"Debit": MONEY, "Credit": MONEY},
+            column_config={**_money("Debit", "Credit"), **_dates("Date")},
         )
     else:
-        st.caption("Select an account to see its entries and its balance over the periods.")
+        st.caption(tr("Select an account to see its entries and its balance over the periods."))
         top = largest_movements(tb)
         if top:
             st.plotly_chart(
@@ -100,29 +128,37 @@ with tb_tab:
                     x="Net",
                     y="Account",
                     orientation="h",
-                    title="Largest movements in these periods",
+                    title=tr("Largest movements in these periods"),
+                    labels={"Net": tr("Net"), "Account": tr("Account")},
                 ),
                 key="explore_top",
             )
 
 with rel_tab:
-    for kind, title in (("debtor", "Customers: open items"), ("creditor", "Suppliers: open items")):
+    for kind, title in (
+        ("debtor", tr("Customers: open items")),
+        ("creditor", tr("Suppliers: open items")),
+    ):
         st.subheader(title)
         with shown_here(st.info):  # not synced yet: which connector to sync, and the other tabs go on
             items = read("open_items", db, kind, unit)
-            st.caption(f"{items.num_rows:,} open items, € {open_total(items):,.2f} open")
+            st.caption(
+                ntr("{n} open item, {amount} open", "{n} open items, {amount} open", items.num_rows).format(
+                    n=number(items.num_rows), amount=amount(open_total(items))
+                )
+            )
             st.dataframe(
                 items,
                 hide_index=True,
                 width="stretch",
                 key=f"explore_{kind}_items",
                 placeholder="",
-                column_config={"Invoice amount": MONEY, "Open": MONEY},
+                column_config={**_money("Invoice amount", "Open"), **_dates("Date", "Due")},
             )
 
 with alloc_tab:
     axis = st.selectbox(
-        "Allocation axis",
+        tr("Allocation axis"),
         [1, 2, 3, 4, 5],
         index=(profile.allocation_axis or 1) - 1 if profile else 0,
         key="explore_axis",
@@ -135,33 +171,54 @@ with alloc_tab:
             width="stretch",
             key="explore_alloc",
             placeholder="",
-            column_config={"Net amount": MONEY},
+            column_config=_money("Net amount"),
         )
         used = used_codes(usage)
         if used:
             st.plotly_chart(
-                px.bar(used, x="Code", y="Lines", title="Lines per allocation code"),
+                px.bar(
+                    used,
+                    x="Code",
+                    y="Lines",
+                    title=tr("Lines per allocation code"),
+                    labels={"Code": tr("Code"), "Lines": tr("Lines")},
+                ),
                 key="explore_alloc_chart",
             )
 
 with per_tab, shown_here(st.info):
     periods = read("period_overview", db, unit, st.session_state.get("explore_year", years[0]))
-    st.dataframe(periods, hide_index=True, width="stretch", key="explore_period_table", placeholder="")
+    st.dataframe(
+        periods,
+        hide_index=True,
+        width="stretch",
+        key="explore_period_table",
+        placeholder="",
+        column_config=_dates("From", "To"),
+    )
 
 with sql_tab:
-    st.caption("Read-only SQL over the warehouse (DuckDB). Tables are named after the GetConnectors.")
+    st.caption(tr("Read-only SQL over the warehouse (DuckDB). Tables are named after the GetConnectors."))
     sql = st.text_area(
-        "Query",
+        tr("Query"),
         value=EXAMPLE_QUERY,
         key="explore_sql",
         height=140,
     )
-    if st.button("Run", key="explore_sql_run"):
+    if st.button(ptr("SQL box", "Run"), key="explore_sql_run"):
         with shown_here():  # refused, failed or stopped at a limit: the message and what to do
             result = run_readonly(db, sql, still_wanted=still_wanted_check())
+            rows, seconds = number(result.table.num_rows), number(result.seconds, 2)
             st.caption(
-                f"{result.table.num_rows:,} rows in {result.seconds:.2f} s"
-                + (" (only the first rows are shown)" if result.truncated else "")
+                (
+                    ntr(
+                        "{n} row in {seconds} s (only the first rows are shown)",
+                        "{n} rows in {seconds} s (only the first rows are shown)",
+                        result.table.num_rows,
+                    )
+                    if result.truncated
+                    else ntr("{n} row in {seconds} s", "{n} rows in {seconds} s", result.table.num_rows)
+                ).format(n=rows, seconds=seconds)
             )
             st.dataframe(
                 result.table, hide_index=True, width="stretch", key="explore_sql_result", placeholder=""

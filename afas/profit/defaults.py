@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from afas.i18n import tr
 from afas.profit.client import ProfitClient
 
 __all__ = ["Choice", "DefaultChoices", "load_choices"]
@@ -50,8 +51,10 @@ def load_choices(client: ProfitClient) -> DefaultChoices:
     administrations = [_choice(r["AdminId"], r.get("AdminNm")) for r in admins]
     if not administrations:
         notes.append(
-            "The token's user sees no administrations: set the 'Algemeen - Administraties' authorisation "
-            "filter for that user in AFAS."
+            tr(
+                "The token's user sees no administrations: set the 'Algemeen - Administraties' authorisation "
+                "filter for that user in AFAS."
+            )
         )
 
     conditions = _rows(client, allowed, "Recon_PaymentConditions", ("PaymentConditionId",))
@@ -68,8 +71,10 @@ def load_choices(client: ProfitClient) -> DefaultChoices:
             seen |= {str(r[fld]) for r in (_rows(client, allowed, connector, key) or []) if r.get(fld)}
         payment_terms = [Choice(code, code) for code in sorted(seen, key=lambda c: (len(c), c))]
         notes.append(
-            "The payment-conditions GetConnector (Recon_PaymentConditions) is not available, so the codes "
-            "used on customers and suppliers are offered; add the connector for their descriptions."
+            tr(
+                "The payment-conditions GetConnector (Recon_PaymentConditions) is not available, so the "
+                "codes used on customers and suppliers are offered; add the connector for their descriptions."
+            )
         )
 
     codes = _rows(client, allowed, "Recon_AllocationCodes", ("AxisId", "AllocationCode"))
@@ -84,8 +89,10 @@ def load_choices(client: ProfitClient) -> DefaultChoices:
         ):
             axes.setdefault(str(r["DimAx"]), _choice(r["DimAx"], r.get("AxDescription")).label)
         notes.append(
-            "The allocation-codes GetConnector (Recon_AllocationCodes) is not available, so the axes seen in "
-            "the accounts' allocation assignments are offered."
+            tr(
+                "The allocation-codes GetConnector (Recon_AllocationCodes) is not available, so the axes "
+                "seen in the accounts' allocation assignments are offered."
+            )
         )
     allocation_axes = [
         Choice(k, v) for k, v in sorted(axes.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 99)

@@ -15,16 +15,18 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from afas.errors import InputError
+from afas.i18n import mark, ptr, tr
 
 __all__ = ["Environment", "EnvironmentInputError", "EnvironmentType", "is_loopback_host"]
 
 _PATH = "/ProfitRestServices"
-_MSG_NUMBER = (
+# The messages are marked here and translated where they are raised, in the session's language.
+_MSG_NUMBER = mark(
     "Enter the environment number: the digits of your AFAS environment, e.g. 36480 "
     "(an environment code such as O36480AA is also understood)."
 )
-_MSG_TYPE = "Choose the environment type: production, test or accept."
-_MSG_URL = (
+_MSG_TYPE = mark("Choose the environment type: production, test or accept.")
+_MSG_URL = mark(
     "Enter the base URL as http(s)://host[:port][/path], e.g. "
     "https://36480.rest.afas.online/ProfitRestServices or http://127.0.0.1:8000/ProfitRestServices."
 )
@@ -64,7 +66,15 @@ class EnvironmentType(StrEnum):
             found = _ALIASES.get(value.strip().lower())
             if found is not None:
                 return found
-        raise EnvironmentInputError(_MSG_TYPE)
+        raise EnvironmentInputError(tr(_MSG_TYPE))
+
+    def shown(self) -> str:
+        """The type as the session reads it in a sentence (production / productie)."""
+        if self is EnvironmentType.PRODUCTION:
+            return ptr("environment type", "production")
+        if self is EnvironmentType.TEST:
+            return ptr("environment type", "test")
+        return ptr("environment type", "accept")
 
 
 _SERVICES = {
@@ -117,18 +127,17 @@ class Environment:
             return cls(text, chosen, _online_url(text, chosen))
         match = _CODE_RE.fullmatch(text)
         if match is None:
-            raise EnvironmentInputError(_MSG_NUMBER)
+            raise EnvironmentInputError(tr(_MSG_NUMBER))
         letter, digits, _suffix = match.groups()
         code_type = _BY_LETTER[letter.upper()]
-        notice = (
-            f"You entered the environment code {text.upper()}; "
-            f"using environment number {digits} ({code_type.value})."
-        )
+        notice = tr(
+            "You entered the environment code {code}; using environment number {number} ({type})."
+        ).format(code=text.upper(), number=digits, type=code_type.shown())
         if chosen is not EnvironmentType.PRODUCTION and chosen is not code_type:
-            notice += (
-                f" The code's letter {letter.upper()} means {code_type.value}, "
-                f"so it was used instead of the selected type {chosen.value}."
-            )
+            notice += " " + tr(
+                "The code's letter {letter} means {type}, so it was used instead of the selected type "
+                "{chosen}."
+            ).format(letter=letter.upper(), type=code_type.shown(), chosen=chosen.shown())
         return cls(digits, code_type, _online_url(digits, code_type), notice)
 
     @classmethod
@@ -136,26 +145,30 @@ class Environment:
         """Use an explicit base URL (emulator, proxy); AFAS Online hosts still yield number and type."""
         text = url.strip() if isinstance(url, str) else ""
         if not text or any(ch.isspace() for ch in text):
-            raise EnvironmentInputError(_MSG_URL)
+            raise EnvironmentInputError(tr(_MSG_URL))
         try:
             parts = urlsplit(text)
             host = parts.hostname
             _ = parts.port  # raises ValueError for a malformed port
         except ValueError:
-            raise EnvironmentInputError(_MSG_URL) from None
+            raise EnvironmentInputError(tr(_MSG_URL)) from None
         if parts.scheme.lower() not in ("http", "https") or not host:
-            raise EnvironmentInputError(_MSG_URL)
+            raise EnvironmentInputError(tr(_MSG_URL))
         if parts.username is not None or parts.password is not None:
             raise EnvironmentInputError(
-                "Leave user names and passwords out of the base URL; the token is the only credential. "
-                + _MSG_URL
+                tr("Leave user names and passwords out of the base URL; the token is the only credential.")
+                + " "
+                + tr(_MSG_URL)
             )
         if parts.query or parts.fragment:
-            raise EnvironmentInputError("Leave the query (?...) and fragment (#...) out of the base URL.")
+            raise EnvironmentInputError(tr("Leave the query (?...) and fragment (#...) out of the base URL."))
         if parts.scheme.lower() == "http" and not is_loopback_host(host):
             raise EnvironmentInputError(
-                f"The base URL uses plain http to {host}, so the token would travel unencrypted; use "
-                "https:// (plain http is accepted only for this machine itself: localhost, 127.0.0.1, ::1)."
+                tr(
+                    "The base URL uses plain http to {host}, so the token would travel unencrypted; use "
+                    "https:// (plain http is accepted only for this machine itself: localhost, 127.0.0.1, "
+                    "::1)."
+                ).format(host=host)
             )
 
         path = parts.path.rstrip("/")
@@ -165,11 +178,13 @@ class Environment:
         if _PATH[1:].lower() in lowered:
             end = lowered.index(_PATH[1:].lower()) + 1
             if end < len(segments):
-                notice = f"Using the base URL up to {_PATH}; the rest of the path was dropped."
+                notice = tr("Using the base URL up to {path}; the rest of the path was dropped.").format(
+                    path=_PATH
+                )
             path = "/".join(segments[:end])
         else:
             path += _PATH
-            notice = f"Added {_PATH} to the base URL."
+            notice = tr("Added {path} to the base URL.").format(path=_PATH)
         base_url = f"{parts.scheme.lower()}://{parts.netloc}{path}"
 
         match = _HOST_RE.fullmatch(host)

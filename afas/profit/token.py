@@ -19,6 +19,7 @@ import secrets
 from typing import Any, NoReturn
 
 from afas.errors import InputError
+from afas.i18n import mark, tr
 
 __all__ = ["ProfitToken", "TokenFormatError", "redact"]
 
@@ -32,21 +33,24 @@ _XML_RE = re.compile(
 _PREFIX_RE = re.compile(r"^(?:authorization\s*:\s*)?afastoken(?:\s+|$)", re.IGNORECASE)
 _B64_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
-_EXPECTED = (
-    "paste the token's data string (letters and digits), the XML "
+# The messages are marked here and translated where they are raised (_fail), in the session's language.
+_MSG_MALFORMED = mark(
+    "The token is not in a form AFAS issues: paste the token's data string (letters and digits), the XML "
     "<token><version>1</version><data>…</data></token>, or its base64 encoding."
 )
-_MSG_MALFORMED = "The token is not in a form AFAS issues: " + _EXPECTED
-_MSG_EMPTY = "No token given: " + _EXPECTED
-_MSG_VERSION = (
+_MSG_EMPTY = mark(
+    "No token given: paste the token's data string (letters and digits), the XML "
+    "<token><version>1</version><data>…</data></token>, or its base64 encoding."
+)
+_MSG_VERSION = mark(
     "The token's XML has a version other than 1; AFAS issues version 1 tokens: "
     "<token><version>1</version><data>…</data></token>."
 )
-_MSG_DATA = (
+_MSG_DATA = mark(
     "The token's data is not in a form AFAS issues: it should be 16 to 200 letters and digits "
     "(usually 64 hexadecimal characters)."
 )
-_MSG_DOUBLE = (
+_MSG_DOUBLE = mark(
     "The token looks base64-encoded twice: paste the token's data string, the XML "
     "<token><version>1</version><data>…</data></token>, or its base64 encoding once."
 )
@@ -62,7 +66,7 @@ class TokenFormatError(InputError):
 
 def _fail(message: str) -> NoReturn:
     # Raised outside any ``except`` block by callers, so no chained exception carries the input.
-    raise TokenFormatError(message)
+    raise TokenFormatError(tr(message))
 
 
 def _xml(data: str) -> str:

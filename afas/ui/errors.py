@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from afas.errors import AppError, BusyError
+from afas.i18n import tr
 from afas.profit.errors import AfasAuthError
 from afas.ui.text import plain
 
@@ -33,7 +34,8 @@ def error_text(exc: AppError) -> str:
     if exc.hint and exc.hint not in text:
         shown += "\n\n" + plain(exc.hint)
     if isinstance(exc, AfasAuthError) and exc.likely_causes:
-        shown += "\n\nLikely causes:\n" + "\n".join(f"- {plain(c)}" for c in exc.likely_causes)
+        causes = "\n".join(f"- {plain(c)}" for c in exc.likely_causes)
+        shown += "\n\n" + plain(tr("Likely causes:")) + "\n" + causes
     return shown
 
 
@@ -46,8 +48,10 @@ def show_error(exc: BaseException, where: Callable[[str], object] | None = None)
         _log.error("unexpected error shown to the user", exc_info=exc)
         box(
             plain(
-                f"Something went wrong inside the dashboard ({type(exc).__name__}). Try it again; if it "
-                "keeps failing, tell whoever runs the dashboard (the details are in its log)."
+                tr(
+                    "Something went wrong inside the dashboard ({error}). Try it again; if it keeps "
+                    "failing, tell whoever runs the dashboard (the details are in its log)."
+                ).format(error=type(exc).__name__)
             )
         )
 

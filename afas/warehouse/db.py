@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from afas.errors import BusyError
+from afas.i18n import tr
 from afas.warehouse.schema import ensure_schema
 
 __all__ = ["WarehouseBusy", "connect", "connection", "ensure_once", "sql_box_turn", "transaction"]
@@ -43,10 +44,10 @@ class WarehouseBusy(BusyError):
 def _held_by(message: str) -> str:
     m = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", message)
     if m:
-        return f"{Path(m.group(1)).name} (process {m.group(2)})"
+        return tr("{program} (process {pid})").format(program=Path(m.group(1)).name, pid=m.group(2))
     if "already attached" in message:
-        return "a query in this dashboard's SQL box"
-    return "another program"
+        return tr("a query in this dashboard's SQL box")
+    return tr("another program")
 
 
 def _retryable(exc: duckdb.Error) -> bool:
@@ -111,9 +112,13 @@ def connect(db_path: str | os.PathLike[str], *, wait: float = DEFAULT_WAIT_S) ->
                 raise
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
-                    f"{Path(db_path).name} is in use by {_held_by(str(exc))}.",
-                    "Close that program (a DuckDB tool with the file open, or another dashboard on the same "
-                    "folder) or wait for it to finish, then try again.",
+                    tr("{file} is in use by {holder}.").format(
+                        file=Path(db_path).name, holder=_held_by(str(exc))
+                    ),
+                    tr(
+                        "Close that program (a DuckDB tool with the file open, or another dashboard on the "
+                        "same folder) or wait for it to finish, then try again."
+                    ),
                 ) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
@@ -148,8 +153,10 @@ class _Turns:
             try:
                 if not self._cond.wait_for(lambda: not self._box.get(path), timeout=wait):
                     raise WarehouseBusy(
-                        f"{Path(path).name} is in use by a query in this dashboard's SQL box.",
-                        "Try again in a moment: a query there runs for a few seconds at most.",
+                        tr("{file} is in use by {holder}.").format(
+                            file=Path(path).name, holder=tr("a query in this dashboard's SQL box")
+                        ),
+                        tr("Try again in a moment: a query there runs for a few seconds at most."),
                     )
             except BaseException:
                 self._leave(self._app, path)

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from afas.errors import AppError
-from afas.i18n import mark, tr
+from afas.i18n import mark, ptr, tr
 from afas.profit.connectors import GET_CONNECTORS
 from afas.warehouse.runs import shown_status
 from afas.warehouse.schema import quote_ident
@@ -32,6 +32,7 @@ __all__ = [
     "balances_over_periods",
     "connector_status",
     "has_table",
+    "header",
     "largest_movements",
     "open_items",
     "open_total",
@@ -66,7 +67,11 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def sync_first(con: duckdb.DuckDBPyConnection, *names: str) -> str | None:
     """What to sync before a view of ``names`` fills in, or None when every one is in the warehouse."""
     missing = [n for n in names if not has_table(con, n)]
-    return f"Sync {', '.join(missing)} first (Sync page), then this view fills in." if missing else None
+    if not missing:
+        return None
+    return tr("Sync {connectors} first (Sync page), then this view fills in.").format(
+        connectors=", ".join(missing)
+    )
 
 
 def _need(con: duckdb.DuckDBPyConnection, *names: str) -> None:
@@ -79,12 +84,28 @@ _HEADERS = (
     mark("Connector"), mark("Used for"), mark("Rows held"), mark("Last run"), mark("Mode"), mark("Finished"),
     mark("Seconds"), mark("Rows fetched"), mark("Error"), mark("Run"), mark("Administration"),
     mark("Started"), mark("Status"), mark("Rows"), mark("Pages"),
+    # the Explore page's views
+    mark("Account"), mark("Description"), mark("Debit"), mark("Credit"), mark("Net"),
+    mark("Balance year to date"), mark("Lines"), mark("Date"), mark("Period"), mark("Journal"),
+    mark("Entry"), mark("Line"), mark("Voucher"), mark("Invoice"), mark("VAT code"), mark("Number"),
+    mark("Name"), mark("Due"), mark("Days overdue"), mark("Currency"), mark("Invoice amount"),
+    mark("Open"), mark("Code"), mark("Blocked"), mark("Net amount"), mark("From"), mark("To"),
+    mark("State"), mark("Balance"),
 )  # fmt: skip
 
 
 def _headers() -> dict[str, str]:
-    """The sync tables' column headers in the session's language, quoted for SQL, by their English."""
+    """The views' column headers in the session's language, quoted for SQL, by their English."""
     return {h: quote_ident(tr(h)) for h in _HEADERS}
+
+
+def header(english: str) -> str:
+    """A view's column header as the session reads it (the name of the column in the view's table)."""
+    return tr(english)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def connector_status(con: duckdb.DuckDBPyConnection, sync_running: bool | None = None) -> pa.Table:
@@ -172,15 +193,16 @@ def trial_balance(
     accounts = has_table(con, "Profit_Accounts")
     name = 'a."Description"' if accounts else "NULL"
     join = 'LEFT JOIN "Profit_Accounts" a ON a."Account" = t."AccountNo"' if accounts else ""
+    h = _headers()
     return _arrow(
         con,
         f"""
-        SELECT t."AccountNo" AS "Account", any_value({name}) AS "Description",
-               sum(t."AmtDebit") FILTER (WHERE t."Period" >= ?) AS "Debit",
-               sum(t."AmtCredit") FILTER (WHERE t."Period" >= ?) AS "Credit",
-               coalesce(sum(t."AmtDebit" - t."AmtCredit") FILTER (WHERE t."Period" >= ?), 0) AS "Net",
-               sum(t."AmtDebit" - t."AmtCredit") AS "Balance year to date",
-               count(*) FILTER (WHERE t."Period" >= ?) AS "Lines"
+        SELECT t."AccountNo" AS {h["Account"]}, any_value({name}) AS {h["Description"]},
+               sum(t."AmtDebit") FILTER (WHERE t."Period" >= ?) AS {h["Debit"]},
+               sum(t."AmtCredit") FILTER (WHERE t."Period" >= ?) AS {h["Credit"]},
+               coalesce(sum(t."AmtDebit" - t."AmtCredit") FILTER (WHERE t."Period" >= ?), 0) AS {h["Net"]},
+               sum(t."AmtDebit" - t."AmtCredit") AS {h["Balance year to date"]},
+               count(*) FILTER (WHERE t."Period" >= ?) AS {h["Lines"]}
         FROM "{TX}" t {join}
         WHERE t."UnitId" = ? AND t."Year" = ? AND t."Period" <= ?
         GROUP BY t."AccountNo" ORDER BY t."AccountNo"
@@ -201,11 +223,13 @@ def account_entries(
 ) -> pa.Table:
     """The journal lines behind one trial-balance row, newest first, a page at a time."""
     _need(con, TX)
+    h = _headers()
     return _arrow(
         con,
-        f"""SELECT "EntryDate" AS "Date", "Period", "JournalId" AS "Journal", "EntryNo" AS "Entry",
-                   "SeqNo" AS "Line", "VoucherNo" AS "Voucher", "InvoiceId" AS "Invoice",
-                   "Description", "AmtDebit" AS "Debit", "AmtCredit" AS "Credit", "VatCode" AS "VAT code"
+        f"""SELECT "EntryDate" AS {h["Date"]}, "Period" AS {h["Period"]}, "JournalId" AS {h["Journal"]},
+                   "EntryNo" AS {h["Entry"]}, "SeqNo" AS {h["Line"]}, "VoucherNo" AS {h["Voucher"]},
+                   "InvoiceId" AS {h["Invoice"]}, "Description" AS {h["Description"]},
+                   "AmtDebit" AS {h["Debit"]}, "AmtCredit" AS {h["Credit"]}, "VatCode" AS {h["VAT code"]}
             FROM "{TX}" WHERE "UnitId" = ? AND "AccountNo" = ? AND "Year" = ? AND "Period" BETWEEN ? AND ?
             ORDER BY "EntryDate" DESC, "EntryNo" DESC, "SeqNo" LIMIT ? OFFSET ?""",
         [unit, account, year, period_from, period_to, limit, offset],
@@ -215,7 +239,8 @@ def account_entries(
 def balances_over_periods(
     con: duckdb.DuckDBPyConnection, unit: int, year: int, accounts: Sequence[str]
 ) -> pa.Table:
-    """Net movement and cumulative balance per period for the chosen accounts (for a line chart)."""
+    """Net movement and cumulative balance per period for the chosen accounts (for a line chart; its
+    columns keep their English names, the chart's labels show them in the session's language)."""
     _need(con, TX)
     return _arrow(
         con,
@@ -231,6 +256,8 @@ def balances_over_periods(
 def period_overview(con: duckdb.DuckDBPyConnection, unit: int, year: int) -> pa.Table:
     """Periods of the year: dates, open or blocked, and the lines booked in each."""
     _need(con, "Profit_periods_per_administration")
+    h = _headers()
+    blocked, open_ = _literal(ptr("period", "blocked")), _literal(ptr("period", "open"))
     lines = (
         f'(SELECT count(*) FROM "{TX}" t '
         'WHERE t."UnitId" = p."Unit" AND t."Year" = p."Year" AND t."Period" = p."Period")'
@@ -239,8 +266,10 @@ def period_overview(con: duckdb.DuckDBPyConnection, unit: int, year: int) -> pa.
     )
     return _arrow(
         con,
-        f"""SELECT p."Period", p."PeriodDesc" AS "Description", p."DateFrom" AS "From", p."DateTo" AS "To",
-                   CASE WHEN p."Blocked" THEN 'blocked' ELSE 'open' END AS "State", {lines} AS "Lines"
+        f"""SELECT p."Period" AS {h["Period"]}, p."PeriodDesc" AS {h["Description"]},
+                   p."DateFrom" AS {h["From"]}, p."DateTo" AS {h["To"]},
+                   CASE WHEN p."Blocked" THEN {blocked} ELSE {open_} END AS {h["State"]},
+                   {lines} AS {h["Lines"]}
             FROM "Profit_periods_per_administration" p
             WHERE p."Unit" = ? AND p."Year" = ? ORDER BY p."Period" """,
         [unit, year],
@@ -272,12 +301,14 @@ def open_items(con: duckdb.DuckDBPyConnection, kind: str, unit: int, limit: int 
     _need(con, items)
     name = f'r."{rel_name}"' if has_table(con, rel) else "NULL"
     join = f'LEFT JOIN "{rel}" r ON r."{rel_id}" = i."{rel_id}"' if has_table(con, rel) else ""
+    h = _headers()
     return _arrow(
         con,
-        f"""SELECT i."{rel_id}" AS "Number", {name} AS "Name", i."InvoiceNr" AS "Invoice",
-                   i."{date}" AS "Date", i."ExpDate" AS "Due",
-                   greatest(date_diff('day', i."ExpDate", current_date), 0) AS "Days overdue",
-                   i."CurrencyId" AS "Currency", i."AmtInvoice" AS "Invoice amount", i.{amount} AS "Open"
+        f"""SELECT i."{rel_id}" AS {h["Number"]}, {name} AS {h["Name"]}, i."InvoiceNr" AS {h["Invoice"]},
+                   i."{date}" AS {h["Date"]}, i."ExpDate" AS {h["Due"]},
+                   greatest(date_diff('day', i."ExpDate", current_date), 0) AS {h["Days overdue"]},
+                   i."CurrencyId" AS {h["Currency"]}, i."AmtInvoice" AS {h["Invoice amount"]},
+                   i.{amount} AS {h["Open"]}
             FROM "{items}" i {join} WHERE i."UnitId" = ?
             ORDER BY i."ExpDate", i."InvoiceNr" LIMIT ?""",
         [unit, limit],
@@ -298,10 +329,11 @@ def allocation_usage(con: duckdb.DuckDBPyConnection, unit: int, axis: int) -> pa
         if used
         else "LEFT JOIN (SELECT NULL AS code, NULL::BIGINT AS n, NULL::DECIMAL(18,2) AS net) u ON false"
     )
+    h = _headers()
     return _arrow(
         con,
-        f"""SELECT c."AllocationCode" AS "Code", c."Description", c."Blocked",
-                   coalesce(u.n, 0) AS "Lines", u.net AS "Net amount"
+        f"""SELECT c."AllocationCode" AS {h["Code"]}, c."Description" AS {h["Description"]},
+                   c."Blocked" AS {h["Blocked"]}, coalesce(u.n, 0) AS {h["Lines"]}, u.net AS {h["Net amount"]}
             FROM "Recon_AllocationCodes" c {totals} WHERE c."AxisId" = ? ORDER BY c."AllocationCode" """,
         ([unit] if used else []) + [axis],
     )
@@ -336,30 +368,37 @@ class Administrations:
 
 def totals(tb: pa.Table) -> tuple[Decimal, Decimal, Decimal]:
     """Debit, credit and their difference over a :func:`trial_balance` (zero when every entry balances)."""
-    debit = sum((r or Decimal(0) for r in tb.column("Debit").to_pylist()), Decimal(0))
-    credit = sum((r or Decimal(0) for r in tb.column("Credit").to_pylist()), Decimal(0))
+    debit = sum((r or Decimal(0) for r in tb.column(header("Debit")).to_pylist()), Decimal(0))
+    credit = sum((r or Decimal(0) for r in tb.column(header("Credit")).to_pylist()), Decimal(0))
     return debit, credit, debit - credit
 
 
 def account_title(tb: pa.Table, row: int) -> tuple[str, str]:
     """The account of a :func:`trial_balance` row and its heading, 'Account 8000 – Omzet'."""
     picked = tb.slice(row, 1).to_pylist()[0]
-    account, description = picked["Account"], picked["Description"]
-    return account, f"Account {account} – {description}" if description else f"Account {account}"
+    account, description = picked[header("Account")], picked[header("Description")]
+    if description:
+        return account, tr("Account {account} – {description}").format(
+            account=account, description=description
+        )
+    return account, tr("Account {account}").format(account=account)
 
 
 def largest_movements(tb: pa.Table, n: int = 10) -> list[dict[str, Any]]:
     """The ``n`` accounts of a :func:`trial_balance` that moved most in its periods (either way), for a
-    bar chart: 'Account' (number and name) and 'Net'."""
-    rows = sorted(tb.to_pylist(), key=lambda r: abs(r["Net"] or 0), reverse=True)[:n]
-    return [{"Account": f"{r['Account']} {r['Description'] or ''}".strip(), "Net": r["Net"]} for r in rows]
+    bar chart: 'Account' (number and name) and 'Net' (keys in English; the chart labels them)."""
+    account, description, net = header("Account"), header("Description"), header("Net")
+    rows = sorted(tb.to_pylist(), key=lambda r: abs(r[net] or 0), reverse=True)[:n]
+    return [{"Account": f"{r[account]} {r[description] or ''}".strip(), "Net": r[net]} for r in rows]
 
 
 def open_total(items: pa.Table) -> Decimal:
     """What is still open over :func:`open_items`."""
-    return sum((r or Decimal(0) for r in items.column("Open").to_pylist()), Decimal(0))
+    return sum((r or Decimal(0) for r in items.column(header("Open")).to_pylist()), Decimal(0))
 
 
 def used_codes(usage: pa.Table) -> list[dict[str, Any]]:
-    """The rows of :func:`allocation_usage` with lines booked on them, for a chart."""
-    return [r for r in usage.to_pylist() if r["Lines"]]
+    """The rows of :func:`allocation_usage` with lines booked on them, for a chart: 'Code' and 'Lines'
+    (keys in English; the chart labels them)."""
+    code, lines = header("Code"), header("Lines")
+    return [{"Code": r[code], "Lines": r[lines]} for r in usage.to_pylist() if r[lines]]

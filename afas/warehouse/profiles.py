@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from afas.access import Right, User
 from afas.errors import InputError
+from afas.i18n import tr
 from afas.warehouse.db import connection
 
 __all__ = ["ConnectionProfile", "delete_profile", "list_profiles", "load_profile", "save_profile"]
@@ -32,9 +33,9 @@ class ConnectionProfile:
     def __post_init__(self) -> None:
         """An InputError (a ValueError) says what the profile lacks, in the user's words."""
         if not self.name.strip():
-            raise InputError("A profile needs a name: type one, e.g. 'Production - Holding'.")
+            raise InputError(tr("A profile needs a name: type one, e.g. 'Production - Holding'."))
         if not self.base_url.strip():
-            raise InputError("A profile needs the environment's address: test the connection first.")
+            raise InputError(tr("A profile needs the environment's address: test the connection first."))
 
 
 _COLUMNS = (

@@ -14,6 +14,7 @@ from enum import StrEnum
 import duckdb
 
 from afas.catalogue import label_sql
+from afas.i18n import mark, tr
 
 __all__ = [
     "INTERRUPTED_REASON",
@@ -58,12 +59,13 @@ def stored_statuses_sql() -> str:
     return ", ".join(f"'{s.value}'" for s in STORED_STATUSES)
 
 
-INTERRUPTED_REASON = (
+INTERRUPTED_REASON = mark(
     "The sync process stopped before it finished (killed or crashed); the previous data is unchanged."
 )
-"""The error recorded for a run whose sync was killed (by the next sync, or recover_interrupted_runs)."""
+"""The error recorded for a run whose sync was killed (by the next sync, or recover_interrupted_runs):
+stored in English, shown in the session's language (:func:`shown_status`)."""
 
-STOPPED_NOTE = (
+STOPPED_NOTE = mark(
     "The sync stopped before it finished (killed or crashed); the previous data is unchanged. "
     "The next sync records this run as failed."
 )
@@ -157,11 +159,13 @@ def shown_status(sync_running: bool | None) -> tuple[str, str, str]:
 
     ``sync_running`` False: a run still 'running' was killed, so it reads 'interrupted' with
     :data:`STOPPED_NOTE` as its error; True or None (not known): the stored status. A run without a
-    mode (recorded before modes were) reads as nothing.
+    mode (recorded before modes were) reads as nothing. The notes read in the session's language.
     """
-    status, error = "status", "error"
+    interrupted, stopped = _text(tr(INTERRUPTED_REASON)), _text(tr(STOPPED_NOTE))
+    status = "status"
+    error = f"CASE WHEN error = {_text(INTERRUPTED_REASON)} THEN {interrupted} ELSE error END"
     if sync_running is False:
         running = _text(SyncStatus.RUNNING)
         status = f"CASE WHEN status = {running} THEN {_text(SyncStatus.INTERRUPTED)} ELSE status END"
-        error = f"CASE WHEN status = {running} THEN {_text(STOPPED_NOTE)} ELSE error END"
+        error = f"CASE WHEN status = {running} THEN {stopped} ELSE {error} END"
     return label_sql(SyncStatus, f"({status})"), label_sql(SyncMode, "mode"), error

@@ -36,6 +36,7 @@ import duckdb
 import pyarrow as pa
 
 from afas.errors import InputError
+from afas.i18n import mark, number, tr
 from afas.warehouse.db import sql_box_turn
 
 __all__ = [
@@ -83,10 +84,16 @@ def _env_number(name: str, default: float, *, integer: bool, minimum: float) -> 
     except ValueError:
         value = None
     if value is None or value < minimum or value != value:  # value != value: NaN
-        kind = "a whole number" if integer else "a number"
+        message = (
+            tr("{name} is {value}, which is not a whole number of at least {minimum}.")
+            if integer
+            else tr("{name} is {value}, which is not a number of at least {minimum}.")
+        )
         raise InputError(
-            f"{name} is {raw!r}, which is not {kind} of at least {minimum:g}.",
-            f"Set {name} to such a number, or remove it for the default ({default:g}).",
+            message.format(name=name, value=repr(raw), minimum=number(minimum)),
+            tr("Set {name} to such a number, or remove it for the default ({default}).").format(
+                name=name, default=number(default)
+            ),
         )
     return value
 
@@ -125,18 +132,25 @@ class _Stop(StrEnum):
     UNWANTED = "unwanted"  # still_wanted() turned false
 
 
-_WHAT_TO_DO = "Add a WHERE or a LIMIT, select fewer columns, or aggregate with GROUP BY so it has less to do"
+_WHAT_TO_DO = mark(
+    "Add a WHERE or a LIMIT, select fewer columns, or aggregate with GROUP BY so it has less to do. "
+    "Whoever runs the dashboard can change the limit ({setting})."
+)
+
+
+def _what_to_do(setting: str) -> str:
+    return tr(_WHAT_TO_DO).format(setting=setting)
 
 
 def _timed_out(limits: SqlLimits) -> QueryLimit:
     return QueryLimit(
-        f"The query ran longer than {limits.seconds:g} s and was stopped.",
-        f"{_WHAT_TO_DO}. Whoever runs the dashboard can change the limit (AFAS_SQL_TIMEOUT_S).",
+        tr("The query ran longer than {seconds} s and was stopped.").format(seconds=number(limits.seconds)),
+        _what_to_do("AFAS_SQL_TIMEOUT_S"),
     )
 
 
 def _cancelled() -> QueryCancelled:
-    return QueryCancelled("The query was stopped: the page it ran for was closed or run again.")
+    return QueryCancelled(tr("The query was stopped: the page it ran for was closed or run again."))
 
 
 def _explain(exc: Exception, reason: _Stop | None, limits: SqlLimits) -> QueryRefused:
@@ -150,13 +164,17 @@ def _explain(exc: Exception, reason: _Stop | None, limits: SqlLimits) -> QueryRe
     if isinstance(exc, duckdb.OutOfMemoryException) or text.startswith("Out of Memory Error"):
         if "max_temp_directory_size" in text:
             return QueryLimit(
-                f"The query needs more than the {limits.spill_mb} MB of temporary disk space a query may "
-                "use and was stopped.",
-                f"{_WHAT_TO_DO}. Whoever runs the dashboard can change the limit (AFAS_SQL_SPILL_MB).",
+                tr(
+                    "The query needs more than the {mb} MB of temporary disk space a query may use and "
+                    "was stopped."
+                ).format(mb=number(limits.spill_mb)),
+                _what_to_do("AFAS_SQL_SPILL_MB"),
             )
         return QueryLimit(
-            f"The query needs more memory than the {limits.memory_mb} MB a query may use and was stopped.",
-            f"{_WHAT_TO_DO}. Whoever runs the dashboard can change the limit (AFAS_SQL_MEMORY_MB).",
+            tr("The query needs more memory than the {mb} MB a query may use and was stopped.").format(
+                mb=number(limits.memory_mb)
+            ),
+            _what_to_do("AFAS_SQL_MEMORY_MB"),
         )
     return QueryRefused(text.splitlines()[0] if text else type(exc).__name__)
 
@@ -224,17 +242,21 @@ def _wanted(still_wanted: Callable[[], bool] | None) -> bool:
 def _check(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     text = sql.strip().rstrip(";").strip()
     if not text:
-        raise QueryRefused('Type a query, e.g. SELECT * FROM "Profit_Accounts" LIMIT 10.')
+        raise QueryRefused(tr('Type a query, e.g. SELECT * FROM "Profit_Accounts" LIMIT 10.'))
     try:
         statements = con.extract_statements(text)
     except duckdb.Error as exc:
-        raise QueryRefused(f"DuckDB cannot read this query: {str(exc).splitlines()[0]}") from None
+        raise QueryRefused(
+            tr("DuckDB cannot read this query: {reason}").format(reason=str(exc).splitlines()[0])
+        ) from None
     if len(statements) != 1:
-        raise QueryRefused("Run one query at a time (the box holds several statements).")
+        raise QueryRefused(tr("Run one query at a time (the box holds several statements)."))
     kind = statements[0].type.name
     if kind not in _ALLOWED:
         raise QueryRefused(
-            f"Only SELECT queries run here ({kind} would change something or reach outside the warehouse)."
+            tr(
+                "Only SELECT queries run here ({kind} would change something or reach outside the warehouse)."
+            ).format(kind=kind)
         )
     return text
 
@@ -248,8 +270,10 @@ def _held(exc: duckdb.Error) -> bool:
 
 def _busy() -> QueryRefused:
     return QueryRefused(
-        "The warehouse is busy (a sync is swapping tables in, the dashboard is reading it, or "
-        "another program has it open); try again in a moment."
+        tr(
+            "The warehouse is busy (a sync is swapping tables in, the dashboard is reading it, or "
+            "another program has it open); try again in a moment."
+        )
     )
 
 
@@ -266,7 +290,9 @@ def _attach(
             return
         except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
             if not _held(exc):
-                raise QueryRefused(f"DuckDB cannot open the warehouse: {str(exc).splitlines()[0]}") from None
+                raise QueryRefused(
+                    tr("DuckDB cannot open the warehouse: {reason}").format(reason=str(exc).splitlines()[0])
+                ) from None
             if time.monotonic() >= deadline:
                 raise _busy() from exc
         if not _wanted(still_wanted):
@@ -320,7 +346,7 @@ def run_readonly(
     stops with :class:`QueryCancelled`. A limit hit raises :class:`QueryLimit`.
     """
     if not Path(db_path).exists():
-        raise QueryRefused("There is no warehouse yet: sync first.")
+        raise QueryRefused(tr("There is no warehouse yet: sync first."))
     limits = limits or SqlLimits.from_env()
     if not _wanted(still_wanted):
         raise _cancelled()
