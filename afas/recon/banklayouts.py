@@ -34,6 +34,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
+from afas.i18n import mark, tr
 from afas.recon.mapping import AUTO, Mapping, SignMeaning
 from afas.recon.tables import LedgerFileError, TextTable, clean_headers, column_name
 from afas.recon.textvalues import looks_numeric, normal
@@ -202,16 +203,16 @@ _TRIODOS_SHAPES: tuple[re.Pattern[str] | None, ...] = (
 LAYOUTS: tuple[BankLayout, ...] = (
     BankLayout(
         "ing_balances",
-        "ING balance overview",
+        mark("ING balance overview"),
         required=("Datum", "Boeksaldo", "Valutair saldo"),
-        refusal=(
+        refusal=mark(
             "is an ING balance overview (the balance per day), not a list of transactions; in Mijn ING "
             "download the 'Af- en bijschrijvingen' as CSV and upload that file"
         ),
     ),
     BankLayout(
         "ing_nl",
-        "ING CSV export",
+        mark("ING CSV export"),
         fields=_ING_NL,
         required=("Datum", "Naam / Omschrijving", "Af Bij", "Bedrag (EUR)"),
         description_more=("Mutatiesoort",),
@@ -219,7 +220,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "ing_en",
-        "ING CSV export (English)",
+        mark("ING CSV export (English)"),
         fields={
             "entry_date": "Date",
             "amount": "Amount (EUR)",
@@ -235,7 +236,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "rabobank_nl",
-        "Rabobank CSV export",
+        mark("Rabobank CSV export"),
         fields={
             "entry_date": "Datum",
             "amount": "Bedrag",
@@ -253,7 +254,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "rabobank_en",
-        "Rabobank CSV export (English)",
+        mark("Rabobank CSV export (English)"),
         fields={
             "entry_date": "Date",
             "amount": "Amount",
@@ -271,7 +272,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "knab",
-        "Knab CSV export",
+        mark("Knab CSV export"),
         fields={
             "entry_date": ("Boekdatum", "Transactiedatum"),
             "amount": "Bedrag",
@@ -290,7 +291,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "de_volksbank",
-        "de Volksbank (ASN, SNS, RegioBank) CSV export",
+        mark("de Volksbank (ASN, SNS, RegioBank) CSV export"),
         fields=_DE_VOLKSBANK_FIELDS,
         required=("Boekingsdatum", "Opdrachtgeversrekening", "Tegenrekeningnummer", "Transactiebedrag"),
         date_format="%d-%m-%Y",
@@ -298,7 +299,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "de_volksbank_headerless",
-        "de Volksbank (ASN, SNS, RegioBank) CSV export",
+        mark("de Volksbank (ASN, SNS, RegioBank) CSV export"),
         fields=_DE_VOLKSBANK_FIELDS,
         columns=_DE_VOLKSBANK,
         shapes=(_DMY, _IBAN, None, None, None, None, None, _CURRENCY, _NUMBER, _CURRENCY, _NUMBER, _DMY)
@@ -308,7 +309,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "triodos",
-        "Triodos Bank CSV export",
+        mark("Triodos Bank CSV export"),
         fields=_TRIODOS_FIELDS,
         columns=_TRIODOS,
         shapes=_TRIODOS_SHAPES,
@@ -318,7 +319,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "triodos_balance",
-        "Triodos Bank CSV export",
+        mark("Triodos Bank CSV export"),
         fields=_TRIODOS_FIELDS,
         columns=(*_TRIODOS, "Saldo na boeking"),
         shapes=(*_TRIODOS_SHAPES, _NUMBER),
@@ -328,7 +329,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "abn_amro_tab",
-        "ABN AMRO TAB export",
+        mark("ABN AMRO TAB export"),
         fields={
             "entry_date": "Transactiedatum",
             "amount": "Transactiebedrag",
@@ -343,7 +344,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "bunq",
-        "bunq CSV export",
+        mark("bunq CSV export"),
         fields={
             "entry_date": "Date",
             "amount": "Amount",
@@ -356,7 +357,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "paypal_en",
-        "PayPal activity export",
+        mark("PayPal activity export"),
         fields={
             "entry_date": "Date",
             "amount": "Net",
@@ -370,7 +371,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "paypal_nl",
-        "PayPal activiteitenoverzicht",
+        mark("PayPal activiteitenoverzicht"),
         fields={
             "entry_date": "Datum",
             "amount": ("Netto", "Net"),
@@ -384,7 +385,7 @@ LAYOUTS: tuple[BankLayout, ...] = (
     ),
     BankLayout(
         "degiro",
-        "DEGIRO account overview",
+        mark("DEGIRO account overview"),
         fields={
             "entry_date": "Datum",
             "amount": "column 9",
@@ -446,7 +447,7 @@ def _recognise_header(table: TextTable) -> TextTable:
     for layout in LAYOUTS:
         if not layout.headerless and layout.matches_header(table.headers):
             if layout.refusal is not None:
-                raise LedgerFileError(f"{table.file_name or 'The file'} {layout.refusal}.")
+                raise LedgerFileError(f"{table.file_name or tr('The file')} {tr(layout.refusal)}.")
             return replace(table, layout=layout.key)
     return table
 

@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from afas.i18n import number, tr
+
 __all__ = ["BANK_HEADERS", "StatementBalance", "balance_notice", "statement_account", "unsigned_zero"]
 
 BANK_HEADERS: tuple[str, ...] = (
@@ -41,11 +43,18 @@ def balance_notice(
     """
     if opening is None or closing is None or opening + movements == closing:
         return None
-    return (
-        f"{statement}: opening balance {opening:,.2f} plus its lines {movements:,.2f} is "
-        f"{opening + movements:,.2f}, but the statement's closing balance is {closing:,.2f} "
-        f"(a difference of {closing - opening - movements:,.2f}). The statement is incomplete or "
-        "lines are missing; download it from the bank again, or import it and look for the gap."
+    return tr(
+        "{statement}: opening balance {opening} plus its lines {movements} is {sum}, but the "
+        "statement's closing balance is {closing} (a difference of {difference}). The statement is "
+        "incomplete or lines are missing; download it from the bank again, or import it and look for "
+        "the gap."
+    ).format(
+        statement=statement,
+        opening=number(opening, 2),
+        movements=number(movements, 2),
+        sum=number(opening + movements, 2),
+        closing=number(closing, 2),
+        difference=number(closing - opening - movements, 2),
     )
 
 

@@ -47,6 +47,7 @@ from typing import IO, Any, NamedTuple
 
 import pyarrow as pa
 
+from afas.i18n import Language, mark, ntr, number, ptr, tr, using
 from afas.recon.bankstatements import (
     BANK_HEADERS,
     StatementBalance,
@@ -82,7 +83,9 @@ _CARRY = 128  # bytes held back at a chunk's end, so no mark is cut in two
 _SHOWN_LINES = 5
 _SHOWN_STATEMENTS = 10
 _CENT = Decimal("0.01")
-_EXPORT = "export the account statement as CAMT.053 (in Dutch banks' portals: 'CAMT.053' / 'XML-afschrift')"
+_EXPORT = mark(
+    "export the account statement as CAMT.053 (in Dutch banks' portals: 'CAMT.053' / 'XML-afschrift')"
+)
 
 _SCHEMA = pa.schema(
     [("row_no", pa.int64()), ("line_no", pa.int64()), ("ragged", pa.int64())]
@@ -93,11 +96,11 @@ _SCHEMA = pa.schema(
 # --- what a file is, from its first bytes -------------------------------------------------------------
 
 _OTHER_MESSAGES: dict[str, str] = {
-    "BkToCstmrAcctRpt": "a camt.052 account report (the bank's report during or between statements)",
-    "BkToCstmrDbtCdtNtfctn": "a camt.054 debit/credit notification",
-    "CstmrCdtTrfInitn": "a pain.001 payment order (payments sent to the bank)",
-    "CstmrDrctDbtInitn": "a pain.008 direct debit order (collections sent to the bank)",
-    "CstmrPmtStsRpt": "a pain.002 payment status report",
+    "BkToCstmrAcctRpt": mark("a camt.052 account report (the bank's report during or between statements)"),
+    "BkToCstmrDbtCdtNtfctn": mark("a camt.054 debit/credit notification"),
+    "CstmrCdtTrfInitn": mark("a pain.001 payment order (payments sent to the bank)"),
+    "CstmrDrctDbtInitn": mark("a pain.008 direct debit order (collections sent to the bank)"),
+    "CstmrPmtStsRpt": mark("a pain.002 payment status report"),
 }
 _ISO_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:([a-z]{4})\.(\d{3})\.")
 _PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
@@ -119,18 +122,22 @@ class CamtHead(NamedTuple):
 
 def _other_message(child: str | None, namespace: str | None) -> str | None:
     what = _OTHER_MESSAGES.get(child or "")
-    if what is None and namespace:
+    if what is not None:
+        what = tr(what)
+    elif namespace:
         found = _ISO_NAMESPACE.match(namespace)
         if found and f"{found.group(1)}.{found.group(2)}" != "camt.053":
-            what = f"an ISO 20022 {found.group(1)}.{found.group(2)} message"
-    return f"is {what}, not a bank statement; {_EXPORT}" if what else None
+            what = tr("an ISO 20022 {kind} message").format(kind=f"{found.group(1)}.{found.group(2)}")
+    if not what:
+        return None
+    return tr("is {what}, not a bank statement; {export}").format(what=what, export=tr(_EXPORT))
 
 
 def _not_camt(root: str) -> str:
-    return (
-        f"is XML but not a CAMT.053 bank statement (its root element is {_shown(root)!r}, without "
+    return tr(
+        "is XML but not a CAMT.053 bank statement (its root element is {root}, without "
         "BkToCstmrStmt); export the statement as CAMT.053"
-    )
+    ).format(root=repr(_shown(root)))
 
 
 def sniff_camt(text: str) -> CamtHead:
@@ -241,7 +248,11 @@ class _Sink:
 def _lines_in_words(lines: list[int], total: int) -> str:
     shown = ", ".join(str(n) for n in lines[:_SHOWN_LINES])
     more = total - min(total, _SHOWN_LINES)
-    return f"line {shown}" if total == 1 else f"lines {shown}" + (f" and {more:,} more" if more else "")
+    if total == 1:
+        return tr("line {line}").format(line=shown)
+    if more:
+        return tr("lines {lines} and {more} more").format(lines=shown, more=number(more))
+    return tr("lines {lines}").format(lines=shown)
 
 
 class _Notes:
@@ -281,49 +292,66 @@ class _Notes:
         if self.unsplit_count == 1:
             line, why = self.unsplit[0]
             found.append(
-                f"The batch entry on line {line} holds transactions whose own amounts {why}; it is "
-                "imported as one line, as the bank booked it."
+                tr(
+                    "The batch entry on line {line} holds transactions whose own amounts {why}; it is "
+                    "imported as one line, as the bank booked it."
+                ).format(line=line, why=why)
             )
         elif self.unsplit_count:
             lines = _lines_in_words([line for line, _ in self.unsplit], self.unsplit_count)
             found.append(
-                f"{self.unsplit_count:,} batch entries ({lines}) hold transactions whose own amounts do "
-                "not add up to the entry's (or are not all given); each is imported as one line, as the "
-                "bank booked it."
+                tr(
+                    "{n} batch entries ({lines}) hold transactions whose own amounts do "
+                    "not add up to the entry's (or are not all given); each is imported as one line, as the "
+                    "bank booked it."
+                ).format(n=number(self.unsplit_count), lines=lines)
             )
         if self.fraction_count:
             amounts = "; ".join(
-                f"line {line}: {format(amount, 'f')} becomes {amount.quantize(_CENT, ROUND_HALF_UP)}"
+                tr("line {line}: {amount} becomes {rounded}").format(
+                    line=line, amount=format(amount, "f"), rounded=amount.quantize(_CENT, ROUND_HALF_UP)
+                )
                 for line, amount in self.fractions
             )
             more = self.fraction_count - len(self.fractions)
-            several = self.fraction_count > 1
+            if more:
+                amounts = tr("{list} and {more} more").format(list=amounts, more=number(more))
             found.append(
-                f"{self.fraction_count:,} amount{'s have' if several else ' has'} more decimals than cents "
-                f"({amounts}{f' and {more:,} more' if more else ''}); the import rounds "
-                f"{'them' if several else 'it'} to cents, so the lines may differ from the bank's totals "
-                "by a cent."
+                ntr(
+                    "{n} amount has more decimals than cents ({amounts}); the import rounds it to cents, so "
+                    "the lines may differ from the bank's totals by a cent.",
+                    "{n} amounts have more decimals than cents ({amounts}); the import rounds them to cents, "
+                    "so the lines may differ from the bank's totals by a cent.",
+                    self.fraction_count,
+                ).format(n=number(self.fraction_count), amounts=amounts)
             )
         found += self.statements
         if self.statement_count > len(self.statements):
             found.append(
-                f"{self.statement_count - len(self.statements):,} more statements do not add up "
-                "either; download the statements from the bank again."
+                tr(
+                    "{n} more statements do not add up either; download the statements from the bank again."
+                ).format(n=number(self.statement_count - len(self.statements)))
             )
         found += self.twice
         if renumbered:
             found.append(
-                f"{self.file_name} has several entries on one line, so the line numbers shown for its "
-                "lines are counted on one by one from there and do not all match the lines of the file."
+                tr(
+                    "{name} has several entries on one line, so the line numbers shown for its "
+                    "lines are counted on one by one from there and do not all match the lines of the file."
+                ).format(name=self.file_name)
             )
         if len(self.members) > 1:
-            parts = [f"{name} from line {first:,}" for name, first, _ in self.members[:_SHOWN_LINES]]
-            more = len(self.members) - len(parts)
+            parts = ", ".join(
+                tr("{member} from line {line}").format(member=name, line=number(first))
+                for name, first, _ in self.members[:_SHOWN_LINES]
+            )
+            more = len(self.members) - len(self.members[:_SHOWN_LINES])
+            if more:
+                parts = tr("{list} and {more} more").format(list=parts, more=number(more))
             found.append(
-                f"The {len(self.members):,} files in {self.file_name} are numbered on as one: "
-                + ", ".join(parts)
-                + (f" and {more:,} more" if more else "")
-                + "."
+                tr("The {n} files in {name} are numbered on as one: {files}.").format(
+                    n=number(len(self.members)), name=self.file_name, files=parts
+                )
             )
         return tuple(found)
 
@@ -336,23 +364,29 @@ _MARKS = ("Ntry", "TxDtls")
 
 def _refused_dtd(file_name: str) -> LedgerFileError:
     return LedgerFileError(
-        f"{file_name} declares a DTD or XML entities, which bank statements never do; it was refused "
-        "for safety. Download the CAMT.053 statement from the bank again."
+        tr(
+            "{name} declares a DTD or XML entities, which bank statements never do; it was refused "
+            "for safety. Download the CAMT.053 statement from the bank again."
+        ).format(name=file_name)
     )
 
 
 def _unreadable_encoding(file_name: str, encoding: str) -> LedgerFileError:
     return LedgerFileError(
-        f"{file_name} says its text is in the encoding {_shown(encoding, 30)!r}, which cannot be read "
-        "(bank statements are UTF-8); the file is damaged or not a bank statement. Download the "
-        "CAMT.053 statement from the bank again."
+        tr(
+            "{name} says its text is in the encoding {encoding}, which cannot be read "
+            "(bank statements are UTF-8); the file is damaged or not a bank statement. Download the "
+            "CAMT.053 statement from the bank again."
+        ).format(name=file_name, encoding=repr(_shown(encoding, 30)))
     )
 
 
 def _not_well_formed(file_name: str, line: object, column: object) -> LedgerFileError:
     return LedgerFileError(
-        f"{file_name} is not well-formed XML (line {line}, column {column}); the file is damaged or cut "
-        "off. Download the CAMT.053 statement from the bank again."
+        tr(
+            "{name} is not well-formed XML (line {line}, column {column}); the file is damaged or cut "
+            "off. Download the CAMT.053 statement from the bank again."
+        ).format(name=file_name, line=line, column=column)
     )
 
 
@@ -564,9 +598,14 @@ class _Statement:
     entries: int = 0
 
     def label(self) -> str:
-        name = f"statement {self.statement_id}" if self.statement_id else f"statement {self.number}"
-        where = f" of {self.account}" if self.account else ""
-        return f"{name}{where}" + (f" (in {self.member})" if self.member else "")
+        """How the user reads the statement ("statement 00031 of NL44RABO0123456789"), in the
+        session's language (the balances kept with the import name it in English, see ``_kept``)."""
+        parts = [tr("statement {statement}").format(statement=self.statement_id or self.number)]
+        if self.account:
+            parts.append(tr("of {account}").format(account=self.account))
+        if self.member:
+            parts.append(tr("(in {file})").format(file=self.member))
+        return " ".join(parts)
 
 
 # --- one XML document ----------------------------------------------------------------------------------
@@ -620,7 +659,8 @@ class _Document:
             if name == "BkToCstmrStmt":
                 self._statements_found(element, 2)
             elif name != "Document":
-                raise LedgerFileError(f"{self.file_name} {_other_message(name, None) or _not_camt(name)}.")
+                reason = _other_message(name, None) or _not_camt(name)
+                raise LedgerFileError(f"{self.file_name} {reason}.")
         elif depth == 2 and not self.statements_depth:
             if name != "BkToCstmrStmt":
                 namespace = tag[1 : tag.rfind("}")] if tag.startswith("{") else None
@@ -746,8 +786,10 @@ class _Document:
             where = statement.member or self.file_name
             if key in self.notes.seen and statement.entries:
                 self.notes.twice.append(
-                    f"{statement.label()} appears more than once (also in {self.notes.seen[key]}); its "
-                    "lines are imported each time. Remove the copy, or import the files one by one."
+                    tr(
+                        "{statement} appears more than once (also in {file}); its "
+                        "lines are imported each time. Remove the copy, or import the files one by one."
+                    ).format(statement=statement.label(), file=self.notes.seen[key])
                 )
             self.notes.seen.setdefault(key, where)
         opening = statement.opening or statement.previous
@@ -759,8 +801,10 @@ class _Document:
             return
         if opening[1] and closing[1] and opening[1] != closing[1]:
             self.notes.statement(
-                f"{statement.label()}: its opening balance is in {opening[1]} and its closing balance in "
-                f"{closing[1]}, so its lines cannot be checked against them."
+                tr(
+                    "{statement}: its opening balance is in {opening} and its closing balance in "
+                    "{closing}, so its lines cannot be checked against them."
+                ).format(statement=statement.label(), opening=opening[1], closing=closing[1])
             )
             return
         notice = balance_notice(statement.label(), opening[0], statement.movements, closing[0])
@@ -783,9 +827,11 @@ class _Document:
         opening_amount = None
         if opening is not None and (opening[1] or statement.currency) == currency:
             opening_amount = unsigned_zero(opening[0])
+        with using(Language.EN):  # kept with the import, read in any language later
+            label = statement.label()
         return StatementBalance(
             statement_account(statement.account),
-            statement.label(),
+            label,
             statement.period_from or opening_date,
             date_to,
             opening_amount,
@@ -798,8 +844,10 @@ class _Document:
         amount = _decimal(written)
         if amount is None:
             raise LedgerFileError(
-                f"{self.file_name}: the {what} on line {line} has the amount {_shown(written or '')!r}, "
-                "which is not a number; the statement is damaged. Download it from the bank again."
+                tr(
+                    "{name}: the {what} on line {line} has the amount {amount}, "
+                    "which is not a number; the statement is damaged. Download it from the bank again."
+                ).format(name=self.file_name, what=what, line=line, amount=repr(_shown(written or "")))
             )
         if amount != amount.quantize(_CENT):
             self.notes.fraction(line, amount)
@@ -837,10 +885,12 @@ class _Document:
                 entry_reference = _text_of(child)
         if _text_of(amount_element) is None or indicator not in ("CRDT", "DBIT"):
             raise LedgerFileError(
-                f"{self.file_name}: the entry (Ntry) on line {line} lacks its amount or its credit/debit "
-                "indicator; the statement is incomplete. Download it from the bank again."
+                tr(
+                    "{name}: the entry (Ntry) on line {line} lacks its amount or its credit/debit "
+                    "indicator; the statement is incomplete. Download it from the bank again."
+                ).format(name=self.file_name, line=line)
             )
-        amount = self._amount(amount_element, line, "entry")
+        amount = self._amount(amount_element, line, ptr("CAMT.053", "entry"))
         # CRDT: money into the account, a debit on the bank ledger account: positive.
         signed = amount if indicator == "CRDT" else -amount
         statement.movements += signed
@@ -924,24 +974,32 @@ class _Document:
             if _text_of(element) is None:
                 element = tags.at(tx, "Amt")
             if _text_of(element) is None:
-                self.notes.batch(line, "are not all given")
+                self.notes.batch(line, tr("are not all given"))
                 return None
             tx_currency = element.get("Ccy") or currency
             if currency and tx_currency != currency:
-                self.notes.batch(line, f"are in {tx_currency}, not in the entry's {currency}")
+                self.notes.batch(
+                    line,
+                    tr("are in {currency}, not in the entry's {entry}").format(
+                        currency=tx_currency, entry=currency
+                    ),
+                )
                 return None
             tx_indicator = tags.text(tx, "CdtDbtInd") or indicator
             if tx_indicator not in ("CRDT", "DBIT"):
                 tx_indicator = indicator
             amount = _decimal(_text_of(element))
             if amount is None:
-                self.notes.batch(line, "are not all given")
+                self.notes.batch(line, tr("are not all given"))
                 return None
             parts.append((tx, amount if tx_indicator == "CRDT" else -amount, tx_currency, tx_indicator))
         total = sum((part[1] for part in parts), Decimal(0))
         if total != signed:
             self.notes.batch(
-                line, f"add up to {_amount_text(total)}, not to the entry's {_amount_text(signed)}"
+                line,
+                tr("add up to {total}, not to the entry's {entry}").format(
+                    total=_amount_text(total), entry=_amount_text(signed)
+                ),
             )
             return None
         for _tx, amount, _currency, _indicator in parts:
@@ -1015,8 +1073,10 @@ def _balance_date(text: str | None) -> dt.date | None:
 
 def _no_entries(file_name: str) -> LedgerFileError:
     return LedgerFileError(
-        f"{file_name} is a CAMT.053 statement without entries (Ntry); there is nothing to import. "
-        "Export a statement for a period with transactions."
+        tr(
+            "{name} is a CAMT.053 statement without entries (Ntry); there is nothing to import. "
+            "Export a statement for a period with transactions."
+        ).format(name=file_name)
     )
 
 
@@ -1032,7 +1092,7 @@ def _read_documents(
     try:
         offset = 0
         for member, chunks in documents:
-            label = f"{member} in {file_name}" if member else file_name
+            label = tr("{member} in {file}").format(member=member, file=file_name) if member else file_name
             first_line = max(offset, sink.last_line) + 1
             document = _Document(label, sink, notes, member, max(offset, sink.last_line))
             lines = document.read(chunks)
@@ -1141,7 +1201,9 @@ def read_camt_archive(source: bytes | IO[bytes], file_name: str, *, into: Path |
         members = _members(archive)
     except Exception:  # zipfile raises many kinds (BadZipFile, NotImplementedError, ValueError...)
         raise LedgerFileError(
-            f"{file_name} is a damaged ZIP archive; download the statements from the bank again."
+            tr("{name} is a damaged ZIP archive; download the statements from the bank again.").format(
+                name=file_name
+            )
         ) from None
     with archive:
         _check_archive(archive, members, file_name)
@@ -1149,9 +1211,11 @@ def read_camt_archive(source: bytes | IO[bytes], file_name: str, *, into: Path |
 
         def too_big() -> LedgerFileError:
             return LedgerFileError(
-                f"{file_name} is refused: its files unpack to more than its directory says, or to more than "
-                f"{mb(MAX_ARCHIVE_UNPACKED)}; it is damaged or built to overload the dashboard. Download "
-                "the statements from the bank again."
+                tr(
+                    "{name} is refused: its files unpack to more than its directory says, or to more than "
+                    "{limit}; it is damaged or built to overload the dashboard. Download "
+                    "the statements from the bank again."
+                ).format(name=file_name, limit=mb(MAX_ARCHIVE_UNPACKED))
             )
 
         def documents() -> Iterator[tuple[str, Iterable[bytes]]]:
@@ -1163,56 +1227,72 @@ def read_camt_archive(source: bytes | IO[bytes], file_name: str, *, into: Path |
             return _read_documents(file_name, documents(), into)
         except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, zlib.error):
             raise LedgerFileError(
-                f"{file_name} is a damaged ZIP archive (a file in it cannot be unpacked); download the "
-                "statements from the bank again."
+                tr(
+                    "{name} is a damaged ZIP archive (a file in it cannot be unpacked); download the "
+                    "statements from the bank again."
+                ).format(name=file_name)
             ) from None
 
 
 def _check_archive(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], file_name: str) -> None:
     if not members:
-        raise LedgerFileError(f"{file_name} is an empty ZIP archive; there is nothing to import.")
+        raise LedgerFileError(
+            tr("{name} is an empty ZIP archive; there is nothing to import.").format(name=file_name)
+        )
     if len(members) > MAX_ARCHIVE_MEMBERS:
         raise LedgerFileError(
-            f"{file_name} holds {len(members):,} files; the dashboard reads up to {MAX_ARCHIVE_MEMBERS:,} "
-            "statements from one ZIP archive. Split it, or export a longer period per statement."
+            tr(
+                "{name} holds {n} files; the dashboard reads up to {limit} "
+                "statements from one ZIP archive. Split it, or export a longer period per statement."
+            ).format(name=file_name, n=number(len(members)), limit=number(MAX_ARCHIVE_MEMBERS))
         )
     total = sum(info.file_size for info in members)
     if total > MAX_ARCHIVE_UNPACKED:
         raise LedgerFileError(
-            f"{file_name} is refused: unpacked its files hold {mb(total)}, more than the "
-            f"{mb(MAX_ARCHIVE_UNPACKED)} the dashboard reads from one ZIP archive. Split it into smaller "
-            "archives."
+            tr(
+                "{name} is refused: unpacked its files hold {size}, more than the "
+                "{limit} the dashboard reads from one ZIP archive. Split it into smaller "
+                "archives."
+            ).format(name=file_name, size=mb(total), limit=mb(MAX_ARCHIVE_UNPACKED))
         )
     for info in members:
         shown = _shown(info.filename)
         if _unsafe_name(info.filename):
             raise LedgerFileError(
-                f"{file_name} is refused: it holds a file whose path leads out of the archive ({shown!r}). "
-                "Zip the statements again, without folders."
+                tr(
+                    "{name} is refused: it holds a file whose path leads out of the archive ({file}). "
+                    "Zip the statements again, without folders."
+                ).format(name=file_name, file=repr(shown))
             )
         if info.flag_bits & 0x1:
             raise LedgerFileError(
-                f"{file_name} is protected by a password ({shown}); unzip it and upload the statements, "
-                "or zip them again without a password."
+                tr(
+                    "{name} is protected by a password ({file}); unzip it and upload the statements, "
+                    "or zip them again without a password."
+                ).format(name=file_name, file=shown)
             )
         data = _peek(archive, info)
         if data is None:
             raise LedgerFileError(
-                f"{file_name}: its file {shown} cannot be unpacked (damaged, or packed in a way the "
-                "dashboard does not read); unzip the archive and upload the statements one by one."
+                tr(
+                    "{name}: its file {file} cannot be unpacked (damaged, or packed in a way the "
+                    "dashboard does not read); unzip the archive and upload the statements one by one."
+                ).format(name=file_name, file=shown)
             )
         head = _member_head(data)
         if head.kind == "refused":
             if data.startswith(b"PK\x03\x04"):
-                what = "is another ZIP archive inside it; unzip that one and upload the statements"
+                what = tr("is another ZIP archive inside it; unzip that one and upload the statements")
             elif head.other_message and head.reason:
                 what = head.reason
             else:
-                what = (
+                what = tr(
                     "is not a CAMT.053 statement; upload a ZIP archive that holds CAMT.053 statements only, "
                     "or the statements one by one"
                 )
-            raise LedgerFileError(f"{file_name} holds {shown}, which {what}.")
+            raise LedgerFileError(
+                tr("{name} holds {file}, which {what}.").format(name=file_name, file=shown, what=what)
+            )
 
 
 def read_camt_file(path: str | Path, *, into: Path | None = None) -> TextTable:

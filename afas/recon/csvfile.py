@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from afas.i18n import ntr, tr
 from afas.recon.tables import LedgerFileError, RawTable, TextTable, clean_headers, column_name
 from afas.recon.textfiles import (
     PY_WHITESPACE,
@@ -113,8 +114,8 @@ def _forced_delimiter(text: str) -> str | None:
 
 
 def _delimiter_name(delimiter: str | None) -> str:
-    return {";": "semicolons", ",": "commas", "\t": "tabs", "|": "vertical bars"}.get(
-        delimiter or ",", "commas"
+    return {";": tr("semicolons"), ",": tr("commas"), "\t": tr("tabs"), "|": tr("vertical bars")}.get(
+        delimiter or ",", tr("commas")
     )
 
 
@@ -122,18 +123,25 @@ def _delimiter_name(delimiter: str | None) -> str:
 
 
 def _no_lines(file_name: str) -> LedgerFileError:
-    return LedgerFileError(f"{file_name} has no lines with data; export the ledger again.")
+    return LedgerFileError(
+        tr("{name} has no lines with data; export the ledger again.").format(name=file_name)
+    )
 
 
 def _not_a_table(
     file_name: str, first: list[tuple[int, int]], more: bool, delimiter: str | None
 ) -> LedgerFileError:
-    shown = ", ".join(f"line {line}: {n} field{'s' if n != 1 else ''}" for line, n in first)
+    shown = ", ".join(
+        ntr("line {line}: {n} field", "line {line}: {n} fields", n).format(line=line, n=n)
+        for line, n in first
+    )
     shown += ", …" if more else ""
     return LedgerFileError(
-        f"{file_name}: the lines have different numbers of fields ({shown}), so this is not a "
-        f"table separated by {_delimiter_name(delimiter)}. Export the ledger as a CSV file with one "
-        "header line and the same columns on every line."
+        tr(
+            "{name}: the lines have different numbers of fields ({shown}), so this is not a "
+            "table separated by {delimiters}. Export the ledger as a CSV file with one "
+            "header line and the same columns on every line."
+        ).format(name=file_name, shown=shown, delimiters=_delimiter_name(delimiter))
     )
 
 
@@ -158,13 +166,17 @@ def read_csv_reference(
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             raise LedgerFileError(
-                f'{file_name}: the quoted value that starts on line {previous + 1} is never closed (a " is '
-                "missing), so the rest of the file would be read as one value. Fix that quote or export the "
-                "file again."
+                tr(
+                    '{name}: the quoted value that starts on line {line} is never closed (a " is '
+                    "missing), so the rest of the file would be read as one value. Fix that quote or export "
+                    "the file again."
+                ).format(name=file_name, line=previous + 1)
             ) from None
         raise LedgerFileError(
-            f'{file_name}: line {previous + 1} cannot be read as CSV ({exc}); check the quotes (") on that '
-            "line: a quoted value must be followed by the delimiter or the end of the line."
+            tr(
+                '{name}: line {line} cannot be read as CSV ({error}); check the quotes (") on that '
+                "line: a quoted value must be followed by the delimiter or the end of the line."
+            ).format(name=file_name, line=previous + 1, error=exc)
         ) from None
     if not records:
         raise _no_lines(file_name)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from afas.i18n import number, tr
 from afas.recon.banklayouts import layout_named
 from afas.recon.mapping import AUTO, Mapping, SignMeaning
 from afas.recon.mapsql import MappedSummary
@@ -85,21 +86,38 @@ def _date_note(
     values: Sequence[str], date_format: str, mapping: Mapping, by_layout: str | None
 ) -> ReadingNote:
     if date_format == EXCEL_SERIAL:
-        return ReadingNote(Subject.DATES, "Dates are Excel day numbers (e.g. 46023 is 01-01-2026).")
+        return ReadingNote(Subject.DATES, tr("Dates are Excel day numbers (e.g. 46023 is 01-01-2026)."))
     words = format_words(date_format)
     if mapping.date_format != AUTO and by_layout:
-        return ReadingNote(Subject.DATES, f"Dates are read as {words}, as the {by_layout} writes them.")
+        return ReadingNote(
+            Subject.DATES,
+            tr("Dates are read as {format}, as the {layout} writes them.").format(
+                format=words, layout=by_layout
+            ),
+        )
     other = _swapped(date_format)
     if other is None:
-        example = f" (e.g. {shown(values[0])!r})" if values else ""
-        return ReadingNote(Subject.DATES, f"Dates are read as {words}{example}.")
+        if values:
+            text = tr("Dates are read as {format} (e.g. {example}).").format(
+                format=words, example=repr(shown(values[0]))
+            )
+        else:
+            text = tr("Dates are read as {format}.").format(format=words)
+        return ReadingNote(Subject.DATES, text)
     proof = next((v for v in values if _parses(v, date_format) and not _parses(v, other)), None)
     if proof is not None:
-        return ReadingNote(Subject.DATES, f"Dates are read as {words}: {shown(proof)!r} can only be read so.")
+        return ReadingNote(
+            Subject.DATES,
+            tr("Dates are read as {format}: {proof} can only be read so.").format(
+                format=words, proof=repr(shown(proof))
+            ),
+        )
     return ReadingNote(
         Subject.DATES,
-        f"Dates are read as {words}, but every date in the first lines could also be {format_words(other)} "
-        "(no day above 12): check a date against the file, and choose the date format if it is the other.",
+        tr(
+            "Dates are read as {format}, but every date in the first lines could also be {other} "
+            "(no day above 12): check a date against the file, and choose the date format if it is the other."
+        ).format(format=words, other=format_words(other)),
         warn=True,
     )
 
@@ -119,37 +137,53 @@ def _decimal_proof(values: Sequence[str], separator: str) -> str | None:
 def _decimal_note(
     values: Sequence[str], separator: str, mapping: Mapping, by_layout: str | None
 ) -> ReadingNote:
-    name = "a decimal comma (1.234,56)" if separator == "," else "a decimal point (1,234.56)"
+    name = tr("a decimal comma (1.234,56)") if separator == "," else tr("a decimal point (1,234.56)")
     if mapping.decimal_separator != AUTO and by_layout:
-        return ReadingNote(Subject.DECIMALS, f"Amounts are read with {name}, as the {by_layout} writes them.")
+        return ReadingNote(
+            Subject.DECIMALS,
+            tr("Amounts are read with {separator}, as the {layout} writes them.").format(
+                separator=name, layout=by_layout
+            ),
+        )
     proof = _decimal_proof(values, separator)
     if proof is not None:
-        return ReadingNote(Subject.DECIMALS, f"Amounts are read with {name}: {shown(proof)!r} shows it.")
+        return ReadingNote(
+            Subject.DECIMALS,
+            tr("Amounts are read with {separator}: {proof} shows it.").format(
+                separator=name, proof=repr(shown(proof))
+            ),
+        )
     if not values:
-        return ReadingNote(Subject.DECIMALS, f"Amounts are read with {name}.")
+        return ReadingNote(Subject.DECIMALS, tr("Amounts are read with {separator}.").format(separator=name))
     return ReadingNote(
         Subject.DECIMALS,
-        f"Amounts are read with {name}, but no amount in the first lines shows which separator the file "
-        "uses (such as '1.234' alone): check an amount against the file.",
+        tr(
+            "Amounts are read with {separator}, but no amount in the first lines shows which separator the "
+            "file uses (such as '1.234' alone): check an amount against the file."
+        ).format(separator=name),
         warn=True,
     )
 
 
 def _sign_note(mapping: Mapping) -> ReadingNote:
-    flip = " and then negated (flip the sign is on)" if mapping.flip_sign else ""
+    flip = " " + tr("and then negated (flip the sign is on)") if mapping.flip_sign else ""
     if mapping.sign:
         meaning = (
-            "D (debet) is money out of the account, negative; C is money in (a bank's own export)"
+            tr("D (debet) is money out of the account, negative; C is money in (a bank's own export)")
             if mapping.sign_meaning == SignMeaning.BANK
-            else "D (debet) is a debit, positive; C (credit) negative; Bij is money in, Af out"
+            else tr("D (debet) is a debit, positive; C (credit) negative; Bij is money in, Af out")
         )
         return ReadingNote(
-            Subject.SIGN, f"Column {mapping.sign!r} gives each amount's sign: {meaning}{flip}."
+            Subject.SIGN,
+            tr("Column {column} gives each amount's sign: {meaning}{flip}.").format(
+                column=repr(mapping.sign), meaning=meaning, flip=flip
+            ),
         )
     if mapping.debit or mapping.credit:
-        return ReadingNote(Subject.SIGN, f"The amount is debit minus credit{flip}.")
+        return ReadingNote(Subject.SIGN, tr("The amount is debit minus credit{flip}.").format(flip=flip))
     return ReadingNote(
-        Subject.SIGN, f"Amounts are taken with their own sign (minus: credit, money out){flip}."
+        Subject.SIGN,
+        tr("Amounts are taken with their own sign (minus: credit, money out){flip}.").format(flip=flip),
     )
 
 
@@ -159,26 +193,40 @@ def reading_notes(table: TextTable, mapping: Mapping, summary: MappedSummary) ->
     sign, checks. The reader's own notices (balances that do not add up, ...) come first."""
     notes = [ReadingNote(Subject.CHECK, notice, warn=True) for notice in table.notices]
     layout = layout_named(table.layout) if table.layout else None
-    by_layout = layout.label if layout else None
+    by_layout = tr(layout.label) if layout else None
     if layout is not None:
         how = (
-            "the kind of value in each column (it has no header line)"
+            tr("the kind of value in each column (it has no header line)")
             if layout.headerless
-            else "its column names"
+            else tr("its column names")
         )
-        notes.append(ReadingNote(Subject.LAYOUT, f"Recognised: {layout.label}, by {how}."))
+        notes.append(
+            ReadingNote(
+                Subject.LAYOUT, tr("Recognised: {layout}, by {how}.").format(layout=by_layout, how=how)
+            )
+        )
     sample = table.head(_SAMPLE_ROWS)  # read once: a staged table reads it from its file
     notes += _header_notes(table, sample)
     money = [c for c in (mapping.amount, mapping.debit, mapping.credit) if c]
-    basis = f"as in the {by_layout}" if by_layout else "its header suggests it"
+    basis = tr("as in the {layout}").format(layout=by_layout) if by_layout else tr("its header suggests it")
     if table.file_format in ("mt940", "camt053", "xaf"):
-        basis = "the file's own amount field"
+        basis = tr("the file's own amount field")
     if mapping.amount:
-        notes.append(ReadingNote(Subject.AMOUNT, f"The amount is column {mapping.amount!r} ({basis})."))
+        notes.append(
+            ReadingNote(
+                Subject.AMOUNT,
+                tr("The amount is column {column} ({basis}).").format(
+                    column=repr(mapping.amount), basis=basis
+                ),
+            )
+        )
     elif money:
         notes.append(
             ReadingNote(
-                Subject.AMOUNT, f"Debit is column {mapping.debit!r}, credit {mapping.credit!r} ({basis})."
+                Subject.AMOUNT,
+                tr("Debit is column {debit}, credit {credit} ({basis}).").format(
+                    debit=repr(mapping.debit), credit=repr(mapping.credit), basis=basis
+                ),
             )
         )
     amounts = [v for c in money for v in _values(table, sample, c)]
@@ -199,30 +247,37 @@ def _header_notes(table: TextTable, sample: Sequence[Sequence[str | None]]) -> l
         first = [shown(c) for c in (sample[:1] or [()])[0] if c and c.strip()][:2]
         names = ", ".join(table.headers[:3])
         if table.header_guessed:
-            why = f"The first line holds values ({', '.join(repr(v) for v in first)}), not column names"
             return [
                 ReadingNote(
                     Subject.HEADER,
-                    f"{why}, so it is read as the first transaction and the columns are named {names}, ...; "
-                    "untick 'The first line is a transaction' if it is the header.",
+                    tr(
+                        "The first line holds values ({values}), not column names, so it is read as the "
+                        "first transaction and the columns are named {names}, ...; untick 'The first line "
+                        "is a transaction' if it is the header."
+                    ).format(values=", ".join(repr(v) for v in first), names=names),
                     warn=table.layout is None,
                 )
             ]
         return [
-            ReadingNote(Subject.HEADER, f"The first line is read as a transaction, as chosen ({names}, ...).")
+            ReadingNote(
+                Subject.HEADER,
+                tr("The first line is read as a transaction, as chosen ({names}, ...).").format(names=names),
+            )
         ]
     if table.header_line is None:
         return []
     above = ""
     if table.header_line == 2:
-        above = " (line 1 above it is a title)"
+        above = " " + tr("(line 1 above it is a title)")
     elif table.header_line > 2:
-        above = f" (lines 1 to {table.header_line - 1} above it are a title)"
+        above = " " + tr("(lines 1 to {last} above it are a title)").format(last=table.header_line - 1)
     return [
         ReadingNote(
             Subject.HEADER,
-            f"Line {table.header_line} is read as the column names{above}; tick 'The first line is a "
-            "transaction' if the file has no header line.",
+            tr(
+                "Line {line} is read as the column names{above}; tick 'The first line is a "
+                "transaction' if the file has no header line."
+            ).format(line=table.header_line, above=above),
         )
     ]
 
@@ -236,8 +291,10 @@ def _checks(
         checks.append(
             ReadingNote(
                 Subject.CHECK,
-                f"The {summary.rows:,} lines add up to exactly 0.00: check that the amount column is the "
-                "right one (a column of zeros reads as amounts too).",
+                tr(
+                    "The {n} lines add up to exactly {zero}: check that the amount column is the "
+                    "right one (a column of zeros reads as amounts too)."
+                ).format(n=number(summary.rows), zero=number(0, 2)),
                 warn=True,
             )
         )
@@ -253,8 +310,10 @@ def _checks(
             checks.append(
                 ReadingNote(
                     Subject.CHECK,
-                    f"Column {column!r} holds an amount other than zero on only {len(nonzero)} of the first "
-                    f"{len(sample)} lines: is it the amount column? Choose another if not.",
+                    tr(
+                        "Column {column} holds an amount other than zero on only {n} of the first "
+                        "{lines} lines: is it the amount column? Choose another if not."
+                    ).format(column=repr(column), n=len(nonzero), lines=len(sample)),
                     warn=True,
                 )
             )

@@ -40,6 +40,7 @@ from functools import cached_property
 import duckdb
 
 from afas.errors import InputError
+from afas.i18n import date, ntr, number, tr
 from afas.recon.banklayouts import layout_named
 from afas.recon.guesses import ReadingNote, reading_notes
 from afas.recon.mapping import LedgerLine, LineProblem, MappedLedger, Mapping, apply_mapping, suggest_mapping
@@ -88,8 +89,10 @@ class UnknownProfile(LedgerImportError):
 
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(
-            f"There is no saved column mapping named {name!r}.",
-            ("Saved mappings: " + ", ".join(known) + ".") if known else "No mapping has been saved yet.",
+            tr("There is no saved column mapping named {name}.").format(name=repr(name)),
+            tr("Saved mappings: {names}.").format(names=", ".join(known))
+            if known
+            else tr("No mapping has been saved yet."),
         )
 
 
@@ -104,10 +107,15 @@ class ImportProblems(LedgerImportError):
         self.count = len(problems) if count is None else count
         self.lines = len({p.line_no for p in problems}) if lines is None else lines
         first = "; ".join(str(p) for p in problems[:_FIRST_PROBLEMS])
-        more = f"; and {self.count - _FIRST_PROBLEMS:,} more" if self.count > _FIRST_PROBLEMS else ""
+        if self.count > _FIRST_PROBLEMS:
+            first = tr("{list}; and {more} more").format(
+                list=first, more=number(self.count - _FIRST_PROBLEMS)
+            )
         super().__init__(
-            f"{self.lines:,} line(s) of {file_name} cannot be read: {first}{more}. Nothing was imported; fix "
-            "these lines or the mapping, or import without them."
+            tr(
+                "{n} line(s) of {name} cannot be read: {problems}. Nothing was imported; fix "
+                "these lines or the mapping, or import without them."
+            ).format(n=number(self.lines), name=file_name, problems=first)
         )
 
 
@@ -117,9 +125,16 @@ class DuplicateImport(LedgerImportError):
     def __init__(self, earlier: LedgerImport) -> None:
         self.earlier = earlier
         super().__init__(
-            f"This file was already imported as {earlier.name!r} on {earlier.imported:%Y-%m-%d %H:%M} UTC "
-            f"(import {earlier.import_id}, {earlier.rows} lines). Nothing was imported; delete that import "
-            "first, or choose to import the file a second time."
+            tr(
+                "This file was already imported as {name} on {when} UTC "
+                "(import {id}, {rows} lines). Nothing was imported; delete that import "
+                "first, or choose to import the file a second time."
+            ).format(
+                name=repr(earlier.name),
+                when=f"{date(earlier.imported)} {earlier.imported:%H:%M}",
+                id=earlier.import_id,
+                rows=number(earlier.rows),
+            )
         )
 
 
@@ -329,7 +344,9 @@ def import_table(
             raise ImportProblems(file_name, problems, count=count, lines=lines)
         rows = view.count()[0]
         if not rows:
-            raise LedgerFileError(f"No line of {file_name} can be read, so there is nothing to import.")
+            raise LedgerFileError(
+                tr("No line of {name} can be read, so there is nothing to import.").format(name=file_name)
+            )
         with transaction(con):
             import_id = _next_import_id(con)
             con.execute(
@@ -369,10 +386,6 @@ def list_imports(con: duckdb.DuckDBPyConnection) -> list[LedgerImport]:
     return [LedgerImport(*row) for row in rows]
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 @dataclass(frozen=True)
 class ImportFootprint:
     """What an import left in the warehouse: what deleting it removes, and what keeps it."""
@@ -390,25 +403,35 @@ class ImportFootprint:
 
     def removes(self) -> str:
         """What deleting it removes, in words ("34 lines, 1 matching run and 40 result rows")."""
-        parts = [_plural(self.lines, "line")]
+        parts = [ntr("{n} line", "{n} lines", self.lines).format(n=number(self.lines))]
         if self.runs:
-            parts += [_plural(self.runs, "matching run"), _plural(self.results, "result row")]
+            parts += [
+                ntr("{n} matching run", "{n} matching runs", self.runs).format(n=number(self.runs)),
+                ntr("{n} result row", "{n} result rows", self.results).format(n=number(self.results)),
+            ]
         if self.overrides:
             parts.append(
-                _plural(self.overrides, "match made or undone by hand", "matches made or undone by hand")
+                ntr(
+                    "{n} match made or undone by hand", "{n} matches made or undone by hand", self.overrides
+                ).format(n=number(self.overrides))
             )
-        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        if len(parts) == 1:
+            return parts[0]
+        return tr("{list} and {last}").format(list=", ".join(parts[:-1]), last=parts[-1])
 
     def refusal(self) -> str:
         """Why it is kept (empty when it may be deleted)."""
         if self.deletable:
             return ""
-        return (
-            f"Ledger #{self.ledger.import_id} '{self.ledger.name}' is kept: "
-            f"{_plural(self.corrections, 'correction')} in the outbox "
-            f"{'was' if self.corrections == 1 else 'were'} made from its differences, and the audit log "
-            "refers to them. Deleting it would remove the lines those corrections came from."
-        )
+        return ntr(
+            "Ledger #{id} '{name}' is kept: {n} correction in the outbox was made from its differences, "
+            "and the audit log refers to them. Deleting it would remove the lines those corrections came "
+            "from.",
+            "Ledger #{id} '{name}' is kept: {n} corrections in the outbox were made from its differences, "
+            "and the audit log refers to them. Deleting it would remove the lines those corrections came "
+            "from.",
+            self.corrections,
+        ).format(id=self.ledger.import_id, name=self.ledger.name, n=number(self.corrections))
 
 
 class ImportInUse(LedgerImportError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from afas.i18n import tr
 from afas.recon.readers import FORMATS, check_size
 from afas.recon.tables import FileTooLarge
 from afas.recon.textfiles import mb
@@ -62,7 +63,7 @@ def upload_help(labels: Iterable[str] | None = None) -> str:
     """The limits as one line for an upload widget: "CSV up to 200 MB, Excel up to 25 MB, ..."."""
     wanted = None if labels is None else set(labels)
     return ", ".join(
-        f"{limit.label} up to {limit.max_mb} MB"
+        tr("{format} up to {mb} MB").format(format=limit.label, mb=limit.max_mb)
         for limit in FORMAT_LIMITS
         if wanted is None or limit.label in wanted
     )

@@ -28,6 +28,7 @@ from decimal import Decimal
 import duckdb
 import pyarrow as pa
 
+from afas.i18n import ptr, tr
 from afas.recon.tables import LedgerFileError, TextTable, column_name
 from afas.recon.textfiles import PY_WHITESPACE
 from afas.recon.textvalues import (
@@ -80,8 +81,11 @@ class LineProblem:
     reason: str
 
     def __str__(self) -> str:
-        where = f"line {self.line_no}"
-        return f"{where}, column {self.column!r}: {self.reason}" if self.column else f"{where}: {self.reason}"
+        if self.column:
+            return tr("line {line}, column {column}: {reason}").format(
+                line=self.line_no, column=repr(self.column), reason=self.reason
+            )
+        return tr("line {line}: {reason}").format(line=self.line_no, reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,30 @@ def sign_of(text: str, bank: bool = False) -> int | None:
 
 def _shown_list(headers: Sequence[str]) -> str:
     shown = ", ".join(repr(h) for h in headers[:20])
-    return shown + (f" and {len(headers) - 20} more" if len(headers) > 20 else "")
+    if len(headers) > 20:
+        return tr("{list} and {more} more").format(list=shown, more=len(headers) - 20)
+    return shown
+
+
+def _field_words(target: str) -> str:
+    """A mapped field as the refusal names it ("entry date", "counterparty iban")."""
+    words = {
+        "entry_date": ptr("mapped field", "entry date"),
+        "amount": ptr("mapped field", "amount"),
+        "debit": ptr("mapped field", "debit"),
+        "credit": ptr("mapped field", "credit"),
+        "sign": ptr("mapped field", "sign"),
+        "account": ptr("mapped field", "account"),
+        "currency": ptr("mapped field", "currency"),
+        "description": ptr("mapped field", "description"),
+        "voucher": ptr("mapped field", "voucher"),
+        "invoice": ptr("mapped field", "invoice"),
+        "relation": ptr("mapped field", "relation"),
+        "allocation": ptr("mapped field", "allocation"),
+        "counterparty_name": ptr("mapped field", "counterparty name"),
+        "counterparty_iban": ptr("mapped field", "counterparty iban"),
+    }
+    return words.get(target) or target.replace("_", " ")
 
 
 def column_index(headers: Sequence[str], mapping) -> dict[str, int]:
@@ -133,30 +160,36 @@ def column_index(headers: Sequence[str], mapping) -> dict[str, int]:
     mapped column is not in the file."""
     if not mapping.entry_date:
         raise LedgerFileError(
-            "The mapping has no date column; choose the column that holds the entry date (the columns in "
-            f"this file are: {_shown_list(headers)})."
+            tr(
+                "The mapping has no date column; choose the column that holds the entry date (the columns in "
+                "this file are: {columns})."
+            ).format(columns=_shown_list(headers))
         )
     if not (mapping.amount or mapping.debit or mapping.credit):
         raise LedgerFileError(
-            "The mapping has no amount column; choose the column that holds the amount, or the debit and "
-            f"credit columns (the columns in this file are: {_shown_list(headers)})."
+            tr(
+                "The mapping has no amount column; choose the column that holds the amount, or the debit and "
+                "credit columns (the columns in this file are: {columns})."
+            ).format(columns=_shown_list(headers))
         )
     positions = {header: i for i, header in enumerate(headers)}
     index: dict[str, int] = {}
     for target, column in mapping.columns().items():
         if column not in positions:
             raise LedgerFileError(
-                f"Column {column!r} (chosen for {target.replace('_', ' ')}) is not in this file; its columns "
-                f"are: {_shown_list(headers)}. Choose another column, or check that this is the right "
-                "file."
+                tr(
+                    "Column {column} (chosen for {field}) is not in this file; its columns "
+                    "are: {columns}. Choose another column, or check that this is the right file."
+                ).format(column=repr(column), field=_field_words(target), columns=_shown_list(headers))
             )
         index[target] = positions[column]
     for column in mapping.description_more:
         if column not in positions:
             raise LedgerFileError(
-                f"Column {column!r} (chosen as a further description column) is not in this file; its "
-                f"columns are: {_shown_list(headers)}. Choose another column, or check that this is the "
-                "right file."
+                tr(
+                    "Column {column} (chosen as a further description column) is not in this file; its "
+                    "columns are: {columns}. Choose another column, or check that this is the right file."
+                ).format(column=repr(column), columns=_shown_list(headers))
             )
     return index
 
@@ -370,6 +403,17 @@ def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
         "c_currency": m.currency,
         "c_iban": m.counterparty_iban,
         "currency_default": m.currency_default,
+        # why a line cannot be read, in the session's language
+        "r_amount_empty": tr("amount is empty"),
+        "r_both_empty": tr("debit and credit are empty"),
+        "r_sign": tr("is neither debit (D, Bij) nor credit (C, Af)"),
+        "r_too_large": tr("amount is too large"),
+        "r_ragged": tr("has {fields} fields where the header has {width}").format(
+            fields="{fields}", width=plan.width
+        ),
+        "r_date_empty": tr("date is empty"),
+        "r_currency": tr("currency is not a 3-letter code"),
+        "r_iban": tr("IBAN fails its check digits"),
     }
 
     def text(target: str) -> str:
@@ -425,7 +469,7 @@ def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
     wide = "DECIMAL(38, 2)"
     if m.amount:
         parse_problem = [
-            ("amount_text IS NULL", "$c_amount", "NULL", "'amount is empty'"),
+            ("amount_text IS NULL", "$c_amount", "NULL", "$r_amount_empty"),
             ("amount_reason IS NOT NULL", "$c_amount", "amount_text", "amount_reason"),
         ]
         raw_amount = f"CAST(amount_value AS {wide})"
@@ -442,21 +486,17 @@ def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
                 "debit_text IS NULL AND credit_text IS NULL",
                 "$c_either",
                 "NULL",
-                "'debit and credit are empty'",
+                "$r_both_empty",
             ),
         ]
         raw_amount = f"CAST(coalesce(debit_value, 0) AS {wide}) - CAST(coalesce(credit_value, 0) AS {wide})"
     if m.sign:
-        parse_problem.append(
-            ("sign IS NULL", "$c_sign", "sign_text", "'is neither debit (D, Bij) nor credit (C, Af)'")
-        )
+        parse_problem.append(("sign IS NULL", "$c_sign", "sign_text", "$r_sign"))
         signed = f"abs({raw_amount}) * sign"
     else:
         signed = raw_amount
     final = f"-({signed})" if m.flip_sign else signed
-    parse_problem.append(
-        (f"TRY_CAST({final} AS DECIMAL(18, 2)) IS NULL", "NULL", "NULL", "'amount is too large'")
-    )
+    parse_problem.append((f"TRY_CAST({final} AS DECIMAL(18, 2)) IS NULL", "NULL", "NULL", "$r_too_large"))
     bad_currency = "currency_text IS NOT NULL AND currency_text <> '' AND NOT currency_valid"
 
     def case(index: int) -> str:
@@ -465,16 +505,16 @@ def _select(plan: _Plan) -> tuple[str, dict[str, object]]:
     sql = f"""
         SELECT row_no, line_no,
                CASE WHEN ragged IS NOT NULL
-                    THEN 'has ' || ragged || ' fields where the header has {plan.width}' END AS p1_reason,
+                    THEN replace($r_ragged, '{{fields}}', CAST(ragged AS VARCHAR)) END AS p1_reason,
                $c_date AS p2_column,
                CASE WHEN date_text IS NOT NULL AND date_reason IS NOT NULL THEN date_text END AS p2_value,
-               CASE WHEN date_text IS NULL THEN 'date is empty' ELSE date_reason END AS p2_reason,
+               CASE WHEN date_text IS NULL THEN $r_date_empty ELSE date_reason END AS p2_reason,
                {case(0)} AS p3_column, {case(1)} AS p3_value, {case(2)} AS p3_reason,
                $c_currency AS p4_column,
                CASE WHEN {bad_currency} THEN currency_code END AS p4_value,
-               CASE WHEN {bad_currency} THEN 'currency is not a 3-letter code' END AS p4_reason,
+               CASE WHEN {bad_currency} THEN $r_currency END AS p4_reason,
                $c_iban AS w_column, iban_norm AS w_value,
-               CASE WHEN iban_warn THEN 'IBAN fails its check digits' END AS w_reason,
+               CASE WHEN iban_warn THEN $r_iban END AS w_reason,
                date_value AS entry_date,
                TRY_CAST({final} AS DECIMAL(18, 2)) AS amount,
                CASE WHEN currency_text IS NULL OR currency_text = '' THEN currency_text ELSE currency_code END

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from afas.i18n import mark, tr
 from afas.recon.readers import LedgerFileError, read_ledger_table
 from afas.recon.tables import TextTable, column_name
 from afas.warehouse.schema import quote_ident
@@ -24,17 +25,22 @@ __all__ = ["KINDS", "MasterFile", "MasterKind", "load_master_file", "load_master
 
 @dataclass(frozen=True)
 class MasterKind:
-    label: str
+    title: str  # what the user calls the kind, in English (marked; ``label`` is in the session's language)
     afas_table: str
     key: str  # the AFAS key field a file row is joined on
     name: str  # the AFAS field with the relation's (or code's) name
     fields: tuple[str, ...]  # AFAS fields that can be compared (and corrected)
     sales: bool | None  # customers True, suppliers False, allocation codes None
 
+    @property
+    def label(self) -> str:
+        """What the user calls the kind, in the session's language."""
+        return tr(self.title)
+
 
 KINDS: dict[str, MasterKind] = {
     "customers": MasterKind(
-        "Customers (debtors)",
+        mark("Customers (debtors)"),
         "Profit_Debtor",
         "DebtorId",
         "DebtorName",
@@ -52,7 +58,7 @@ KINDS: dict[str, MasterKind] = {
         True,
     ),
     "suppliers": MasterKind(
-        "Suppliers (creditors)",
+        mark("Suppliers (creditors)"),
         "Profit_Creditor",
         "CreditorId",
         "CreditorName",
@@ -69,7 +75,12 @@ KINDS: dict[str, MasterKind] = {
         False,
     ),
     "codes": MasterKind(
-        "Allocation codes", "Recon_AllocationCodes", "AllocationCode", "Description", ("Description",), None
+        mark("Allocation codes"),
+        "Recon_AllocationCodes",
+        "AllocationCode",
+        "Description",
+        ("Description",),
+        None,
     ),
 }
 
@@ -166,13 +177,15 @@ def load_master_table(
     con: duckdb.DuckDBPyConnection, table: TextTable, file_name: str | None = None, sha256: str | None = None
 ) -> MasterFile:
     """Keep a file already read as a text table named after its content hash (one bulk copy)."""
-    file_name = file_name or table.file_name or "The file"
+    file_name = file_name or table.file_name or tr("The file")
     if table.file_format in ("mt940", "camt053"):
         raise LedgerFileError(
-            f"{file_name} is a bank statement; master data comes as a list of relations or codes."
+            tr("{name} is a bank statement; master data comes as a list of relations or codes.").format(
+                name=file_name
+            )
         )
     if not table.num_rows:
-        raise LedgerFileError(f"{file_name} holds no rows below its header.")
+        raise LedgerFileError(tr("{name} holds no rows below its header.").format(name=file_name))
     digest = sha256 or table.sha256
     assert digest, "a master file is named after its content hash"
     name = "master_file_" + digest[:12]

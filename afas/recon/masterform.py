@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import duckdb
 
 from afas.catalogue import label
+from afas.i18n import tr
 from afas.recon.compare import compare_master_data
 from afas.recon.forms import NO_COLUMN
 from afas.recon.masterfile import KINDS, MasterFile, MasterKind, load_master_table, suggest_columns
@@ -82,7 +83,7 @@ class ColumnForm:
         return [NO_COLUMN, *self.headers]
 
     def label(self, field: str) -> str:
-        return field + " (key)" if field == self.kind.key else field
+        return tr("{field} (key)").format(field=field) if field == self.kind.key else field
 
     def index(self, field: str) -> int:
         """The picker's preselected option: the column the header names suggest, else 'no column'."""
@@ -99,7 +100,7 @@ class ColumnForm:
 
     def key_missing(self) -> str:
         """What to do while no column holds the key."""
-        return f"Choose the file column that holds {self.kind.key}."
+        return tr("Choose the file column that holds {field}.").format(field=self.kind.key)
 
 
 def compared_table(con: duckdb.DuckDBPyConnection, kind: MasterKind, axis: int) -> str:
@@ -178,9 +179,9 @@ def difference_rows(differences: Sequence[Mapping[str, Any]], key: str) -> list[
     return [
         {
             key: text(d["item_key"]),
-            "Field": text(d["field"]),
-            "In AFAS": text(d["value_afas"]),
-            "In the file": text(d["value_ledger"]),
+            tr("Field"): text(d["field"]),
+            tr("In AFAS"): text(d["value_afas"]),
+            tr("In the file"): text(d["value_ledger"]),
         }
         for d in differences
     ]
@@ -228,9 +229,9 @@ class MasterReview:
         checks = list(check([item for _, item in items])) if items else []
         rows = [
             {
-                "What": label(item.kind),
-                "Relation or code": name,
-                "AFAS would say": "; ".join(c.messages) or "ready",
+                tr("What"): label(item.kind),
+                tr("Relation or code"): name,
+                tr("AFAS would say"): "; ".join(c.messages) or tr("ready"),
             }
             for (name, item), c in zip(items, checks, strict=True)
         ]

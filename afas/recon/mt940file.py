@@ -27,6 +27,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from afas.i18n import mark, tr
 from afas.recon.bankstatements import (
     BANK_HEADERS,
     StatementBalance,
@@ -70,15 +71,15 @@ _MT940_CODES = frozenset(
 )
 
 _TAG_WORDS = {
-    "20": "the statement reference (:20:)",
-    "25": "the account (:25:)",
-    "28": "the statement number (:28C:)",
-    "60": "the opening balance (:60F:)",
-    "61": "a transaction line (:61:)",
-    "62": "the closing balance (:62F:)",
-    "64": "the available balance (:64:)",
-    "65": "the forward available balance (:65:)",
-    "86": "the details of a transaction (:86:)",
+    "20": mark("the statement reference (:20:)"),
+    "25": mark("the account (:25:)"),
+    "28": mark("the statement number (:28C:)"),
+    "60": mark("the opening balance (:60F:)"),
+    "61": mark("a transaction line (:61:)"),
+    "62": mark("the closing balance (:62F:)"),
+    "64": mark("the available balance (:64:)"),
+    "65": mark("the forward available balance (:65:)"),
+    "86": mark("the details of a transaction (:86:)"),
 }
 
 
@@ -196,14 +197,19 @@ def read_mt940(data: bytes, file_name: str) -> RawTable:
     lines_61 = [i for i, line in enumerate(lines, start=1) if line.startswith(":61:")]
     if not lines_61:
         raise LedgerFileError(
-            f"{file_name} is an MT940 statement without transaction lines (:61:); it holds only balances. "
-            "Export a statement for a period with transactions."
+            tr(
+                "{name} is an MT940 statement without transaction lines (:61:); it holds only balances. "
+                "Export a statement for a period with transactions."
+            ).format(name=file_name)
         )
     for number in lines_61:
         if not _MT940_61.match(lines[number - 1]):
             raise LedgerFileError(
-                f"{file_name}: line {number} is not a valid MT940 transaction line (:61: needs a date "
-                "YYMMDD, C or D and an amount); the statement is damaged. Download it from the bank again."
+                tr(
+                    "{name}: line {line} is not a valid MT940 transaction line (:61: needs a date "
+                    "YYMMDD, C or D and an amount); the statement is damaged. Download it from the bank "
+                    "again."
+                ).format(name=file_name, line=number)
             )
     _check_lines(lines, file_name)
     rows: list[tuple[str | None, ...]] = []
@@ -225,8 +231,10 @@ def read_mt940(data: bytes, file_name: str) -> RawTable:
             balances.append(found)
     if len(rows) != len(lines_61):
         raise LedgerFileError(
-            f"{file_name} has {len(lines_61)} transaction lines (:61:) but {len(rows)} can be read; the "
-            "statement is damaged. Download it from the bank again."
+            tr(
+                "{name} has {lines} transaction lines (:61:) but {read} can be read; the "
+                "statement is damaged. Download it from the bank again."
+            ).format(name=file_name, lines=len(lines_61), read=len(rows))
         )
     return RawTable(
         list(BANK_HEADERS),
@@ -244,8 +252,10 @@ def _check_lines(lines: list[str], file_name: str) -> None:
     sign cannot be told without guessing; and a file whose transaction lines belong to no statement."""
     if not any(_STATEMENT_START.match(line) for line in lines):
         raise LedgerFileError(
-            f"{file_name} has transaction lines (:61:) but no statement reference (:20:) that starts a "
-            "statement; the statement is damaged. Download it from the bank again."
+            tr(
+                "{name} has transaction lines (:61:) but no statement reference (:20:) that starts a "
+                "statement; the statement is damaged. Download it from the bank again."
+            ).format(name=file_name)
         )
     for number, line in enumerate(lines, start=1):
         found = _AMOUNT_61.match(line) or _AMOUNT_BALANCE.match(line)
@@ -253,17 +263,21 @@ def _check_lines(lines: list[str], file_name: str) -> None:
             continue
         date, entry = found.group("date"), found.groupdict().get("entry")
         if not (_is_date(date[2:4], date[4:]) and (entry is None or _is_date(entry[:2], entry[2:]))):
-            form = "YYMMDD, and a booking date MMDD after it" if line.startswith(":61:") else "YYMMDD"
+            form = tr("YYMMDD, and a booking date MMDD after it") if line.startswith(":61:") else "YYMMDD"
             raise LedgerFileError(
-                f"{file_name}: line {number} has the date {date + (entry or '')!r}, which is no date "
-                f"(MT940 writes {form}); the statement is damaged. Download it from the bank again."
+                tr(
+                    "{name}: line {line} has the date {date}, which is no date "
+                    "(MT940 writes {form}); the statement is damaged. Download it from the bank again."
+                ).format(name=file_name, line=number, date=repr(date + (entry or "")), form=form)
             )
         amount = found.group("amount")
         if amount and not _READABLE_AMOUNT.fullmatch(amount):
             raise LedgerFileError(
-                f"{file_name}: line {number} has the amount {_shown(amount, 20)!r}, which cannot be read as "
-                "one amount (MT940 writes one decimal comma and no thousands separator). Download the "
-                "statement from the bank again, or export it as CAMT.053."
+                tr(
+                    "{name}: line {line} has the amount {amount}, which cannot be read as "
+                    "one amount (MT940 writes one decimal comma and no thousands separator). Download the "
+                    "statement from the bank again, or export it as CAMT.053."
+                ).format(name=file_name, line=number, amount=repr(_shown(amount, 20)))
             )
 
 
@@ -289,7 +303,7 @@ def _statements(lines: list[str]) -> list[tuple[int, list[str]]]:
 
 def _unreadable(exc: Exception, file_name: str, start: int, block: list[str]) -> str:
     """What the user reads for a tag the library cannot parse: the line and what it holds."""
-    advice = (
+    advice = tr(
         "the statement is damaged or in a layout this dashboard cannot read. Download it from the bank "
         "again, or export it as CAMT.053."
     )
@@ -302,13 +316,16 @@ def _unreadable(exc: Exception, file_name: str, start: int, block: list[str]) ->
             (start + j for j, line in enumerate(block) if line.startswith(f":{tag_id}") and first in line),
             start,
         )
-        what = _TAG_WORDS.get(tag_id[:2], f"the :{tag_id}: field")
+        words = _TAG_WORDS.get(tag_id[:2])
+        what = tr(words) if words else tr("the :{tag}: field").format(tag=tag_id)
         held = _shown(" / ".join(value.split("\n")), 60)
-        return f"{file_name}: line {number} holds {what} that cannot be read ({held!r}); {advice}"
-    return (
-        f"{file_name}: the statement that starts on line {start} holds a date or amount that cannot be "
-        f"read; {advice}"
-    )
+        return tr("{name}: line {line} holds {what} that cannot be read ({held}); {advice}").format(
+            name=file_name, line=number, what=what, held=repr(held), advice=advice
+        )
+    return tr(
+        "{name}: the statement that starts on line {line} holds a date or amount that cannot be "
+        "read; {advice}"
+    ).format(name=file_name, line=start, advice=advice)
 
 
 # the library's keys of a statement's balances, the final one first
@@ -326,19 +343,21 @@ def _statement_notice(statement: Any, account: str, start: int, block: list[str]
     label = " ".join(
         part
         for part in (
-            "Statement",
+            tr("Statement"),
             number,
-            f"of account {account}" if account else "",
-            f"(reference {reference}, from line {start})" if reference else f"(from line {start})",
+            tr("of account {account}").format(account=account) if account else "",
+            tr("(reference {reference}, from line {line})").format(reference=reference, line=start)
+            if reference
+            else tr("(from line {line})").format(line=start),
         )
         if part
     )
     if closing is None:
-        return (
-            f"{label} has no closing balance (:62F:), so its lines cannot be checked against it; the "
+        return tr(
+            "{statement} has no closing balance (:62F:), so its lines cannot be checked against it; the "
             "file may be cut off. Download the statement from the bank again, or import it and check its "
             "last lines."
-        )
+        ).format(statement=label)
     movements = sum((transaction.data["amount"].amount for transaction in statement), Decimal(0))
     return balance_notice(label, opening, movements, closing)
 

@@ -28,6 +28,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from afas.i18n import tr
 from afas.recon.banklayouts import recognise
 from afas.recon.bankstatements import BANK_HEADERS
 from afas.recon.formats.camt053 import Camt053Archive, Camt053Statement
@@ -101,7 +102,9 @@ def format_named(name: str) -> LedgerFormat:
 def _formats_in_words() -> str:
     """The formats' labels as a user reads them: "CSV, Excel, Parquet, MT940 or CAMT.053"."""
     labels = list(dict.fromkeys(candidate.label for candidate in FORMATS))
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+    if len(labels) == 1:
+        return labels[0]
+    return tr("{first} or {last}").format(first=", ".join(labels[:-1]), last=labels[-1])
 
 
 def identify(data: bytes, file_name: str = "") -> LedgerFormat:
@@ -112,9 +115,11 @@ def identify(data: bytes, file_name: str = "") -> LedgerFormat:
     :class:`LedgerFileError` for an empty file and for a refused one (with the refusing format's
     reason), :class:`UnrecognisedFile` when no format takes the file.
     """
-    name = file_name or "The file"
+    name = file_name or tr("The file")
     if _CONTENT.search(data) is None:
-        raise LedgerFileError(f"{name} is empty; export the ledger again and upload that file.")
+        raise LedgerFileError(
+            tr("{name} is empty; export the ledger again and upload that file.").format(name=name)
+        )
     claim: tuple[Confidence, LedgerFormat] | None = None
     refusal: tuple[Confidence, str] | None = None
     declined: dict[str, str | None] = {}
@@ -131,9 +136,12 @@ def identify(data: bytes, file_name: str = "") -> LedgerFormat:
         raise LedgerFileError(f"{name} {refusal[1]}.")
     if claim is not None:
         return claim[1]
-    what = binary_kind(data) or "is of no kind the dashboard reads"
+    what = binary_kind(data) or tr("is of no kind the dashboard reads")
     raise UnrecognisedFile(
-        f"{name} {what}, not a ledger export; upload a {_formats_in_words()} file.", declined
+        tr("{name} {what}, not a ledger export; upload a {formats} file.").format(
+            name=name, what=what, formats=_formats_in_words()
+        ),
+        declined,
     )
 
 
@@ -155,23 +163,24 @@ def check_size(size: int, file_name: str, file_format: str) -> None:
     ledgers = [candidate for candidate in FORMATS if not candidate.statement]
     roomiest = max(ledgers, key=lambda candidate: candidate.max_mb)
     if limit.statement:
-        instead = " Download the statement for a shorter period (a month at a time) and upload each."
+        instead = tr("Download the statement for a shorter period (a month at a time) and upload each.")
     elif limit.label != roomiest.label:
-        instead = (
-            f" Export the ledger as {roomiest.label} (up to {roomiest.max_mb} MB), or split it into periods."
+        instead = tr("Export the ledger as {format} (up to {mb} MB), or split it into periods.").format(
+            format=roomiest.label, mb=roomiest.max_mb
         )
     else:
-        instead = " Split the export into periods (a year or a quarter at a time)."
+        instead = tr("Split the export into periods (a year or a quarter at a time).")
     raise FileTooLarge(
-        f"{file_name} is {mb(size)}; the dashboard reads {limit.label} files up to {limit.max_mb} MB."
-        + instead
+        tr("{name} is {size}; the dashboard reads {format} files up to {mb} MB. {instead}").format(
+            name=file_name, size=mb(size), format=limit.label, mb=limit.max_mb, instead=instead
+        )
     )
 
 
 def sheet_names(data: bytes, file_name: str = "") -> list[str]:
     """The sheet names of a workbook (.xlsx, .xls, .ods), in order; a file of a format without sheets
     is refused as a workbook that cannot be opened."""
-    shown_name = file_name or "The workbook"
+    shown_name = file_name or tr("The workbook")
     names = identify(data, file_name).sheet_names(data, shown_name)
     if names is None:
         raise cannot_open(shown_name)

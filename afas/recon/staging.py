@@ -26,6 +26,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
+from afas.i18n import Language, current, tr, use
 from afas.recon.bankstatements import StatementBalance
 from afas.recon.limits import MAX_UPLOAD_MB
 from afas.recon.tables import LedgerFileError, TextTable
@@ -67,7 +68,9 @@ _ROOT = Path(__file__).resolve().parents[2]
 
 def _paths(directory: Path, digest: str, sheet: str | int | None) -> tuple[Path, Path]:
     key = "first" if sheet is None else hashlib.sha256(repr(sheet).encode()).hexdigest()[:12]
-    stem = directory / f"{digest}-{key}"
+    # The reader's notices are kept in the .json in the language they were written in: one per language.
+    language = "" if current() is Language.EN else f"-{current().value}"
+    stem = directory / f"{digest}-{key}{language}"
     return stem.with_suffix(".parquet"), stem.with_suffix(".json")
 
 
@@ -218,6 +221,7 @@ def _stage_in_child(
                 "sha256": digest,
                 "memory": CHILD_MEMORY,
                 "nice": CHILD_NICE,
+                "language": current().value,
             }
         )
         path = os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))
@@ -234,8 +238,10 @@ def _stage_in_child(
             )
         except subprocess.TimeoutExpired:
             raise LedgerFileError(
-                f"Reading {file_name} took longer than {int(CHILD_SECONDS // 60)} minutes and was stopped; "
-                "export a smaller period, or the ledger as CSV."
+                tr(
+                    "Reading {name} took longer than {minutes} minutes and was stopped; "
+                    "export a smaller period, or the ledger as CSV."
+                ).format(name=file_name, minutes=int(CHILD_SECONDS // 60))
             ) from None
     finally:
         with contextlib.suppress(OSError):
@@ -243,15 +249,19 @@ def _stage_in_child(
     answer = _answer(done.stdout)
     if answer is None:
         raise LedgerFileError(
-            f"{file_name} could not be read: the reader stopped without an answer (exit status "
-            f"{done.returncode}; a workbook needing more memory than an upload may use does this). Save the "
-            "ledger as CSV and upload that file."
+            tr(
+                "{name} could not be read: the reader stopped without an answer (exit status "
+                "{status}; a workbook needing more memory than an upload may use does this). Save the "
+                "ledger as CSV and upload that file."
+            ).format(name=file_name, status=done.returncode)
         )
     if "error" in answer:
         raise LedgerFileError(answer["error"], answer.get("hint"))
     found = _load(parquet, meta)
     if found is None:
-        raise LedgerFileError(f"{file_name} could not be read: the reader's result is missing; try again.")
+        raise LedgerFileError(
+            tr("{name} could not be read: the reader's result is missing; try again.").format(name=file_name)
+        )
     return found
 
 
@@ -269,6 +279,7 @@ def _answer(stdout: str) -> dict | None:
 def _child() -> int:
     """Read one upload as asked on stdin; answer one line of JSON on stdout."""
     request = json.loads(sys.stdin.read())
+    use(Language(request.get("language") or Language.EN.value))  # the asking session's language
     try:
         import resource
 
@@ -285,10 +296,10 @@ def _child() -> int:
         print(json.dumps({"error": exc.message, "hint": exc.hint}))
         return 0
     except MemoryError:
-        message = (
-            f"{request['file_name']} needs more memory to read than an upload may use; export the ledger "
-            "as CSV, or a shorter period."
-        )
+        message = tr(
+            "{name} needs more memory to read than an upload may use; export the ledger as CSV, or a "
+            "shorter period."
+        ).format(name=request["file_name"])
         print(json.dumps({"error": message}))
         return 0
     print(json.dumps({"ok": True}))

@@ -22,6 +22,7 @@ from decimal import Decimal
 import duckdb
 
 from afas.errors import InputError
+from afas.i18n import date, number, tr
 from afas.recon.bankstatements import statement_account
 from afas.recon.schema import ensure_recon_schema
 
@@ -118,15 +119,21 @@ def closing_balance(
     )
     if len({(f.closing, (f.currency or "").upper()) for f in found}) > 1:
         stated = "; ".join(
-            f"{f.closing:,.2f}{f' {f.currency}' if f.currency else ''} in import #{f.import_id} "
-            f"({f.file_name})"
+            tr("{amount} in import #{id} ({file})").format(
+                amount=number(f.closing, 2) + (f" {f.currency}" if f.currency else ""),
+                id=f.import_id,
+                file=f.file_name,
+            )
             for f in found
         )
         raise StatementsDisagree(
-            f"The imported statements of {account} disagree on the closing balance of {found[0].date_to}: "
-            f"{stated}.",
-            "Delete the import that is wrong on the Reconcile page (or download the statement from the "
-            "bank again), then look again.",
+            tr(
+                "The imported statements of {account} disagree on the closing balance of {date}: {stated}."
+            ).format(account=account, date=date(found[0].date_to), stated=stated),
+            tr(
+                "Delete the import that is wrong on the Reconcile page (or download the statement from the "
+                "bank again), then look again."
+            ),
             found,
         )
     return found[0]

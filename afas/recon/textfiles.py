@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from charset_normalizer import from_bytes
 
+from afas.i18n import mark, number, tr
 from afas.recon.tables import LedgerFileError
 
 __all__ = [
@@ -90,9 +91,9 @@ def value_text(value: Any) -> str | None:
 def mb(size: int) -> str:
     """A byte count as a user reads it ("12 KB", "3.2 MB", "250 MB")."""
     if size < _MB:
-        return f"{max(size, 1) / 1024:,.0f} KB"
+        return tr("{size} KB").format(size=number(max(size, 1) / 1024, 0))
     value = size / _MB
-    return f"{value:,.1f} MB" if value < 10 else f"{value:,.0f} MB"
+    return tr("{size} MB").format(size=number(value, 1) if value < 10 else number(value, 0))
 
 
 def line_numbers(text: str, offsets: Sequence[int]) -> list[int]:
@@ -185,14 +186,14 @@ def decode_head(data: bytes) -> str:
 
 
 _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"BM", "a bitmap image"),
+    (b"\x89PNG\r\n\x1a\n", mark("is a PNG image")),
+    (b"\xff\xd8\xff", mark("is a JPEG image")),
+    (b"GIF8", mark("is a GIF image")),
+    (b"%PDF", mark("is a PDF document")),
+    (b"\x1f\x8b", mark("is a gzip archive")),
+    (b"Rar!", mark("is a RAR archive")),
+    (b"7z\xbc\xaf\x27\x1c", mark("is a 7-Zip archive")),
+    (b"BM", mark("is a bitmap image")),
 )
 
 
@@ -206,10 +207,10 @@ def binary_kind(data: bytes) -> str | None:
     """
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
-            return f"is {what}"
+            return tr(what)
     head = data[:8192]
     if bom_encoding(head) is None and b"\x00" in head and looks_utf16(head) is None:
-        return "holds binary data in an unknown format"
+        return tr("holds binary data in an unknown format")
     return None
 
 
@@ -244,8 +245,10 @@ def looks_like_html(start: str) -> bool:
 
 def _unreadable(file_name: str, encoding: str, exc: Exception) -> LedgerFileError:
     return LedgerFileError(
-        f"{file_name} cannot be read as {encoding} text (byte {getattr(exc, 'start', '?')}); "
-        "save it again as 'CSV UTF-8' and upload that file."
+        tr(
+            "{name} cannot be read as {encoding} text (byte {byte}); "
+            "save it again as 'CSV UTF-8' and upload that file."
+        ).format(name=file_name, encoding=encoding, byte=getattr(exc, "start", "?"))
     )
 
 
@@ -305,7 +308,10 @@ def check_line_lengths(data: bytes, file_name: str, limit: int = MAX_LINE_BYTES)
     if len(too_long):
         line = int(too_long[0]) + 1
         raise LedgerFileError(
-            f"{file_name}: line {line} is longer than {limit // (1024 * 1024)} MB "
-            f"({int(lengths[line - 1]):,} bytes); this is not a ledger export. Check that you chose the "
-            "right file."
+            tr(
+                "{name}: line {line} is longer than {mb} MB ({bytes} bytes); this is not a ledger "
+                "export. Check that you chose the right file."
+            ).format(
+                name=file_name, line=line, mb=limit // (1024 * 1024), bytes=number(int(lengths[line - 1]))
+            )
         )

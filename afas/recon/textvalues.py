@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from afas.i18n import tr
+
 __all__ = [
     "DATE_FORMATS",
     "EXCEL_SERIAL",
@@ -105,19 +107,27 @@ def parse_amount(text: str, decimal_separator: str = ",") -> Decimal:
     value, negative = _strip_number(text)
     thousands = "." if decimal_separator == "," else ","
     if not re.fullmatch(r"[\d.,]*\d[\d.,]*", value):
-        raise ValueError(f'amount "{shown(text)}" is not a number')
+        raise ValueError(tr('amount "{text}" is not a number').format(text=shown(text)))
     if value.count(decimal_separator) > 1:
-        raise ValueError(f'amount "{shown(text)}" is not a number (more than one "{decimal_separator}")')
+        raise ValueError(
+            tr('amount "{text}" is not a number (more than one "{separator}")').format(
+                text=shown(text), separator=decimal_separator
+            )
+        )
     whole, _, fraction = value.partition(decimal_separator)
     if thousands in whole:
         if not re.fullmatch(rf"\d{{1,3}}(\{thousands}\d{{3}})+", whole):
-            raise ValueError(f'amount "{shown(text)}" is not a number (misplaced "{thousands}")')
+            raise ValueError(
+                tr('amount "{text}" is not a number (misplaced "{separator}")').format(
+                    text=shown(text), separator=thousands
+                )
+            )
         whole = whole.replace(thousands, "")
     if thousands in fraction or not (whole or fraction):
-        raise ValueError(f'amount "{shown(text)}" is not a number')
+        raise ValueError(tr('amount "{text}" is not a number').format(text=shown(text)))
     amount = Decimal(f"{whole or '0'}.{fraction or '0'}")
     if amount >= _MAX_AMOUNT:
-        raise ValueError(f'amount "{shown(text)}" is too large')
+        raise ValueError(tr('amount "{text}" is too large').format(text=shown(text)))
     amount = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
     return -amount if negative else amount
 
@@ -154,9 +164,11 @@ def parse_date(text: str, date_format: str) -> dt.date:
         try:
             serial = Decimal(value)
         except InvalidOperation:
-            raise ValueError(f'date "{shown(text)}" is not an Excel day number') from None
+            raise ValueError(
+                tr('date "{text}" is not an Excel day number').format(text=shown(text))
+            ) from None
         if not 1 <= serial < 2958466:
-            raise ValueError(f'date "{shown(text)}" is not an Excel day number')
+            raise ValueError(tr('date "{text}" is not an Excel day number').format(text=shown(text)))
         return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
     try:
         if date_format == "%Y%m%d" and not re.fullmatch(r"\d{8}", value):
@@ -166,7 +178,9 @@ def parse_date(text: str, date_format: str) -> dt.date:
         shown_format = (
             date_format.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy").replace("%y", "yy")
         )
-        raise ValueError(f'date "{shown(text)}" is not a date like {shown_format}') from None
+        raise ValueError(
+            tr('date "{text}" is not a date like {format}').format(text=shown(text), format=shown_format)
+        ) from None
 
 
 def detect_date_format(values: Sequence[str]) -> str:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from afas.i18n import number, tr
 from afas.recon.ledgerformat import LedgerFormat
 from afas.recon.tables import LedgerFileError, TextTable, clean_headers
 from afas.recon.textfiles import mb, value_text
@@ -102,10 +103,17 @@ def check_container(data: bytes, file_name: str) -> zipfile.ZipFile:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size >= RATIO_CHECKED_FROM and ratio > MAX_PART_RATIO:
             raise LedgerFileError(
-                f"{file_name} is refused: one of its parts ({info.filename[:60]}) unpacks to "
-                f"{mb(info.file_size)} from {mb(info.compress_size)}, {ratio:,.0f} times its packed size; "
-                "real workbooks pack at most about 20 to 1. Open it in Excel, save a copy as .xlsx and "
-                "upload that copy."
+                tr(
+                    "{name} is refused: one of its parts ({part}) unpacks to {unpacked} from {packed}, "
+                    "{ratio} times its packed size; real workbooks pack at most about 20 to 1. Open it in "
+                    "Excel, save a copy as .xlsx and upload that copy."
+                ).format(
+                    name=file_name,
+                    part=info.filename[:60],
+                    unpacked=mb(info.file_size),
+                    packed=mb(info.compress_size),
+                    ratio=number(ratio, 0),
+                )
             )
     if total > MAX_UNPACKED_BYTES:
         raise _too_big_unpacked(file_name, total)
@@ -115,16 +123,20 @@ def check_container(data: bytes, file_name: str) -> zipfile.ZipFile:
 def cannot_open(file_name: str) -> LedgerFileError:
     """The refusal of a file the workbook reader cannot open (damaged, or no workbook at all)."""
     return LedgerFileError(
-        f"The workbook {file_name} cannot be opened (it is damaged or not a workbook); open it in Excel, "
-        "save a copy as .xlsx and upload that copy."
+        tr(
+            "The workbook {name} cannot be opened (it is damaged or not a workbook); open it in Excel, "
+            "save a copy as .xlsx and upload that copy."
+        ).format(name=file_name)
     )
 
 
 def _too_big_unpacked(file_name: str, size: int) -> LedgerFileError:
     return LedgerFileError(
-        f"{file_name} is refused: unpacked it holds {mb(size)} or more of spreadsheet data, more than the "
-        f"{mb(MAX_UNPACKED_BYTES)} the dashboard reads. Export the ledger as CSV (no size problem there), "
-        "or split the workbook."
+        tr(
+            "{name} is refused: unpacked it holds {size} or more of spreadsheet data, more than the "
+            "{limit} the dashboard reads. Export the ledger as CSV (no size problem there), "
+            "or split the workbook."
+        ).format(name=file_name, size=mb(size), limit=mb(MAX_UNPACKED_BYTES))
     )
 
 
@@ -387,13 +399,25 @@ def _check_sheet(data: bytes, file_name: str, kind: str, sheet_index: int, sheet
 def _too_many_cells(file_name: str, sheet_name: str, extent: _Extent) -> LedgerFileError:
     first, far = _cell_name(extent.top, extent.left), _cell_name(extent.bottom, extent.right)
     declared = (
-        f" (it declares {extent.declared})" if extent.declared and extent.declared != f"{first}:{far}" else ""
+        " " + tr("(it declares {range})").format(range=extent.declared)
+        if extent.declared and extent.declared != f"{first}:{far}"
+        else ""
     )
     return LedgerFileError(
-        f"Sheet {sheet_name!r} of {file_name} has values from {first} as far as cell {far}{declared}: "
-        f"{extent.cells:,} cells, more than the {MAX_SHEET_CELLS:,} the dashboard reads. Nothing was read. "
-        f"If {far} (or whatever is far below or right of your table) is a stray value, select the rows below "
-        "and the columns right of your table in Excel, delete them, save and upload again."
+        tr(
+            "Sheet {sheet} of {name} has values from {first} as far as cell {far}{declared}: "
+            "{cells} cells, more than the {limit} the dashboard reads. Nothing was read. "
+            "If {far} (or whatever is far below or right of your table) is a stray value, select the rows "
+            "below and the columns right of your table in Excel, delete them, save and upload again."
+        ).format(
+            sheet=repr(sheet_name),
+            name=file_name,
+            first=first,
+            far=far,
+            declared=declared,
+            cells=number(extent.cells),
+            limit=number(MAX_SHEET_CELLS),
+        )
     )
 
 
@@ -413,16 +437,18 @@ def _open(data: bytes, file_name: str, kind: str):
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several unrelated classes for a damaged workbook
         protected = isinstance(exc, PasswordError) or "password" in str(exc).lower()
-        reason = "it is password-protected" if protected else "it is damaged or not a workbook"
+        reason = tr("it is password-protected") if protected else tr("it is damaged or not a workbook")
         raise LedgerFileError(
-            f"The workbook cannot be opened ({reason}); open it in Excel, save a copy as .xlsx without "
-            "a password and upload that copy."
+            tr(
+                "The workbook cannot be opened ({reason}); open it in Excel, save a copy as .xlsx without "
+                "a password and upload that copy."
+            ).format(reason=reason)
         ) from None
 
 
-def sheet_names(data: bytes, kind: str = "xlsx", file_name: str = "The workbook") -> list[str]:
+def sheet_names(data: bytes, kind: str = "xlsx", file_name: str = "") -> list[str]:
     """The sheet names of a workbook (.xlsx, .xls, .ods), in order."""
-    return list(_open(data, file_name, kind).sheet_names)
+    return list(_open(data, file_name or tr("The workbook"), kind).sheet_names)
 
 
 def read_workbook(data: bytes, file_name: str, kind: str, sheet: str | int | None) -> TextTable:
@@ -430,18 +456,24 @@ def read_workbook(data: bytes, file_name: str, kind: str, sheet: str | int | Non
     workbook = _open(data, file_name, kind)
     names = list(workbook.sheet_names)
     if not names:
-        raise LedgerFileError(f"{file_name} has no sheets.")
+        raise LedgerFileError(tr("{name} has no sheets.").format(name=file_name))
     if sheet is None:
         sheet = 0
     if isinstance(sheet, int):
         if not 0 <= sheet < len(names):
             raise LedgerFileError(
-                f"{file_name} has {len(names)} sheet(s); sheet number {sheet + 1} does not exist."
+                tr("{name} has {n} sheet(s); sheet number {number} does not exist.").format(
+                    name=file_name, n=len(names), number=sheet + 1
+                )
             )
         index = sheet
     else:
         if sheet not in names:
-            raise LedgerFileError(f"{file_name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}.")
+            raise LedgerFileError(
+                tr("{name} has no sheet {sheet}; its sheets are: {sheets}.").format(
+                    name=file_name, sheet=repr(sheet), sheets=", ".join(names)
+                )
+            )
         index = names.index(sheet)
     sheet_name = names[index]
     _check_sheet(data, file_name, kind, index, sheet_name)
@@ -453,12 +485,15 @@ def read_workbook(data: bytes, file_name: str, kind: str, sheet: str | int | Non
     except Exception as exc:  # calamine's XmlError/ZipError and others for a damaged sheet
         if "limit" in str(exc).lower():
             raise LedgerFileError(
-                f"Sheet {sheet_name!r} of {file_name} is too large to read ({str(exc)[:120]}); export it "
-                "as CSV."
+                tr("Sheet {sheet} of {name} is too large to read ({error}); export it as CSV.").format(
+                    sheet=repr(sheet_name), name=file_name, error=str(exc)[:120]
+                )
             ) from None
         raise LedgerFileError(
-            f"Sheet {sheet_name!r} of {file_name} is damaged and cannot be read; open the workbook in Excel, "
-            "save a copy as .xlsx and upload that copy."
+            tr(
+                "Sheet {sheet} of {name} is damaged and cannot be read; open the workbook in Excel, "
+                "save a copy as .xlsx and upload that copy."
+            ).format(sheet=repr(sheet_name), name=file_name)
         ) from None
     return _table(values, first_row, file_name, sheet_name, names)
 
@@ -475,8 +510,10 @@ def _table(
     ]
     if len(records) < 2:
         raise LedgerFileError(
-            f"Sheet {sheet_name!r} of {file_name} has no rows below a header; choose the sheet that holds "
-            f"the ledger (sheets: {', '.join(names)})."
+            tr(
+                "Sheet {sheet} of {name} has no rows below a header; choose the sheet that holds "
+                "the ledger (sheets: {sheets})."
+            ).format(sheet=repr(sheet_name), name=file_name, sheets=", ".join(names))
         )
     # Columns empty in every row (left of the table, or Excel's formatting residue) are dropped.
     used = [
@@ -492,8 +529,10 @@ def _table(
     header_index = next(i for i, n in enumerate(filled) if n >= max(filled) / 2)
     if header_index == len(records) - 1:
         raise LedgerFileError(
-            f"Sheet {sheet_name!r} of {file_name} has no rows below its header; choose the sheet that holds "
-            f"the ledger (sheets: {', '.join(names)})."
+            tr(
+                "Sheet {sheet} of {name} has no rows below its header; choose the sheet that holds "
+                "the ledger (sheets: {sheets})."
+            ).format(sheet=repr(sheet_name), name=file_name, sheets=", ".join(names))
         )
     headers = clean_headers(records[header_index][1])
     body = records[header_index + 1 :]

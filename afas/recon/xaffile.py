@@ -62,6 +62,7 @@ from typing import IO, Any
 
 import pyarrow as pa
 
+from afas.i18n import mark, ntr, number, tr
 from afas.recon.tables import LedgerFileError, TextTable
 from afas.recon.textfiles import shown
 
@@ -164,11 +165,11 @@ def is_audit_file(head: str) -> bool:
     return _ROOT_ELEMENT.match(head) is not None
 
 
-_AGAIN = "Export the audit file (XAF) from the bookkeeping package again and upload that file"
+_AGAIN = mark("Export the audit file (XAF) from the bookkeeping package again and upload that file")
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return number(value, 2)
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -181,14 +182,23 @@ def _decimal(text: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+def _lines(n: int) -> str:
+    return ntr("{n} line", "{n} lines", n).format(n=number(n))
 
 
 def _text(element: Any) -> str | None:
     if element is None or element.text is None:
         return None
     return element.text.strip() or None
+
+
+def _not_xaf(file_name: str, root: str) -> LedgerFileError:
+    return LedgerFileError(
+        tr(
+            "{name} is XML but not an XAF audit file (its root element is {root}, not auditfile); "
+            "export the audit file (XAF) from the bookkeeping package."
+        ).format(name=file_name, root=repr(shown(root)))
+    )
 
 
 @dataclass
@@ -223,22 +233,22 @@ class _Declared:
         """The notice for totals that disagree with the lines (None when they agree or are absent)."""
         said, found = [], []
         if self.lines is not None and self.lines != self.counted:
-            said.append(_plural(self.lines, "line"))
-            found.append(_plural(self.counted, "line"))
-        for name, declared, summed in (
-            ("debit", self.debit, self.debit_sum),
-            ("credit", self.credit, self.credit_sum),
+            said.append(_lines(self.lines))
+            found.append(_lines(self.counted))
+        for words, declared, summed in (
+            (mark("debit {amount}"), self.debit, self.debit_sum),
+            (mark("credit {amount}"), self.credit, self.credit_sum),
         ):
             if declared is not None and declared != summed:
-                said.append(f"{name} {_money(declared)}")
-                found.append(f"{name} {_money(summed)}")
+                said.append(tr(words).format(amount=_money(declared)))
+                found.append(tr(words).format(amount=_money(summed)))
         if not said:
             return None
-        return (
-            f"The file says its {what} hold {', '.join(said)} ({element} linesCount, totalDebit, "
-            f"totalCredit), but its lines add up to {', '.join(found)}: the file is incomplete or was "
+        return tr(
+            "The file says its {what} hold {said} ({element} linesCount, totalDebit, "
+            "totalCredit), but its lines add up to {found}: the file is incomplete or was "
             "changed after it was exported. Export the audit file again, or import it and look for the gap."
-        )
+        ).format(what=tr(what), said=", ".join(said), element=element, found=", ".join(found))
 
 
 @dataclass
@@ -254,8 +264,12 @@ class _Examples:
             self.shown.append(words())
 
     def listed(self) -> str:
-        more = f"; and {self.count - len(self.shown):,} more" if self.count > len(self.shown) else ""
-        return "; ".join(self.shown) + more
+        listed = "; ".join(self.shown)
+        if self.count > len(self.shown):
+            return tr("{list}; and {more} more").format(
+                list=listed, more=number(self.count - len(self.shown))
+            )
+        return listed
 
 
 class _Rows:
@@ -418,16 +432,14 @@ class _Reader:
             if not seen_root:
                 root = events.root
                 name = root.tag.rpartition("}")[2] if root is not None else "?"
-                raise LedgerFileError(
-                    f"{self.file_name} is XML but not an XAF audit file (its root element is "
-                    f"{shown(str(name))!r}, not auditfile); export the audit file (XAF) from the "
-                    "bookkeeping package."
-                )
+                raise _not_xaf(self.file_name, str(name))
             if not self.rows.count and not self.rows.lines:
                 raise LedgerFileError(
-                    f"{self.file_name} is an XAF audit file without transactions (no trLine) and without "
-                    "an opening balance: there is nothing to compare. Export the audit file again with the "
-                    "general ledger's transactions of the year."
+                    tr(
+                        "{name} is an XAF audit file without transactions (no trLine) and without "
+                        "an opening balance: there is nothing to compare. Export the audit file again with "
+                        "the general ledger's transactions of the year."
+                    ).format(name=self.file_name)
                 )
             return self.rows.table(encoding="utf-8", notices=tuple(self._notices()))
         finally:
@@ -438,12 +450,18 @@ class _Reader:
         message = str(getattr(exc, "msg", "") or exc).split(", line ")[0].strip()
         if "unsupported encoding" in message.lower() or "unknown encoding" in message.lower():
             return LedgerFileError(
-                f"{self.file_name} says its text is in an encoding that cannot be read ({shown(message)}); "
-                f"the file is damaged or not an audit file. {_AGAIN}."
+                tr(
+                    "{name} says its text is in an encoding that cannot be read ({error}); "
+                    "the file is damaged or not an audit file. {again}."
+                ).format(name=self.file_name, error=shown(message), again=tr(_AGAIN))
             )
         return LedgerFileError(
-            f"{self.file_name} is not well-formed XML (line {line}, column {column}: {shown(message, 80)}); "
-            f"the audit file is damaged or cut off. {_AGAIN}."
+            tr(
+                "{name} is not well-formed XML (line {line}, column {column}: {error}); "
+                "the audit file is damaged or cut off. {again}."
+            ).format(
+                name=self.file_name, line=line, column=column, error=shown(message, 80), again=tr(_AGAIN)
+            )
         )
 
     def _root(self, element: Any) -> None:
@@ -451,23 +469,24 @@ class _Reader:
         docinfo = tree.docinfo
         if docinfo.doctype or docinfo.internalDTD is not None:
             raise LedgerFileError(
-                f"{self.file_name} declares a DTD or XML entities, which audit files never do; it was "
-                f"refused for safety. {_AGAIN}."
+                tr(
+                    "{name} declares a DTD or XML entities, which audit files never do; it was "
+                    "refused for safety. {again}."
+                ).format(name=self.file_name, again=tr(_AGAIN))
             )
         tag = tree.getroot().tag
         namespace, _, local = tag[1:].rpartition("}") if tag.startswith("{") else ("", "", tag)
         if local != "auditfile":
-            raise LedgerFileError(
-                f"{self.file_name} is XML but not an XAF audit file (its root element is {shown(local)!r}, "
-                "not auditfile); export the audit file (XAF) from the bookkeeping package."
-            )
+            raise _not_xaf(self.file_name, local)
         self.ns = namespace
         self.names = {(f"{{{namespace}}}{name}" if namespace else name): name for name in _NAMES}
         self.version = NAMESPACES.get(namespace, "")
         if not self.version and not _XAF_NAMESPACE.match(namespace):
             raise LedgerFileError(
-                f"{self.file_name} has an auditfile root element of the namespace {shown(namespace)!r}, "
-                "which is not the XML Auditfile Financieel's; export the audit file as XAF 3.2."
+                tr(
+                    "{name} has an auditfile root element of the namespace {namespace}, "
+                    "which is not the XML Auditfile Financieel's; export the audit file as XAF 3.2."
+                ).format(name=self.file_name, namespace=repr(shown(namespace)))
             )
 
     def _new_transaction(self, element: Any) -> None:
@@ -498,8 +517,11 @@ class _Reader:
         version = (self.header.get("auditfileVersion") or "").upper()
         if version.startswith("CLAIR"):
             raise LedgerFileError(
-                f"{self.file_name} is an XAF 2 audit file ({shown(version)}); the dashboard reads XAF 3.0, "
-                "3.1 and 3.2. Export the audit file as XAF 3.2 (the packages of the last decade offer it)."
+                tr(
+                    "{name} is an XAF 2 audit file ({version}); the dashboard reads XAF 3.0, "
+                    "3.1 and 3.2. Export the audit file as XAF 3.2 (the packages of the last decade offer "
+                    "it)."
+                ).format(name=self.file_name, version=shown(version))
             )
 
     def _ledger_account(self, element: Any) -> None:
@@ -639,7 +661,11 @@ class _Reader:
         return side, amount, (plain if _SIDES[side] else None), (None if _SIDES[side] else plain)
 
     def _unreadable(self, line: int, text: str | None, side: str | None) -> None:
-        self.unreadable.add(lambda: f"line {line}: amount {shown(text or '')!r}, D/C {shown(side or '')!r}")
+        self.unreadable.add(
+            lambda: tr("line {line}: amount {amount}, D/C {side}").format(
+                line=line, amount=repr(shown(text or "")), side=repr(shown(side or ""))
+            )
+        )
 
     def _transaction(self, element: Any) -> None:
         if element is not self.tx_element:
@@ -649,18 +675,31 @@ class _Reader:
         journal = self.journal[0] or "?"
         if tx.debit != tx.credit:
             self.unbalanced.add(
-                lambda: (
-                    f"transaction {tx.nr or '?'} of journal {journal} (line {tx.line}): debit "
-                    f"{_money(tx.debit)}, credit {_money(tx.credit)}"
+                lambda: tr(
+                    "transaction {nr} of journal {journal} (line {line}): debit {debit}, credit {credit}"
+                ).format(
+                    nr=tx.nr or "?",
+                    journal=journal,
+                    line=tx.line,
+                    debit=_money(tx.debit),
+                    credit=_money(tx.credit),
                 )
             )
         if tx.period is not None and tx.date is not None and tx.period in self.periods:
             start, end = self.periods[tx.period]
             if start is not None and end is not None and not start <= tx.date <= end:
                 self.off_period.add(
-                    lambda: (
-                        f"transaction {tx.nr or '?'} of journal {journal} (line {tx.line}) is in period "
-                        f"{tx.period} ({start} to {end}) but dated {tx.date}"
+                    lambda: tr(
+                        "transaction {nr} of journal {journal} (line {line}) is in period "
+                        "{period} ({start} to {end}) but dated {date}"
+                    ).format(
+                        nr=tx.nr or "?",
+                        journal=journal,
+                        line=tx.line,
+                        period=tx.period,
+                        start=start,
+                        end=end,
+                        date=tx.date,
                     )
                 )
 
@@ -668,70 +707,80 @@ class _Reader:
 
     def _notices(self) -> Iterator[str]:
         if not self.version:
-            yield (
-                f"The file is an XAF audit file of another version than 3.0, 3.1 or 3.2 ({shown(self.ns)}); "
+            yield tr(
+                "The file is an XAF audit file of another version than 3.0, 3.1 or 3.2 ({namespace}); "
                 "it was read as XAF 3.2. Check the preview: columns that version names otherwise stay empty."
-            )
+            ).format(namespace=shown(self.ns))
         if self.rows.renumber:
-            yield (
+            yield tr(
                 "The file does not put each line of its transactions on a line of its own, so its rows are "
                 "numbered 1, 2, 3, ... in the order of the file instead of by their line in it."
             )
         if self.unreadable.count:
-            yield (
-                f"{_plural(self.unreadable.count, 'line')} of the file "
-                f"{'has' if self.unreadable.count == 1 else 'have'} no amount (amnt) or no D/C marker "
-                f"(amntTp) that can be read ({self.unreadable.listed()}); "
-                "the import lists them as lines that cannot be read."
-            )
+            yield ntr(
+                "{n} line of the file has no amount (amnt) or no D/C marker (amntTp) that can be read "
+                "({examples}); the import lists them as lines that cannot be read.",
+                "{n} lines of the file have no amount (amnt) or no D/C marker (amntTp) that can be read "
+                "({examples}); the import lists them as lines that cannot be read.",
+                self.unreadable.count,
+            ).format(n=number(self.unreadable.count), examples=self.unreadable.listed())
         if self.unbalanced.count:
-            yield (
-                f"{_plural(self.unbalanced.count, 'transaction')} of the file "
-                f"{'does' if self.unbalanced.count == 1 else 'do'} not balance, debit and credit differ "
-                f"({self.unbalanced.listed()}). The lines are imported as they are; the balances per account "
-                "and period show where the difference lands."
-            )
-        found = self.transactions.notice("transactions", "transactions'")
+            yield ntr(
+                "{n} transaction of the file does not balance, debit and credit differ ({examples}). The "
+                "lines are imported as they are; the balances per account and period show where the "
+                "difference lands.",
+                "{n} transactions of the file do not balance, debit and credit differ ({examples}). The "
+                "lines are imported as they are; the balances per account and period show where the "
+                "difference lands.",
+                self.unbalanced.count,
+            ).format(n=number(self.unbalanced.count), examples=self.unbalanced.listed())
+        found = self.transactions.notice(mark("transactions"), "transactions'")
         if found:
             yield found
         if self.off_period.count:
-            yield (
-                f"{_plural(self.off_period.count, 'transaction')} of the file "
-                f"{'is' if self.off_period.count == 1 else 'are'} booked in a period whose dates do not hold "
-                f"{'its' if self.off_period.count == 1 else 'their'} date ({self.off_period.listed()}). "
-                "The balances per account and period go by the month of the date, as AFAS's periods do, so "
-                "those lines count in another period than the file's own."
-            )
+            yield ntr(
+                "{n} transaction of the file is booked in a period whose dates do not hold its date "
+                "({examples}). The balances per account and period go by the month of the date, as AFAS's "
+                "periods do, so those lines count in another period than the file's own.",
+                "{n} transactions of the file are booked in a period whose dates do not hold their date "
+                "({examples}). The balances per account and period go by the month of the date, as AFAS's "
+                "periods do, so those lines count in another period than the file's own.",
+                self.off_period.count,
+            ).format(n=number(self.off_period.count), examples=self.off_period.listed())
         yield from self._opening_notices()
 
     def _opening_notices(self) -> Iterator[str]:
         opening = self.opening
         if not opening.counted:
             if self.transactions.counted:
-                start = self.header.get("startDate") or "the start of the year"
-                yield (
-                    f"The file holds no opening balance (openingBalance): compared as balances per account "
-                    f"and period, a balance-sheet account differs from AFAS by its balance at {start} in the "
+                start = self.header.get("startDate") or tr("the start of the year")
+                yield tr(
+                    "The file holds no opening balance (openingBalance): compared as balances per account "
+                    "and period, a balance-sheet account differs from AFAS by its balance at {start} in the "
                     "first month of the year where AFAS holds an opening entry."
-                )
+                ).format(start=start)
             return
         date = self.opening_fields.get("opBalDate") or self.header.get("startDate") or "?"
-        yield (
-            f"The opening balance of {date} ({_plural(opening.counted, 'line')}) is imported as lines dated "
-            f"{date} of the journal '{OPENING_JOURNAL}' in period 0: they count in the balances of the "
+        yield tr(
+            "The opening balance of {date} ({lines}) is imported as lines dated "
+            "{date} of the journal '{journal}' in period 0: they count in the balances of the "
             "first month and pair line by line with AFAS's own opening entry."
-        )
+        ).format(date=date, lines=_lines(opening.counted), journal=OPENING_JOURNAL)
         if opening.debit_sum != opening.credit_sum:
             difference = opening.debit_sum - opening.credit_sum
-            yield (
-                f"The opening balance does not balance: debit {_money(opening.debit_sum)}, credit "
-                f"{_money(opening.credit_sum)} (a difference of {_money(difference)})."
+            yield tr(
+                "The opening balance does not balance: debit {debit}, credit {credit} (a difference of "
+                "{difference})."
+            ).format(
+                debit=_money(opening.debit_sum),
+                credit=_money(opening.credit_sum),
+                difference=_money(difference),
             )
-        found = opening.notice("opening balance lines", "openingBalance's")
+        found = opening.notice(mark("opening balance lines"), "openingBalance's")
         if found:
             yield found
         if not self.transactions.counted:
-            yield "The file holds an opening balance but no transactions (trLine)."
+            yield tr("The file holds an opening balance but no transactions (trLine).")
 
 
 _HANDLERS: dict[str, Callable[[_Reader, Any], None]] = {
@@ -786,13 +835,13 @@ def read_xaf(
     user must know before importing is in the table's ``notices``.
     """
     if isinstance(source, bytes | bytearray | memoryview):
-        name = file_name or "The audit file"
+        name = file_name or tr("The audit file")
         return _Reader(name, into, batch_rows).read(io.BytesIO(source))
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         with path.open("rb") as handle:
             return _Reader(file_name or path.name, into, batch_rows).read(handle)
-    return _Reader(file_name or "The audit file", into, batch_rows).read(source)
+    return _Reader(file_name or tr("The audit file"), into, batch_rows).read(source)
 
 
 def read_xaf_path(path: str | os.PathLike[str], *, into: Path | None = None) -> TextTable:

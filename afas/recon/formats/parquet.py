@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from afas.i18n import tr
 from afas.recon.ledgerformat import Confidence, LedgerFormat, Verdict
 from afas.recon.tables import LedgerFileError, TextTable, clean_headers, column_name
 from afas.recon.textfiles import PY_WHITESPACE, shown, value_text
@@ -44,10 +45,16 @@ class ParquetFile(LedgerFormat):
             table = pq.read_table(io.BytesIO(data))
         except (pa.ArrowException, OSError) as exc:
             raise LedgerFileError(
-                f"{file_name} is a damaged Parquet file ({shown(str(exc))}); write the file again."
+                tr("{name} is a damaged Parquet file ({error}); write the file again.").format(
+                    name=file_name, error=shown(str(exc))
+                )
             ) from None
         if table.num_rows == 0:
-            raise LedgerFileError(f"{file_name} is a Parquet file without rows; there is nothing to import.")
+            raise LedgerFileError(
+                tr("{name} is a Parquet file without rows; there is nothing to import.").format(
+                    name=file_name
+                )
+            )
         columns: dict[str, Any] = {
             "row_no": pa.array(range(table.num_rows), pa.int64()),
             "line_no": pa.array(range(1, table.num_rows + 1), pa.int64()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from afas.i18n import tr
 from afas.recon.ledgerformat import Confidence, Verdict
 from afas.recon.textfiles import looks_like_html, text_head
 from afas.recon.workbooks import WorkbookFormat
@@ -27,7 +28,9 @@ class Excel97Workbook(WorkbookFormat):
         if head is not None and looks_like_html(head.start):
             return Verdict.refuse(
                 Confidence.CONTENT,
-                "is a web page (HTML), which some programs save with an .xls name; open it in Excel "
-                "and save it as .xlsx or CSV, then upload that file",
+                tr(
+                    "is a web page (HTML), which some programs save with an .xls name; open it in Excel "
+                    "and save it as .xlsx or CSV, then upload that file"
+                ),
             )
         return Verdict.decline("has no OLE compound file signature, as an .xls workbook has")

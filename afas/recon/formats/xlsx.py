@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from afas.i18n import tr
 from afas.recon.ledgerformat import Confidence, Verdict
 from afas.recon.workbooks import WorkbookFormat, zip_kind
 
@@ -29,6 +30,8 @@ class ExcelWorkbook(WorkbookFormat):
             return Verdict.decline(f"is a ZIP container of another workbook kind ({kind})")
         return Verdict.refuse(
             Confidence.SIGNATURE,
-            "is a ZIP archive but not an Excel (.xlsx) or OpenDocument (.ods) workbook; unzip it and "
-            "upload the ledger file inside, or save the workbook again as .xlsx",
+            tr(
+                "is a ZIP archive but not an Excel (.xlsx) or OpenDocument (.ods) workbook; unzip it and "
+                "upload the ledger file inside, or save the workbook again as .xlsx"
+            ),
         )
