@@ -11,7 +11,8 @@ import streamlit as st
 from afas.catalogue import label
 from afas.close.form import linked_accounts
 from afas.corrections.folding import with_corrections
-from afas.recon.forms import Comparison, MatchForm, pass_names, summary_caption
+from afas.i18n import Language, current, ntr, number, tr
+from afas.recon.forms import Comparison, MatchForm, pass_label, pass_names, summary_caption
 from afas.recon.ledgers import list_imports, list_profiles
 from afas.recon.overrides import override_rows, remove_overrides
 from afas.recon.passes import Ambiguity
@@ -25,7 +26,7 @@ from afas.ui.warehouse import current_profile, require_connection, warehouse_pat
 from afas.warehouse.db import connection
 from afas.warehouse.explore import has_table
 
-st.title("Reconcile with your ledger")
+st.title(tr("Reconcile with your ledger"))
 conn = require_connection()
 db = warehouse_path(conn)
 profile = current_profile()
@@ -40,8 +41,8 @@ with connection(db) as con:
     imports = list_imports(con)
     profiles = list_profiles(con)
 if not synced:
-    st.info("Sync the journal lines (Profit_Transactions) first: the ledger is matched against them.")
-    st.page_link("views/sync.py", label="Go to Sync", icon=":material/sync:")
+    st.info(tr("Sync the journal lines (Profit_Transactions) first: the ledger is matched against them."))
+    st.page_link("views/sync.py", label=tr("Go to Sync"), icon=":material/sync:")
     st.stop()
 if notice := s.pop("recon_notice", None):
     st.success(plain(notice))
@@ -53,7 +54,7 @@ if import_id is None:
 
 # --- 2. matching ----------------------------------------------------------------------------------
 
-st.header("2. Match", divider="gray")
+st.header(tr("2. Match"), divider="gray")
 with connection(db) as con:
     summary = ledger_summary(con, import_id)
     overrides = override_rows(con, import_id)
@@ -63,30 +64,37 @@ with connection(db) as con:
         account_default or [a for a in linked_accounts(con, summary.accounts) if a in account_names][:1]
     )
 st.caption(summary_caption(import_id, summary))
+date_format = "DD-MM-YYYY" if current() is Language.NL else "YYYY/MM/DD"  # Streamlit's default in English
 with st.form("recon_match_form"):
-    comparison = st.radio("Compare", list(Comparison), key="recon_mode", horizontal=True, format_func=label)
+    comparison = st.radio(
+        tr("Compare"), list(Comparison), key="recon_mode", horizontal=True, format_func=label
+    )
     c1, c2 = st.columns(2)
     accounts = c1.multiselect(
-        "AFAS accounts to compare",
+        tr("AFAS accounts to compare"),
         account_options,
         default=account_default,
         key="recon_accounts",
         format_func=account_names.get,
-        help="Only AFAS lines on these accounts take part (empty: all accounts).",
+        help=tr("Only AFAS lines on these accounts take part (empty: all accounts)."),
     )
-    dates = c2.date_input("Dates", value=MatchForm.default_dates(summary), key="recon_dates")
+    dates = c2.date_input(
+        tr("Dates"), value=MatchForm.default_dates(summary), key="recon_dates", format=date_format
+    )
     c1, c2, c3, c4 = st.columns(4)
     tolerance = c1.number_input(
-        "Amount tolerance (€)", 0.0, 1000.0, 0.0, 0.01, key="recon_tol", format="%.2f"
+        tr("Amount tolerance (€)"), 0.0, 1000.0, 0.0, 0.01, key="recon_tol", format="%.2f"
     )
-    days = c2.number_input("Date window (days)", 0, 60, 3, key="recon_days")
-    similarity = c3.slider("Text similarity (%)", 50, 100, 85, key="recon_similarity")
+    days = c2.number_input(tr("Date window (days)"), 0, 60, 3, key="recon_days")
+    similarity = c3.slider(tr("Text similarity (%)"), 50, 100, 85, key="recon_similarity")
     ambiguity = c4.selectbox(
-        "When several candidates fit", list(Ambiguity), key="recon_policy", format_func=label
+        tr("When several candidates fit"), list(Ambiguity), key="recon_policy", format_func=label
     )
     names = pass_names()
-    enabled = st.multiselect("Passes, in order", names, default=names, key="recon_passes")
-    run = st.form_submit_button("Run matching", type="primary")
+    enabled = st.multiselect(
+        tr("Passes, in order"), names, default=names, key="recon_passes", format_func=pass_label
+    )
+    run = st.form_submit_button(tr("Run matching"), type="primary")
 
 
 def _run(form: MatchForm) -> None:
@@ -114,17 +122,22 @@ if run:
     )
 
 if overrides:
-    with st.expander(f"Matches made or undone by hand ({len(overrides)})"):
+    made = tr("Matches made or undone by hand ({n})").format(n=number(len(overrides)))
+    with st.expander(made):
         st.dataframe(for_grid(overrides), hide_index=True, key="recon_overrides", placeholder="")
         ids = st.multiselect(
-            "Remove", [o["#"] for o in overrides], key="recon_remove_ids", format_func=lambda i: f"#{i}"
+            tr("Remove"), [o["#"] for o in overrides], key="recon_remove_ids", format_func=lambda i: f"#{i}"
         )
-        if st.button("Remove selected", key="recon_remove_override", disabled=not ids):
+        if st.button(tr("Remove selected"), key="recon_remove_override", disabled=not ids):
             with connection(db) as con:
                 remove_overrides(con, ids)
             if s.get("recon_form") is not None and s["recon_form"].lines and s["recon_run_id"]:
                 _run(s["recon_form"])  # the results follow: those lines are matched automatically again
-            s["recon_notice"] = f"Removed {len(ids)} of the matches made or undone by hand."
+            s["recon_notice"] = ntr(
+                "Removed {n} of the matches made or undone by hand.",
+                "Removed {n} of the matches made or undone by hand.",
+                len(ids),
+            ).format(n=number(len(ids)))
             st.rerun()
 
 run_id = s["recon_run_id"]

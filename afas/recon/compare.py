@@ -19,7 +19,9 @@ from decimal import Decimal
 import duckdb
 
 from afas.errors import InputError
+from afas.i18n import tr
 from afas.recon.matching import RunSummary, new_run, result_counts
+from afas.recon.results import amount_sql, sql_text, words_sql
 from afas.recon.schema import ensure_recon_schema
 from afas.warehouse.db import transaction
 from afas.warehouse.explore import NotSynced
@@ -48,9 +50,13 @@ def _describe(con: duckdb.DuckDBPyConnection, relation: str, afas: bool = True) 
         rows = con.execute(f"DESCRIBE SELECT * FROM {quote_ident(relation)}").fetchall()
     except duckdb.CatalogException as exc:
         if afas:
-            raise NotSynced(f"Sync {relation} first (Sync page), then compare with it.") from exc
+            raise NotSynced(
+                tr("Sync {table} first (Sync page), then compare with it.").format(table=relation)
+            ) from exc
         raise InputError(
-            f"There is no table {relation!r} to compare with AFAS; import the file first."
+            tr("There is no table {table} to compare with AFAS; import the file first.").format(
+                table=repr(relation)
+            )
         ) from exc
     return {r[0]: r[1] for r in rows}
 
@@ -59,7 +65,11 @@ def _column(columns: dict[str, str], name: str, relation: str) -> str:
     for c in columns:
         if c.lower() == name.lower():
             return c
-    raise InputError(f"There is no column {name!r} in {relation}; choose one of {', '.join(columns)}.")
+    raise InputError(
+        tr("There is no column {column} in {table}; choose one of {columns}.").format(
+            column=repr(name), table=relation, columns=", ".join(columns)
+        )
+    )
 
 
 _MONTH = "CASE WHEN Period = 0 THEN 1 ELSE Period END"
@@ -103,6 +113,12 @@ def compare_balances(
     cfg = json.dumps(
         {"source": source, "unit_id": unit_id, "year": year, "accounts": acc, "abs_tol": str(abs_tol)}
     )
+    no_afas = sql_text(tr("no AFAS balance for this account and period"))
+    no_ledger = sql_text(tr("no ledger lines for this account and period"))
+    equal = words_sql(tr("balance {amount} equal"), amount=amount_sql("amount_afas"))
+    versus = words_sql(
+        tr("balance {afas} vs {ledger}"), afas=amount_sql("amount_afas"), ledger=amount_sql("amount_ledger")
+    )
     with transaction(con):
         run_id = new_run(con, "balances", import_id, table, cfg)
         con.execute(
@@ -125,12 +141,8 @@ def compare_balances(
                        year, period)
                    END AS group_id,
                    CASE WHEN la IS NOT NULL THEN ? END AS import_id, 'balance' AS pass,
-                   CASE WHEN aa IS NULL THEN 'no AFAS balance for this account and period'
-                        WHEN la IS NULL THEN 'no ledger lines for this account and period'
-                        WHEN amount_afas = amount_ledger THEN 'balance ' || printf('%,.2f', amount_afas)
-                            || ' equal'
-                        ELSE 'balance ' || printf('%,.2f', amount_afas) || ' vs ' || printf('%,.2f',
-                            amount_ledger)
+                   CASE WHEN aa IS NULL THEN {no_afas} WHEN la IS NULL THEN {no_ledger}
+                        WHEN amount_afas = amount_ledger THEN {equal} ELSE {versus}
                    END AS reason,
                    amount_afas, amount_ledger, coalesce(amount_afas, 0) - coalesce(amount_ledger,
                        0) AS difference,
@@ -166,12 +178,12 @@ class MasterDataReport:
         """A short human-readable summary, in datacompy's words."""
         keys = ", ".join(f"{a} = {b}" for a, b in self.join_columns)
         lines = [
-            f"Join columns: {keys}",
-            f"Rows only in AFAS: {self.counts['only_in_afas']}",
-            f"Rows only in ledger: {self.counts['only_in_ledger']}",
-            f"Rows in both, all compared columns equal: {self.counts['matched']}",
-            f"Rows in both with some compared columns unequal: {self.counts['differing']}",
-            "Columns with unequal values:",
+            tr("Join columns: {keys}").format(keys=keys),
+            tr("Rows only in AFAS: {n}").format(n=self.counts["only_in_afas"]),
+            tr("Rows only in ledger: {n}").format(n=self.counts["only_in_ledger"]),
+            tr("Rows in both, all compared columns equal: {n}").format(n=self.counts["matched"]),
+            tr("Rows in both with some compared columns unequal: {n}").format(n=self.counts["differing"]),
+            tr("Columns with unequal values:"),
         ]
         lines += [
             f"  {s.afas_column} / {s.ledger_column}: {s.mismatches}"
@@ -258,6 +270,9 @@ def compare_master_data(
         else "''"
     )
     cfg = json.dumps({"afas": afas_table, "ledger": ledger_table, "join": joins, "columns": pairs})
+    not_ledger, not_afas = sql_text(tr("not in the ledger")), sql_text(tr("not in AFAS"))
+    differs = words_sql(tr("differs in {fields}"), fields=which)
+    equal = sql_text(tr("all compared fields equal"))
     with transaction(con):
         run_id = new_run(con, f"master:{afas_table}", None, afas_table, cfg)
         con.execute(
@@ -267,9 +282,8 @@ def compare_master_data(
                         WHEN {any_diff} THEN 'differing' ELSE 'matched' END AS kind,
                    CASE WHEN in_a AND in_l THEN row_number() OVER (ORDER BY item_key) END AS group_id,
                    'master_data' AS pass,
-                   CASE WHEN NOT in_l THEN 'not in the ledger' WHEN NOT in_a THEN 'not in AFAS'
-                        WHEN {any_diff} THEN 'differs in ' || {which}
-                            ELSE 'all compared fields equal' END AS reason,
+                   CASE WHEN NOT in_l THEN {not_ledger} WHEN NOT in_a THEN {not_afas}
+                        WHEN {any_diff} THEN {differs} ELSE {equal} END AS reason,
                    item_key
             FROM _md""",
             [run_id],

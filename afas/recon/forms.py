@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from afas.catalogue import label
+from afas.i18n import amount, date, mark, ntr, number, tr
 from afas.recon.compare import compare_balances
 from afas.recon.guesses import ReadingNote, format_words
 from afas.recon.ledgers import LedgerImport
@@ -27,7 +28,7 @@ from afas.recon.matching import AfasFilter, MatchConfig, default_passes, reconci
 from afas.recon.passes import Ambiguity, Tuning
 from afas.recon.tables import TextTable
 from afas.recon.textvalues import DATE_FORMATS, EXCEL_SERIAL
-from afas.recon.views import LedgerSummary
+from afas.recon.views import LedgerSummary, pass_label
 from afas.warehouse.explore import has_table
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "note_rows",
     "warnings_shown",
     "ledger_sources",
+    "pass_label",
     "pass_names",
     "problem_rows",
     "summary_caption",
@@ -51,22 +53,22 @@ NO_COLUMN = "—"
 """The choice 'no column' in a column picker."""
 
 FIELD_LABELS = {
-    "entry_date": "Date",
-    "amount": "Amount (signed)",
-    "debit": "Debit",
-    "credit": "Credit",
-    "sign": "Debit/credit marker",
-    "account": "Account",
-    "currency": "Currency",
-    "description": "Description",
-    "voucher": "Voucher (boekstuk)",
-    "invoice": "Invoice number",
-    "relation": "Relation (debtor/creditor)",
-    "allocation": "Cost centre / allocation",
-    "counterparty_name": "Counterparty name",
-    "counterparty_iban": "Counterparty IBAN",
+    "entry_date": mark("Date"),
+    "amount": mark("Amount (signed)"),
+    "debit": mark("Debit"),
+    "credit": mark("Credit"),
+    "sign": mark("Debit/credit marker"),
+    "account": mark("Account"),
+    "currency": mark("Currency"),
+    "description": mark("Description"),
+    "voucher": mark("Voucher (boekstuk)"),
+    "invoice": mark("Invoice number"),
+    "relation": mark("Relation (debtor/creditor)"),
+    "allocation": mark("Cost centre / allocation"),
+    "counterparty_name": mark("Counterparty name"),
+    "counterparty_iban": mark("Counterparty IBAN"),
 }
-"""What the mapping's column pickers are called, per ledger_lines field."""
+"""What the mapping's column pickers are called, per ledger_lines field (English: tr() shows them)."""
 
 
 class LedgerSource(StrEnum):
@@ -94,18 +96,33 @@ def ledger_sources(
 
 
 def import_title(ledger: LedgerImport) -> str:
-    """An imported ledger in a picker: '#3 Bank 2026 — bank.csv, 1,204 lines, 02-12-2026 14:03'."""
-    return (
-        f"#{ledger.import_id} {ledger.name} — {ledger.file_name}, {ledger.rows:,} lines, "
-        f"{ledger.imported:%d-%m-%Y %H:%M}"
+    """An imported ledger in a picker: '#3 Bank 2026 — bank.csv, 1,204 lines, 02/12/2026 14:03'."""
+    return ntr(
+        "#{number} {name} — {file}, {rows} lines, {date} {time}",
+        "#{number} {name} — {file}, {rows} lines, {date} {time}",
+        ledger.rows,
+    ).format(
+        number=ledger.import_id,
+        name=ledger.name,
+        file=ledger.file_name,
+        rows=number(ledger.rows),
+        date=date(ledger.imported),
+        time=f"{ledger.imported:%H:%M}",
     )
 
 
 def summary_caption(import_id: int, summary: LedgerSummary) -> str:
     """One line on an imported ledger: its lines, total and dates."""
-    return (
-        f"Ledger #{import_id}: {summary.rows:,} lines, € {summary.total:,.2f}, "
-        f"{summary.date_from or '?'} to {summary.date_to or '?'}"
+    return ntr(
+        "Ledger #{number}: {rows} lines, {total}, {start} to {end}",
+        "Ledger #{number}: {rows} lines, {total}, {start} to {end}",
+        summary.rows,
+    ).format(
+        number=import_id,
+        rows=number(summary.rows),
+        total=amount(summary.total),
+        start=date(summary.date_from) or "?",
+        end=date(summary.date_to) or "?",
     )
 
 
@@ -113,18 +130,17 @@ def file_description(table: TextTable) -> str:
     """How the file was read, e.g. 'CSV, encoding cp1252, delimiter ';''."""
     parts = (
         table.file_format.upper(),
-        table.encoding and f"encoding {table.encoding}",
-        table.delimiter and f"delimiter '{table.delimiter}'",
-        table.sheet and f"sheet '{table.sheet}'",
+        table.encoding and tr("encoding {encoding}").format(encoding=table.encoding),
+        table.delimiter and tr("delimiter '{delimiter}'").format(delimiter=table.delimiter),
+        table.sheet and tr("sheet '{sheet}'").format(sheet=table.sheet),
     )
     return ", ".join(p for p in parts if p)
 
 
 def problem_rows(problems: Sequence[LineProblem], limit: int = 200) -> list[dict[str, Any]]:
     """The first unreadable cells as the rows of a table."""
-    return [
-        {"Line": p.line_no, "Column": p.column, "Value": p.value, "Why": p.reason} for p in problems[:limit]
-    ]
+    line, column, value, why = tr("Line"), tr("Column"), tr("Value"), tr("Why")
+    return [{line: p.line_no, column: p.column, value: p.value, why: p.reason} for p in problems[:limit]]
 
 
 def note_rows(notes: Sequence[ReadingNote]) -> list[dict[str, Any]]:
@@ -159,7 +175,7 @@ class MappingForm:
         return [prefix + f for f in self.fields]
 
     def label(self, field: str) -> str:
-        return FIELD_LABELS.get(field, field)
+        return tr(FIELD_LABELS[field]) if field in FIELD_LABELS else field
 
     def index(self, field: str) -> int:
         """The picker's preselected option: the mapping's column, else 'no column'."""
@@ -190,8 +206,8 @@ class MappingForm:
     @staticmethod
     def date_format_label(value: str) -> str:
         if value == AUTO:
-            return "detect from the file"
-        return "Excel day numbers" if value == EXCEL_SERIAL else format_words(value)
+            return tr("detect from the file")
+        return tr("Excel day numbers") if value == EXCEL_SERIAL else format_words(value)
 
     @property
     def decimal_separators(self) -> list[str]:
@@ -203,7 +219,11 @@ class MappingForm:
 
     @staticmethod
     def decimal_separator_label(value: str) -> str:
-        return {AUTO: "detect from the file", ",": "comma: 1.234,56", ".": "point: 1,234.56"}[value]
+        return {
+            AUTO: tr("detect from the file"),
+            ",": tr("comma: 1.234,56"),
+            ".": tr("point: 1,234.56"),
+        }[value]
 
     @property
     def more_descriptions(self) -> list[str]:

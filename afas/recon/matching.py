@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from afas.errors import InputError
+from afas.i18n import tr
 from afas.recon.overrides import apply_overrides
 from afas.recon.passes import (
     AMBIGUITY_POLICIES,
@@ -118,7 +119,9 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
         [table],
     ).fetchall()
     if not rows:
-        raise NotSynced(f"Sync {table} first (Sync page): the ledger is matched against it.")
+        raise NotSynced(
+            tr("Sync {table} first (Sync page): the ledger is matched against it.").format(table=table)
+        )
     return {name: typ for name, typ in rows}
 
 
@@ -126,7 +129,11 @@ def _check_column(columns: dict[str, str], name: str, where: str) -> str:
     for c in columns:
         if c.lower() == name.lower():
             return c
-    raise InputError(f"There is no column {name!r} in {where}; choose one of {', '.join(columns)}.")
+    raise InputError(
+        tr("There is no column {column} in {table}; choose one of {columns}.").format(
+            column=repr(name), table=where, columns=", ".join(columns)
+        )
+    )
 
 
 def _validate(
@@ -137,12 +144,18 @@ def _validate(
     ledger_extra = [_check_column(ledger_cols, c, "ledger_lines") for c in _LEDGER_BASE]
     if config.ambiguity not in AMBIGUITY_POLICIES:
         policies = ", ".join(map(str, AMBIGUITY_POLICIES))
-        raise InputError(f"{config.ambiguity!r} is no way to settle ties; choose one of {policies}.")
+        raise InputError(
+            tr("{policy} is no way to settle ties; choose one of {policies}.").format(
+                policy=repr(config.ambiguity), policies=policies
+            )
+        )
     _check_column(afas_cols, config.afas_date_column, config.afas_table)
     keys_of: dict[str, tuple] = {}
     for p in config.passes:
         if isinstance(p, ExactKeyPass) and keys_of.setdefault(p.name, p.keys) != p.keys:
-            raise InputError(f"Two key passes are named {p.name!r}; give each its own name.")
+            raise InputError(
+                tr("Two key passes are named {name}; give each its own name.").format(name=repr(p.name))
+            )
     for p in config.passes:
         for a, b in p.columns():
             afas_extra.append(_check_column(afas_cols, a, config.afas_table))
@@ -417,8 +430,8 @@ def reconcile(
     ).fetchone()[0]
     if not known:
         raise InputError(
-            f"There is no imported ledger #{import_id}.",
-            "Import the ledger first (Reconcile page, or --ledger FILE), or pick an imported one.",
+            tr("There is no imported ledger #{number}.").format(number=import_id),
+            tr("Import the ledger first (Reconcile page, or --ledger FILE), or pick an imported one."),
         )
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
@@ -506,7 +519,11 @@ def result_filter(
     where, params = ["run_id = ?"], [run_id]
     if kind is not None:
         if kind not in RESULT_KINDS:
-            raise InputError(f"{kind!r} is no result kind; choose one of {', '.join(RESULT_KINDS)}.")
+            raise InputError(
+                tr("{kind} is no result kind; choose one of {kinds}.").format(
+                    kind=repr(kind), kinds=", ".join(RESULT_KINDS)
+                )
+            )
         where.append("kind = ?")
         params.append(kind)
     if account is not None:

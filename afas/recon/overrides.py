@@ -16,7 +16,9 @@ import pyarrow as pa
 
 from afas.catalogue import label
 from afas.errors import InputError
+from afas.i18n import ntr, number, tr
 from afas.recon.passes import commit_pick
+from afas.recon.results import amount_sql, sql_text, words_sql
 from afas.recon.schema import OverrideAction, ensure_recon_schema
 from afas.warehouse.db import transaction
 
@@ -74,13 +76,17 @@ class ManualMatchRefused(InputError):
 
 
 def _lines(n: int) -> str:
-    return f"{n} line" if n == 1 else f"{n} lines"
+    return ntr("{n} line", "{n} lines", n).format(n=number(n))
 
 
 def selection_summary(afas_lines: int, ledger_lines: int) -> str:
     """What the user has selected for a match by hand, in words."""
     total = afas_lines + ledger_lines
-    return f"Selected {_lines(total)}: {afas_lines} from AFAS, {ledger_lines} from the ledger."
+    return ntr(
+        "Selected {n} line: {afas} from AFAS, {ledger} from the ledger.",
+        "Selected {n} lines: {afas} from AFAS, {ledger} from the ledger.",
+        total,
+    ).format(n=number(total), afas=number(afas_lines), ledger=number(ledger_lines))
 
 
 def match_manually(
@@ -97,8 +103,10 @@ def match_manually(
     ensure_recon_schema(con)
     if not afas_keys or not line_nos:
         raise ManualMatchRefused(
-            "A match by hand needs at least one AFAS line and one ledger line; select both sides "
-            f"(now: {_lines(len(afas_keys))} from AFAS, {_lines(len(line_nos))} from the ledger)."
+            tr(
+                "A match by hand needs at least one AFAS line and one ledger line; select both sides "
+                "(now: {afas} from AFAS, {ledger} from the ledger)."
+            ).format(afas=_lines(len(afas_keys)), ledger=_lines(len(line_nos)))
         )
     taken = con.execute(
         """SELECT count(*) FROM recon_overrides o JOIN recon_override_lines x USING (override_id)
@@ -108,7 +116,11 @@ def match_manually(
     ).fetchone()[0]
     if taken:
         raise ManualMatchRefused(
-            f"{taken} of these lines are already in a manual match; remove that match first"
+            ntr(
+                "{n} of these lines are already in a manual match; remove that match first",
+                "{n} of these lines are already in a manual match; remove that match first",
+                taken,
+            ).format(n=number(taken))
         )
     with transaction(con):
         return _store(con, import_id, "match", afas_keys, line_nos, note)
@@ -196,19 +208,21 @@ def list_overrides(con: duckdb.DuckDBPyConnection, import_id: int) -> list[dict[
 
 
 def _afas_lines_text(keys: Sequence[Sequence[int]] | None) -> str:
-    return "; ".join(f"entry {e} line {q}" for _, e, q in keys or [])
+    words = tr("entry {entry} line {line}")
+    return "; ".join(words.format(entry=e, line=q) for _, e, q in keys or [])
 
 
 def override_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> list[dict[str, Any]]:
     """The overrides of a ledger import as the rows of a table a user reads, oldest first."""
+    what, afas, ledger, note, made = tr("What"), tr("AFAS lines"), tr("Ledger lines"), tr("Note"), tr("Made")
     return [
         {
             "#": o["override_id"],
-            "What": label(OverrideAction(o["action"])),
-            "AFAS lines": _afas_lines_text(o["afas_keys"]),
-            "Ledger lines": ", ".join(map(str, o["line_nos"] or [])),
-            "Note": o["note"] or "",
-            "Made": o["created"],
+            what: label(OverrideAction(o["action"])),
+            afas: _afas_lines_text(o["afas_keys"]),
+            ledger: ", ".join(map(str, o["line_nos"] or [])),
+            note: o["note"] or "",
+            made: o["created"],
         }
         for o in list_overrides(con, import_id)
     ]
@@ -217,6 +231,9 @@ def override_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> list[dict[s
 def apply_overrides(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
     """Within a matching run (its temp tables _ra, _rl): manual matches become fixed groups, and
     manual unmatches become the pairs (_forbid) no pass may propose. Returns the groups fixed."""
+    by_hand = sql_text(tr("matched by hand"))
+    equal = sql_text(", " + tr("amount equal"))
+    difference = words_sql(", " + tr("difference {amount}"), amount=amount_sql("diff"))
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _forbid AS
         SELECT DISTINCT a.a_id, l.l_id
@@ -229,7 +246,7 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
         [import_id],
     )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE _pick AS
+        f"""CREATE OR REPLACE TEMP TABLE _pick AS
         WITH m AS (
             SELECT o.override_id AS grp, a.a_id, NULL::BIGINT AS l_id, a.amount AS aa, NULL AS la, o.note
             FROM recon_overrides o JOIN recon_override_lines x USING (override_id)
@@ -242,9 +259,8 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
             WHERE o.import_id = ? AND o.action = 'match'),
         s AS (SELECT grp, coalesce(sum(aa), 0) - coalesce(sum(la), 0) AS diff FROM m GROUP BY grp)
         SELECT grp, a_id, l_id,
-               'matched by hand' || coalesce(': ' || nullif(note, ''), '')
-               || CASE WHEN diff = 0 THEN ', amount equal'
-                       ELSE ', difference ' || printf('%,.2f', diff) END AS reason,
+               {by_hand} || coalesce(': ' || nullif(note, ''), '')
+               || CASE WHEN diff = 0 THEN {equal} ELSE {difference} END AS reason,
                'matched' AS kind
         FROM m JOIN s USING (grp)""",
         [import_id, import_id],

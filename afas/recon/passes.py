@@ -23,7 +23,8 @@ from typing import Literal, Protocol, Self
 
 import duckdb
 
-from afas.recon.results import key_placeholder, key_placeholder_text
+from afas.i18n import ntr, tr
+from afas.recon.results import amount_sql, key_placeholder, key_placeholder_text, sql_text, words_sql
 from afas.warehouse.schema import quote_ident
 
 __all__ = [
@@ -53,7 +54,17 @@ class Ambiguity(StrEnum):
 
 
 AMBIGUITY_POLICIES = tuple(Ambiguity)
-_FMT = "printf('%,.2f', {})"
+
+
+def column_word(column: str) -> str:
+    """A ledger column as a reason names it (its own name where it has no word)."""
+    words = {"voucher": tr("voucher"), "invoice": tr("invoice"), "description": tr("description")}
+    return words.get(column, column)
+
+
+def _days_apart_sql(days: str) -> str:
+    """SQL of 'dates N days apart' (the plural form whatever N, as the key pairs always said)."""
+    return words_sql(ntr("dates {days} day apart", "dates {days} days apart", 2), days=days)
 
 
 @dataclass(frozen=True)
@@ -383,7 +394,8 @@ def key_pair_words(p: ExactKeyPass) -> tuple[str, str]:
     written into a reason but a placeholder per ledger key column (afas.recon.results fills both
     from the ledger line, which holds the same value)."""
     label = " || ', ' || ".join(
-        f"'{b.replace(chr(39), chr(39) * 2)} ' || {key_placeholder(b)} || ' equal'" for _, b in p.keys
+        words_sql(tr("{column} {value} equal"), column=sql_text(column_word(b)), value=key_placeholder(b))
+        for _, b in p.keys
     )
     # Tolerances go into the SQL as decimal literals (they are Decimals: digits, sign and point only).
     abs_tol, rel_tol = _decimal_literal(p.abs_tol), _decimal_literal(p.rel_tol)
@@ -393,18 +405,24 @@ def key_pair_words(p: ExactKeyPass) -> tuple[str, str]:
     )
     account_ok = "a.account IS NOT DISTINCT FROM l.account" if p.compare_account else "true"
     # The common case (all equal) keeps no text; amounts are formatted for the others only.
+    equal = sql_text(tr("amount equal"))
+    within = words_sql(
+        tr("amount within tolerance ({difference})"), difference=amount_sql("a.amount - l.amount")
+    )
+    versus = words_sql(
+        tr("amount {afas} vs {ledger}"), afas=amount_sql("a.amount"), ledger=amount_sql("l.amount")
+    )
+    accounts = words_sql(
+        tr("account {afas} vs {ledger}"), afas="coalesce(a.account, '-')", ledger="coalesce(l.account, '-')"
+    )
     reason = f"""CASE WHEN a.amount = l.amount AND coalesce({date_ok}, false) AND ({account_ok})
                     THEN NULL
                     ELSE {label} || ', ' || concat_ws(', ',
-                   CASE WHEN a.amount = l.amount THEN 'amount equal'
-                        WHEN {amount_ok} THEN 'amount within tolerance ('
-                            || {_FMT.format("a.amount - l.amount")} || ')'
-                        ELSE 'amount ' || {_FMT.format("a.amount")} || ' vs '
-                            || {_FMT.format("l.amount")} END,
-                   CASE WHEN NOT ({date_ok}) THEN 'dates ' || abs(date_diff('day', a.d, l.d))
-                       || ' days apart' END,
-                   CASE WHEN NOT ({account_ok}) THEN 'account ' || coalesce(a.account, '-') || ' vs '
-                        || coalesce(l.account, '-') END) END"""
+                   CASE WHEN a.amount = l.amount THEN {equal}
+                        WHEN {amount_ok} THEN {within}
+                        ELSE {versus} END,
+                   CASE WHEN NOT ({date_ok}) THEN {_days_apart_sql("abs(date_diff('day', a.d, l.d))")} END,
+                   CASE WHEN NOT ({account_ok}) THEN {accounts} END) END"""
     kind = f"""CASE WHEN ({amount_ok}) AND coalesce({date_ok}, false) AND ({account_ok})
                     THEN 'matched' ELSE 'differing' END"""
     return reason, kind
@@ -413,7 +431,11 @@ def key_pair_words(p: ExactKeyPass) -> tuple[str, str]:
 def key_pair_plain_words(p: ExactKeyPass) -> str:
     """The reason of a key pair that agrees on everything, with a placeholder for each key value
     (its reason in recon_lines is NULL)."""
-    return ", ".join(f"{b} {key_placeholder_text(b)} equal" for _, b in p.keys) + ", amount equal"
+    words = [
+        tr("{column} {value} equal").format(column=column_word(b), value=key_placeholder_text(b))
+        for _, b in p.keys
+    ]
+    return ", ".join([*words, tr("amount equal")])
 
 
 def _decimal_literal(value: Decimal) -> str:
@@ -434,26 +456,27 @@ def _pair_candidates(days: int, same_account: bool, flip: bool) -> str:
 
 
 def _amount_words() -> str:
-    return (
-        "CASE WHEN a.amount = l.amount THEN 'amount ' || printf('%,.2f', a.amount) || ' equal' "
-        "ELSE 'amount ' || printf('%,.2f', a.amount) || ' with reversed sign' END"
-    )
+    equal = words_sql(tr("amount {amount} equal"), amount=amount_sql("a.amount"))
+    flipped = words_sql(tr("amount {amount} with reversed sign"), amount=amount_sql("a.amount"))
+    return f"CASE WHEN a.amount = l.amount THEN {equal} ELSE {flipped} END"
 
 
 def _days_words() -> str:
-    return (
-        "CASE WHEN a.d = l.d THEN 'same date' "
-        "WHEN abs(date_diff('day', a.d, l.d)) = 1 THEN 'dates 1 day apart' "
-        "ELSE 'dates ' || abs(date_diff('day', a.d, l.d)) || ' days apart' END"
-    )
+    one = words_sql(ntr("dates {days} day apart", "dates {days} days apart", 1), days="1")
+    same = sql_text(tr("same date"))
+    apart = _days_apart_sql("abs(date_diff('day', a.d, l.d))")
+    days = "abs(date_diff('day', a.d, l.d))"
+    return f"CASE WHEN a.d = l.d THEN {same} WHEN {days} = 1 THEN {one} ELSE {apart} END"
 
 
 def _window_pass(con: duckdb.DuckDBPyConnection, p: DateWindowPass, policy: str) -> int:
+    same_account = sql_text(", " + tr("same account"))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _cand AS
         SELECT a.a_id, l.l_id, abs(date_diff('day', a.d, l.d)) AS score, a.d AS ad, l.d AS ld,
                {_amount_words()} || ', ' || {_days_words()}
-               || CASE WHEN {p.same_account} THEN ', same account' ELSE '' END AS reason, 'matched' AS kind
+               || CASE WHEN {p.same_account} THEN {same_account} ELSE '' END AS reason,
+               'matched' AS kind
         {_pair_candidates(p.days, p.same_account, p.allow_sign_flip)}"""
     )
     _resolve_pairs(con, policy)
@@ -481,6 +504,9 @@ def _similarity(method: str) -> str:
 
 def _fuzzy_pass(con: duckdb.DuckDBPyConnection, p: FuzzyTextPass, policy: str) -> int:
     sim = _similarity(p.method)
+    similar = words_sql(
+        tr("{column} {percent}% similar"), column="?", percent="CAST(floor(sim * 100) AS INTEGER)"
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _cand AS
         WITH c AS (
@@ -492,11 +518,9 @@ def _fuzzy_pass(con: duckdb.DuckDBPyConnection, p: FuzzyTextPass, policy: str) -
             {_pair_candidates(p.days, False, p.allow_sign_flip)}),
         s AS (SELECT *, {sim} AS sim FROM c WHERE ta <> '' AND tl <> '')
         SELECT a_id, l_id, (1 - sim) * 1000 + days AS score, ad, ld,
-               amount_words || ', ' || ? || ' ' || CAST(floor(sim * 100) AS INTEGER) || '% similar, '
-                   || days_words
-                   AS reason, 'matched' AS kind
+               amount_words || ', ' || {similar} || ', ' || days_words AS reason, 'matched' AS kind
         FROM s WHERE sim >= ?""",
-        [p.ledger_column, p.threshold],
+        [column_word(p.ledger_column), p.threshold],
     )
     _resolve_pairs(con, policy)
     return commit_pick(con, p.name, pairs=True)
@@ -708,12 +732,16 @@ def _group_pass(con: duckdb.DuckDBPyConnection, p: GroupSumPass, policy: str) ->
             )
             con.execute("DELETE FROM _solm WHERE g IN (SELECT g FROM _dead)")
             con.execute("DELETE FROM _sol WHERE g IN (SELECT g FROM _dead)")
-    side = "ledger" if p.direction == "one_to_many" else "AFAS"
-    reason = (
-        f"s.size || ' {side} lines sum to ' || printf('%,.2f', s.total) || CASE WHEN s.total = s.t_amount "
-        "THEN ', amount equal' ELSE ' (' || printf('%,.2f', s.t_amount) || ')' END || ', dates within ' "
-        "|| s.far || ' days'"
+    sums = (
+        tr("{count} ledger lines sum to {total}")
+        if p.direction == "one_to_many"
+        else tr("{count} AFAS lines sum to {total}")
     )
+    target = words_sql(" ({target})", target=amount_sql("s.t_amount"))
+    total = words_sql(sums, count="s.size", total=amount_sql("s.total"))
+    equal = sql_text(", " + tr("amount equal"))
+    within = words_sql(tr("dates within {days} days"), days="s.far")
+    reason = f"{total} || CASE WHEN s.total = s.t_amount THEN {equal} ELSE {target} END || ', ' || {within}"
     t_col, m_col = ("a_id", "l_id") if p.direction == "one_to_many" else ("l_id", "a_id")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _pick0 AS

@@ -25,16 +25,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import string
 from collections.abc import Sequence
 
 import duckdb
 
+from afas.i18n import Language, current, tr
 from afas.warehouse.schema import quote_ident
 from afas.warehouse.sync import before_swap
 
 __all__ = [
     "KEPT_LINES_DDL",
     "LINE_RESULT_COLUMNS",
+    "amount_sql",
     "ensure_results_view",
     "key_placeholder",
     "key_placeholder_text",
@@ -44,6 +47,8 @@ __all__ = [
     "prune_kept_lines",
     "record_line_run",
     "register_line_source",
+    "shown_reason_sql",
+    "words_sql",
 ]
 
 KEPT_LINES_DDL = """
@@ -68,7 +73,38 @@ LINE_RESULT_COLUMNS = (
 """What a line run keeps per result row (``recon_lines``), also the columns of ``recon_result_rows``."""
 
 _VIEW = "recon_results"
+NO_MATCH = "no match found"
+"""The reason recon_results gives a line no pass matched (stored English: :func:`shown_reason_sql`)."""
 _OPEN, _CLOSE = 57344, 57345  # private-use characters around a placeholder's column name
+
+
+def sql_text(text: str) -> str:
+    """``text`` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def words_sql(text: str, **fields: str) -> str:
+    """SQL of ``text`` (a sentence in the session's language, with {fields}) whose fields are the SQL
+    expressions given: 'amount ' || (x) || ' equal'. NULL when a field is NULL, as || is."""
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(text):
+        if literal:
+            parts.append(sql_text(literal))
+        if name is not None:
+            parts.append(f"({fields[name]})")
+    return " || ".join(parts) or "''"
+
+
+def amount_sql(expr: str) -> str:
+    """SQL of amount ``expr`` as text in a reason: 1,234.56 in English, 1.234,56 in Dutch."""
+    text = f"printf('%,.2f', {expr})"
+    return f"translate({text}, ',.', '.,')" if current() is Language.NL else text
+
+
+def shown_reason_sql(expr: str = "reason") -> str:
+    """SQL of a result's reason as shown: the view's 'no match found' in the session's language."""
+    shown = sql_text(tr("no match found"))
+    return f"CASE WHEN {expr} = {sql_text(NO_MATCH)} THEN {shown} ELSE {expr} END"
 
 
 def key_placeholder_text(column: str) -> str:
@@ -94,7 +130,9 @@ def _filled(reason: str, columns: Sequence[str]) -> str:
 def _reason(columns: Sequence[str]) -> str:
     """SQL of row ``r``'s reason: the kept one, or (NULL) its pass's plain words (recon_line_runs.words:
     a key pair that agrees on everything), 'no match found' for a line without a pass."""
-    plain = f"CASE WHEN r.pass IS NULL THEN 'no match found' ELSE {_filled('w.words[r.pass]', columns)} END"
+    plain = (
+        f"CASE WHEN r.pass IS NULL THEN {sql_text(NO_MATCH)} ELSE {_filled('w.words[r.pass]', columns)} END"
+    )
     return f"coalesce({_filled('r.reason', columns)}, {plain})"
 
 

@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from afas.errors import InputError
+from afas.i18n import tr
 from afas.recon.bankstatements import StatementBalance
 
 __all__ = ["FileTooLarge", "LedgerFileError", "RawTable", "TextTable", "clean_headers", "column_name"]
@@ -216,8 +217,10 @@ class TextTable:
         assert self.path is not None
         if not self.path.exists():
             raise LedgerFileError(
-                "The uploaded file's working copy is gone (it is removed after a while); upload the file "
-                "again."
+                tr(
+                    "The uploaded file's working copy is gone (it is removed after a while); upload the "
+                    "file again."
+                )
             )
         return self.path
 

@@ -12,19 +12,73 @@ import duckdb
 import pyarrow as pa
 
 from afas.catalogue import label_sql
+from afas.i18n import ptr, tr
 from afas.recon.matching import page_query
+from afas.recon.results import shown_reason_sql, sql_text
 from afas.recon.schema import ResultKind, ensure_recon_schema
 from afas.warehouse.explore import has_table
+from afas.warehouse.schema import quote_ident
 
 __all__ = [
     "SHOWN_COLUMNS_DROPPED",
     "LedgerSummary",
     "Selection",
     "afas_account_choices",
+    "chart_headers",
     "ledger_summary",
     "open_differences",
+    "pass_label",
+    "pass_label_sql",
+    "result_headers",
     "results_table",
 ]
+
+
+def pass_label(name: str) -> str:
+    """A matching pass (its stored name) as a user reads it: the name itself in English."""
+    labels = {
+        "voucher": ptr("pass", "voucher"),
+        "invoice": ptr("pass", "invoice"),
+        "amount_date": ptr("pass", "amount_date"),
+        "amount_text": ptr("pass", "amount_text"),
+        "one_to_many": ptr("pass", "one_to_many"),
+        "many_to_one": ptr("pass", "many_to_one"),
+        "manual": ptr("pass", "manual"),
+        "balance": ptr("pass", "balance"),
+        "master_data": ptr("pass", "master_data"),
+    }
+    return labels.get(name, name)
+
+
+_PASSES = ("voucher", "invoice", "amount_date", "amount_text", "one_to_many", "many_to_one", "manual")
+_PASSES += ("balance", "master_data")
+
+
+def pass_label_sql(expr: str) -> str:
+    """A DuckDB expression showing the pass names in ``expr`` as :func:`pass_label` does."""
+    cases = " ".join(f"WHEN {sql_text(p)} THEN {sql_text(pass_label(p))}" for p in _PASSES)
+    return f"CASE {expr} {cases} ELSE {expr} END"
+
+
+def result_headers() -> dict[str, str]:
+    """The results grid's column headers in the session's language, by their English."""
+    return {
+        "Result": tr("Result"),
+        "Group": tr("Group"),
+        "Pass": tr("Pass"),
+        "Reason": tr("Reason"),
+        "AFAS date": tr("AFAS date"),
+        "AFAS voucher": tr("AFAS voucher"),
+        "AFAS account": tr("AFAS account"),
+        "AFAS amount": tr("AFAS amount"),
+        "AFAS description": tr("AFAS description"),
+        "Ledger date": tr("Ledger date"),
+        "Ledger voucher": tr("Ledger voucher"),
+        "Ledger account": tr("Ledger account"),
+        "Ledger amount": tr("Ledger amount"),
+        "Ledger description": tr("Ledger description"),
+        "Difference": tr("Difference"),
+    }
 
 
 @dataclass(frozen=True)
@@ -82,16 +136,18 @@ def results_table(
     limit: int = 500,
     offset: int = 0,
 ) -> pa.Table:
-    """One page of a run's results for display: both sides side by side, amounts DECIMAL."""
+    """One page of a run's results for display: both sides side by side, amounts DECIMAL; the
+    headers (:func:`result_headers`), kinds, passes and reasons in the session's language."""
+    h = {english: quote_ident(shown) for english, shown in result_headers().items()}
     shown = label_sql(ResultKind, "kind")
-    columns = f"""result_id AS "#", {shown} AS "Result", group_id AS "Group", pass AS "Pass",
-                   reason AS "Reason",
-                   date_afas AS "AFAS date", voucher_afas AS "AFAS voucher", account_afas AS "AFAS account",
-                   amount_afas AS "AFAS amount", description_afas AS "AFAS description",
-                   date_ledger AS "Ledger date", voucher_ledger AS "Ledger voucher",
-                   account_ledger AS "Ledger account", amount_ledger AS "Ledger amount",
-                   description_ledger AS "Ledger description", difference AS "Difference",
-                   unit_id, entry_no, seq_no, line_no"""
+    columns = f"""result_id AS "#", {shown} AS {h["Result"]}, group_id AS {h["Group"]},
+                   {pass_label_sql("pass")} AS {h["Pass"]}, {shown_reason_sql("reason")} AS {h["Reason"]},
+                   date_afas AS {h["AFAS date"]}, voucher_afas AS {h["AFAS voucher"]},
+                   account_afas AS {h["AFAS account"]}, amount_afas AS {h["AFAS amount"]},
+                   description_afas AS {h["AFAS description"]}, date_ledger AS {h["Ledger date"]},
+                   voucher_ledger AS {h["Ledger voucher"]}, account_ledger AS {h["Ledger account"]},
+                   amount_ledger AS {h["Ledger amount"]}, description_ledger AS {h["Ledger description"]},
+                   difference AS {h["Difference"]}, group_id, unit_id, entry_no, seq_no, line_no"""
     sql, params = page_query(
         con, columns, run_id, kind=kind or None, search=search or None, limit=limit, offset=offset
     )
@@ -112,7 +168,7 @@ class Selection:
         return cls(
             tuple((r["unit_id"], r["entry_no"], r["seq_no"]) for r in picked if r["entry_no"] is not None),
             tuple(r["line_no"] for r in picked if r["line_no"] is not None),
-            tuple(sorted({r["Group"] for r in picked if r["Group"] is not None})),
+            tuple(sorted({r["group_id"] for r in picked if r["group_id"] is not None})),
         )
 
     @property
@@ -125,18 +181,25 @@ class Selection:
         return bool(self.afas_keys and self.line_nos)
 
 
-SHOWN_COLUMNS_DROPPED = ("unit_id", "entry_no", "seq_no", "line_no")
+SHOWN_COLUMNS_DROPPED = ("group_id", "unit_id", "entry_no", "seq_no", "line_no")
 """The key columns of :func:`results_table` that the grid does not show (the selection reads them)."""
+
+
+def chart_headers() -> tuple[str, str, str]:
+    """The keys of :func:`open_differences` in the session's language: period, account, difference."""
+    return tr("Period"), tr("Account"), tr("Difference")
 
 
 def open_differences(by_account: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per period and account the difference not matched, for a chart: rows of
-    afas.recon.matching.differences_by_account_period with anything left open."""
+    afas.recon.matching.differences_by_account_period with anything left open; the keys are
+    :func:`chart_headers`."""
+    period, account, difference = chart_headers()
     return [
         {
-            "Period": f"{r['year']}-{r['period']:02d}" if r["year"] else "?",
-            "Account": r["account"] or "?",
-            "Difference": r["difference"],
+            period: f"{r['year']}-{r['period']:02d}" if r["year"] else "?",
+            account: r["account"] or "?",
+            difference: r["difference"],
         }
         for r in by_account
         if r["only_in_afas"] or r["only_in_ledger"] or r["differing"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from afas.i18n import current
+from afas.i18n import current, tr
 from afas.recon.banklayouts import with_first_line
 from afas.recon.ledgers import ImportPreview, find_import_by_sha256, preview_table, suggested_mapping
 from afas.recon.mapping import Mapping
@@ -32,7 +32,8 @@ def staging_dir(db: Path) -> Path:
     return Path(db).parent / "staging"
 
 
-@st.cache_data(max_entries=32, show_spinner="Reading the file…")
+# The spinners are the callers' (in the session's language: a decorator's text is fixed at import).
+@st.cache_data(max_entries=32, show_spinner=False)
 def _staged(
     digest: str, name: str, _data: bytes, sheet: str | int | None, directory: str, language: str
 ) -> TextTable | LedgerFileError:
@@ -48,16 +49,17 @@ def read_upload(db: Path, data: bytes, name: str, sheet: str | int | None = None
     """The upload as a staged table (read once per file); LedgerFileError if it cannot be read."""
     digest = hashlib.sha256(data).hexdigest()
     directory = str(staging_dir(db))
-    table = _staged(digest, name, data, sheet, directory, current())
-    if isinstance(table, TextTable) and (table.path is None or not table.path.exists()):
-        _staged.clear()  # pruned since: read it again
+    with st.spinner(tr("Reading the file…")):
         table = _staged(digest, name, data, sheet, directory, current())
+        if isinstance(table, TextTable) and (table.path is None or not table.path.exists()):
+            _staged.clear()  # pruned since: read it again
+            table = _staged(digest, name, data, sheet, directory, current())
     if isinstance(table, LedgerFileError):
         raise table
     return dataclasses.replace(table, file_name=name)
 
 
-@st.cache_data(max_entries=64, show_spinner="Checking every line…")
+@st.cache_data(max_entries=64, show_spinner=False)
 def _preview(
     digest: str, path: str, mapping_json: str | None, _table: TextTable, language: str
 ) -> ImportPreview:
@@ -69,13 +71,14 @@ def _preview(
 def preview(db: Path, table: TextTable, mapping: Mapping | None) -> ImportPreview:
     """What importing ``table`` with ``mapping`` (None: suggested) gives; LedgerFileError if it does
     not fit."""
-    result = _preview(
-        table.sha256 or "",
-        str(table.path),
-        mapping.to_json() if mapping is not None else None,
-        table,
-        current(),
-    )
+    with st.spinner(tr("Checking every line…")):
+        result = _preview(
+            table.sha256 or "",
+            str(table.path),
+            mapping.to_json() if mapping is not None else None,
+            table,
+            current(),
+        )
     with connection(db) as con:
         return dataclasses.replace(result, duplicate_of=find_import_by_sha256(con, table.sha256 or ""))
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from afas.catalogue import label
 from afas.emulator.demo import bank_export, ledger_export, xaf_export
+from afas.i18n import amount, date, ntr, number, tr
 from afas.recon.forms import (
     NO_COLUMN,
     LedgerSource,
@@ -60,17 +61,22 @@ def _delete_section(db: Path, import_id: int) -> None:
         footprint = import_footprint(con, import_id)
     if footprint is None:
         return
-    with st.expander("Delete this ledger"):
+    with st.expander(tr("Delete this ledger")):
         if not footprint.deletable:
             st.info(plain(footprint.refusal()))
             return
-        st.write(plain(f"Deleting it removes {footprint.removes()}. This cannot be undone."))
-        sure = st.checkbox(f"Yes, delete ledger #{import_id}", key="recon_delete_sure")
-        if st.button("Delete ledger", key="recon_delete", type="primary", disabled=not sure):
+        removes = tr("Deleting it removes {what}. This cannot be undone.").format(what=footprint.removes())
+        st.write(plain(removes))
+        sure = st.checkbox(
+            tr("Yes, delete ledger #{number}").format(number=import_id), key="recon_delete_sure"
+        )
+        if st.button(tr("Delete ledger"), key="recon_delete", type="primary", disabled=not sure):
             with shown_here() as outcome, connection(db) as con:
                 delete_import(con, import_id)
             if not outcome.failed:
-                s["recon_notice"] = f"Ledger #{import_id} '{footprint.ledger.name}' was deleted."
+                s["recon_notice"] = tr("Ledger #{number} '{name}' was deleted.").format(
+                    number=import_id, name=footprint.ledger.name
+                )
                 choose(None)
                 s.pop("recon_earlier", None)
                 st.rerun()
@@ -83,7 +89,9 @@ def _sheet(name: str, data: bytes, first_sheet: str | None) -> str | None:
     sheets = sheet_names(data, name)
     if len(sheets) < 2:
         return first_sheet
-    return st.selectbox("Sheet", sheets, key=f"recon_sheet_{name}", help="The workbook has several sheets.")
+    return st.selectbox(
+        tr("Sheet"), sheets, key=f"recon_sheet_{name}", help=tr("The workbook has several sheets.")
+    )
 
 
 def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
@@ -97,7 +105,7 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
         st.stop()
     if table.file_format in HEADER_FORMATS:
         as_data = st.checkbox(
-            "The first line is a transaction (the file has no header line)",
+            tr("The first line is a transaction (the file has no header line)"),
             value=table.headerless,
             key=f"recon_first_line_{(table.sha256 or '')[:12]}_{table.sheet}",
         )
@@ -105,9 +113,13 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
             table = first_line(table, as_data)
         if outcome.failed:
             st.stop()
-    st.caption(f"{plain(name)}: {table.num_rows:,} lines ({plain(file_description(table))})")
+    read = ntr("{file}: {n} lines ({how})", "{file}: {n} lines ({how})", table.num_rows)
+    st.caption(read.format(file=plain(name), n=number(table.num_rows), how=plain(file_description(table))))
     chosen_profile = st.selectbox(
-        "Column mapping", [NO_COLUMN, *profiles], key="recon_profile", help="Saved mappings are reused."
+        tr("Column mapping"),
+        [NO_COLUMN, *profiles],
+        key="recon_profile",
+        help=tr("Saved mappings are reused."),
     )
     with shown_here() as outcome, connection(db) as con:
         base = load_profile(con, chosen_profile) if chosen_profile != NO_COLUMN else None
@@ -118,55 +130,55 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
     # keyed by file, sheet, header choice and profile: another one starts from its own suggestion
     state = f"{(table.sha256 or '')[:12]}_{table.sheet}_{table.headerless}_{chosen_profile}"
     keys = form.widget_keys(f"recon_map_{state}_")
-    with st.expander("Column mapping (suggested from the header)", expanded=True):
+    with st.expander(tr("Column mapping (suggested from the header)"), expanded=True):
         cols = st.columns(3)
         chosen = {
             f: cols[i % 3].selectbox(form.label(f), form.options, index=form.index(f), key=key)
             for i, (f, key) in enumerate(zip(form.fields, keys, strict=True))
         }
         more = st.multiselect(
-            "Further description columns (joined to the description)",
+            tr("Further description columns (joined to the description)"),
             list(table.headers),
             default=form.more_descriptions,
             key=keys[0] + "_more",
         )
         c1, c2, c3, c4 = st.columns(4)
         date_format = c3.selectbox(
-            "Dates are",
+            tr("Dates are"),
             form.date_formats,
             index=form.date_format_index,
             format_func=form.date_format_label,
             key=keys[0] + "_date_format",
         )
         decimals = c4.selectbox(
-            "Amounts have a decimal",
+            tr("Amounts have a decimal"),
             form.decimal_separators,
             index=form.decimal_separator_index,
             format_func=form.decimal_separator_label,
             key=keys[0] + "_decimals",
         )
         meaning = c1.selectbox(
-            "D and C in the sign column are",
+            tr("D and C in the sign column are"),
             form.sign_meanings,
             index=form.sign_meaning_index,
             format_func=label,
             key=keys[0] + "_meaning",
-            help="On a bank's own export D (debet) is money going out of the account.",
+            help=tr("On a bank's own export D (debet) is money going out of the account."),
         )
         flip = c2.checkbox(
-            "Flip the sign (credit positive in this file)",
+            tr("Flip the sign (credit positive in this file)"),
             value=form.mapping.flip_sign,
             key=keys[0] + "_flip",
         )
         edited = form.edited(chosen, flip, meaning, more, date_format, decimals)
         c1, c2 = st.columns([3, 1])
         profile_name = c1.text_input(
-            "Save this mapping as", key="recon_profile_name", placeholder="e.g. Exact export"
+            tr("Save this mapping as"), key="recon_profile_name", placeholder=tr("e.g. Exact export")
         ).strip()
-        if c2.button("Save mapping", key="recon_save_profile", disabled=not profile_name):
+        if c2.button(tr("Save mapping"), key="recon_save_profile", disabled=not profile_name):
             with connection(db) as con:
                 save_profile(con, profile_name, edited)
-            st.success(f"Mapping saved as '{plain(profile_name)}'.")
+            st.success(tr("Mapping saved as '{name}'.").format(name=plain(profile_name)))
     with shown_here() as outcome:
         preview = read_preview(db, table, edited)
     if outcome.failed:
@@ -177,44 +189,60 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
     for text in warned:
         st.warning(plain(text))
     if more:
-        st.warning(f"And {more:,} more: see 'How the file is read' below.")
-    with st.expander("How the file is read (every guess, and what it rests on)", expanded=bool(warned)):
+        st.warning(tr("And {n} more: see 'How the file is read' below.").format(n=number(more)))
+    with st.expander(tr("How the file is read (every guess, and what it rests on)"), expanded=bool(warned)):
         for row in note_rows(notes):  # sentences, not a grid: a grid cuts them off
             st.markdown(f"**{plain(row['About'])}**: {plain(row['How the file is read'])}")
-    st.write(
-        f"**{found.rows:,}** lines readable, total € {found.total:,.2f}"
-        + (f"; **{found.problem_lines:,}** cannot be read" if found.problem_count else "")
-    )
+    readable = ntr(
+        "**{n}** lines readable, total {total}", "**{n}** lines readable, total {total}", found.rows
+    ).format(n=number(found.rows), total=amount(found.total))
+    unreadable = tr("**{n}** cannot be read").format(n=number(found.problem_lines))
+    st.write(readable + ("; " + unreadable if found.problem_count else ""))
     if found.problems:
         st.dataframe(
             for_grid(problem_rows(found.problems)), hide_index=True, key="recon_problems", placeholder=""
         )
     earlier = preview.duplicate_of
     if earlier is not None and s["recon_import_id"] == earlier.import_id:
-        st.success(f"This file is ledger #{earlier.import_id} '{plain(earlier.name)}': match it below.")
+        st.success(
+            tr("This file is ledger #{number} '{name}': match it below.").format(
+                number=earlier.import_id, name=plain(earlier.name)
+            )
+        )
         return
     if earlier is not None:
         st.warning(
-            f"This exact file was imported before as #{earlier.import_id} '{plain(earlier.name)}' "
-            f"on {earlier.imported:%d-%m-%Y %H:%M}; pick it under 'A ledger imported before', "
-            "or import it again."
+            tr(
+                "This exact file was imported before as #{number} '{name}' on {date} {time}; pick it "
+                "under 'A ledger imported before', or import it again."
+            ).format(
+                number=earlier.import_id,
+                name=plain(earlier.name),
+                date=date(earlier.imported),
+                time=f"{earlier.imported:%H:%M}",
+            )
         )
     with st.form("recon_import_form"):
         # keyed by the file: the next upload is named after itself, not after the one before
         title = st.text_input(
-            "Name", value=name.rsplit(".", 1)[0], key=f"recon_import_name_{(table.sha256 or '')[:12]}"
+            tr("Name"), value=name.rsplit(".", 1)[0], key=f"recon_import_name_{(table.sha256 or '')[:12]}"
         )
         accept = again = False
         if found.problem_count:
             accept = st.checkbox(
-                f"Import without the {found.problem_lines:,} unreadable lines", key="recon_accept"
+                ntr(
+                    "Import without the {n} unreadable lines",
+                    "Import without the {n} unreadable lines",
+                    found.problem_lines,
+                ).format(n=number(found.problem_lines)),
+                key="recon_accept",
             )
         if earlier is not None:
-            again = st.checkbox("Import again although it was imported before", key="recon_again")
-        go = st.form_submit_button("Import ledger", type="primary")
+            again = st.checkbox(tr("Import again although it was imported before"), key="recon_again")
+        go = st.form_submit_button(tr("Import ledger"), type="primary")
     if not go:
         return
-    with shown_here() as outcome, connection(db) as con, st.spinner("Importing…"):
+    with shown_here() as outcome, connection(db) as con, st.spinner(tr("Importing…")):
         result = import_table(
             con,
             table,
@@ -227,16 +255,21 @@ def _import_file(db: Path, profiles: list[str], name: str, data: bytes) -> None:
         )
     if not outcome.failed:
         choose(result.import_id)
-        skipped = f" ({result.skipped:,} skipped)" if result.skipped else ""
-        st.success(f"Imported {result.rows:,} lines as #{result.import_id}{skipped}.")
+        imported = ntr(
+            "Imported {n} lines as #{number}{skipped}.",
+            "Imported {n} lines as #{number}{skipped}.",
+            result.rows,
+        )
+        skipped = tr(" ({n} skipped)").format(n=number(result.skipped)) if result.skipped else ""
+        st.success(imported.format(n=number(result.rows), number=result.import_id, skipped=skipped))
 
 
 def ledger_section(conn: Connection, db: Path, imports: list[LedgerImport], profiles: list[str]) -> None:
     """Section 1: the ledger to reconcile, uploaded, the demo's, or imported before."""
     s = st.session_state
-    st.header("1. Ledger", divider="gray")
+    st.header(tr("1. Ledger"), divider="gray")
     source = st.radio(
-        "Ledger",
+        tr("Ledger"),
         ledger_sources(
             demo=conn.demo and ledger_export.DEMO_LEDGER.exists(),
             imported=bool(imports),
@@ -249,37 +282,46 @@ def ledger_section(conn: Connection, db: Path, imports: list[LedgerImport], prof
         format_func=label,
     )
     if source == LedgerSource.EARLIER:
-        chosen = st.selectbox("Imported ledgers", imports, key="recon_earlier", format_func=import_title)
+        chosen = st.selectbox(tr("Imported ledgers"), imports, key="recon_earlier", format_func=import_title)
         if chosen is not None:
             choose(chosen.import_id)
             _delete_section(db, chosen.import_id)
     else:
         if source == LedgerSource.DEMO:
             st.caption(
-                f"The demo bank account's {ledger_export.YEAR} ledger card as another package exports it "
-                "(Dutch CSV), with a few differences planted for you to find."
+                tr(
+                    "The demo bank account's {year} ledger card as another package exports it "
+                    "(Dutch CSV), with a few differences planted for you to find."
+                ).format(year=ledger_export.YEAR)
             )
             s["recon_file"] = (ledger_export.DEMO_LEDGER.name, ledger_export.DEMO_LEDGER.read_bytes())
         elif source == LedgerSource.DEMO_XAF:
             st.caption(
-                f"The demo administration's books of {xaf_export.YEAR}, its first year in AFAS, as the "
-                "previous package exports them (an XAF audit file, opening balance included), with a few "
-                "differences planted for you to find. Compare all accounts (empty the accounts to compare), "
-                "line by line or as balances per account and period."
+                tr(
+                    "The demo administration's books of {year}, its first year in AFAS, as the "
+                    "previous package exports them (an XAF audit file, opening balance included), with a few "
+                    "differences planted for you to find. Compare all accounts (empty the accounts to "
+                    "compare), line by line or as balances per account and period."
+                ).format(year=xaf_export.YEAR)
             )
             s["recon_file"] = (xaf_export.DEMO_XAF.name, xaf_export.DEMO_XAF.read_bytes())
         elif source == LedgerSource.DEMO_STATEMENT:
             st.caption(
-                f"The statements of the demo bank account {bank_export.DEMO_BANK_IBAN} (ledger account "
-                "1100), one per month as the bank sends them (CAMT.053), with a few differences planted in "
-                f"{bank_export.PLANTED_YEAR}-{bank_export.PLANTED_MONTH:02d}. Import it, match it against "
-                "AFAS account 1100, then on Close link account 1100 to this IBAN: its closing balances are "
-                "the account's evidence, the lines the matching leaves its reconciling items."
+                tr(
+                    "The statements of the demo bank account {iban} (ledger account 1100), one per month "
+                    "as the bank sends them (CAMT.053), with a few differences planted in {month}. Import "
+                    "it, match it against AFAS account 1100, then on Close link account 1100 to this IBAN: "
+                    "its closing balances are the account's evidence, the lines the matching leaves its "
+                    "reconciling items."
+                ).format(
+                    iban=bank_export.DEMO_BANK_IBAN,
+                    month=f"{bank_export.PLANTED_YEAR}-{bank_export.PLANTED_MONTH:02d}",
+                )
             )
             s["recon_file"] = (bank_export.DEMO_STATEMENT.name, bank_export.DEMO_STATEMENT.read_bytes())
         else:
             upload = st.file_uploader(
-                "CSV, Excel, Parquet, MT940, CAMT.053 or XAF",
+                tr("CSV, Excel, Parquet, MT940, CAMT.053 or XAF"),
                 type=upload_types(),
                 key="recon_upload",
                 help=upload_help() + ".",

@@ -63,9 +63,9 @@ def test_knab_is_read_with_d_as_money_out_and_imports_so(monkeypatch):
     assert meaning.value == SignMeaning.BANK
     notes = _notes(at)
     assert "Recognised: Knab CSV export" in notes and "line 1 above it is a title" in notes
-    assert "total € 172.25" in " ".join(m.value for m in at.markdown)
+    assert "total €172.25" in " ".join(m.value for m in at.markdown)
     meaning.set_value(SignMeaning.LEDGER).run()  # the user says these D/C are a ledger's
-    assert "total € -172.25" in " ".join(m.value for m in at.markdown)
+    assert "total -€172.25" in " ".join(m.value for m in at.markdown)
     meaning.set_value(SignMeaning.BANK).run()
     (decimals,) = [s for s in at.selectbox if s.key and s.key.endswith("_decimals")]
     assert decimals.value == ","  # the Knab layout's decimal comma, which the user may change
