@@ -38,6 +38,7 @@ from typing import Any
 
 from afas.catalogue import label
 from afas.errors import InputError
+from afas.i18n import tr
 
 __all__ = [
     "LOCAL_ISSUER",
@@ -108,7 +109,7 @@ class User:
         """The person on one machine without sign-in: the name they typed, every role."""
         typed = _spaces(name)
         if not typed:
-            raise InputError("Say who you are first.", "Type your name in the sidebar.")
+            raise InputError(tr("Say who you are first."), tr("Type your name in the sidebar."))
         return cls(typed.casefold(), "", typed, LOCAL_ISSUER, frozenset(Role))
 
     @classmethod
@@ -118,8 +119,10 @@ class User:
         subject, issuer = _spaces(str(claims.get("sub") or "")), _spaces(str(claims.get("iss") or ""))
         if not subject or not issuer:
             raise InputError(
-                "The sign-in did not say who you are (no subject or issuer in the identity token).",
-                "Sign out and in again; if it persists, the administrator checks the provider's settings.",
+                tr("The sign-in did not say who you are (no subject or issuer in the identity token)."),
+                tr(
+                    "Sign out and in again; if it persists, the administrator checks the provider's settings."
+                ),
             )
         email = _spaces(str(claims.get("email") or ""))
         name = _spaces(str(claims.get("name") or "")) or email or subject
@@ -150,10 +153,11 @@ class User:
         """Why this person may not do what ``right`` covers, in words; None when they may."""
         if self.can(right):
             return None
-        held = ", ".join(label(r) for r in sorted(self.roles)) or "no role"
-        return (
-            f"{label(right).capitalize()} needs the {label(_FIRST_ROLE[right])} role; {self.name} is {held}."
+        held = ", ".join(label(r) for r in sorted(self.roles)) or tr("no role")
+        text = tr("{right} needs the {role} role; {name} is {roles}.").format(
+            right=label(right), role=label(_FIRST_ROLE[right]), name=self.name, roles=held
         )
+        return text[:1].upper() + text[1:]
 
     def require(self, right: Right) -> None:
         """Refuse (:class:`NotAllowed`) what this person's roles do not allow."""
@@ -161,9 +165,9 @@ class User:
         if reason is not None:
             raise NotAllowed(
                 reason,
-                "Ask your administrator to give "
-                + (self.email or self.name)
-                + f" the {label(_FIRST_ROLE[right])} role ([roles] in secrets.toml).",
+                tr(
+                    "Ask your administrator to give {person} the {role} role ([roles] in secrets.toml)."
+                ).format(person=self.email or self.name, role=label(_FIRST_ROLE[right])),
             )
 
 
@@ -176,8 +180,8 @@ def _amount(value: Any, where: str) -> Decimal | None:
         amount = Decimal(-1)
     if not amount.is_finite() or amount < 0:
         raise InputError(
-            f"{where} is {value!r}, not an amount.",
-            'Write it as a number of euros in quotes, e.g. two_approvers_above = "10000.00".',
+            tr("{setting} is {value}, not an amount.").format(setting=where, value=repr(value)),
+            tr('Write it as a number of euros in quotes, e.g. two_approvers_above = "10000.00".'),
         )
     return amount
 
@@ -200,8 +204,10 @@ class AccessConfig:
             role = known.get(str(name).strip().lower())
             if role is None:
                 raise InputError(
-                    f"[roles] in secrets.toml names the role {name!r}, which the dashboard does not have.",
-                    "Use viewer, preparer, approver or admin.",
+                    tr(
+                        "[roles] in secrets.toml names the role {role}, which the dashboard does not have."
+                    ).format(role=repr(name)),
+                    tr("Use viewer, preparer, approver or admin."),
                 )
             entries = [who] if isinstance(who, str) else list(who or [])
             for entry in entries:
@@ -229,7 +235,8 @@ def load_config(path: Path) -> AccessConfig:
         secrets = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(
-            f"{path} cannot be read as TOML: {exc}", "Correct the file and start the dashboard again."
+            tr("{path} cannot be read as TOML: {error}").format(path=path, error=exc),
+            tr("Correct the file and start the dashboard again."),
         ) from None
     return AccessConfig.from_mapping(secrets)
 

@@ -9,28 +9,29 @@ from afas.corrections.entries import CorrectionMode
 from afas.corrections.from_recon import journal_and_contra_choices, open_proposals, waiting_for_approval
 from afas.corrections.plans import Defaults
 from afas.corrections.review import EDITOR_COLUMNS, proposal_table, review, run_choices
+from afas.i18n import ntr, number, tr
 from afas.ui.outbox import approval, outbox_section
 from afas.ui.text import plain
 from afas.ui.warehouse import require_connection, require_profile, warehouse_path
 from afas.warehouse.db import connection
 
-st.title("Corrections")
+st.title(tr("Corrections"))
 conn = require_connection()
 db = warehouse_path(conn)
-profile = require_profile("corrections are sent with them")
+profile = require_profile(tr("corrections are sent with them"))
 s = st.session_state
 
 with connection(db) as con:
     runs = run_choices(con)
 if not runs:
-    st.info("Reconcile a ledger first: its differences become the corrections proposed here.")
-    st.page_link("views/reconcile.py", label="Go to Reconcile", icon=":material/compare_arrows:")
+    st.info(tr("Reconcile a ledger first: its differences become the corrections proposed here."))
+    st.page_link("views/reconcile.py", label=tr("Go to Reconcile"), icon=":material/compare_arrows:")
     outbox_section(db, conn, "corr")  # what the Close page booked waits or is sent here all the same
     st.stop()
 
 run_ids = list(runs)
 run_id = st.selectbox(
-    "Reconciliation run",
+    tr("Reconciliation run"),
     run_ids,
     index=run_ids.index(s["recon_run_id"]) if s.get("recon_run_id") in runs else 0,
     key="corr_run",
@@ -43,10 +44,10 @@ with connection(db) as con:
     waiting = len(waiting_for_approval(con, run_id))
 c1, c2 = st.columns(2)
 journal = c1.selectbox(
-    "Journal", [j for j, _ in journals], key="corr_journal", format_func=dict(journals).get
+    tr("Journal"), [j for j, _ in journals], key="corr_journal", format_func=dict(journals).get
 )
 contra = c2.selectbox(
-    "Contra account (balances each correction)",
+    tr("Contra account (balances each correction)"),
     [a for a, _ in accounts],
     key="corr_contra",
     format_func=dict(accounts).get,
@@ -59,24 +60,38 @@ defaults = Defaults(
     payment_terms=profile.payment_terms,
 )
 
-st.header("Proposed corrections", divider="gray")
+st.header(tr("Proposed corrections"), divider="gray")
 if done:
-    st.caption(
-        (f"{done - waiting} differences of this run are in the outbox already" if done > waiting else "")
-        + (" and " if waiting and done > waiting else "")
-        + (f"{waiting} wait for approval" if waiting else "")
-        + " (see below); they are not offered again."
-    )
+    sent, shown_waiting = number(done - waiting), number(waiting)
+    if done > waiting and waiting:
+        text = tr(
+            "{sent} differences of this run are in the outbox already and {waiting} wait for approval (see "
+            "below); they are not offered again."
+        )
+    elif waiting:
+        text = tr("{waiting} wait for approval (see below); they are not offered again.")
+    else:
+        text = tr(
+            "{sent} differences of this run are in the outbox already (see below); they are not offered "
+            "again."
+        )
+    st.caption(text.format(sent=sent, waiting=shown_waiting))
 if not base and done:
     st.success(
-        "Every difference of this run is in the outbox" + (" or waiting for approval." if waiting else ".")
+        tr("Every difference of this run is in the outbox or waiting for approval.")
+        if waiting
+        else tr("Every difference of this run is in the outbox.")
     )
 elif not base:
-    st.success("Nothing to correct in AFAS for this run: every ledger line is in AFAS with the same amount.")
+    st.success(
+        tr("Nothing to correct in AFAS for this run: every ledger line is in AFAS with the same amount.")
+    )
 else:
     st.caption(
-        "Lines only in your ledger become new entries; differing amounts a difference entry or a "
-        "reversal and re-booking. Edit what you need; untick what should not go to AFAS."
+        tr(
+            "Lines only in your ledger become new entries; differing amounts a difference entry or a "
+            "reversal and re-booking. Edit what you need; untick what should not go to AFAS."
+        )
     )
     modes = labels(CorrectionMode)
     edited = st.data_editor(
@@ -87,19 +102,21 @@ else:
         num_rows="fixed",
         column_order=EDITOR_COLUMNS,
         column_config={
-            "include": st.column_config.CheckboxColumn("Send"),
-            "kind": st.column_config.TextColumn("Result", disabled=True),
+            "include": st.column_config.CheckboxColumn(tr("Send")),
+            "kind": st.column_config.TextColumn(tr("Result"), disabled=True),
             "mode": st.column_config.SelectboxColumn(
-                "Correction", options=list(modes), required=True, format_func=modes.get
+                tr("Correction"), options=list(modes), required=True, format_func=modes.get
             ),
-            "entry_date": st.column_config.DateColumn("Date", format="DD-MM-YYYY"),
-            "account": st.column_config.TextColumn("Account"),
+            "entry_date": st.column_config.DateColumn(tr("Date"), format="DD-MM-YYYY"),
+            "account": st.column_config.TextColumn(tr("Account")),
             "contra": st.column_config.SelectboxColumn(
-                "Contra (empty: the default)", options=[a for a, _ in accounts]
+                tr("Contra (empty: the default)"), options=[a for a, _ in accounts]
             ),
-            "amount": st.column_config.TextColumn("Amount", disabled=True),
-            "description": st.column_config.TextColumn("Description", max_chars=250),
-            "allocation": st.column_config.TextColumn(f"Allocation code (axis {defaults.allocation_axis})"),
+            "amount": st.column_config.TextColumn(tr("Amount"), disabled=True),
+            "description": st.column_config.TextColumn(tr("Description"), max_chars=250),
+            "allocation": st.column_config.TextColumn(
+                tr("Allocation code (axis {axis})").format(axis=defaults.allocation_axis)
+            ),
         },
     )
     with connection(db) as con:
@@ -107,7 +124,12 @@ else:
     st.write(checked.headline)
     if checked.problems:
         st.dataframe(checked.problem_table(), hide_index=True, key="corr_problems")
-    with st.expander(f"What will be sent to AFAS ({len(checked.ready)} requests)"):
+    requests = ntr(  # English says 'requests' for one too, as it always has; Dutch has both forms
+        "What will be sent to AFAS ({n} requests)",
+        "What will be sent to AFAS ({n} requests)",
+        len(checked.ready),
+    )
+    with st.expander(requests.format(n=number(len(checked.ready)))):
         for caption, body in checked.requests(limit=50):
             st.caption(plain(caption))
             st.json(body, expanded=False)

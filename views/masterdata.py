@@ -11,6 +11,7 @@ from afas.corrections.from_master import master_corrections
 from afas.corrections.plans import Defaults
 from afas.corrections.validation import validate
 from afas.emulator.demo.master_export import DEMO_CUSTOMERS
+from afas.i18n import ntr, number, tr
 from afas.recon.limits import upload_help
 from afas.recon.masterfile import KINDS
 from afas.recon.masterform import ColumnForm, MasterReview, compare, is_synced, load_master
@@ -21,27 +22,27 @@ from afas.ui.text import plain
 from afas.ui.warehouse import require_connection, require_profile, warehouse_path
 from afas.warehouse.db import connection
 
-st.title("Master data")
+st.title(tr("Master data"))
 conn = require_connection()
 db = warehouse_path(conn)
-profile = require_profile("new relations get them")
+profile = require_profile(tr("new relations get them"))
 s = st.session_state
 
 kind_id = st.radio(
-    "Compare", list(KINDS), key="md_kind", horizontal=True, format_func=lambda k: KINDS[k].label
+    tr("Compare"), list(KINDS), key="md_kind", horizontal=True, format_func=lambda k: KINDS[k].label
 )
 kind = KINDS[kind_id]
 if not is_synced(db, kind):
-    st.info(f"Sync {kind.afas_table} first: the file is compared with it.")
-    st.page_link("views/sync.py", label="Go to Sync", icon=":material/sync:")
+    st.info(tr("Sync {table} first: the file is compared with it.").format(table=kind.afas_table))
+    st.page_link("views/sync.py", label=tr("Go to Sync"), icon=":material/sync:")
     st.stop()
 
-use_demo = conn.demo and kind_id == "customers" and st.toggle("Use the demo customer list", key="md_demo")
+use_demo = conn.demo and kind_id == "customers" and st.toggle(tr("Use the demo customer list"), key="md_demo")
 upload = (
     None
     if use_demo
     else st.file_uploader(
-        "CSV, Excel or Parquet",
+        tr("CSV, Excel or Parquet"),
         type=["csv", "txt", "xlsx", "xls", "ods", "parquet"],
         key="md_upload",
         help=upload_help(["CSV", "Excel", "Parquet"]) + ".",
@@ -57,9 +58,13 @@ else:
 
 # a file that is no master data (empty, a bank statement, unreadable): said in words, page stops (app.py)
 mfile = load_master(db, read_upload(db, data, name))
-st.caption(f"{plain(name)}: {mfile.rows:,} rows, columns {plain(', '.join(mfile.headers))}")
+st.caption(
+    ntr("{name}: {n} row, columns {columns}", "{name}: {n} rows, columns {columns}", mfile.rows).format(
+        name=plain(name), n=number(mfile.rows), columns=plain(", ".join(mfile.headers))
+    )
+)
 form = ColumnForm(kind, tuple(mfile.headers))
-with st.expander("Which column holds which AFAS field (suggested from the header)", expanded=False):
+with st.expander(tr("Which column holds which AFAS field (suggested from the header)"), expanded=False):
     cols = st.columns(3)
     chosen = {
         fld: cols[i % 3].selectbox(
@@ -73,7 +78,7 @@ if choice.key_column is None:
     st.stop()
 
 axis = profile.allocation_axis or 1
-if st.button("Compare with AFAS", key="md_compare", type="primary"):
+if st.button(tr("Compare with AFAS"), key="md_compare", type="primary"):
     with shown_here():  # a column AFAS has not, a table not synced: said in words, the outbox still shows
         s["md_run"] = compare(db, kind_id, mfile, choice, axis)
 
@@ -94,18 +99,23 @@ with connection(db) as con:
     review = MasterReview.of(found, kind.key, partial(validate, con))
 
 for col, (shown, count) in zip(st.columns(len(review.counts)), review.counts, strict=True):
-    col.metric(shown, f"{count:,}")
+    col.metric(shown, number(count))
 if review.differences:
-    st.subheader("Fields that differ")
+    st.subheader(tr("Fields that differ"))
     st.dataframe(review.differences, hide_index=True, width="stretch", key="md_diffs", placeholder="")
 
-st.header("Corrections", divider="gray")
+st.header(tr("Corrections"), divider="gray")
 if review.nothing_to_send:
-    st.success("Nothing to send: AFAS already holds what the file holds.")
+    st.success(tr("Nothing to send: AFAS already holds what the file holds."))
 else:
     st.dataframe(review.rows, hide_index=True, width="stretch", key="md_items", placeholder="")
     for text in review.warnings:
         st.warning(plain(text))
-    approval(db, review.ready, f"Approve **{len(review.ready)}** master-data changes for AFAS?", "md")
+    question = ntr(  # English says 'changes' for one too, as it always has; Dutch has both forms
+        "Approve **{n}** master-data changes for AFAS?",
+        "Approve **{n}** master-data changes for AFAS?",
+        len(review.ready),
+    ).format(n=number(len(review.ready)))
+    approval(db, review.ready, question, "md")
 
 outbox_section(db, conn, "md")

@@ -28,6 +28,7 @@ import xlsxwriter
 from afas.catalogue import label
 from afas.corrections.schema import AuditEvent, ensure_corrections_schema
 from afas.corrections.tables import keys_text
+from afas.i18n import mark, tr
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -116,18 +117,19 @@ def audit_events(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 _SHOWN = (
-    "When",
-    "Item",
-    "Event",
-    "Reference",
-    "Request",
-    "Status",
-    "AFAS keys",
-    "Message",
-    "Who",
-    "Approved by",
-    "Approved at",
+    mark("When"),
+    mark("Item"),
+    mark("Event"),
+    mark("Reference"),
+    mark("Request"),
+    mark("Status"),
+    mark("AFAS keys"),
+    mark("Message"),
+    mark("Who"),
+    mark("Approved by"),
+    mark("Approved at"),
 )
+"""The Audit page's headers (in the session's language where shown)."""
 
 
 def _who(row: dict[str, Any]) -> str:
@@ -159,7 +161,8 @@ def audit_table(
 ) -> AuditTable:
     """The events of ``events`` (None: all) whose reference, message or keys hold ``search`` (any
     case), newest first: when, item, event, reference, request ('POST FiEntries'), HTTP status, AFAS's
-    keys ('UnId 1, EnNo 5424'), message, who approved and when; every cell text, empty where nothing."""
+    keys ('UnId 1, EnNo 5424'), message, who approved and when; every cell text, empty where nothing.
+    The headers are in the session's language."""
     rows = audit_rows(con, events=events, search=search.strip(), newest_first=True)
     shown = [
         {
@@ -178,7 +181,7 @@ def audit_table(
         for r in rows
     ]
     bodies = [(r["request_body"] or "", r["response_body"] or "") for r in rows]
-    return AuditTable(pd.DataFrame(shown, columns=list(_SHOWN)), bodies)
+    return AuditTable(pd.DataFrame(shown, columns=list(_SHOWN)).rename(columns=tr), bodies)
 
 
 def _json_default(value: Any) -> Any:

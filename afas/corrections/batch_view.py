@@ -9,50 +9,57 @@ from __future__ import annotations
 import duckdb
 
 from afas.access import Right, User
+from afas.catalogue import label
 from afas.corrections.batches import Batch, BatchState
+from afas.i18n import amount, date, ntr, number, tr
 
 __all__ = ["batch_lines", "batch_text", "refusal"]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def refusal(batch: Batch, user: User | None, *, decline: bool = False) -> str | None:
     """Why ``user`` may not approve (or, with ``decline``, decline) ``batch``; None when they may."""
     if batch.state != BatchState.WAITING:
-        return f"Batch {batch.batch_id} is {batch.state.value} already."
+        return tr("Batch {batch} is {state} already.").format(batch=batch.batch_id, state=label(batch.state))
     if user is None:
-        return "Sign in first."
+        return tr("Sign in first.")
     if decline and batch.preparer.same_person(user):
         return None  # the preparer withdraws their own batch
     if not decline and batch.preparer.same_person(user):
-        return "You prepared this batch, so another approver approves it (four-eyes)."
+        return tr("You prepared this batch, so another approver approves it (four-eyes).")
     reason = user.why_not(Right.APPROVE)
     if reason is not None or decline:
         return reason
     if any(u.same_person(user) for u, _ in batch.approvers):
-        return (
-            f"You approved this batch already; it needs {_plural(batch.approvals_missing, 'more approval')} "
-            "by another person."
-        )
+        return ntr(
+            "You approved this batch already; it needs {n} more approval by another person.",
+            "You approved this batch already; it needs {n} more approvals by another person.",
+            batch.approvals_missing,
+        ).format(n=batch.approvals_missing)
     return None
 
 
 def batch_text(batch: Batch) -> str:
     """'Batch 3, 4 corrections for € 1,234.50, prepared by …; 1 of 2 approvals (by …).' (plain text)."""
-    amount = f" for € {batch.amount:,.2f}" if batch.amount is not None else ""
-    text = (
-        f"Batch {batch.batch_id}: {batch.description} — {_plural(batch.items, 'correction')}{amount}, "
-        f"prepared by {batch.preparer.signature} at {batch.prepared_at:%d-%m-%Y %H:%M} (UTC)."
+    corrections = ntr("{n} correction", "{n} corrections", batch.items).format(n=number(batch.items))
+    if batch.amount is not None:
+        corrections = tr("{corrections} for {amount}").format(
+            corrections=corrections, amount=amount(batch.amount)
+        )
+    at = f"{date(batch.prepared_at)} {batch.prepared_at:%H:%M}"
+    text = tr("Batch {batch}: {description} — {corrections}, prepared by {person} at {at} (UTC).").format(
+        batch=batch.batch_id, description=batch.description, corrections=corrections,
+        person=batch.preparer.signature, at=at,
+    )  # fmt: skip
+    approved = ntr("{done} of {n} approval", "{done} of {n} approvals", batch.approvals_needed).format(
+        done=len(batch.approvers), n=batch.approvals_needed
     )
-    approved = len(batch.approvers)
-    text += f" {approved} of {_plural(batch.approvals_needed, 'approval')}"
     if batch.approvers:
-        text += " (" + ", ".join(u.signature for u, _ in batch.approvers) + ")"
+        approved += " (" + ", ".join(u.signature for u, _ in batch.approvers) + ")"
     if batch.approvals_needed > 1:
-        text += "; above the four-eyes threshold two others approve"
-    return text + "."
+        approved = tr("{approvals}; above the four-eyes threshold two others approve").format(
+            approvals=approved
+        )
+    return text + " " + approved + "."
 
 
 def batch_lines(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[str]:

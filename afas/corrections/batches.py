@@ -31,6 +31,7 @@ from enum import StrEnum
 import duckdb
 
 from afas.access import AccessConfig, NotAllowed, Right, User, approvals_needed
+from afas.catalogue import label
 from afas.corrections.from_recon import record_origins
 from afas.corrections.outbox import NotValid, Outbox
 from afas.corrections.outcomes import ItemRow
@@ -40,6 +41,7 @@ from afas.corrections.schema import AuditEvent, ensure_corrections_schema
 from afas.corrections.serialize import item_from_json, item_to_json
 from afas.corrections.validation import Validator
 from afas.errors import AppError, InputError
+from afas.i18n import ntr, tr
 from afas.warehouse.db import ensure_once
 
 __all__ = [
@@ -178,11 +180,11 @@ def propose(
     by.require(Right.PREPARE)
     if by.is_local:
         raise NotAllowed(
-            "Without sign-in nobody else can approve a batch: approve it yourself.",
-            "Use Approve; a batch for another person's approval needs the dashboard with sign-in.",
+            tr("Without sign-in nobody else can approve a batch: approve it yourself."),
+            tr("Use Approve; a batch for another person's approval needs the dashboard with sign-in."),
         )
     if not items:
-        raise InputError("There is nothing to prepare.", "Tick at least one correction.")
+        raise InputError(tr("There is nothing to prepare."), tr("Tick at least one correction."))
     amount = _total([i for _, i in items])
     with box._open() as con:
         ensure_batches_schema(con)
@@ -220,7 +222,7 @@ def propose(
 def _read(con: duckdb.DuckDBPyConnection, batch_id: int) -> Batch:
     found = batches(con, batch_ids=[batch_id])
     if not found:
-        raise InputError(f"There is no batch {batch_id}.", "Reload the page.")
+        raise InputError(tr("There is no batch {batch}.").format(batch=batch_id), tr("Reload the page."))
     return found[0]
 
 
@@ -267,7 +269,8 @@ def batches(
 def _waiting(batch: Batch) -> None:
     if batch.state != BatchState.WAITING:
         raise DecidedMeanwhile(
-            f"Batch {batch.batch_id} is {batch.state.value} already.", "Reload the page and look again."
+            tr("Batch {batch} is {state} already.").format(batch=batch.batch_id, state=label(batch.state)),
+            tr("Reload the page and look again."),
         )
 
 
@@ -280,14 +283,19 @@ def approve(box: Outbox, batch_id: int, *, by: User) -> tuple[Batch, list[ItemRo
         _waiting(batch)
         if batch.preparer.same_person(by):
             raise NotAllowed(
-                f"You prepared batch {batch_id} yourself, so you cannot approve it too.",
-                "Another approver approves it (four-eyes).",
+                tr("You prepared batch {batch} yourself, so you cannot approve it too.").format(
+                    batch=batch_id
+                ),
+                tr("Another approver approves it (four-eyes)."),
             )
         if any(u.same_person(by) for u, _ in batch.approvers):
             raise NotAllowed(
-                f"You approved batch {batch_id} already; it needs {batch.approvals_missing} more "
-                f"approval{'s' if batch.approvals_missing != 1 else ''} by another person.",
-                "Another approver approves it (above the four-eyes threshold two approvers are needed).",
+                ntr(
+                    "You approved batch {batch} already; it needs {n} more approval by another person.",
+                    "You approved batch {batch} already; it needs {n} more approvals by another person.",
+                    batch.approvals_missing,
+                ).format(batch=batch_id, n=batch.approvals_missing),
+                tr("Another approver approves it (above the four-eyes threshold two approvers are needed)."),
             )
         plans = con.execute(
             "SELECT position, kind, plan, run_id, result_id FROM correction_batch_items WHERE batch_id = ? "
@@ -313,7 +321,8 @@ def approve(box: Outbox, batch_id: int, *, by: User) -> tuple[Batch, list[ItemRo
                 )
             except duckdb.ConstraintException:
                 raise DecidedMeanwhile(
-                    f"You approved batch {batch_id} in another session already.", "Reload the page."
+                    tr("You approved batch {batch} in another session already.").format(batch=batch_id),
+                    tr("Reload the page."),
                 ) from None
             # every approval writes the batch row: two approving at once conflict, and the one that
             # tries again counts the other's approval (else both would count one and the batch wait).
@@ -328,8 +337,10 @@ def approve(box: Outbox, batch_id: int, *, by: User) -> tuple[Batch, list[ItemRo
             ).fetchall()
             if not counted:
                 raise DecidedMeanwhile(
-                    f"Batch {batch_id} was approved or declined in another session meanwhile.",
-                    "Reload the page: its corrections are in the outbox if it was approved.",
+                    tr("Batch {batch} was approved or declined in another session meanwhile.").format(
+                        batch=batch_id
+                    ),
+                    tr("Reload the page: its corrections are in the outbox if it was approved."),
                 )
             if counted[0][0] < counted[0][1]:
                 return []
@@ -375,7 +386,10 @@ def _identities(
     box._audit(
         con, row.item_id, AuditEvent.PREPARED, actor=batch.preparer.name,
         actor_subject=batch.preparer.subject, actor_email=batch.preparer.email,
-        actor_issuer=batch.preparer.issuer, message=f"batch {batch.batch_id}: {batch.description}",
+        actor_issuer=batch.preparer.issuer,
+        message=tr("batch {batch}: {description}").format(
+            batch=batch.batch_id, description=batch.description
+        ),
     )  # fmt: skip
     con.execute(
         "UPDATE correction_audit SET actor = ?, actor_subject = ?, actor_email = ?, actor_issuer = ? "
@@ -385,7 +399,8 @@ def _identities(
     for user in others:
         box._audit(
             con, row.item_id, AuditEvent.APPROVED, actor=user.name, actor_subject=user.subject,
-            actor_email=user.email, actor_issuer=user.issuer, message=f"batch {batch.batch_id}",
+            actor_email=user.email, actor_issuer=user.issuer,
+            message=tr("batch {batch}").format(batch=batch.batch_id),
         )  # fmt: skip
 
 
@@ -398,7 +413,7 @@ def decline(box: Outbox, batch_id: int, *, by: User, reason: str) -> Batch:
             by.require(Right.APPROVE)
         text = " ".join((reason or "").split())
         if not text:
-            raise InputError("Say why the batch is declined.", "The preparer reads it.")
+            raise InputError(tr("Say why the batch is declined."), tr("The preparer reads it."))
 
         def work(c: duckdb.DuckDBPyConnection) -> None:
             done = c.execute(
@@ -407,7 +422,9 @@ def decline(box: Outbox, batch_id: int, *, by: User, reason: str) -> Batch:
                 [BatchState.DECLINED, by.signature, _now(), text, batch_id, BatchState.WAITING],
             ).fetchall()
             if not done:
-                raise DecidedMeanwhile(f"Batch {batch_id} was decided meanwhile.", "Reload the page.")
+                raise DecidedMeanwhile(
+                    tr("Batch {batch} was decided meanwhile.").format(batch=batch_id), tr("Reload the page.")
+                )
             _decided(c, Decision(batch, BatchState.DECLINED, (by,), reason=text))
 
         box._retry(con, work)

@@ -38,6 +38,7 @@ from pathlib import Path
 import orjson
 
 from afas.errors import AppError
+from afas.i18n import tr
 
 __all__ = ["Sender", "SenderLockError", "alive", "default_name", "senders_dir"]
 
@@ -76,7 +77,7 @@ def _host() -> str:
 
 def default_name() -> str:
     """A sender's name when the caller gives none: this program on this host."""
-    return f"process {os.getpid()} on {socket.gethostname()}"
+    return tr("process {pid} on {host}").format(pid=os.getpid(), host=socket.gethostname())
 
 
 def senders_dir(db_file: str | os.PathLike[str] | None) -> Path | None:
@@ -119,10 +120,13 @@ class Sender:
                     with suppress(OSError):
                         os.unlink(path)
                 raise SenderLockError(
-                    f"Cannot mark this program as the one sending: no lock in {self.folder} "
-                    f"({exc.strerror or exc}).",
-                    "The folder beside the database must be writable, on a disk that supports file locks, "
-                    "for the program that sends.",
+                    tr("Cannot mark this program as the one sending: no lock in {folder} ({error}).").format(
+                        folder=self.folder, error=exc.strerror or exc
+                    ),
+                    tr(
+                        "The folder beside the database must be writable, on a disk that supports file "
+                        "locks, for the program that sends."
+                    ),
                 ) from None
             self._fd, self._path = fd, path
         with _live_lock:

@@ -23,6 +23,7 @@ from afas.corrections.plans import (
     JournalEntryItem,
     SourceRows,
 )
+from afas.i18n import tr
 
 __all__ = [
     "CorrectionMode",
@@ -47,7 +48,7 @@ def _money(value: Decimal | int | str) -> Decimal:
         raise TypeError("amounts must be Decimal, never float")
     amount = Decimal(value)
     if amount != amount.quantize(CENT):
-        raise ValueError(f"{amount} has more than 2 decimals")
+        raise ValueError(tr("{amount} has more than 2 decimals").format(amount=amount))
     return amount.quantize(CENT)
 
 
@@ -78,7 +79,7 @@ def entry_for_ledger_line(
     contra account. Year and period default to the date's (monthly periods)."""
     amount = _money(amount)
     if amount == 0:
-        raise ValueError("a zero amount needs no correction")
+        raise ValueError(tr("a zero amount needs no correction"))
     de, cr = _side(amount)
     lines = (
         EntryLine(account, de, cr, description, va_as, vat_code, _alloc(defaults, allocation), invoice_id),
@@ -171,13 +172,15 @@ def amount_difference(
     """
     target = next((r for r in rows if int(r["SeqNo"]) == seq_no), None)
     if target is None:
-        raise ValueError(f"line {seq_no} is not among the given AFAS lines")
+        raise ValueError(tr("line {line} is not among the given AFAS lines").format(line=seq_no))
     afas = _money(target.get("AmtDebit") or ZERO) - _money(target.get("AmtCredit") or ZERO)
     wanted = _money(ledger_amount)
     diff = wanted - afas
     if diff == 0:
-        raise ValueError("the amounts agree; nothing to correct")
-    text = description or f"Correction of entry {target['EntryNo']} line {seq_no}"
+        raise ValueError(tr("the amounts agree; nothing to correct"))
+    text = description or tr("Correction of entry {entry} line {line}").format(
+        entry=target["EntryNo"], line=seq_no
+    )
     account = str(target["AccountNo"])
     alloc = _row_allocations(target)
     if mode == CorrectionMode.DIFFERENCE:
@@ -187,7 +190,7 @@ def amount_difference(
             EntryLine(defaults.contra_account, cr, de, text),
         ]
     elif mode == CorrectionMode.REVERSE_AND_REBOOK:
-        lines = list(reversal_lines(rows, f"Reversal: {text}"))
+        lines = list(reversal_lines(rows, tr("Reversal: {description}").format(description=text)))
         for r in rows:
             amount = (
                 wanted
@@ -228,10 +231,12 @@ def wrong_account(
     """An AFAS line booked on the wrong account: reversed there and booked again on ``right_account``."""
     target = next((r for r in rows if int(r["SeqNo"]) == seq_no), None)
     if target is None:
-        raise ValueError(f"line {seq_no} is not among the given AFAS lines")
+        raise ValueError(tr("line {line} is not among the given AFAS lines").format(line=seq_no))
     if str(target["AccountNo"]) == right_account:
-        raise ValueError("the line is already on that account")
-    text = description or f"Rebooking of entry {target['EntryNo']} line {seq_no} to {right_account}"
+        raise ValueError(tr("the line is already on that account"))
+    text = description or tr("Rebooking of entry {entry} line {line} to {account}").format(
+        entry=target["EntryNo"], line=seq_no, account=right_account
+    )
     (reversed_line,) = reversal_lines([target], text)
     rebooked = EntryLine(
         right_account,

@@ -24,6 +24,7 @@ from afas.catalogue import labels
 from afas.corrections.entries import CorrectionMode, amount_difference, entry_for_ledger_line
 from afas.corrections.plans import Defaults, JournalEntryItem
 from afas.corrections.schema import OutboxState, ensure_corrections_schema
+from afas.i18n import tr
 from afas.recon.schema import ResultKind
 
 __all__ = [
@@ -188,19 +189,21 @@ def build_item(
     if isinstance(entry_date, str):
         entry_date = dt.date.fromisoformat(entry_date[:10])
     if not isinstance(entry_date, dt.date):
-        raise ValueError("the correction needs a date")
-    description = str(proposal.get("description") or "").strip() or "Correction from reconciliation"
+        raise ValueError(tr("the correction needs a date"))
+    description = str(proposal.get("description") or "").strip() or tr("Correction from reconciliation")
     allocation = str(proposal.get("allocation") or "").strip() or None
     contra = str(proposal.get("contra") or "").strip()
     if contra:
         defaults = replace(defaults, contra_account=contra)
     if proposal.get("mode") not in set(CorrectionMode):
-        raise ValueError("choose how to correct it: " + ", ".join(labels(CorrectionMode).values()))
+        raise ValueError(
+            tr("choose how to correct it: {modes}").format(modes=", ".join(labels(CorrectionMode).values()))
+        )
     mode = CorrectionMode(proposal["mode"])
     if mode == CorrectionMode.NEW_ENTRY:
         account = str(proposal.get("account") or "").strip()
         if not account:
-            raise ValueError("choose the account the ledger line belongs on")
+            raise ValueError(tr("choose the account the ledger line belongs on"))
         return entry_for_ledger_line(
             defaults,
             entry_date=entry_date,
@@ -212,7 +215,11 @@ def build_item(
     key = (int(proposal["unit_id"]), int(proposal["entry_no"]))
     rows = (rows_by_entry if rows_by_entry is not None else entry_rows(con, [key])).get(key, [])
     if not rows:
-        raise ValueError(f"AFAS entry {proposal['entry_no']} is no longer in the warehouse; sync again")
+        raise ValueError(
+            tr("AFAS entry {entry} is no longer in the warehouse; sync again").format(
+                entry=proposal["entry_no"]
+            )
+        )
     return amount_difference(
         defaults,
         rows,

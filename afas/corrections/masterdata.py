@@ -16,6 +16,7 @@ from afas.corrections.plans import (
     RelationUpdateItem,
     SourceRows,
 )
+from afas.i18n import tr
 
 __all__ = [
     "UPDATABLE_FIELDS",
@@ -56,7 +57,7 @@ def relation_for_missing(
     collective account. ``person`` switches between organisation and person; None guesses it from the
     data (:func:`guess_person`). ``details``: the optional fields of :class:`RelationInsertItem`."""
     if not name or not name.strip():
-        raise ValueError("a relation needs a name")
+        raise ValueError(tr("a relation needs a name"))
     if person is None:
         person = guess_person(name, first_name=first_name, coc_number=details.get("coc_number"))
     collective = defaults.debtor_collective_account if sales else defaults.creditor_collective_account
@@ -120,7 +121,9 @@ def relation_update_for_difference(
         person = guess_person(str(current.get(name_field) or ""), coc_number=current.get("ChOfCommNr"))
     unknown = sorted(set(wanted) - set(mapping))
     if unknown:
-        raise ValueError(f"cannot change {', '.join(unknown)} through the relation connector")
+        raise ValueError(
+            tr("cannot change {fields} through the relation connector").format(fields=", ".join(unknown))
+        )
     relation: dict[str, Any] = {}
     party: dict[str, Any] = {}
     expected: dict[str, Any] = {}
@@ -129,7 +132,7 @@ def relation_update_for_difference(
             continue
         target, fid = mapping[gfield]
         if person and fid == "Nm":
-            raise ValueError("a person's name is not changed here (AFAS composes it from several fields)")
+            raise ValueError(tr("a person's name is not changed here (AFAS composes it from several fields)"))
         (party if target == "party" else relation)[fid] = value
         expected[gfield] = value
     if not expected:
@@ -151,7 +154,7 @@ def dim_code_for_missing(defaults: Defaults, *, code: str, description: str) -> 
     """An allocation code missing in AFAS, on the default axis."""
     code = code.strip()
     if not code or len(code) > 16:
-        raise ValueError("an allocation code has 1 to 16 characters")
+        raise ValueError(tr("an allocation code has 1 to 16 characters"))
     axis = defaults.allocation_axis
     return DimCodeInsertItem(
         axis,

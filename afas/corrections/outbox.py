@@ -53,6 +53,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from afas.access import NotAllowed, Right, User
+from afas.catalogue import label
 from afas.corrections.claims import Sender, SenderLockError, alive, default_name, senders_dir
 from afas.corrections.outcomes import COLUMNS, ItemRow, NotValid, Outcome, indefinite, item_row, same
 from afas.corrections.payloads import request_for
@@ -68,6 +69,7 @@ from afas.corrections.schema import (
 from afas.corrections.serialize import item_to_json, to_json
 from afas.corrections.validation import Validator
 from afas.errors import InputError
+from afas.i18n import tr
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import ConnectorIds
 from afas.profit.errors import AfasError, AfasHTTPError, AfasRejected, AfasTransportError
@@ -118,8 +120,10 @@ def _settle_seconds_from_env() -> float:
         value = -1.0
     if value < 0:
         raise InputError(
-            f"AFAS_RESOLVE_AFTER_S is {text!r}; set it to a number of seconds (0 or more), or leave it "
-            f"out for {SETTLE_AFTER_S:.0f}."
+            tr(
+                "AFAS_RESOLVE_AFTER_S is {value}; set it to a number of seconds (0 or more), or leave it "
+                "out for {default}."
+            ).format(value=repr(text), default=f"{SETTLE_AFTER_S:.0f}")
         )
     return value
 
@@ -330,8 +334,8 @@ class Outbox:
             approver.require(Right.APPROVE)
             if not approver.is_local:
                 raise NotAllowed(
-                    "Signed in, a correction is prepared by one person and approved by another.",
-                    "Prepare it for approval; an approver approves it on the Corrections page.",
+                    tr("Signed in, a correction is prepared by one person and approved by another."),
+                    tr("Prepare it for approval; an approver approves it on the Corrections page."),
                 )
             approver = approver.signature
         if not approver or not approver.strip():
@@ -467,14 +471,21 @@ class Outbox:
 
     @staticmethod
     def _held(row: ItemRow) -> Outcome:
-        since = f" since {row.claimed_at:%H:%M:%S}" if row.claimed_at else ""
+        who = row.claimed_name or tr("another sender")
+        text = (
+            tr("Being sent by {sender} since {time}; left to it, not sent again.").format(
+                sender=who, time=f"{row.claimed_at:%H:%M:%S}"
+            )
+            if row.claimed_at
+            else tr("Being sent by {sender}; left to it, not sent again.").format(sender=who)
+        )
         return Outcome(
             row.item_id,
             row.reference,
             row.state,
-            f"Being sent by {row.claimed_name or 'another sender'}{since}; left to it, not sent again.",
+            text,
             row.result_keys,
-            held_by=row.claimed_name or "another sender",
+            held_by=who,
             held_since=row.claimed_at,
         )
 
@@ -526,7 +537,9 @@ class Outbox:
                     actor=me.name,
                     connector=row.connector,
                     reference=row.reference,
-                    message=f"would have been {state}: {message or ''}".strip(": "),
+                    message=": ".join(
+                        t for t in (tr("would have been {state}").format(state=state.value), message) if t
+                    ),
                     **audit,
                 )
                 current = con.execute(
@@ -550,8 +563,10 @@ class Outbox:
                 row.item_id,
                 row.reference,
                 OutboxState(lost_to),
-                f"Another sender took this item over before AFAS's answer ({state}) was recorded; "
-                "the audit log keeps that answer.",
+                tr(
+                    "Another sender took this item over before AFAS's answer ({state}) was recorded; "
+                    "the audit log keeps that answer."
+                ).format(state=label(state)),
                 keys,
             )
         return Outcome(row.item_id, row.reference, state, message, keys)
@@ -589,13 +604,13 @@ class Outbox:
             found = None if row.method == "PUT" else self._lookup(client, row)
         except AfasError as exc:
             self._release(row, me)
-            return Outcome(row.item_id, row.reference, APPROVED, f"Not sent: reading AFAS failed: {exc}")
+            text = tr("Not sent: reading AFAS failed: {error}").format(error=exc)
+            return Outcome(row.item_id, row.reference, APPROVED, text)
         if now_print != row.fingerprint:
-            reason = (
-                "Not sent: the AFAS data this correction was built from changed after it was approved ("
-                + "; ".join(described)
-                + "). Sync, review and approve it again."
-            )
+            reason = tr(
+                "Not sent: the AFAS data this correction was built from changed after it was approved "
+                "({changes}). Sync, review and approve it again."
+            ).format(changes="; ".join(described))
             return self._finish(row, me, STALE, AuditEvent.STALE, reason)
         if found is not None:
             return self._confirm_found(row, me, found, AuditEvent.FOUND_BEFORE_SEND)
@@ -670,19 +685,26 @@ class Outbox:
                 me,
                 APPROVED,
                 AuditEvent.NOT_PROCESSED,
-                f"Not processed by AFAS: {exc}",
+                tr("Not processed by AFAS: {error}").format(error=exc),
                 status=exc.status,
                 response_body=exc.body_text,
             )
         status = exc.status if isinstance(exc, AfasHTTPError) else None
         body = exc.body_text if isinstance(exc, AfasHTTPError) else None
-        kind = "no answer" if isinstance(exc, AfasTransportError) else "no definite answer"
+        text = (
+            tr("AFAS gave no answer ({error}); resolve reads AFAS back before anything is sent again.")
+            if isinstance(exc, AfasTransportError)
+            else tr(
+                "AFAS gave no definite answer ({error}); resolve reads AFAS back before anything is sent "
+                "again."
+            )
+        ).format(error=exc)
         return self._finish(
             row,
             me,
             UNKNOWN,
             AuditEvent.UNKNOWN,
-            f"AFAS gave {kind} ({exc}); resolve reads AFAS back before anything is sent again.",
+            text,
             status=status,
             response_body=body,
         )
@@ -794,15 +816,17 @@ class Outbox:
                 "RETURNING item_id",
                 [
                     UNKNOWN,
-                    "The program sending it stopped before AFAS's answer was recorded; resolve reads "
-                    "AFAS back for the reference.",
+                    tr(
+                        "The program sending it stopped before AFAS's answer was recorded; resolve reads "
+                        "AFAS back for the reference."
+                    ),
                     item_id,
                     SENDING,
                     who,
                 ],
             ).fetchone()
             if done is not None:
-                self._audit(con, item_id, AuditEvent.UNKNOWN, message="interrupted while sending")
+                self._audit(con, item_id, AuditEvent.UNKNOWN, message=tr("interrupted while sending"))
                 out.append(item_id)
         return sorted(out)
 
@@ -813,11 +837,10 @@ class Outbox:
             name_field = "DebtorName" if row.connector.startswith("KnSales") else "CreditorName"
             names = {str(r.get(name_field) or "").strip() for r in found.rows}
             if (row.description or "").strip() not in names:
-                message = (
-                    f"Number {row.reference} belongs to '{', '.join(sorted(names))}' in AFAS, not to "
-                    f"'{row.description}': this relation was not created. Approve it again with another "
-                    "number."
-                )
+                message = tr(
+                    "Number {number} belongs to '{names}' in AFAS, not to '{name}': this relation was not "
+                    "created. Approve it again with another number."
+                ).format(number=row.reference, names=", ".join(sorted(names)), name=row.description)
                 return self._finish(row, me, REJECTED, AuditEvent.REFERENCE_TAKEN, message)
         if row.kind == PlanKind.RELATION_UPDATE:
             wanted = {k: v for k, v in row.plan.get("expected", [])}
@@ -828,13 +851,15 @@ class Outbox:
                     me,
                     APPROVED,
                     AuditEvent.RESOLVED,
-                    "The change is not in AFAS: safe to send again.",
+                    tr("The change is not in AFAS: safe to send again."),
                     keep=keep,
                 )
         entries = found.keys.get("EnNo", "")
         message = None
         if "," in entries:
-            message = f"AFAS holds several entries with voucher number {row.reference}: {entries}."
+            message = tr("AFAS holds several entries with voucher number {reference}: {entries}.").format(
+                reference=row.reference, entries=entries
+            )
         return self._finish(row, me, CONFIRMED, event, message, result_keys=found.keys)
 
     def resolve(self, item_id: int, client: ProfitClient) -> Outcome:
@@ -863,22 +888,24 @@ class Outbox:
                 row.item_id,
                 row.reference,
                 UNKNOWN,
-                f"AFAS may still be processing it (its last request went out at {heard:%H:%M:%S}); it is "
-                f"read back from {heard + self.settle_after:%H:%M:%S} on, so that it is never posted twice. "
-                "Send again after that.",
+                tr(
+                    "AFAS may still be processing it (its last request went out at {sent}); it is read back "
+                    "from {after} on, so that it is never posted twice. Send again after that."
+                ).format(sent=f"{heard:%H:%M:%S}", after=f"{heard + self.settle_after:%H:%M:%S}"),
             )
         try:
             found = self._lookup(client, row)
         except AfasError as exc:
             self._release(row, me)
-            return Outcome(row.item_id, row.reference, UNKNOWN, f"Still unknown: reading AFAS failed: {exc}")
+            text = tr("Still unknown: reading AFAS failed: {error}").format(error=exc)
+            return Outcome(row.item_id, row.reference, UNKNOWN, text)
         if found is None:
             return self._finish(
                 row,
                 me,
                 APPROVED,
                 AuditEvent.RESOLVED,
-                "Not found in AFAS: nothing was posted; safe to send again.",
+                tr("Not found in AFAS: nothing was posted; safe to send again."),
                 keep=keep,
             )
         return self._confirm_found(row, me, found, AuditEvent.RESOLVED, keep=keep)

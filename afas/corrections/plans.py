@@ -26,6 +26,7 @@ from afas.corrections import payloads
 
 if TYPE_CHECKING:
     from afas.corrections.validation import ItemCheck
+from afas.i18n import tr
 
 __all__ = [
     "CENT",
@@ -326,7 +327,9 @@ class RelationUpdateItem:
 
     @property
     def summary(self) -> str:
-        return f"Change {', '.join(k for k, _ in self.expected)} of {self.number}"
+        return tr("Change {fields} of {number}").format(
+            fields=", ".join(k for k, _ in self.expected), number=self.number
+        )
 
     def with_reference(self, refs: References) -> RelationUpdateItem:
         return self  # the relation's own number

@@ -22,6 +22,7 @@ import orjson
 
 from afas.corrections.plans import PlanKind, SourceRows
 from afas.errors import AppError
+from afas.i18n import tr
 from afas.profit.client import ProfitClient
 from afas.profit.connectors import ConnectorIds, spec_for
 from afas.profit.filters import Filter, eq
@@ -43,7 +44,9 @@ class MissingTable(AppError, LookupError):
     """A warehouse table the check needs has not been synced."""
 
     def __init__(self, table: str) -> None:
-        super().__init__(f"The warehouse has no table {table}: sync that GetConnector first.")
+        super().__init__(
+            tr("The warehouse has no table {table}: sync that GetConnector first.").format(table=table)
+        )
         self.table = table
 
 

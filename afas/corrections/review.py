@@ -19,6 +19,7 @@ from afas.catalogue import label
 from afas.corrections.from_recon import build_items
 from afas.corrections.plans import ZERO, Defaults, PlanItem
 from afas.corrections.validation import ItemCheck, dry_run
+from afas.i18n import amount, date, mark, ntr, number, tr
 from afas.recon.matching import list_runs
 from afas.recon.schema import ResultKind
 from afas.warehouse.explore import has_table
@@ -41,14 +42,19 @@ EDITOR_COLUMNS = (
 )
 """The proposal table's columns in the order the editor shows them (``result_id`` rides along hidden)."""
 
+_PROBLEM_COLUMNS = (mark("Result"), mark("Description"), mark("AFAS would say"))
+
 
 def run_choices(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     """The line reconciliations, newest first, as run_id -> '#3 ledger #1, 05-01-2026 10:30'; none
     while the warehouse lacks the AFAS tables an entry is checked against."""
     if not all(has_table(con, t) for t in NEEDED_TABLES):
         return {}
+    template = tr("#{run} ledger #{ledger}, {started}")
     return {
-        r["run_id"]: f"#{r['run_id']} ledger #{r['import_id']}, {r['started']:%d-%m-%Y %H:%M}"
+        r["run_id"]: template.format(
+            run=r["run_id"], ledger=r["import_id"], started=f"{date(r['started'])} {r['started']:%H:%M}"
+        )
         for r in list_runs(con, "transactions")
     }
 
@@ -70,7 +76,7 @@ def proposal_table(proposals: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
             "entry_date": p["entry_date"],
             "account": _text(p["account"]),
             "contra": _text(p["contra"]),
-            "amount": f"{p['amount']:,.2f}",
+            "amount": number(p["amount"], 2),
             "description": _text(p["description"]),
             "allocation": _text(p["allocation"]),
         }
@@ -91,20 +97,22 @@ class Review:
     @property
     def headline(self) -> str:
         """'**9** ready to approve, **2** need attention' (Markdown)."""
-        text = f"**{len(self.ready)}** ready to approve"
-        return text + (f", **{len(self.problems)}** need attention" if self.problems else "")
+        ready = tr("**{n}** ready to approve").format(n=number(len(self.ready)))
+        if not self.problems:
+            return ready
+        return tr("{ready}, **{n}** need attention").format(ready=ready, n=number(len(self.problems)))
 
     @property
     def total_debit(self) -> Decimal:
         return sum((c.item.amount or ZERO for _, c in self.ready), ZERO)
 
     def problem_table(self) -> pd.DataFrame:
-        """One row per proposal that cannot be approved: its result, description and what AFAS would say."""
-        rows = [
-            {"Result": r["result_id"], "Description": _text(r.get("description")), "AFAS would say": m}
-            for r, m in self.problems
-        ]
-        return pd.DataFrame(rows, columns=["Result", "Description", "AFAS would say"])
+        """One row per proposal that cannot be approved: its result, description and what AFAS would say
+        (the headers in the session's language)."""
+        columns = [tr(c) for c in _PROBLEM_COLUMNS]
+        rows = [dict(zip(columns, (r["result_id"], _text(r.get("description")), m), strict=True))
+                for r, m in self.problems]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
 
     def requests(self, limit: int = 50) -> list[tuple[str, dict[str, Any]]]:
         """The first ``limit`` requests that approving sends: ('POST FiEntries — description', body)."""
@@ -120,9 +128,17 @@ class Review:
 
     def question(self) -> str:
         """What the approval dialog asks (Markdown)."""
-        return (
-            f"Approve **{len(self.ready)}** journal entries (total debit € {self.total_debit:,.2f}) for "
-            f"administration {self.defaults.administration}, journal {self.defaults.journal}?"
+        return ntr(  # English says 'entries' for one too, as it always has; Dutch has both forms
+            "Approve **{n}** journal entries (total debit {amount}) for administration {administration}, "
+            "journal {journal}?",
+            "Approve **{n}** journal entries (total debit {amount}) for administration {administration}, "
+            "journal {journal}?",
+            len(self.ready),
+        ).format(
+            n=number(len(self.ready)),
+            amount=amount(self.total_debit),
+            administration=self.defaults.administration,
+            journal=self.defaults.journal,
         )
 
 

@@ -16,13 +16,23 @@ import pandas as pd
 from afas.catalogue import label
 from afas.corrections.outcomes import ItemRow, Outcome
 from afas.corrections.schema import OutboxState
+from afas.i18n import mark, tr
 
 __all__ = ["HELD_ELSEWHERE", "held_by_others_text", "keys_text", "outbox_table", "sent_rows"]
 
-HELD_ELSEWHERE = "being sent by another session"
-"""The state shown for an item another live sender holds, whatever its stored state."""
+HELD_ELSEWHERE = mark("being sent by another session")
+"""The state shown for an item another live sender holds, whatever its stored state (tr() it)."""
 
-_OUTBOX_COLUMNS = ("Item", "State", "Reference", "Description", "Approved by", "AFAS keys", "Message")
+_OUTBOX_COLUMNS = (
+    mark("Item"),
+    mark("State"),
+    mark("Reference"),
+    mark("Description"),
+    mark("Approved by"),
+    mark("AFAS keys"),
+    mark("Message"),
+)
+_SENT_COLUMNS = (mark("Reference"), mark("Result"), mark("AFAS keys"), mark("AFAS message"))
 
 
 def keys_text(keys: Mapping[str, Any] | str | None) -> str:
@@ -43,18 +53,23 @@ def keys_text(keys: Mapping[str, Any] | str | None) -> str:
 def held_by_others_text(held: Iterable[ItemRow]) -> dict[int, str]:
     """item_id -> 'by <sender> since 10:30:00' for the items another live sender holds."""
     return {
-        i.item_id: f"by {i.claimed_name}" + (f" since {i.claimed_at:%H:%M:%S}" if i.claimed_at else "")
+        i.item_id: (
+            tr("by {sender} since {time}").format(sender=i.claimed_name, time=f"{i.claimed_at:%H:%M:%S}")
+            if i.claimed_at
+            else tr("by {sender}").format(sender=i.claimed_name)
+        )
         for i in held
     }
 
 
 def outbox_table(items: Sequence[ItemRow], held: Mapping[int, str]) -> pd.DataFrame:
     """One row per outbox item: its state in words (or that another session is sending it, ``held``:
-    from :func:`held_by_others_text`), reference, description, approver, AFAS's keys and message."""
+    from :func:`held_by_others_text`), reference, description, approver, AFAS's keys and message; the
+    headers in the session's language."""
     rows = [
         {
             "Item": i.item_id,
-            "State": HELD_ELSEWHERE if i.item_id in held else label(OutboxState(i.state)),
+            "State": tr(HELD_ELSEWHERE) if i.item_id in held else label(OutboxState(i.state)),
             "Reference": i.reference,
             "Description": i.description or "",
             "Approved by": i.approved_by,
@@ -63,18 +78,19 @@ def outbox_table(items: Sequence[ItemRow], held: Mapping[int, str]) -> pd.DataFr
         }
         for i in items
     ]
-    return pd.DataFrame(rows, columns=list(_OUTBOX_COLUMNS))
+    return pd.DataFrame(rows, columns=list(_OUTBOX_COLUMNS)).rename(columns=tr)
 
 
 def sent_rows(outcomes: Iterable[Outcome]) -> list[dict[str, str]]:
     """What one 'Send to AFAS' did, one row per item this session sent: reference, result in words,
-    AFAS's keys and message."""
+    AFAS's keys and message (keyed by the headers in the session's language)."""
     return [
-        {
-            "Reference": o.reference,
-            "Result": label(OutboxState(o.state)),
-            "AFAS keys": keys_text(o.keys),
-            "AFAS message": o.message or "",
-        }
+        dict(
+            zip(
+                map(tr, _SENT_COLUMNS),
+                (o.reference, label(OutboxState(o.state)), keys_text(o.keys), o.message or ""),
+                strict=True,
+            )
+        )
         for o in outcomes
     ]

@@ -30,6 +30,7 @@ from afas.corrections.plans import (
     RelationUpdateItem,
 )
 from afas.corrections.readback import MissingTable, table_exists
+from afas.i18n import Language, current, mark, ptr, tr
 from afas.warehouse.schema import quote_ident
 
 __all__ = [
@@ -45,43 +46,50 @@ __all__ = [
 
 # English texts of afas/emulator/messages.py (AFAS's wording where known).
 MESSAGES: dict[str, str] = {
-    "not_exist": "The entered value for '{label}' does not exist.",
-    "required": "Enter a value for '{label}'.",
-    "date_blocked": "Date '{date}' belongs to a blocked period",
-    "period_blocked": "For this administration, period {period} of the year {year} is blocked.",
-    "alloc_required": "Allocation code for axis '{axis}' must be filled for account {account}",
-    "no_assignment": (
+    "not_exist": mark("The entered value for '{label}' does not exist."),
+    "required": mark("Enter a value for '{label}'."),
+    "date_blocked": mark("Date '{date}' belongs to a blocked period"),
+    "period_blocked": mark("For this administration, period {period} of the year {year} is blocked."),
+    "alloc_required": mark("Allocation code for axis '{axis}' must be filled for account {account}"),
+    "no_assignment": mark(
         "General message: There is no assignment for {axis} '{code}' with account '{account}' "
         "or the assignment is blocked."
     ),
-    "vat_fk": (
+    "vat_fk": mark(
         "(AntaObject) The foreignkey does not exist in the database. FieldId=Btw-code, ForeignkeyId=KnVat"
     ),
-    "relation_fk": (
+    "relation_fk": mark(
         "(AntaObject) The foreignkey does not exist in the database. FieldId=Rekeningnummer, "
         "ForeignkeyId=KnAnt1"
     ),
-    "vat_not_allowed": "(AFASFiEntry) VAT is not allowed for account {account}",
-    "not_balanced": "The entry is not in balance. Debit {debit}, credit {credit}.",
-    "no_lines": "The entry has no lines.",
-    "too_many_lines": "An entry may hold at most 1,000 lines; this entry has {count} lines.",
-    "date_no_period": "Date '{date}' does not belong to an existing period",
-    "journal_blocked": "Journal {journal} is blocked.",
-    "account_blocked": "Account {account} is blocked.",
-    "alloc_code_blocked": "Allocation code '{code}' of axis '{axis}' is blocked.",
-    "project_required": "Project is required for account {account}.",
-    "already_exists": "{noun} {id} already exists.",
-    "code_exists": "Allocation code '{code}' already exists on allocation axis {axis}.",
+    "vat_not_allowed": mark("(AFASFiEntry) VAT is not allowed for account {account}"),
+    "not_balanced": mark("The entry is not in balance. Debit {debit}, credit {credit}."),
+    "no_lines": mark("The entry has no lines."),
+    "too_many_lines": mark("An entry may hold at most 1,000 lines; this entry has {count} lines."),
+    "date_no_period": mark("Date '{date}' does not belong to an existing period"),
+    "journal_blocked": mark("Journal {journal} is blocked."),
+    "account_blocked": mark("Account {account} is blocked."),
+    "alloc_code_blocked": mark("Allocation code '{code}' of axis '{axis}' is blocked."),
+    "project_required": mark("Project is required for account {account}."),
+    "already_exists": mark("{noun} {id} already exists."),
+    "code_exists": mark("Allocation code '{code}' already exists on allocation axis {axis}."),
 }
 
 
 def message(key: str, **values: Any) -> str:
-    """A catalogue message with its values filled in."""
-    return MESSAGES[key].format(**values)
+    """A catalogue message with its values filled in, in the session's language (the Dutch is
+    AFAS's Dutch wording, as the emulator's afas/emulator/messages.py has it)."""
+    return tr(MESSAGES[key]).format(**values)
 
 
-def _dmy(d: dt.date) -> str:
+def _dmy(d: dt.date) -> str:  # as AFAS writes a date in its messages, in either language
     return f"{d.day}-{d.month}-{d.year}"
+
+
+def _money(value: Any) -> str:
+    """An amount as AFAS's messages show it: '1234.50' in English, '1234,50' in Dutch."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if current() is Language.NL else text
 
 
 @dataclass
@@ -167,7 +175,7 @@ class Validator:
         if self._has("Profit_Administrations"):
             admins = {r[0] for r in self._rows("Profit_Administrations", ["AdminId"])}
             if unit not in admins:
-                check.add(message("not_exist", label="Administration"))
+                check.add(message("not_exist", label=ptr("AFAS field", "Administration")))
         periods = [
             r
             for r in self._rows(
@@ -178,7 +186,7 @@ class Validator:
         ]
         header = next((p for p in periods if p[1] == item.year and p[2] == item.period), None)
         if header is None:
-            check.add(message("not_exist", label="Period"))
+            check.add(message("not_exist", label=ptr("AFAS field", "Period")))
         elif header[5]:
             check.add(message("period_blocked", period=item.period, year=item.year))
             self._hint_open_period(periods, header[3], check)
@@ -186,7 +194,7 @@ class Validator:
             (r[0], r[1]): r[2] for r in self._rows("Profit_Journals", ["UnitId", "JournalId", "Blocked"])
         }
         if (unit, item.journal) not in journals:
-            check.add(message("not_exist", label="Journal"))
+            check.add(message("not_exist", label=ptr("AFAS field", "Journal")))
         elif journals[(unit, item.journal)]:
             check.add(message("journal_blocked", journal=item.journal))
         if not item.lines:
@@ -194,7 +202,7 @@ class Validator:
             return
         if len(item.lines) > MAX_ENTRY_LINES:
             check.add(message("too_many_lines", count=len(item.lines)))
-            check.hints.append("Split the entry into parts of at most 1,000 lines (split_entry).")
+            check.hints.append(tr("Split the entry into parts of at most 1,000 lines (split_entry)."))
         day = next((p for p in periods if p[3] <= item.entry_date <= p[4]), None)
         if day is None:
             check.add(message("date_no_period", date=_dmy(item.entry_date)))
@@ -208,11 +216,11 @@ class Validator:
             if ln.va_as == 1:
                 account = accounts.get(ln.account)
                 if account is None:
-                    check.add(message("not_exist", label="Account Number"))
+                    check.add(message("not_exist", label=ptr("AFAS field", "Account Number")))
                 elif account[1]:
                     check.add(message("account_blocked", account=ln.account))
             elif ln.account not in self._relations(ln.va_as == 2):
-                check.add(message("not_exist", label="Account Number"))
+                check.add(message("not_exist", label=ptr("AFAS field", "Account Number")))
             if ln.vat_code is not None:
                 if ln.vat_code not in vat or vat[ln.vat_code]:
                     check.add(message("vat_fk"))
@@ -223,7 +231,7 @@ class Validator:
                 check.add(message("project_required", account=ln.account))
         if not item.balanced:
             check.add(
-                message("not_balanced", debit=f"{item.total_debit:.2f}", credit=f"{item.total_credit:.2f}")
+                message("not_balanced", debit=_money(item.total_debit), credit=_money(item.total_credit))
             )
 
     def _allocations(
@@ -237,7 +245,9 @@ class Validator:
         axes, codes = self._axes(), self._codes()
         for axis, code in allocations:
             if axis not in axes or (axis, code) not in codes:
-                check.add(message("not_exist", label=f"Exception axis code {axis}"))
+                check.add(
+                    message("not_exist", label=ptr("AFAS field", "Exception axis code {n}").format(n=axis))
+                )
             elif codes[(axis, code)]:
                 check.add(message("alloc_code_blocked", code=code, axis=axes[axis]))
         if account is None:
@@ -258,10 +268,12 @@ class Validator:
         if later:
             p = later[0]
             check.hints.append(
-                f"The first open period is period {p[2]} of {p[1]} ({_dmy(p[3])} to {_dmy(p[4])})."
+                tr("The first open period is period {period} of {year} ({start} to {end}).").format(
+                    period=p[2], year=p[1], start=_dmy(p[3]), end=_dmy(p[4])
+                )
             )
         else:
-            check.hints.append("There is no open period after this one.")
+            check.hints.append(tr("There is no open period after this one."))
 
     # --- relations and allocation codes ----------------------------------------------------------
 
@@ -273,39 +285,44 @@ class Validator:
             and self._has("Profit_Currency")
             and currency not in {r[0] for r in self._rows("Profit_Currency", ["CurrencyId"])}
         ):
-            check.add(message("not_exist", label="Currency"))
+            check.add(message("not_exist", label=ptr("AFAS field", "Currency")))
         if pay_con is not None:
             codes = {r[0] for r in self._rows("Recon_PaymentConditions", ["PaymentConditionId"])}
             if pay_con not in codes:
-                check.add(message("not_exist", label="Payment condition"))
+                check.add(message("not_exist", label=ptr("AFAS field", "Payment condition")))
         if collective is not None:
             account = self._accounts().get(collective)
             if account is None or not account[4] or account[5] != ("D" if sales else "C"):
-                check.add(message("not_exist", label="Summary account"))
+                check.add(message("not_exist", label=ptr("AFAS field", "Summary account")))
 
     def relation_insert(self, item: RelationInsertItem, check: ItemCheck) -> None:
         """A new relation: its number still free, a name, and codes AFAS knows."""
         if item.number and item.number in self._relations(item.sales):
-            check.add(message("already_exists", noun="Debtor" if item.sales else "Creditor", id=item.number))
+            noun = ptr("AFAS field", "Debtor") if item.sales else ptr("AFAS field", "Creditor")
+            check.add(message("already_exists", noun=noun, id=item.number))
         if not item.name:
-            check.add(message("required", label="Last name" if item.person else "Name"))
+            name = ptr("AFAS field", "Last name") if item.person else ptr("AFAS field", "Name")
+            check.add(message("required", label=name))
         self._relation_fields(item.sales, item.currency, item.payment_terms, item.collective_account, check)
 
     def relation_update(self, item: RelationUpdateItem, check: ItemCheck) -> None:
         """A change of a relation: the relation exists, and the new codes do."""
         if item.number not in self._relations(item.sales):
-            check.add(message("not_exist", label="Debtor number" if item.sales else "Creditor number"))
+            number = (
+                ptr("AFAS field", "Debtor number") if item.sales else ptr("AFAS field", "Creditor number")
+            )
+            check.add(message("not_exist", label=number))
         fields = dict(item.relation_fields)
         self._relation_fields(item.sales, fields.get("CuId"), fields.get("PaCd"), fields.get("ColA"), check)
 
     def dim_code(self, item: DimCodeInsertItem, check: ItemCheck) -> None:
         """A new allocation code: the axis exists, the code does not yet, it has a description."""
         if item.axis not in self._axes():
-            check.add(message("not_exist", label="Allocation axis"))
+            check.add(message("not_exist", label=ptr("AFAS field", "Allocation axis")))
         elif (item.axis, item.code) in self._codes():
             check.add(message("code_exists", code=item.code, axis=item.axis))
         if not item.description:
-            check.add(message("required", label="Description"))
+            check.add(message("required", label=ptr("AFAS field", "Description")))
 
     def check(self, item: PlanItem) -> ItemCheck:
         """All problems AFAS would report for ``item`` (a missing warehouse table is one too)."""

@@ -23,6 +23,7 @@ from afas.corrections.outbox import ItemRow, Outbox, Outcome
 from afas.corrections.plans import PlanItem
 from afas.corrections.schema import PENDING_STATES, OutboxState
 from afas.corrections.tables import held_by_others_text, outbox_table, sent_rows
+from afas.i18n import amount, ntr, number, tr
 from afas.ui.connection import Connection
 from afas.ui.errors import show_error, shown_here
 from afas.ui.identity import access_config, current_user, remember_name, why_not
@@ -39,31 +40,48 @@ def sender_name() -> str:
         who = (user.get("name") or user.get("email")) if user.get("is_logged_in") else None
     except Exception:  # noqa: BLE001 - no sign-in configured (or an older Streamlit): no name
         who = None
-    return f"the dashboard session of {who}" if who else "a dashboard session"
+    return tr("the dashboard session of {person}").format(person=who) if who else tr("a dashboard session")
 
 
 def held_text(held: Sequence[Outcome], approvers: dict[int, str]) -> str:
     """'N corrections are being sent by ...' in plain words (names are user text: shown literally)."""
     by: dict[str, list[Outcome]] = {}
     for o in held:
-        by.setdefault(o.held_by or "a sender", []).append(o)
+        by.setdefault(o.held_by or tr("a sender"), []).append(o)
     parts = []
     for who, outs in by.items():
         since = min((o.held_since for o in outs if o.held_since), default=None)
         names = sorted({approvers[o.item_id] for o in outs if approvers.get(o.item_id)})
-        count = f"{len(outs)} correction{'s' if len(outs) != 1 else ''}"
         refs = [o.reference for o in outs]
-        shown = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
-        parts.append(
-            f"{count} ({shown}"
-            + (f", approved by {', '.join(names)}" if names else "")
-            + f") {'is' if len(outs) == 1 else 'are'} being sent by another session ({who})"
-            + (f" since {since:%H:%M:%S}" if since else "")
-            + "."
-        )
+        shown = ", ".join(refs[:5])
+        if len(refs) > 5:
+            shown = tr("{references} and {n} more").format(references=shown, n=number(len(refs) - 5))
+        if names:
+            shown = tr("{references}, approved by {names}").format(references=shown, names=", ".join(names))
+        n = len(outs)
+        if since:
+            text = ntr(
+                "{n} correction ({details}) is being sent by another session ({sender}) since {time}.",
+                "{n} corrections ({details}) are being sent by another session ({sender}) since {time}.",
+                n,
+            ).format(n=number(n), details=shown, sender=who, time=f"{since:%H:%M:%S}")
+        else:
+            text = ntr(
+                "{n} correction ({details}) is being sent by another session ({sender}).",
+                "{n} corrections ({details}) are being sent by another session ({sender}).",
+                n,
+            ).format(n=number(n), details=shown, sender=who)
+        parts.append(text)
     return plain(
-        " ".join(parts) + " They are not sent again from here; their results show in the outbox when "
-        "AFAS has answered."
+        " ".join(
+            [
+                *parts,
+                tr(
+                    "They are not sent again from here; their results show in the outbox when AFAS has "
+                    "answered."
+                ),
+            ]
+        )
     )
 
 
@@ -82,16 +100,18 @@ def _approve_locally(
     def close() -> None:
         s[flag] = False
 
-    @st.dialog("Approve corrections", on_dismiss=close)
+    @st.dialog(tr("Approve corrections"), on_dismiss=close)
     def dialog() -> None:
-        st.write(question + " They are sent only when you press **Send to AFAS**.")
+        st.write(
+            tr("{question} They are sent only when you press **Send to AFAS**.").format(question=question)
+        )
         if user is None:  # asked once per session: the sidebar keeps it from now on
-            who = st.text_input("Your name", key=f"{prefix}_approver")
+            who = st.text_input(tr("Your name"), key=f"{prefix}_approver")
         else:
             who = user.name
-            st.caption(plain(f"Approved as {user.name} (the name in the sidebar)."))
+            st.caption(plain(tr("Approved as {person} (the name in the sidebar).").format(person=user.name)))
         if st.button(
-            "Approve",
+            tr("Approve"),
             key=f"{prefix}_approve_confirm",
             type="primary",
             disabled=not who.strip(),
@@ -116,8 +136,9 @@ def _approve_locally(
             s[flag] = False
             st.rerun()
 
+    approve_text = ntr("Approve {n} corrections…", "Approve {n} corrections…", len(ready))  # English: as ever
     if st.button(
-        f"Approve {len(ready)} corrections…", key=f"{prefix}_approve", type="primary", disabled=not ready
+        approve_text.format(n=number(len(ready))), key=f"{prefix}_approve", type="primary", disabled=not ready
     ):
         s[flag] = True
     if s.get(flag) and ready:
@@ -140,41 +161,65 @@ def _prepare_for_approval(
     def close() -> None:
         s[flag] = False
 
-    @st.dialog("Prepare corrections for approval", on_dismiss=close)
+    @st.dialog(tr("Prepare corrections for approval"), on_dismiss=close)
     def dialog() -> None:
         total = sum((abs(i.amount) for _, i in ready if i.amount is not None), Decimal(0))
         needed = approvals_needed(user, config, total)
-        st.write(
-            plain(
-                f"Prepare {len(ready)} corrections (€ {total:,.2f} in all) for approval? They wait on this "
-                f"page until {'two other approvers approve' if needed > 1 else 'another approver approves'} "
-                "them, and are sent only after that."
+        question = (
+            ntr(
+                "Prepare {n} corrections ({amount} in all) for approval? They wait on this page until two "
+                "other approvers approve them, and are sent only after that.",
+                "Prepare {n} corrections ({amount} in all) for approval? They wait on this page until two "
+                "other approvers approve them, and are sent only after that.",
+                len(ready),
             )
-        )
+            if needed > 1
+            else ntr(
+                "Prepare {n} corrections ({amount} in all) for approval? They wait on this page until "
+                "another approver approves them, and are sent only after that.",
+                "Prepare {n} corrections ({amount} in all) for approval? They wait on this page until "
+                "another approver approves them, and are sent only after that.",
+                len(ready),
+            )
+        )  # English says 'corrections' for one too, as it always has; Dutch has both forms
+        st.write(plain(question.format(n=number(len(ready)), amount=amount(total))))
         text = st.text_input(
-            "What the approver should know", key=f"{prefix}_batch_description",
-            placeholder="e.g. bank costs September not booked in AFAS", max_chars=200,
+            tr("What the approver should know"), key=f"{prefix}_batch_description",
+            placeholder=tr("e.g. bank costs September not booked in AFAS"), max_chars=200,
         )  # fmt: skip
-        if st.button("Prepare for approval", key=f"{prefix}_prepare_confirm", type="primary"):
+        if st.button(tr("Prepare for approval"), key=f"{prefix}_prepare_confirm", type="primary"):
             with connection(db) as con, shown_here():
+                default = ntr("{n} corrections", "{n} corrections", len(ready)).format(n=len(ready))
                 batch = propose(
                     Outbox(con), ready, by=user, config=config, origins=origins,
-                    description=" ".join(text.split()) or f"{len(ready)} corrections",
+                    description=" ".join(text.split()) or default,
                 )  # fmt: skip
-                s[f"{prefix}_prepared"] = (
-                    f"Prepared batch {batch.batch_id} ({batch.items} corrections) for approval: it waits "
-                    "below until "
-                    + (
-                        "two other approvers approve it."
-                        if batch.approvals_needed > 1
-                        else "another approver approves it."
+                prepared = (
+                    ntr(
+                        "Prepared batch {batch} ({n} corrections) for approval: it waits below until two "
+                        "other approvers approve it.",
+                        "Prepared batch {batch} ({n} corrections) for approval: it waits below until two "
+                        "other approvers approve it.",
+                        batch.items,
+                    )
+                    if batch.approvals_needed > 1
+                    else ntr(
+                        "Prepared batch {batch} ({n} corrections) for approval: it waits below until another "
+                        "approver approves it.",
+                        "Prepared batch {batch} ({n} corrections) for approval: it waits below until another "
+                        "approver approves it.",
+                        batch.items,
                     )
                 )
+                s[f"{prefix}_prepared"] = prepared.format(batch=batch.batch_id, n=number(batch.items))
                 s[flag] = False
                 st.rerun()
 
+    prepare_text = ntr(
+        "Prepare {n} corrections for approval…", "Prepare {n} corrections for approval…", len(ready)
+    )  # English: as ever
     if st.button(
-        f"Prepare {len(ready)} corrections for approval…",
+        prepare_text.format(n=number(len(ready))),
         key=f"{prefix}_approve",
         type="primary",
         disabled=not ready or reason is not None,
@@ -216,51 +261,60 @@ def waiting_section(db: Path, prefix: str) -> None:
     if not waiting:
         return
     user = current_user()
-    st.header("Waiting for approval", divider="gray")
+    st.header(tr("Waiting for approval"), divider="gray")
     for batch in waiting:
         with st.container(border=True):
             st.text(batch_text(batch))
             with st.expander(
-                f"The {batch.items} corrections of batch {batch.batch_id}"
+                tr("The {n} corrections of batch {batch}").format(n=number(batch.items), batch=batch.batch_id)
                 if batch.items != 1
-                else f"The correction of batch {batch.batch_id}"
+                else tr("The correction of batch {batch}").format(batch=batch.batch_id)
             ):
                 st.text("\n".join(lines[batch.batch_id]))
             no_approve = refusal(batch, user)
             no_decline = refusal(batch, user, decline=True)
             c1, c2 = st.columns([1, 3])
             if c1.button(
-                f"Approve batch {batch.batch_id}", key=f"{prefix}_batch_approve_{batch.batch_id}",
+                tr("Approve batch {batch}").format(batch=batch.batch_id),
+                key=f"{prefix}_batch_approve_{batch.batch_id}",
                 type="primary", disabled=no_approve is not None, help=no_approve,
             ):  # fmt: skip
                 with connection(db) as con, shown_here():
                     done, rows = approve(Outbox(con), batch.batch_id, by=user)
                     s[f"{prefix}_prepared"] = (
-                        f"Approved batch {batch.batch_id}: "
-                        + (
-                            "its correction is in the outbox."
+                        (
+                            tr("Approved batch {batch}: its correction is in the outbox.").format(
+                                batch=batch.batch_id
+                            )
                             if len(rows) == 1
-                            else f"its {len(rows)} corrections are in the outbox."
+                            else tr("Approved batch {batch}: its {n} corrections are in the outbox.").format(
+                                batch=batch.batch_id, n=number(len(rows))
+                            )
                         )
                         if rows
-                        else f"Approved batch {batch.batch_id}: it waits for one more approver."
+                        else tr("Approved batch {batch}: it waits for one more approver.").format(
+                            batch=batch.batch_id
+                        )
                     )
                     st.rerun()
             if no_approve is not None:
                 c2.caption(plain(no_approve))
             if no_decline is None:
                 with st.popover(
-                    "Withdraw…" if user is not None and batch.preparer.same_person(user) else "Decline…"
+                    tr("Withdraw…")
+                    if user is not None and batch.preparer.same_person(user)
+                    else tr("Decline…")
                 ):
-                    why = st.text_input("Why", key=f"{prefix}_batch_why_{batch.batch_id}")
+                    why = st.text_input(tr("Why"), key=f"{prefix}_batch_why_{batch.batch_id}")
                     if st.button(
-                        f"Decline batch {batch.batch_id}", key=f"{prefix}_batch_decline_{batch.batch_id}"
+                        tr("Decline batch {batch}").format(batch=batch.batch_id),
+                        key=f"{prefix}_batch_decline_{batch.batch_id}",
                     ):
                         with connection(db) as con, shown_here():
                             decline(Outbox(con), batch.batch_id, by=user, reason=why)
-                            s[f"{prefix}_prepared"] = (
-                                f"Batch {batch.batch_id} is declined: nothing of it is sent."
-                            )
+                            s[f"{prefix}_prepared"] = tr(
+                                "Batch {batch} is declined: nothing of it is sent."
+                            ).format(batch=batch.batch_id)
                             st.rerun()
 
 
@@ -274,16 +328,22 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
     message = s.pop(f"{prefix}_message", None)  # left by the approval dialog
     if message:
         approved, refused = message
-        st.success(f"Approved {approved} corrections. Send them to AFAS below.")
+        st.success(
+            ntr(
+                "Approved {n} corrections. Send them to AFAS below.",
+                "Approved {n} corrections. Send them to AFAS below.",
+                approved,
+            ).format(n=number(approved))
+        )  # English says 'corrections' for one too, as it always has; Dutch has both forms
         for text in refused:
             st.error(plain(text))  # names the item by its description: user text
-    st.header("Outbox", divider="gray")
+    st.header(tr("Outbox"), divider="gray")
     with connection(db) as con:
         box = Outbox(con)
         items = box.items()
         busy = held_by_others_text(box.held_by_others(items))
     if not items:
-        st.caption("Nothing approved yet.")
+        st.caption(tr("Nothing approved yet."))
         return
     st.dataframe(outbox_table(items, busy), hide_index=True, width="stretch", key=f"{prefix}_outbox")
     pending = [i for i in items if i.state in PENDING_STATES]
@@ -293,18 +353,27 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
     no_send = why_not(user, Right.APPROVE) if config.sign_in else None
     if no_send is not None:
         st.caption(plain(no_send))
+    send_text = (
+        tr("Send {n} to AFAS ({others} being sent elsewhere)").format(
+            n=number(len(free)), others=number(len(pending) - len(free))
+        )
+        if len(pending) > len(free)
+        else tr("Send {n} to AFAS").format(n=number(len(free)))
+    )
     if st.button(
-        f"Send {len(free)} to AFAS"
-        + (f" ({len(pending) - len(free)} being sent elsewhere)" if len(pending) > len(free) else ""),
+        send_text,
         key=f"{prefix}_send",
         type="primary",
         disabled=not pending or no_send is not None,
         help=no_send,
     ):
-        bar = st.progress(0.0, text="Checking for interrupted sends…")
+        bar = st.progress(0.0, text=tr("Checking for interrupted sends…"))
 
         def progress(n: int, total: int, row: ItemRow) -> None:
-            bar.progress(n / max(total, 1), text=f"Sending {row.reference} ({n} of {total})")
+            text = tr("Sending {reference} ({n} of {total})").format(
+                reference=row.reference, n=number(n), total=number(total)
+            )
+            bar.progress(n / max(total, 1), text=text)
 
         results: list[Outcome] = []
         s.pop(f"{prefix}_send_error", None)
@@ -318,7 +387,9 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
         mine = [r for r in results if r.held_by is None]
         confirmed = [r for r in mine if r.state == OutboxState.CONFIRMED]
         s[f"{prefix}_sent"] = sent_rows(mine)
-        s[f"{prefix}_sent_summary"] = f"{len(confirmed)} of {len(mine)} corrections are in AFAS."
+        s[f"{prefix}_sent_summary"] = ntr(
+            "{done} of {n} corrections are in AFAS.", "{done} of {n} corrections are in AFAS.", len(mine)
+        ).format(done=number(len(confirmed)), n=number(len(mine)))  # English: as ever
         s[f"{prefix}_sent_held"] = [r for r in results if r.held_by is not None]
         st.rerun()
     if s.get(f"{prefix}_send_error") is not None:
@@ -332,4 +403,4 @@ def outbox_section(db: Path, conn: Connection, prefix: str) -> None:
         st.dataframe(
             pd.DataFrame(s[f"{prefix}_sent"]), hide_index=True, width="stretch", key=f"{prefix}_sent_table"
         )
-        st.page_link("views/audit.py", label="See the audit log", icon=":material/arrow_forward:")
+        st.page_link("views/audit.py", label=tr("See the audit log"), icon=":material/arrow_forward:")

@@ -50,8 +50,8 @@ def test_above_the_threshold_each_approver_once_and_a_decided_batch_for_nobody()
 
 def test_the_batch_in_one_line_names_preparer_amount_and_approvals():
     assert batch_text(_batch(needed=2, approvers=(BERT,))) == (
-        "Batch 7: September bank costs — 3 corrections for € 12,500.00, prepared by Anna de Vries "
-        "<anna@example.nl> at 05-10-2026 09:30 (UTC). 1 of 2 approvals (Bert Jansen <bert@example.nl>); "
+        "Batch 7: September bank costs — 3 corrections for €12,500.00, prepared by Anna de Vries "
+        "<anna@example.nl> at 05/10/2026 09:30 (UTC). 1 of 2 approvals (Bert Jansen <bert@example.nl>); "
         "above the four-eyes threshold two others approve."
     )
 

@@ -60,7 +60,7 @@ def con(template: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def test_runs_are_offered_once_the_tables_an_entry_needs_are_synced(con):
-    assert run_choices(con) == {3: "#3 ledger #1, 05-01-2026 10:30"}
+    assert run_choices(con) == {3: "#3 ledger #1, 05/01/2026 10:30"}
     with duckdb.connect() as empty:
         assert run_choices(empty) == {}
 
@@ -98,7 +98,7 @@ def test_checked_edits_say_what_is_ready_and_what_afas_would_refuse(con):
     fields = body["FiEntryPar"]["Element"]["Objects"][0]["FiEntries"]["Element"][0]["Fields"]
     assert fields["BpNr"] == "(on approval)" and fields["AmCr"] == "1234.50"
     assert checked.question() == (
-        "Approve **1** journal entries (total debit € 1,234.50) for administration 1, journal 80?"
+        "Approve **1** journal entries (total debit €1,234.50) for administration 1, journal 80?"
     )
     assert checked.origins(3) == [(3, 1)]
     ((name, item),) = checked.approvals()
