@@ -5,10 +5,10 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from afas.i18n import Language, amount, current, ntr, number, ptr, tr
+from afas.i18n import Language, amount, current, ntr, number, tr
 from afas.ui.errors import shown_here
 from afas.ui.grid import selection_key
-from afas.ui.session import still_wanted_check
+from afas.ui.sqlbox import sql_section
 from afas.ui.text import plain
 from afas.ui.warehouse import MONEY, current_profile, read, require_connection, warehouse_path
 from afas.warehouse.explore import (
@@ -20,7 +20,6 @@ from afas.warehouse.explore import (
     totals,
     used_codes,
 )
-from afas.warehouse.sqlbox import EXAMPLE_QUERY, run_readonly
 
 st.title(tr("Explore the books"))
 conn = require_connection()
@@ -198,28 +197,4 @@ with per_tab, shown_here(st.info):
     )
 
 with sql_tab:
-    st.caption(tr("Read-only SQL over the warehouse (DuckDB). Tables are named after the GetConnectors."))
-    sql = st.text_area(
-        tr("Query"),
-        value=EXAMPLE_QUERY,
-        key="explore_sql",
-        height=140,
-    )
-    if st.button(ptr("SQL box", "Run"), key="explore_sql_run"):
-        with shown_here():  # refused, failed or stopped at a limit: the message and what to do
-            result = run_readonly(db, sql, still_wanted=still_wanted_check())
-            rows, seconds = number(result.table.num_rows), number(result.seconds, 2)
-            st.caption(
-                (
-                    ntr(
-                        "{n} row in {seconds} s (only the first rows are shown)",
-                        "{n} rows in {seconds} s (only the first rows are shown)",
-                        result.table.num_rows,
-                    )
-                    if result.truncated
-                    else ntr("{n} row in {seconds} s", "{n} rows in {seconds} s", result.table.num_rows)
-                ).format(n=rows, seconds=seconds)
-            )
-            st.dataframe(
-                result.table, hide_index=True, width="stretch", key="explore_sql_result", placeholder=""
-            )
+    sql_section(db)
