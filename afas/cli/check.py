@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from afas.cli.connection import add_connection_args, client_from_env
+from afas.i18n import ptr, tr
 
 __all__ = ["add_parser", "run"]
 
@@ -26,15 +27,22 @@ def run(args: argparse.Namespace) -> int:
     with client_from_env(args) as client:
         result = check_readiness(client)
     print(
-        f"Environment: {result.envid or '?'}   Profit version: {result.version or '?'}   "
-        f"App connector: {result.app_name or '?'}"
+        tr("Environment: {environment}   Profit version: {version}   App connector: {app}").format(
+            environment=result.envid or "?", version=result.version or "?", app=result.app_name or "?"
+        )
     )
+    present, missing = ptr("connector present", "ok"), tr("MISSING")
+    width = max(len(present), len(missing))
     for c in result.connectors:
-        mark = "ok     " if c.present else "MISSING"
-        print(f"  {mark} {c.kind:6} {c.tenant_id:36} {c.purpose}")
+        mark = present if c.present else missing
+        print(f"  {mark:<{width}} {c.kind:6} {c.tenant_id:36} {c.purpose}")
     if result.administrations:
-        print("Administrations: " + ", ".join(f"{a.id} {a.name}" for a in result.administrations))
+        print(
+            tr("Administrations: {administrations}").format(
+                administrations=", ".join(f"{a.id} {a.name}" for a in result.administrations)
+            )
+        )
     for problem in result.problems:
         print(f"- {problem}")
-    print("Ready." if result.ok else "Not ready: fix the points above.")
+    print(tr("Ready.") if result.ok else tr("Not ready: fix the points above."))
     return 0 if result.ok else 1

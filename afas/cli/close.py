@@ -12,6 +12,7 @@ from typing import Any
 
 from afas.catalogue import label
 from afas.errors import InputError
+from afas.i18n import number, tr
 
 __all__ = ["add_parser", "run"]
 
@@ -22,7 +23,9 @@ NOT_CLOSED = 4
 def _period(text: str) -> tuple[int, int]:
     m = re.fullmatch(r"(\d{4})-(\d{1,3})", text.strip())
     if not m:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a period; write it as YYYY-MM, e.g. 2026-03")
+        raise argparse.ArgumentTypeError(
+            tr("{text} is not a period; write it as YYYY-MM, e.g. 2026-03").format(text=repr(text))
+        )
     return int(m.group(1)), int(m.group(2))
 
 
@@ -39,7 +42,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _money(value) -> str:
-    return "" if value is None else f"{value:,.2f}"
+    return "" if value is None else number(value, 2)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
     from afas.warehouse.db import connection
 
     if not Path(args.db).exists():
-        raise InputError(f"{args.db} does not exist.", "Run python -m afas sync --db FILE first.")
+        raise InputError(
+            tr("{file} does not exist.").format(file=args.db), tr("Run python -m afas sync --db FILE first.")
+        )
     year, period = args.period
     with connection(args.db) as con:
         overview = close_overview(con, args.administration, year, period)
@@ -55,13 +60,25 @@ def run(args: argparse.Namespace) -> int:
             from afas.close.report import close_report
 
             args.out.write_bytes(close_report(con, overview))
+    line = tr(
+        "{account} {description} {status} AFAS {balance}  evidence {evidence}  unexplained {unexplained}"
+    )
     for row in overview.accounts:
         print(
-            f"{row.account:<8} {row.description[:32]:<32} {label(row.status):<24} "
-            f"AFAS {_money(row.afas_balance):>15}  evidence {_money(row.supporting):>15}  "
-            f"unexplained {_money(row.unexplained):>12}"
+            line.format(
+                account=f"{row.account:<8}",
+                description=f"{row.description[:32]:<32}",
+                status=f"{label(row.status):<24}",
+                balance=f"{_money(row.afas_balance):>15}",
+                evidence=f"{_money(row.supporting):>15}",
+                unexplained=f"{_money(row.unexplained):>12}",
+            )
         )
-    print(f"{overview.summary()} (administration {args.administration}, period {overview.period.label()})")
+    print(
+        tr("{summary} (administration {unit}, period {period})").format(
+            summary=overview.summary(), unit=args.administration, period=overview.period.label()
+        )
+    )
     if args.out:
-        print(f"report written to {args.out}")
+        print(tr("report written to {file}").format(file=args.out))
     return 0 if overview.done == overview.total else NOT_CLOSED

@@ -9,7 +9,7 @@ import os
 import sys
 
 from afas.errors import InputError
-from afas.i18n import accept_language
+from afas.i18n import accept_language, tr
 from afas.profit.client import ProfitClient
 from afas.profit.environment import Environment
 from afas.profit.token import ProfitToken
@@ -33,8 +33,10 @@ def client_from_env(args: argparse.Namespace) -> ProfitClient:
     token_text = os.environ.get("AFAS_TOKEN", "")
     if not token_text:
         raise InputError(
-            "AFAS_TOKEN is not set: put the App connector token in the AFAS_TOKEN environment "
-            "variable (it is never taken from the command line)."
+            tr(
+                "AFAS_TOKEN is not set: put the App connector token in the AFAS_TOKEN environment "
+                "variable (it is never taken from the command line)."
+            )
         )
     token = ProfitToken.parse(token_text)
     base_url = getattr(args, "base_url", None) or os.environ.get("AFAS_BASE_URL")

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from afas.errors import InputError
+from afas.i18n import number, tr
 
 __all__ = ["add_parser", "run"]
 
@@ -83,14 +84,24 @@ def run(args: argparse.Namespace) -> int:
     server = EmulatorServer(emulator, host=args.host, port=args.port).start()  # listening before we say so
     summary = emulator.demo_summary
     lines = getattr(summary, "lines", None)
-    print(
-        f"AFAS Profit emulator: environment {emulator.envid}, demo data seed {args.seed}"
-        + (f", {lines:,} journal lines" if lines is not None else "")
-        + f" (ready in {time.monotonic() - started:.1f} s)"
-    )
-    print(f"Base URL: {server.base_url}")
+    seconds = number(time.monotonic() - started, 1)
+    if lines is not None:
+        print(
+            tr(
+                "AFAS Profit emulator: environment {environment}, demo data seed {seed}, {lines} journal "
+                "lines (ready in {seconds} s)"
+            ).format(environment=emulator.envid, seed=args.seed, lines=number(lines), seconds=seconds)
+        )
+    else:
+        print(
+            tr(
+                "AFAS Profit emulator: environment {environment}, demo data seed {seed} (ready in "
+                "{seconds} s)"
+            ).format(environment=emulator.envid, seed=args.seed, seconds=seconds)
+        )
+    print(f"Base URL: {server.base_url}")  # fixed labels: scripts (and the tests) read these two lines
     print(f"Token:    {emulator.token_data}")
-    print("Press Ctrl+C to stop.", flush=True)
+    print(tr("Press Ctrl+C to stop."), flush=True)
     with contextlib.suppress(KeyboardInterrupt):  # stopping is what Ctrl+C is for here
         server.serve_forever()
     return 0

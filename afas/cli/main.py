@@ -8,7 +8,7 @@ import os
 from afas.cli import check, close, emulator, post, reconcile, sync
 from afas.cli.output import print_bug, print_error
 from afas.errors import AppError
-from afas.i18n import language_of_environment, using
+from afas.i18n import language_of_environment, tr, using
 
 __all__ = ["main"]
 
@@ -43,9 +43,8 @@ def _main(argv: list[str] | None) -> int:
         print_error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        print_error(
-            AppError("cancelled" + (f"; {args.on_cancel}" if getattr(args, "on_cancel", None) else "."))
-        )
+        why = getattr(args, "on_cancel", None)
+        print_error(AppError(tr("cancelled; {why}").format(why=tr(why)) if why else tr("cancelled.")))
         return 130
     except Exception as exc:  # noqa: BLE001 - a bug: said so, with its traceback (tokens masked)
         print_bug(exc)

@@ -21,6 +21,7 @@ import json
 from typing import Any
 
 from afas.cli.connection import add_connection_args, client_from_env
+from afas.i18n import tr
 
 __all__ = ["add_parser", "run"]
 
@@ -51,21 +52,30 @@ def _dry_run(con: Any) -> int:
     rows = [row for state in PENDING_STATES for row in outbox.items(state)]
     held = {r.item_id for r in outbox.held_by_others(rows)}
     if not rows:
-        print("Nothing to send: the outbox has no approved or unknown items.")
+        print(tr("Nothing to send: the outbox has no approved or unknown items."))
     for row in sorted(rows, key=lambda r: r.item_id):
         if row.item_id in held:
-            print(f"#{row.item_id} {row.reference}: {row.state}; being sent by {row.claimed_name}")
+            print(
+                tr("#{item} {reference}: {state}; being sent by {sender}").format(
+                    item=row.item_id, reference=row.reference, state=row.state, sender=row.claimed_name
+                )
+            )
             continue
         if row.state != OutboxState.APPROVED:
-            print(f"#{row.item_id} {row.reference}: {row.state}; would be resolved by reading AFAS back")
+            print(
+                tr("#{item} {reference}: {state}; would be resolved by reading AFAS back").format(
+                    item=row.item_id, reference=row.reference, state=row.state
+                )
+            )
             continue
         check = validator.check(item_from_json(row.kind, to_json(row.plan)))
-        mark = "valid" if check.ok else "INVALID"
+        mark = tr("valid") if check.ok else tr("INVALID")
         print(f"#{row.item_id} {row.method} {row.connector} {row.reference} ({row.description}): {mark}")
         for text in check.messages:
             print(f"    - {text}")
+        hint = tr("hint: {text}")
         for text in check.hints:
-            print(f"    hint: {text}")
+            print("    " + hint.format(text=text))
         print("    " + json.dumps(row.request_body, ensure_ascii=False))
         problems += not check.ok
     return 1 if problems else 0
@@ -78,10 +88,14 @@ def _post(db: str, client: Any) -> int:
 
     with Outbox(db, sender=f"python -m afas post ({default_name()})") as outbox:
         for item_id in outbox.recover():
-            print(f"#{item_id}: interrupted while sending; now unknown")
+            print(
+                tr("#{item}: interrupted while sending; now {state}").format(
+                    item=item_id, state=OutboxState.UNKNOWN
+                )
+            )
         outcomes = outbox.post(client)
     if not outcomes:
-        print("Nothing to send: the outbox has no approved or unknown items.")
+        print(tr("Nothing to send: the outbox has no approved or unknown items."))
     bad = held = 0
     for o in outcomes:
         if o.held_by is not None:

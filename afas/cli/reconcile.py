@@ -14,6 +14,7 @@ import duckdb
 
 from afas.catalogue import label
 from afas.errors import InputError
+from afas.i18n import number, tr
 from afas.recon.schema import RESULT_KINDS
 
 __all__ = ["add_parser", "run"]
@@ -54,19 +55,30 @@ def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path} cannot be read ({exc.strerror or type(exc).__name__}).") from None
+        raise InputError(
+            tr("{file} cannot be read ({why}).").format(file=path, why=exc.strerror or type(exc).__name__)
+        ) from None
     table = read_ledger_table(data, path.name)  # read once, column-wise: fit for a million lines
     # the dashboard's path: the recognised layout's mapping, or the one suggested from the header
     mapping = load_profile(con, args.mapping) if args.mapping else suggested_mapping(table)
     for note in preview_table(None, table, mapping).notes:  # every guess, and what it rests on
-        print(f"{'warning' if note.warn else 'note'}: {label(note.subject)}: {note.text}")
+        said = tr("warning: {subject}: {text}") if note.warn else tr("note: {subject}: {text}")
+        print(said.format(subject=label(note.subject), text=note.text))
     try:
         result = import_table(con, table, mapping, file_name=path.name, profile=args.mapping)
     except DuplicateImport as exc:
         earlier = exc.earlier
-        print(f"{path.name} was imported before as import {earlier.import_id}; reconciling that import")
+        print(
+            tr("{file} was imported before as import {import_id}; reconciling that import").format(
+                file=path.name, import_id=earlier.import_id
+            )
+        )
         return int(earlier.import_id)
-    print(f"imported {result.rows:,} lines of {path.name} as import {result.import_id}")
+    print(
+        tr("imported {n} lines of {file} as import {import_id}").format(
+            n=number(result.rows), file=path.name, import_id=result.import_id
+        )
+    )
     return int(result.import_id)
 
 
@@ -91,14 +103,18 @@ def run(args: argparse.Namespace) -> int:
         # corrections this tool posted are folded into the lines they correct
         config = dataclasses.replace(config, afas_table=with_corrections(con))
         summary = reconcile(con, import_id, config)
-        print(f"run {summary.run_id}: AFAS lines against ledger import {import_id}")
+        print(
+            tr("run {run}: AFAS lines against ledger import {import_id}").format(
+                run=summary.run_id, import_id=import_id
+            )
+        )
         width = max(len(label(k)) for k in RESULT_KINDS)
         for kind in RESULT_KINDS:
-            print(f"  {label(kind):<{width}}  {summary.counts[kind]:>10,}")
+            print(f"  {label(kind):<{width}}  {number(summary.counts[kind]):>10}")
         if args.out is not None:
             export_workbook(con, summary.run_id, args.out)
-            print(f"workbook written to {args.out}")
+            print(tr("workbook written to {file}").format(file=args.out))
         if args.csv is not None:
             export_csv(con, summary.run_id, args.csv)
-            print(f"CSV written to {args.csv}")
+            print(tr("CSV written to {file}").format(file=args.csv))
     return 0

@@ -8,6 +8,7 @@ from typing import Any
 
 import afas.recon.results  # noqa: F401  (registers the swap hook that keeps the lines old runs read)
 from afas.cli.connection import add_connection_args, client_from_env
+from afas.i18n import mark, number, tr
 
 __all__ = ["add_parser", "run"]
 
@@ -29,7 +30,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--full", action="store_true", help="refetch journal lines whole instead of incrementally"
     )
     add_connection_args(sy)
-    sy.set_defaults(func=run, on_cancel="the previous data is unchanged.")
+    sy.set_defaults(func=run, on_cancel=mark("the previous data is unchanged."))
     return sy
 
 
@@ -43,8 +44,11 @@ def run(args: argparse.Namespace) -> int:
 
     def progress(p: SyncProgress) -> None:
         if live:
-            share = f" ({p.fraction:.0%})" if p.fraction is not None else ""
-            print(f"\r  {p.connector}: {p.rows:,} rows, {p.pages:,} pages{share}   ", end="", file=sys.stderr)
+            share = f" ({number(round(p.fraction * 100))}%)" if p.fraction is not None else ""
+            text = tr("{connector}: {rows} rows, {pages} pages").format(
+                connector=p.connector, rows=number(p.rows), pages=number(p.pages)
+            )
+            print(f"\r  {text}{share}   ", end="", file=sys.stderr)
 
     with client:
         results = sync(
@@ -57,10 +61,17 @@ def run(args: argparse.Namespace) -> int:
         )
     if live:
         print(file=sys.stderr)
+    line = tr("{status} {connector} {rows} rows {pages} pages {seconds} s  {mode}")
     for r in results:
         print(
-            f"{label(r.status):6} {r.connector:36} {r.rows:>12,} rows {r.pages:>7,} pages "
-            f"{r.seconds:7.1f} s  {label(r.mode)}"
+            line.format(
+                status=f"{label(r.status):6}",
+                connector=f"{r.connector:36}",
+                rows=f"{number(r.rows):>12}",
+                pages=f"{number(r.pages):>7}",
+                seconds=f"{number(r.seconds, 1):>7}",
+                mode=label(r.mode),
+            )
         )
     from afas.close.form import reopened_texts
     from afas.close.overview import recheck_signed
@@ -71,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
             print(text)
     failed = next((r for r in results if r.status != SyncStatus.OK), None)
     if failed is not None:
-        print(f"error: {failed.connector}: {failed.error}", file=sys.stderr)
+        print(
+            tr("error: {connector}: {error}").format(connector=failed.connector, error=failed.error),
+            file=sys.stderr,
+        )
         return 1
     return 0

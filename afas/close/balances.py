@@ -17,6 +17,7 @@ from decimal import Decimal
 import duckdb
 
 from afas.errors import InputError
+from afas.i18n import tr
 from afas.warehouse.explore import NotSynced, has_table
 
 __all__ = ["AccountBalance", "ClosePeriod", "account_balances", "close_period", "periods_before"]
@@ -60,8 +61,10 @@ def _require(con: duckdb.DuckDBPyConnection) -> None:
     missing = [name for name in NEEDED if not has_table(con, name)]
     if missing:
         raise NotSynced(
-            f"The close needs {', '.join(missing)} from AFAS, which this warehouse does not have yet.",
-            "Open Sync and press Sync now.",
+            tr("The close needs {connectors} from AFAS, which this warehouse does not have yet.").format(
+                connectors=", ".join(missing)
+            ),
+            tr("Open Sync and press Sync now."),
         )
 
 
@@ -76,8 +79,10 @@ def close_period(con: duckdb.DuckDBPyConnection, unit: int, year: int, period: i
     ).fetchall()
     if not row:
         raise InputError(
-            f"Administration {unit} has no period {period} in {year} in AFAS.",
-            "Pick one of the administration's periods (Explore > Periods lists them), or sync again.",
+            tr("Administration {unit} has no period {period} in {year} in AFAS.").format(
+                unit=unit, period=period, year=year
+            ),
+            tr("Pick one of the administration's periods (Explore > Periods lists them), or sync again."),
         )
     start, end, blocked = row[0]
     return ClosePeriod(unit, year, period, start, end, bool(blocked))

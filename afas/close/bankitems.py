@@ -32,6 +32,7 @@ from decimal import Decimal
 import duckdb
 
 from afas.close.balances import ClosePeriod
+from afas.i18n import date, mark, ntr, number, tr
 from afas.warehouse.explore import has_table
 
 __all__ = ["BankItem", "BankMatching", "bank_matching"]
@@ -89,10 +90,10 @@ def bank_matching(
     con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, iban: str
 ) -> BankMatching:
     """The reconciling items of bank ``account`` (statements of ``iban``) at ``period``'s end."""
-    how = (
-        f"Match the statement against AFAS account {account} on the Reconcile page (AFAS accounts: "
-        f"{account} only): the lines it leaves unmatched become this account's reconciling items."
-    )
+    how = tr(
+        "Match the statement against AFAS account {account} on the Reconcile page (AFAS accounts: "
+        "{account} only): the lines it leaves unmatched become this account's reconciling items."
+    ).format(account=account)
     chosen = None
     for run_id, import_id, config_json, _finished in _runs(con, iban):
         f = _filter(config_json)
@@ -107,9 +108,11 @@ def bank_matching(
         return BankMatching(
             None,
             (),
-            f"The latest matching of the statement against {account} (run #{run_id}) compares AFAS's "
-            f"lines up to {date_to}, before the period's end ({period.end}): run it again with dates "
-            f"up to {period.end} for this period's reconciling items.",
+            tr(
+                "The latest matching of the statement against {account} (run #{run}) compares AFAS's lines "
+                "up to {date}, before the period's end ({end}): run it again with dates up to {end} for "
+                "this period's reconciling items."
+            ).format(account=account, run=run_id, date=date(date_to), end=date(period.end)),
         )
     end = period.end
     rows = con.execute(
@@ -134,47 +137,71 @@ def bank_matching(
         left_out = _afas_between(con, period.unit, account, start, date_from) if date_from else (0, ZERO)
         if left_out[0]:
             notes.append(
-                f"The run starts at {date_from}, after the statements' first day ({start}): AFAS's "
-                f"{left_out[0]:,} line(s) of {left_out[1]:,.2f} in between are not in it; run it from "
-                f"{start}."
+                ntr(
+                    "The run starts at {date}, after the statements' first day ({start}): AFAS's {n} line "
+                    "of {amount} in between is not in it; run it from {start}.",
+                    "The run starts at {date}, after the statements' first day ({start}): AFAS's {n} lines "
+                    "of {amount} in between are not in it; run it from {start}.",
+                    left_out[0],
+                ).format(
+                    date=date(date_from),
+                    start=date(start),
+                    n=number(left_out[0]),
+                    amount=number(left_out[1], 2),
+                )
             )
         before = _afas_before(con, period.unit, account, start)
         opening_item = BankItem(
             start,
             before - opening,
-            f"balances at the start of the statements: AFAS {before:,.2f}, the statement's opening "
-            f"balance {opening:,.2f}",
-            "opening balance",
+            tr(
+                "balances at the start of the statements: AFAS {afas}, the statement's opening "
+                "balance {opening}"
+            ).format(afas=number(before, 2), opening=number(opening, 2)),
+            tr("opening balance"),
             None,
         )
         if opening_item.amount:
             same = [
                 i
                 for i in items
-                if i.why == _ONLY_AFAS and i.amount == -opening_item.amount and start <= i.on <= first_end
+                if i.why == tr(_ONLY_AFAS) and i.amount == -opening_item.amount and start <= i.on <= first_end
             ]
             if len(same) == 1:
                 items.remove(same[0])
                 notes.append(
-                    f"AFAS books the statement's opening balance of {opening:,.2f} as its line "
-                    f"{same[0].description!r} of {same[0].on}: the same money, netted."
+                    tr(
+                        "AFAS books the statement's opening balance of {amount} as its line {description} of "
+                        "{date}: the same money, netted."
+                    ).format(
+                        amount=number(opening, 2),
+                        description=repr(same[0].description),
+                        date=date(same[0].on),
+                    )
                 )
             else:
                 items.insert(0, opening_item)
     elif first:
-        notes.append("The first statement gives no opening balance: where the two started is not checked.")
+        notes.append(
+            tr("The first statement gives no opening balance: where the two started is not checked.")
+        )
     lines = sum(1 for i in items if i.result_id is not None)
-    head = f"Matching run #{run_id}: " + (
-        f"{lines:,} line(s) are not on both sides by the period end with the same amount: "
-        "the reconciling items below."
+    head = (
+        ntr(
+            "Matching run #{run}: {n} line is not on both sides by the period end with the same amount: "
+            "the reconciling items below.",
+            "Matching run #{run}: {n} lines are not on both sides by the period end with the same amount: "
+            "the reconciling items below.",
+            lines,
+        )
         if lines
-        else "every line up to the period end is on both sides with the same amount."
-    )
+        else tr("Matching run #{run}: every line up to the period end is on both sides with the same amount.")
+    ).format(run=run_id, n=number(lines))
     return BankMatching(run_id, tuple(items), " ".join([head, *notes]))
 
 
-_ONLY_AFAS = "only in AFAS by the period end"
-_ONLY_BANK = "only on the statement by the period end"
+_ONLY_AFAS = mark("only in AFAS by the period end")
+_ONLY_BANK = mark("only on the statement by the period end")
 
 
 def _item(
@@ -192,11 +219,19 @@ def _item(
     afas_in = date_afas is not None and date_afas <= end
     bank_in = date_ledger is not None and date_ledger <= end
     if afas_in and bank_in:
-        why = "amounts differ"
+        why = tr("amounts differ")
     elif afas_in:
-        why = _ONLY_AFAS if date_ledger is None else f"in AFAS, on the statement on {date_ledger}"
+        why = (
+            tr(_ONLY_AFAS)
+            if date_ledger is None
+            else tr("in AFAS, on the statement on {date}").format(date=date(date_ledger))
+        )
     else:
-        why = _ONLY_BANK if date_afas is None else f"on the statement, in AFAS on {date_afas}"
+        why = (
+            tr(_ONLY_BANK)
+            if date_afas is None
+            else tr("on the statement, in AFAS on {date}").format(date=date(date_afas))
+        )
     on = min(d for d in (date_afas if afas_in else None, date_ledger if bank_in else None) if d is not None)
     text = (description_ledger if bank_in else None) or description_afas or description_ledger or ""
     return BankItem(on, Decimal(adds).quantize(Decimal("0.01")), " ".join(text.split()), why, int(result_id))

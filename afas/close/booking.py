@@ -47,6 +47,7 @@ from afas.corrections.plans import Defaults, JournalEntryItem
 from afas.corrections.schema import OutboxState, ensure_corrections_schema
 from afas.corrections.validation import Validator
 from afas.errors import AppError, InputError
+from afas.i18n import date, number, ptr, tr
 from afas.warehouse.db import transaction
 from afas.warehouse.explore import has_table
 
@@ -100,13 +101,21 @@ class CorrectionState:
 
     def words(self) -> str:
         if self.in_afas:
-            return f"booked in AFAS as voucher {self.reference}"
+            return tr("booked in AFAS as voucher {reference}").format(reference=self.reference)
         if self.state == OutboxState.CONFIRMED:
-            return f"voucher {self.reference} is in AFAS; it counts once a sync brings its lines in"
+            return tr("voucher {reference} is in AFAS; it counts once a sync brings its lines in").format(
+                reference=self.reference
+            )
         if self.frees:
-            why = f": {self.message}" if self.message else ""
-            return f"correction {self.reference} {label(self.state)}{why}; it can be booked again"
-        return f"correction {self.reference} {label(self.state)} in the outbox (Corrections page)"
+            text = (
+                tr("correction {reference} {state}: {message}; it can be booked again")
+                if self.message
+                else tr("correction {reference} {state}; it can be booked again")
+            )
+            return text.format(reference=self.reference, state=label(self.state), message=self.message)
+        return tr("correction {reference} {state} in the outbox (Corrections page)").format(
+            reference=self.reference, state=label(self.state)
+        )
 
 
 @dataclass(frozen=True)
@@ -126,10 +135,19 @@ class WaitingApproval:
         return False  # it is not booked again (nor cleared) while the batch waits
 
     def words(self) -> str:
-        text = f"waiting for approval in batch {self.batch_id} (prepared by {self.prepared_by})"
         if self.approvals_needed > 1:
-            text += f", {self.approvals} of {self.approvals_needed} approvals"
-        return text
+            return tr(
+                "waiting for approval in batch {batch} (prepared by {preparer}), {given} of {needed} "
+                "approvals"
+            ).format(
+                batch=self.batch_id,
+                preparer=self.prepared_by,
+                given=self.approvals,
+                needed=self.approvals_needed,
+            )
+        return tr("waiting for approval in batch {batch} (prepared by {preparer})").format(
+            batch=self.batch_id, preparer=self.prepared_by
+        )
 
 
 @dataclass(frozen=True)
@@ -142,19 +160,30 @@ class Booking:
 
     def summary(self, period: ClosePeriod) -> str:
         amount = -self.item.amount
-        side = "debit" if amount > 0 else "credit"
-        other = "credit" if amount > 0 else "debit"
-        text = (
-            f"Books {abs(amount):,.2f} {side} on account {self.item.account} and {other} on account "
-            f"{self.plan.lines[1].account}, journal {self.plan.journal}, dated "
-            f"{self.when.entry_date:%d-%m-%Y} in period {self.when.label()}"
-        )
+        debit, credit = ptr("side", "debit"), ptr("side", "credit")
+        side, other = (debit, credit) if amount > 0 else (credit, debit)
+        fields = {
+            "amount": number(abs(amount), 2),
+            "side": side,
+            "account": self.item.account,
+            "other": other,
+            "contra": self.plan.lines[1].account,
+            "journal": self.plan.journal,
+            "date": date(self.when.entry_date),
+            "period": self.when.label(),
+            "closed": period.label(),
+        }
         if self.when.moved:
-            text += (
-                f": period {period.label()} is closed in AFAS, so the entry goes into the first open "
-                "period after it, and the item stays open in the periods before"
-            )
-        return text + "."
+            return tr(
+                "Books {amount} {side} on account {account} and {other} on account {contra}, journal "
+                "{journal}, dated {date} in period {period}: period {closed} is closed in AFAS, so the "
+                "entry goes into the first open period after it, and the item stays open in the periods "
+                "before."
+            ).format(**fields)
+        return tr(
+            "Books {amount} {side} on account {account} and {other} on account {contra}, journal "
+            "{journal}, dated {date} in period {period}."
+        ).format(**fields)
 
 
 def booking_period(con: duckdb.DuckDBPyConnection, period: ClosePeriod) -> BookingPeriod:
@@ -170,8 +199,13 @@ def booking_period(con: duckdb.DuckDBPyConnection, period: ClosePeriod) -> Booki
     ).fetchall()
     if not rows:
         raise InputError(
-            f"Period {period.label()} is closed in AFAS and there is no open period after it.",
-            "Open a later period for booking in AFAS, sync Profit_periods_per_administration, then book it.",
+            tr("Period {period} is closed in AFAS and there is no open period after it.").format(
+                period=period.label()
+            ),
+            tr(
+                "Open a later period for booking in AFAS, sync Profit_periods_per_administration, "
+                "then book it."
+            ),
         )
     year, number, start = rows[0]
     start = start.date() if isinstance(start, dt.datetime) else start
@@ -250,8 +284,10 @@ def _open_item(con: duckdb.DuckDBPyConnection, period: ClosePeriod, item_id: int
     found = [item for item in open_items(con, period) if item.item_id == item_id]
     if not found:
         raise InputError(
-            f"Reconciling item #{item_id} is not open in {period.label()}.",
-            "Reload the page: it may have been cleared or booked in another session.",
+            tr("Reconciling item #{item} is not open in {period}.").format(
+                item=item_id, period=period.label()
+            ),
+            tr("Reload the page: it may have been cleared or booked in another session."),
         )
     return found[0]
 
@@ -269,27 +305,35 @@ def plan_booking(
     state = correction_states(con, [item]).get(item.item_id)
     if isinstance(state, WaitingApproval):
         raise InputError(
-            f"Reconciling item #{item.item_id} is prepared as a correction already: it is {state.words()}.",
-            "An approver approves or declines the batch on the Corrections page.",
+            tr("Reconciling item #{item} is prepared as a correction already: it is {state}.").format(
+                item=item.item_id, state=state.words()
+            ),
+            tr("An approver approves or declines the batch on the Corrections page."),
         )
     if state is not None and not state.frees:
         raise InputError(
-            f"Reconciling item #{item.item_id} is booked already: {state.words()}.",
-            "Send it from the outbox on the Corrections page, or wait for it to be rejected.",
+            tr("Reconciling item #{item} is booked already: {state}.").format(
+                item=item.item_id, state=state.words()
+            ),
+            tr("Send it from the outbox on the Corrections page, or wait for it to be rejected."),
         )
     if defaults.contra_account == item.account:
         raise InputError(
-            f"The contra account is account {item.account} itself: the entry would change nothing.",
-            "Pick the account the difference belongs on (costs, a suspense account).",
+            tr("The contra account is account {account} itself: the entry would change nothing.").format(
+                account=item.account
+            ),
+            tr("Pick the account the difference belongs on (costs, a suspense account)."),
         )
     if defaults.administration != period.unit:
         raise InputError(
-            f"The correction would go to administration {defaults.administration}, the item is in "
-            f"administration {period.unit}.",
-            "Close the administration of your connection profile, or change the profile.",
+            tr(
+                "The correction would go to administration {target}, the item is in administration {unit}."
+            ).format(target=defaults.administration, unit=period.unit),
+            tr("Close the administration of your connection profile, or change the profile."),
         )
     when = booking_period(con, period)
-    text = " ".join((description or f"Close {period.label()}: {item.description}").split())[:250]
+    default = tr("Close {period}: {description}").format(period=period.label(), description=item.description)
+    text = " ".join((description or default).split())[:250]
     plan = entry_for_ledger_line(
         defaults,
         entry_date=when.entry_date,
@@ -314,8 +358,8 @@ _FREE = (
 def _checked(booking: Booking) -> None:
     if booking.problems:
         raise InputError(
-            "This correction cannot be approved: " + "; ".join(booking.problems),
-            " ".join(booking.hints) or "Pick another journal or contra account.",
+            tr("This correction cannot be approved: {problems}").format(problems="; ".join(booking.problems)),
+            " ".join(booking.hints) or tr("Pick another journal or contra account."),
         )
 
 
@@ -325,13 +369,17 @@ def _held(c: duckdb.DuckDBPyConnection, item: ReconcilingItem) -> BookedMeanwhil
     waiting = waiting_for_approval(c, [now]) if now is not None else {}
     if item.item_id in waiting:
         return BookedMeanwhile(
-            f"Reconciling item #{item.item_id} was prepared as a correction in another session "
-            f"meanwhile: it is {waiting[item.item_id].words()}.",
-            "Reload the page: an approver approves or declines it on the Corrections page.",
+            tr(
+                "Reconciling item #{item} was prepared as a correction in another session meanwhile: it is "
+                "{state}."
+            ).format(item=item.item_id, state=waiting[item.item_id].words()),
+            tr("Reload the page: an approver approves or declines it on the Corrections page."),
         )
     return BookedMeanwhile(
-        f"Reconciling item #{item.item_id} was booked or cleared in another session meanwhile.",
-        "Reload the page: its correction is in the outbox on the Corrections page.",
+        tr("Reconciling item #{item} was booked or cleared in another session meanwhile.").format(
+            item=item.item_id
+        ),
+        tr("Reload the page: its correction is in the outbox on the Corrections page."),
     )
 
 
@@ -364,8 +412,12 @@ def book(
             item.account,
             CloseEvent.ITEM_TO_CORRECTION,
             who.signature if isinstance(who, User) else who,
-            f"#{item.item_id} as correction {row.reference} in {booking.when.label()} against "
-            f"{booking.plan.lines[1].account}",
+            tr("#{item} as correction {reference} in {period} against {contra}").format(
+                item=item.item_id,
+                reference=row.reference,
+                period=booking.when.label(),
+                contra=booking.plan.lines[1].account,
+            ),
         )
 
     return Outbox(con).approve(booking.plan, approver=who, then=link)
@@ -412,9 +464,10 @@ def propose_booking(
             )  # fmt: skip
         except duckdb.ConstraintException:
             raise BookedMeanwhile(
-                f"Reconciling item #{item.item_id} was prepared as a correction in another session "
-                "meanwhile.",
-                "Reload the page: it waits for approval on the Corrections page.",
+                tr(
+                    "Reconciling item #{item} was prepared as a correction in another session meanwhile."
+                ).format(item=item.item_id),
+                tr("Reload the page: it waits for approval on the Corrections page."),
             ) from None
         record_event(
             c,
@@ -422,18 +475,22 @@ def propose_booking(
             item.account,
             CloseEvent.ITEM_TO_CORRECTION,
             who.signature,
-            f"#{item.item_id} prepared as correction batch {batch_id} for approval, in "
-            f"{booking.when.label()} against {contra}",
+            tr(
+                "#{item} prepared as correction batch {batch} for approval, in {period} against {contra}"
+            ).format(item=item.item_id, batch=batch_id, period=booking.when.label(), contra=contra),
         )
 
-    text = f"Account {item.account}, reconciling item #{item.item_id}: {booking.summary(period)}"
+    text = tr("Account {account}, reconciling item #{item}: {summary}").format(
+        account=item.account, item=item.item_id, summary=booking.summary(period)
+    )
     return propose(
         Outbox(con),
         [(text, booking.plan)],
         by=who,
         config=config,
-        description=f"Close {period.label()}: reconciling item #{item.item_id} on account {item.account}, "
-        f"{item.description}",
+        description=tr("Close {period}: reconciling item #{item} on account {account}, {description}").format(
+            period=period.label(), item=item.item_id, account=item.account, description=item.description
+        ),
         then=link,
     )
 
@@ -469,9 +526,11 @@ def _link_batch(
         if not done:
             if strict:
                 raise BookedMeanwhile(
-                    f"Reconciling item #{item_id} of batch {batch_id} (account {account}) is no longer "
-                    "waiting for this correction: it was cleared on the Close page meanwhile.",
-                    "Decline the batch: the item does not need this correction any more.",
+                    tr(
+                        "Reconciling item #{item} of batch {batch} (account {account}) is no longer waiting "
+                        "for this correction: it was cleared on the Close page meanwhile."
+                    ).format(item=item_id, batch=batch_id, account=account),
+                    tr("Decline the batch: the item does not need this correction any more."),
                 )
             continue
         at = ClosePeriod(int(unit), int(year), int(period), dt.date.min, dt.date.min, False)
@@ -481,8 +540,15 @@ def _link_batch(
             account,
             CloseEvent.ITEM_TO_CORRECTION,
             who,
-            f"#{item_id} as correction {reference} in {b_year}-{int(b_period):02d} against {contra}, "
-            f"approved in batch {batch_id}",
+            tr(
+                "#{item} as correction {reference} in {period} against {contra}, approved in batch {batch}"
+            ).format(
+                item=item_id,
+                reference=reference,
+                period=f"{b_year}-{int(b_period):02d}",
+                contra=contra,
+                batch=batch_id,
+            ),
         )
         linked += 1
     return linked
@@ -515,7 +581,9 @@ def _decided(con: duckdb.DuckDBPyConnection, decision: Decision) -> None:
             account,
             CloseEvent.ITEM_TO_CORRECTION,
             decision.signatures,
-            f"#{item_id}: batch {batch_id} declined ({decision.reason}); the item can be booked again",
+            tr("#{item}: batch {batch} declined ({reason}); the item can be booked again").format(
+                item=item_id, batch=batch_id, reason=decision.reason
+            ),
         )
 
 
@@ -575,6 +643,7 @@ def settle_booked(con: duckdb.DuckDBPyConnection, unit: int) -> list[tuple[str, 
         ).fetchall()
         if done:
             at = ClosePeriod(unit, int(c_year), int(c_period), dt.date.min, dt.date.min, False)
-            record_event(con, at, account, CloseEvent.ITEM_CLEARED, "AFAS", f"#{item_id} by correction {ref}")
+            detail = tr("#{item} by correction {reference}").format(item=item_id, reference=ref)
+            record_event(con, at, account, CloseEvent.ITEM_CLEARED, "AFAS", detail)
             cleared.append((str(account), int(item_id)))
     return cleared

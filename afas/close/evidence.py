@@ -26,6 +26,7 @@ import duckdb
 
 from afas.close.balances import AccountBalance, ClosePeriod, movement_after
 from afas.close.schema import EvidenceKind
+from afas.i18n import date, ntr, number, tr
 from afas.recon.statementbalances import closing_balance
 from afas.warehouse.explore import has_table
 
@@ -56,16 +57,15 @@ class Evidence:
 def default_kind(balance: AccountBalance) -> Setting:
     """The evidence kind of an account nobody chose one for, and why."""
     if balance.collect_type == "D":
-        return Setting(EvidenceKind.DEBTOR_ITEMS, None, False, "a debtors collective account in AFAS")
+        return Setting(EvidenceKind.DEBTOR_ITEMS, None, False, tr("a debtors collective account in AFAS"))
     if balance.collect_type == "C":
-        return Setting(EvidenceKind.CREDITOR_ITEMS, None, False, "a creditors collective account in AFAS")
+        return Setting(EvidenceKind.CREDITOR_ITEMS, None, False, tr("a creditors collective account in AFAS"))
+    by_name = tr("suggested by its name, {name}").format(name=repr(balance.description))
     if _ZERO_NAMES.search(balance.description):
-        return Setting(EvidenceKind.ZERO, None, False, f"suggested by its name, {balance.description!r}")
+        return Setting(EvidenceKind.ZERO, None, False, by_name)
     if _BANK_NAMES.search(balance.description):
-        return Setting(
-            EvidenceKind.BANK_STATEMENT, None, False, f"suggested by its name, {balance.description!r}"
-        )
-    return Setting(EvidenceKind.SCHEDULE, None, False, "no other evidence is known for it")
+        return Setting(EvidenceKind.BANK_STATEMENT, None, False, by_name)
+    return Setting(EvidenceKind.SCHEDULE, None, False, tr("no other evidence is known for it"))
 
 
 def settings(con: duckdb.DuckDBPyConnection, unit: int) -> dict[str, tuple[EvidenceKind, str | None]]:
@@ -75,7 +75,7 @@ def settings(con: duckdb.DuckDBPyConnection, unit: int) -> dict[str, tuple[Evide
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return number(value, 2)
 
 
 def _back_to_period_end(
@@ -85,12 +85,24 @@ def _back_to_period_end(
     if not count:
         return (
             open_now,
-            f"{what}: {_money(open_now)} (no lines were booked on the account after {period.end})",
+            tr("{what}: {amount} (no lines were booked on the account after {date})").format(
+                what=what, amount=_money(open_now), date=date(period.end)
+            ),
         )
     at_end = open_now - later
-    return at_end, (
-        f"{what}: {_money(open_now)} at the sync, less {count:,} line(s) of {_money(later)} booked on the "
-        f"account after {period.end}: {_money(at_end)} at the period's end"
+    return at_end, ntr(
+        "{what}: {amount} at the sync, less {n} line of {later} booked on the account after {date}: "
+        "{at_end} at the period's end",
+        "{what}: {amount} at the sync, less {n} lines of {later} booked on the account after {date}: "
+        "{at_end} at the period's end",
+        count,
+    ).format(
+        what=what,
+        amount=_money(open_now),
+        n=number(count),
+        later=_money(later),
+        date=date(period.end),
+        at_end=_money(at_end),
     )
 
 
@@ -100,7 +112,7 @@ def _debtor_items(
     kind = EvidenceKind.DEBTOR_ITEMS
     if not (has_table(con, "Profit_Debtor_Invoices") and has_table(con, "Profit_Debtor")):
         return Evidence(
-            kind, None, "Sync Profit_Debtor_Invoices and Profit_Debtor for the customers' open items."
+            kind, None, tr("Sync Profit_Debtor_Invoices and Profit_Debtor for the customers' open items.")
         )
     # customers without a collective account of their own count on the only debtors account there is
     total, items = con.execute(
@@ -109,9 +121,8 @@ def _debtor_items(
         'WHERE i."UnitId" = ? AND (d."CollectAccount" = ? OR (? AND d."CollectAccount" IS NULL))',
         [period.unit, balance.account, only],
     ).fetchall()[0]
-    amount, words = _back_to_period_end(
-        con, period, balance.account, Decimal(total), f"{items:,} open item(s) of customers"
-    )
+    what = ntr("{n} open item of customers", "{n} open items of customers", items).format(n=number(items))
+    amount, words = _back_to_period_end(con, period, balance.account, Decimal(total), what)
     return Evidence(kind, amount, words)
 
 
@@ -119,7 +130,9 @@ def _creditor_items(con: duckdb.DuckDBPyConnection, period: ClosePeriod, balance
     kind = EvidenceKind.CREDITOR_ITEMS
     if not (has_table(con, "Profit_Creditor_Invoices") and has_table(con, "Profit_Transactions")):
         return Evidence(
-            kind, None, "Sync Profit_Creditor_Invoices and Profit_Transactions for the suppliers' open items."
+            kind,
+            None,
+            tr("Sync Profit_Creditor_Invoices and Profit_Transactions for the suppliers' open items."),
         )
     total, items = con.execute(
         """SELECT coalesce(sum(t.open), 0), count(*) FROM (
@@ -134,8 +147,13 @@ def _creditor_items(con: duckdb.DuckDBPyConnection, period: ClosePeriod, balance
         period,
         balance.account,
         Decimal(total),
-        f"{items:,} open item(s) of suppliers (each at what its lines on the account leave open: AFAS "
-        "lists suppliers' open items with their invoice amount only)",
+        ntr(
+            "{n} open item of suppliers (each at what its lines on the account leave open: AFAS lists "
+            "suppliers' open items with their invoice amount only)",
+            "{n} open items of suppliers (each at what its lines on the account leave open: AFAS lists "
+            "suppliers' open items with their invoice amount only)",
+            items,
+        ).format(n=number(items)),
     )
     return Evidence(kind, amount, words)
 
@@ -146,16 +164,20 @@ def _bank(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, iba
         return Evidence(
             kind,
             None,
-            "Link the account to its bank account (IBAN) under 'Change what evidences this account', "
-            "after importing the bank's MT940 or CAMT.053 statement on the Reconcile page.",
+            tr(
+                "Link the account to its bank account (IBAN) under 'Change what evidences this account', "
+                "after importing the bank's MT940 or CAMT.053 statement on the Reconcile page."
+            ),
         )
     found = closing_balance(con, iban, period.end)
     if found is None:
         return Evidence(
             kind,
             None,
-            f"No imported statement of {iban} closes on or before {period.end}. Import the bank's "
-            "statement up to the period's end on the Reconcile page.",
+            tr(
+                "No imported statement of {iban} closes on or before {date}. Import the bank's statement "
+                "up to the period's end on the Reconcile page."
+            ).format(iban=iban, date=date(period.end)),
         )
     gap = ""
     if found.date < period.end:
@@ -168,16 +190,36 @@ def _bank(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, iba
             return Evidence(
                 kind,
                 None,
-                f"The latest imported statement of {iban} closes on {found.date} (in {found.file_name}), "
-                f"before the period's end ({period.end}), and AFAS has {later:,} line(s) on the account "
-                f"after that day. Import the statement up to {period.end}.",
+                ntr(
+                    "The latest imported statement of {iban} closes on {date} (in {file}), before the "
+                    "period's end ({end}), and AFAS has {n} line on the account after that day. Import the "
+                    "statement up to {end}.",
+                    "The latest imported statement of {iban} closes on {date} (in {file}), before the "
+                    "period's end ({end}), and AFAS has {n} lines on the account after that day. Import the "
+                    "statement up to {end}.",
+                    later,
+                ).format(
+                    iban=iban,
+                    date=date(found.date),
+                    file=found.file_name,
+                    end=date(period.end),
+                    n=number(later),
+                ),
             )
-        gap = f"; no statement after that day, and AFAS has no line on the account up to {period.end}"
+        gap = tr("; no statement after that day, and AFAS has no line on the account up to {date}").format(
+            date=date(period.end)
+        )
     return Evidence(
         kind,
         found.closing,
-        f"closing balance {_money(found.closing)} on {found.date} of {found.statement} "
-        f"(import #{found.import_id}, {found.file_name}){gap}",
+        tr("closing balance {amount} on {date} of {statement} (import #{import_id}, {file})").format(
+            amount=_money(found.closing),
+            date=date(found.date),
+            statement=found.statement,
+            import_id=found.import_id,
+            file=found.file_name,
+        )
+        + gap,
     )
 
 
@@ -200,14 +242,18 @@ def _schedule(
         return Evidence(
             EvidenceKind.SCHEDULE,
             None,
-            "Document the supporting amount (a schedule, a confirmation, a calculation) with a note.",
+            tr("Document the supporting amount (a schedule, a confirmation, a calculation) with a note."),
         )
     amount, note, file_name, who, when = row[0]
-    attached = f", file {file_name}" if file_name else ""
+    source = (
+        tr("documented by {who} on {date} {time}, file {file}")
+        if file_name
+        else tr("documented by {who} on {date} {time}")
+    ).format(who=who, date=date(when), time=f"{when:%H:%M}", file=file_name)
     return Evidence(
         EvidenceKind.SCHEDULE,
         Decimal(amount),
-        f"documented by {who} on {when:%Y-%m-%d %H:%M}{attached}",
+        source,
         file_name=file_name,
         note=note,
         entered_by=who,
@@ -227,7 +273,9 @@ def evidence_for(
     answer, when the caller read it for many accounts)."""
     if setting.kind == EvidenceKind.ZERO:
         return Evidence(
-            EvidenceKind.ZERO, Decimal("0.00"), "a suspense or clearing account: its balance should be nil"
+            EvidenceKind.ZERO,
+            Decimal("0.00"),
+            tr("a suspense or clearing account: its balance should be nil"),
         )
     if setting.kind == EvidenceKind.BANK_STATEMENT:
         return _bank(con, period, balance.account, setting.iban)

@@ -14,10 +14,12 @@ from afas.close.overview import AccountClose, CloseOverview
 from afas.close.schema import CloseStatus, EvidenceKind
 from afas.close.signoff import Who, prepared_it, reviewed_it
 from afas.corrections.from_recon import journal_and_contra_choices
+from afas.i18n import mark, tr
 from afas.warehouse.explore import has_table
 
 __all__ = [
     "GRID_COLUMNS",
+    "HISTORY_COLUMNS",
     "Allowed",
     "allowed_actions",
     "booking_choices",
@@ -30,9 +32,12 @@ __all__ = [
 ]
 
 GRID_COLUMNS = (
-    "Account", "Description", "Evidence", "AFAS balance", "Evidence amount", "Reconciling items",
-    "Unexplained", "Status", "Prepared by", "Reviewed by",
+    mark("Account"), mark("Description"), mark("Evidence"), mark("AFAS balance"), mark("Evidence amount"),
+    mark("Reconciling items"), mark("Unexplained"), mark("Status"), mark("Prepared by"), mark("Reviewed by"),
 )  # fmt: skip
+"""The grid's columns as :func:`grid_rows` names them (English: the page shows ``tr()`` of each)."""
+
+HISTORY_COLUMNS = (mark("Period"), mark("Open difference"), mark("Accounts not reconciled"))
 
 
 def close_periods(con: duckdb.DuckDBPyConnection, unit: int) -> list[tuple[int, int, str]]:
@@ -95,7 +100,7 @@ def allowed_actions(row: AccountClose, who: Who) -> dict[str, Allowed]:
     signed-in :class:`afas.access.User` (then compared by identity, and their rights count)."""
     name = who.signature if isinstance(who, User) else " ".join((who or "").split())
     if not name:
-        nobody = Allowed(False, "Type your name first.")
+        nobody = Allowed(False, tr("Type your name first."))
         return {"prepare": nobody, "review": nobody, "withdraw": nobody, "edit": nobody}
     cannot_prepare = who.why_not(Right.PREPARE) if isinstance(who, User) else None
     cannot_review = who.why_not(Right.APPROVE) if isinstance(who, User) else None
@@ -107,21 +112,25 @@ def allowed_actions(row: AccountClose, who: Who) -> dict[str, Allowed]:
     elif row.locked:
         prepare = Allowed(False, row.lock_reason())
     elif not row.reconciled.done:
-        prepare = Allowed(False, "It is not reconciled: add its evidence or items explaining the difference.")
+        prepare = Allowed(
+            False, tr("It is not reconciled: add its evidence or items explaining the difference.")
+        )
     else:
         prepare = Allowed(True)
     s = row.signoff
     if row.status != CloseStatus.PREPARED or s is None:
-        review = Allowed(False, "Only a prepared account can be reviewed.")
+        review = Allowed(False, tr("Only a prepared account can be reviewed."))
     elif cannot_review is not None:
         review = Allowed(False, cannot_review)
     elif prepared_it(s, who if isinstance(who, User) else name):
-        review = Allowed(False, "You prepared it: another person reviews it (four-eyes).")
+        review = Allowed(False, tr("You prepared it: another person reviews it (four-eyes)."))
     elif reviewed_it(s, who if isinstance(who, User) else name):
         review = Allowed(
             False,
-            f"You reviewed it already ({len(s.reviews)} of {s.reviews_needed} reviews): another person "
-            "gives the other review.",
+            tr(
+                "You reviewed it already ({given} of {needed} reviews): another person gives the "
+                "other review."
+            ).format(given=len(s.reviews), needed=s.reviews_needed),
         )
     else:
         review = Allowed(True)
@@ -130,7 +139,7 @@ def allowed_actions(row: AccountClose, who: Who) -> dict[str, Allowed]:
     elif row.status == CloseStatus.PREPARED:
         withdraw = Allowed(True)
     else:
-        withdraw = Allowed(False, "Only a preparation not yet reviewed can be withdrawn.")
+        withdraw = Allowed(False, tr("Only a preparation not yet reviewed can be withdrawn."))
     return {"prepare": prepare, "review": review, "withdraw": withdraw, "edit": locked}
 
 
@@ -150,11 +159,11 @@ def history_table(history: list[tuple[str, object, int]]) -> pa.Table:
 
 def reopened_texts(reopened: list[tuple[int, str, str]]) -> list[str]:
     """What a sync tells of the signed account-periods it reopened (``recheck_signed``'s answer)."""
-    return [
-        f"Month-end close: account {account} of administration {unit}, period {period}, is reopened: "
+    text = tr(
+        "Month-end close: account {account} of administration {unit}, period {period}, is reopened: "
         "AFAS's balance changed after it was signed. Prepare it again on the Close page."
-        for unit, period, account in reopened
-    ]
+    )
+    return [text.format(account=account, unit=unit, period=period) for unit, period, account in reopened]
 
 
 def linked_accounts(con: duckdb.DuckDBPyConnection, ibans: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ import duckdb
 from afas.close.balances import ClosePeriod
 from afas.close.schema import CloseEvent
 from afas.errors import InputError
+from afas.i18n import date, mark, number, tr
 
 __all__ = [
     "HELD_BY_BATCH",
@@ -88,8 +89,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def parse_amount(text: str | Decimal, what: str = "The amount") -> Decimal:
-    """A typed amount as Decimal with two decimals ("1.234,56", "-12.50", "12,5"); refused in words."""
+def parse_amount(text: str | Decimal, what: str = mark("The amount")) -> Decimal:
+    """A typed amount as Decimal with two decimals ("1.234,56", "-12.50", "12,5"); refused in words.
+    ``what`` names it in the refusal: an English text marked with ``mark()``, shown translated."""
     if isinstance(text, Decimal):
         value = text
     else:
@@ -106,10 +108,14 @@ def parse_amount(text: str | Decimal, what: str = "The amount") -> Decimal:
             value = Decimal(raw)
         except InvalidOperation:
             raise InputError(
-                f"{what} {text!r} is not an amount.", "Type it as 1234.56 or 1.234,56."
+                tr("{what} {text} is not an amount.").format(what=tr(what), text=repr(text)),
+                tr("Type it as 1234.56 or 1.234,56."),
             ) from None
     if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) >= Decimal("1e16"):
-        raise InputError(f"{what} {text!r} is not an amount in cents.", "Type at most two decimals.")
+        raise InputError(
+            tr("{what} {text} is not an amount in cents.").format(what=tr(what), text=repr(text)),
+            tr("Type at most two decimals."),
+        )
     return value.quantize(Decimal("0.01"))
 
 
@@ -149,13 +155,19 @@ def add_item(
     value = parse_amount(amount)
     text = " ".join((description or "").split())
     if not text:
-        raise InputError("A reconciling item needs a description.", "Say what the difference is and why.")
+        raise InputError(
+            tr("A reconciling item needs a description."), tr("Say what the difference is and why.")
+        )
     if not value:
-        raise InputError("A reconciling item of 0.00 explains nothing.", "Type the amount of the difference.")
+        raise InputError(
+            tr("A reconciling item of 0.00 explains nothing."), tr("Type the amount of the difference.")
+        )
     if expected is not None and expected < period.start:
         raise InputError(
-            f"The expected clearing date {expected} is before the period ({period.start} to {period.end}).",
-            "Give the date the item is expected to clear.",
+            tr("The expected clearing date {date} is before the period ({start} to {end}).").format(
+                date=date(expected), start=date(period.start), end=date(period.end)
+            ),
+            tr("Give the date the item is expected to clear."),
         )
     item_id = con.execute("SELECT nextval('close_item_ids')").fetchall()[0][0]
     con.execute(
@@ -177,7 +189,7 @@ def add_item(
             _now(),
         ],
     )
-    record_event(con, period, account, CloseEvent.ITEM_ADDED, who, f"#{item_id} {value:,.2f} {text}")
+    record_event(con, period, account, CloseEvent.ITEM_ADDED, who, f"#{item_id} {number(value, 2)} {text}")
     return int(item_id)
 
 
@@ -188,8 +200,10 @@ def clear_item(
     found = [item for item in open_items(con, period) if item.item_id == item_id]
     if not found:
         raise InputError(
-            f"Reconciling item #{item_id} is not open in {period.label()}.",
-            "Reload the page: it may have been cleared already, or it belongs to a later period.",
+            tr("Reconciling item #{item} is not open in {period}.").format(
+                item=item_id, period=period.label()
+            ),
+            tr("Reload the page: it may have been cleared already, or it belongs to a later period."),
         )
     item = found[0]
     done = con.execute(
@@ -200,9 +214,13 @@ def clear_item(
     ).fetchall()
     if not done:
         raise InputError(
-            f"Reconciling item #{item_id} waits for approval as a correction (batch "
-            f"{item.correction_batch}), or was cleared meanwhile: it is not cleared now.",
-            "Decline or withdraw the batch on the Corrections page first, or reload the page.",
+            tr(
+                "Reconciling item #{item} waits for approval as a correction (batch {batch}), or was "
+                "cleared meanwhile: it is not cleared now."
+            ).format(item=item_id, batch=item.correction_batch),
+            tr("Decline or withdraw the batch on the Corrections page first, or reload the page."),
         )
-    record_event(con, period, item.account, CloseEvent.ITEM_CLEARED, who, f"#{item_id} {item.amount:,.2f}")
+    record_event(
+        con, period, item.account, CloseEvent.ITEM_CLEARED, who, f"#{item_id} {number(item.amount, 2)}"
+    )
     return item

@@ -30,6 +30,7 @@ from afas.close.evidence import Evidence, Setting, default_kind, documented, evi
 from afas.close.items import ReconcilingItem, open_items, record_event
 from afas.close.schema import CloseEvent, CloseStatus, EvidenceKind, ensure_close_schema
 from afas.errors import InputError
+from afas.i18n import date, number, tr
 from afas.profit.values import SHOWN_ROUNDING, wall_time
 from afas.warehouse.db import transaction
 from afas.warehouse.explore import has_table
@@ -92,7 +93,9 @@ class SignOff:
         """'1 of 2 reviews (Bert Jansen <bert@…>)' while a preparation has some of its reviews; else None."""
         if not self.partly_reviewed:
             return None
-        return f"{len(self.reviews)} of {self.reviews_needed} reviews ({', '.join(self.reviewers)})"
+        return tr("{given} of {needed} reviews ({reviewers})").format(
+            given=len(self.reviews), needed=self.reviews_needed, reviewers=", ".join(self.reviewers)
+        )
 
     def reviewed_text(self) -> str:
         """Who reviewed it, for a 'Reviewed by' column: all reviewers once reviewed; while it waits for
@@ -100,7 +103,9 @@ class SignOff:
         if self.reviewed:
             return self.reviewed_by or ", ".join(self.reviewers)
         if self.partly_reviewed:
-            return f"{', '.join(self.reviewers)} ({len(self.reviews)} of {self.reviews_needed})"
+            return tr("{reviewers} ({given} of {needed})").format(
+                reviewers=", ".join(self.reviewers), given=len(self.reviews), needed=self.reviews_needed
+            )
         return ""
 
 
@@ -171,22 +176,30 @@ class AccountClose:
         """The status in words, with the reviews while a second is missing: 'prepared, 1 of 2 reviews'."""
         if self.status == CloseStatus.PREPARED and self.signoff is not None and self.signoff.partly_reviewed:
             s = self.signoff
-            return f"{label(self.status)}, {len(s.reviews)} of {s.reviews_needed} reviews"
+            return tr("{status}, {given} of {needed} reviews").format(
+                status=label(self.status), given=len(s.reviews), needed=s.reviews_needed
+            )
         return label(self.status)
 
     def lock_reason(self) -> str:
         if self.status == CloseStatus.REVIEWED and self.signoff is not None:
-            return (
-                f"Account {self.account} is reviewed for this period by {self.signoff.reviewed_by} "
-                f"(prepared by {self.signoff.prepared_by}): it is locked."
+            return tr(
+                "Account {account} is reviewed for this period by {reviewers} (prepared by {preparer}): "
+                "it is locked."
+            ).format(
+                account=self.account, reviewers=self.signoff.reviewed_by, preparer=self.signoff.prepared_by
             )
         if self.status == CloseStatus.PREPARED and self.signoff is not None:
             progress = self.signoff.review_progress()
-            return (
-                f"Account {self.account} is prepared for this period by {self.signoff.prepared_by}"
-                + (f" and has {progress}" if progress else "")
-                + "; withdraw the preparation before changing it."
-            )
+            if progress:
+                return tr(
+                    "Account {account} is prepared for this period by {preparer} and has {progress}; "
+                    "withdraw the preparation before changing it."
+                ).format(account=self.account, preparer=self.signoff.prepared_by, progress=progress)
+            return tr(
+                "Account {account} is prepared for this period by {preparer}; withdraw the preparation "
+                "before changing it."
+            ).format(account=self.account, preparer=self.signoff.prepared_by)
         return ""
 
 
@@ -211,15 +224,19 @@ class CloseOverview:
         return found
 
     def summary(self) -> str:
-        return f"{self.done} of {self.total} accounts reconciled"
+        return tr("{done} of {total} accounts reconciled").format(
+            done=number(self.done), total=number(self.total)
+        )
 
     def account(self, account: str) -> AccountClose:
         for a in self.accounts:
             if a.account == account:
                 return a
         raise InputError(
-            f"Account {account} is not a balance-sheet account of the chart in AFAS.",
-            "Pick an account from the list on the Close page.",
+            tr("Account {account} is not a balance-sheet account of the chart in AFAS.").format(
+                account=account
+            ),
+            tr("Pick an account from the list on the Close page."),
         )
 
     def open_difference(self) -> Decimal:
@@ -287,16 +304,31 @@ def _reopen(
     lines = changed_lines(con, period.unit, balance.account, period.end)
     newer = [line for line in lines if since is not None and line[5] is not None and line[5] >= since]
     shown = newer or lines[:5]
+    no_voucher = tr("no voucher")
     listed = "; ".join(
-        f"entry {entry} of {day} ({voucher or 'no voucher'}) {amount:,.2f} {description or ''}".strip()
+        tr("entry {entry} of {date} ({voucher}) {amount} {description}")
+        .format(
+            entry=entry,
+            date=date(day),
+            voucher=voucher or no_voucher,
+            amount=number(amount, 2),
+            description=description or "",
+        )
+        .strip()
         for entry, day, voucher, description, amount, _when in shown[:5]
     )
     who = ", ".join(x for x in (signed.prepared_by, *signed.reviewers) if x)
     why = (
-        f"AFAS's balance changed from {signed.afas_balance:,.2f} to {balance.balance:,.2f} "
-        "after it was signed "
-        f"by {who}" + (f"; lines changed in AFAS since: {listed}" if newer else f"; latest lines: {listed}")
-    )
+        tr(
+            "AFAS's balance changed from {before} to {after} after it was signed by {who}; lines changed "
+            "in AFAS since: {lines}"
+        )
+        if newer
+        else tr(
+            "AFAS's balance changed from {before} to {after} after it was signed by {who}; "
+            "latest lines: {lines}"
+        )
+    ).format(before=number(signed.afas_balance, 2), after=number(balance.balance, 2), who=who, lines=listed)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with transaction(con):
         done = con.execute(

@@ -16,19 +16,27 @@ import xlsxwriter
 from afas.catalogue import label
 from afas.close.booking import correction_states
 from afas.close.overview import AccountClose, CloseOverview
+from afas.i18n import date, mark, tr
 from afas.recon.export import neutralise
 
 __all__ = ["close_report", "OVERVIEW_HEADERS"]
 
 OVERVIEW_HEADERS = (
-    "Account", "Description", "Evidence", "AFAS balance", "Evidence amount", "Reconciling items",
-    "Unexplained", "Status", "Prepared by", "Prepared (UTC)", "Reviewed by", "Reviewed (UTC)",
+    mark("Account"), mark("Description"), mark("Evidence"), mark("AFAS balance"), mark("Evidence amount"),
+    mark("Reconciling items"), mark("Unexplained"), mark("Status"), mark("Prepared by"),
+    mark("Prepared (UTC)"), mark("Reviewed by"), mark("Reviewed (UTC)"),
 )  # fmt: skip
+"""The overview sheet's headers, in English (the workbook has ``tr()`` of each)."""
 _ITEM_HEADERS = (
-    "Item", "Opened in", "Amount", "Description", "Expected", "Owner", "Added by", "Age (days)", "Correction",
+    mark("Item"), mark("Opened in"), mark("Amount"), mark("Description"), mark("Expected"), mark("Owner"),
+    mark("Added by"), mark("Age (days)"), mark("Correction"),
 )  # fmt: skip
-_BANK_HEADERS = ("Date", "Amount", "Description", "Why", "Age (days)")
-_EVENT_HEADERS = ("When (UTC)", "Event", "Who", "Detail")
+_BANK_HEADERS = (mark("Date"), mark("Amount"), mark("Description"), mark("Why"), mark("Age (days)"))
+_EVENT_HEADERS = (mark("When (UTC)"), mark("Event"), mark("Who"), mark("Detail"))
+
+
+def _headers(headers: tuple[str, ...]) -> list[str]:
+    return [tr(h) for h in headers]
 
 
 def _text(value: object) -> object:
@@ -55,11 +63,14 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
     day = book.add_format({"num_format": "yyyy-mm-dd"})
     period = overview.period
 
-    sheet = book.add_worksheet("Overview")
-    sheet.write(0, 0, f"Close of administration {period.unit}, period {period.label()} "
-                f"({period.start:%Y-%m-%d} to {period.end:%Y-%m-%d})", bold)  # fmt: skip
+    overview_name = tr("Overview")[:31]
+    sheet = book.add_worksheet(overview_name)
+    title = tr("Close of administration {unit}, period {period} ({start} to {end})").format(
+        unit=period.unit, period=period.label(), start=date(period.start), end=date(period.end)
+    )
+    sheet.write(0, 0, title, bold)
     sheet.write(1, 0, overview.summary())
-    sheet.write_row(3, 0, OVERVIEW_HEADERS, bold)
+    sheet.write_row(3, 0, _headers(OVERVIEW_HEADERS), bold)
     for r, row in enumerate(overview.accounts, start=4):
         s = row.signoff
         sheet.write_string(r, 0, row.account)
@@ -86,16 +97,17 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
     sheet.set_column(3, 6, 16)
     sheet.set_column(7, 11, 18)
 
-    used = {"overview"}
+    used = {overview_name.casefold()}
     for row in overview.accounts:
         ws = book.add_worksheet(_sheet_name(row, used))
         ws.write(0, 0, f"{row.account} {row.description}", bold)
+        kind = label(row.setting.kind)
         facts = [
-            ("Status", row.status_text()),
-            ("Evidence", label(row.setting.kind) + ("" if row.setting.chosen else f" ({row.setting.why})")),
-            ("Evidence source", row.evidence.source),
-            ("Note", row.evidence.note or ""),
-            ("Attached file", row.evidence.file_name or ""),
+            (tr("Status"), row.status_text()),
+            (tr("Evidence"), kind if row.setting.chosen else f"{kind} ({row.setting.why})"),
+            (tr("Evidence source"), row.evidence.source),
+            (tr("Note"), row.evidence.note or ""),
+            (tr("Attached file"), row.evidence.file_name or ""),
         ]
         r = 2
         for name, value in facts:
@@ -103,10 +115,10 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
             ws.write(r, 1, _text(value))
             r += 1
         for name, value in (
-            ("AFAS balance", row.afas_balance),
-            ("Evidence amount", row.supporting),
-            ("Reconciling items", row.items_total),
-            ("Unexplained", row.unexplained),
+            (tr("AFAS balance"), row.afas_balance),
+            (tr("Evidence amount"), row.supporting),
+            (tr("Reconciling items"), row.items_total),
+            (tr("Unexplained"), row.unexplained),
         ):
             ws.write(r, 0, name, bold)
             if value is not None:
@@ -114,8 +126,8 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
             r += 1
         s = row.signoff
         for name, who, at in (
-            ("Prepared by", s.prepared_by if s else None, s.prepared if s else None),
-            ("Reviewed by", s.reviewed_text() if s else None, s.reviewed if s else None),
+            (tr("Prepared by"), s.prepared_by if s else None, s.prepared if s else None),
+            (tr("Reviewed by"), s.reviewed_text() if s else None, s.reviewed if s else None),
         ):
             ws.write(r, 0, name, bold)
             ws.write(r, 1, _text(who or ""))
@@ -123,12 +135,12 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
                 ws.write_datetime(r, 2, at, when)
             r += 1
         if s is not None and s.reopened_why:
-            ws.write(r, 0, "Reopened", bold)
+            ws.write(r, 0, tr("Reopened"), bold)
             ws.write(r, 1, _text(s.reopened_why))
             r += 1
         r += 1
-        ws.write(r, 0, "Reconciling items", bold)
-        ws.write_row(r + 1, 0, _ITEM_HEADERS, bold)
+        ws.write(r, 0, tr("Reconciling items"), bold)
+        ws.write_row(r + 1, 0, _headers(_ITEM_HEADERS), bold)
         r += 2
         states = correction_states(con, row.items)
         for item in row.items:
@@ -146,9 +158,9 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
             r += 1
         if row.bank is not None:
             r += 1
-            ws.write(r, 0, "From the matching of the statement", bold)
+            ws.write(r, 0, tr("From the matching of the statement"), bold)
             ws.write(r + 1, 0, _text(row.bank.note))
-            ws.write_row(r + 2, 0, _BANK_HEADERS, bold)
+            ws.write_row(r + 2, 0, _headers(_BANK_HEADERS), bold)
             r += 3
             for b in row.bank.items:
                 ws.write_datetime(r, 0, b.on, day)
@@ -158,8 +170,8 @@ def close_report(con: duckdb.DuckDBPyConnection, overview: CloseOverview) -> byt
                 ws.write_number(r, 4, b.age_days(period.end))
                 r += 1
         r += 1
-        ws.write(r, 0, "History", bold)
-        ws.write_row(r + 1, 0, _EVENT_HEADERS, bold)
+        ws.write(r, 0, tr("History"), bold)
+        ws.write_row(r + 1, 0, _headers(_EVENT_HEADERS), bold)
         r += 2
         events = con.execute(
             "SELECT happened, event, who, detail FROM close_events "

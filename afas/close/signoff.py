@@ -35,6 +35,7 @@ from afas.corrections.batches import Batch
 from afas.corrections.outbox import ItemRow
 from afas.corrections.plans import Defaults
 from afas.errors import AppError, InputError
+from afas.i18n import mark, ntr, number, tr
 from afas.warehouse.db import transaction
 
 __all__ = [
@@ -87,7 +88,7 @@ def _who(who: Who, right: Right = Right.PREPARE) -> str:
     name = " ".join((who or "").split())
     if not name:
         raise InputError(
-            "Say who you are before signing or changing the close.", "Type your name in the sidebar."
+            tr("Say who you are before signing or changing the close."), tr("Type your name in the sidebar.")
         )
     return name
 
@@ -164,7 +165,7 @@ def _retrying(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
         except (duckdb.TransactionException, _Again):
             if attempt == _RETRIES - 1:
                 raise SignedMeanwhile(
-                    "Another session kept changing the account while you signed it.", "Try again."
+                    tr("Another session kept changing the account while you signed it."), tr("Try again.")
                 ) from None
             time.sleep(random.uniform(0.001, 0.005) * (1 + attempt % 8))
     raise AssertionError("unreachable")
@@ -180,7 +181,7 @@ def _current(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str) 
 
 def _unlocked(row: AccountClose) -> None:
     if row.locked:
-        raise Locked(row.lock_reason(), "Withdraw the preparation (a reviewed account stays locked).")
+        raise Locked(row.lock_reason(), tr("Withdraw the preparation (a reviewed account stays locked)."))
 
 
 def prepare(
@@ -199,14 +200,16 @@ def prepare(
     _unlocked(row)
     if not row.reconciled.done:
         unexplained = row.unexplained
+        why = (
+            row.evidence.source
+            if unexplained is None
+            else tr("a difference of {amount} is not explained by reconciling items.").format(
+                amount=number(unexplained, 2)
+            )
+        )
         raise NotReconciled(
-            f"Account {account} is not reconciled: "
-            + (
-                row.evidence.source
-                if unexplained is None
-                else f"a difference of {unexplained:,.2f} is not explained by reconciling items."
-            ),
-            "Add the evidence, or reconciling items that explain the difference, then prepare it.",
+            tr("Account {account} is not reconciled: {why}").format(account=account, why=why),
+            tr("Add the evidence, or reconciling items that explain the difference, then prepare it."),
         )
     changed = last_change(con, period.unit, account, period.end)
     issuer, subject = identity(who)
@@ -228,20 +231,29 @@ def prepare(
             )  # fmt: skip
         except duckdb.ConstraintException:
             raise SignedMeanwhile(
-                f"Account {account} was signed in another session while you prepared it.",
-                "Reload the page and look again.",
+                tr("Account {account} was signed in another session while you prepared it.").format(
+                    account=account
+                ),
+                tr("Reload the page and look again."),
             ) from None
         # reviews left of an earlier preparation (they go with it, but be sure): not this one's
         con.execute(
             "DELETE FROM close_reviews WHERE unit = ? AND year = ? AND period = ? AND account = ?",
             [*period.key, account],
         )
-        record_event(con, period, account, CloseEvent.PREPARED, name, f"AFAS balance {row.afas_balance:,.2f}")
+        record_event(
+            con,
+            period,
+            account,
+            CloseEvent.PREPARED,
+            name,
+            tr("AFAS balance {amount}").format(amount=number(row.afas_balance, 2)),
+        )
     return _current(con, period, account)
 
 
 def _more(n: int) -> str:
-    return f"{n} more review{'s' if n != 1 else ''}"
+    return ntr("{n} more review", "{n} more reviews", n).format(n=n)
 
 
 def review(
@@ -261,19 +273,24 @@ def review(
     signed = row.signoff
     if row.status != CloseStatus.PREPARED or signed is None:
         raise InputError(
-            f"Account {account} is {label(row.status)}, not prepared: there is nothing to review.",
-            "The preparer signs it first.",
+            tr("Account {account} is {status}, not prepared: there is nothing to review.").format(
+                account=account, status=label(row.status)
+            ),
+            tr("The preparer signs it first."),
         )
     if prepared_it(signed, who):
         raise FourEyes(
-            f"You prepared account {account} yourself, so you cannot review it too.",
-            "Another person reviews it (four-eyes).",
+            tr("You prepared account {account} yourself, so you cannot review it too.").format(
+                account=account
+            ),
+            tr("Another person reviews it (four-eyes)."),
         )
     if reviewed_it(signed, who):
         raise FourEyes(
-            f"You reviewed account {account} already; it needs {_more(signed.reviews_missing)} by "
-            "another person.",
-            "Another person reviews it (above the four-eyes threshold two people review).",
+            tr("You reviewed account {account} already; it needs {more} by another person.").format(
+                account=account, more=_more(signed.reviews_missing)
+            ),
+            tr("Another person reviews it (above the four-eyes threshold two people review)."),
         )
     wanted = reviews_needed(who, config, row.afas_balance)
 
@@ -300,8 +317,8 @@ def review(
         ).fetchall()
         if any((issuer, subject) == me for _, issuer, subject in others):
             raise FourEyes(
-                f"You reviewed account {account} in another session already.",
-                "Another person gives its other review.",
+                tr("You reviewed account {account} in another session already.").format(account=account),
+                tr("Another person gives its other review."),
             )
         needed = max(int(stored or 1), wanted)
         now = _now()
@@ -326,9 +343,13 @@ def review(
             raise SignedMeanwhile(
                 f"Account {account} changed while you reviewed it.", "Reload the page and look again."
             )
-        detail = f"prepared by {signed.prepared_by}"
+        detail = tr("prepared by {preparer}").format(preparer=signed.prepared_by)
         if needed > 1:
-            detail += f"; review {given} of {needed}" + ("" if final else ", waiting for the other")
+            detail = (
+                tr("prepared by {preparer}; review {given} of {needed}")
+                if final
+                else tr("prepared by {preparer}; review {given} of {needed}, waiting for the other")
+            ).format(preparer=signed.prepared_by, given=given, needed=needed)
         record_event(con, period, account, CloseEvent.REVIEWED, name, detail)
 
     _retrying(con, work)
@@ -342,9 +363,10 @@ def withdraw(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, 
     row = _current(con, period, account)
     if row.status != CloseStatus.PREPARED or row.signoff is None:
         raise InputError(
-            f"Account {account} is {label(row.status)}: only a preparation not yet reviewed "
-            "can be withdrawn.",
-            "A reviewed account reopens only when AFAS's balance changes.",
+            tr("Account {account} is {status}: only a preparation not yet reviewed can be withdrawn.").format(
+                account=account, status=label(row.status)
+            ),
+            tr("A reviewed account reopens only when AFAS's balance changes."),
         )
     with transaction(con):
         done = con.execute(
@@ -354,8 +376,10 @@ def withdraw(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, 
         ).fetchall()
         if not done:
             raise SignedMeanwhile(
-                f"Account {account} was reviewed in another session meanwhile: it is locked.",
-                "Reload the page and look again.",
+                tr("Account {account} was reviewed in another session meanwhile: it is locked.").format(
+                    account=account
+                ),
+                tr("Reload the page and look again."),
             )
         con.execute(
             "DELETE FROM close_reviews WHERE unit = ? AND year = ? AND period = ? AND account = ?",
@@ -368,7 +392,9 @@ def withdraw(con: duckdb.DuckDBPyConnection, period: ClosePeriod, account: str, 
             account,
             CloseEvent.UNSIGNED,
             name,
-            f"prepared by {row.signoff.prepared_by}" + (f", with {progress}" if progress else ""),
+            (
+                tr("prepared by {preparer}, with {progress}") if progress else tr("prepared by {preparer}")
+            ).format(preparer=row.signoff.prepared_by, progress=progress),
         )
     return _current(con, period, account)
 
@@ -390,7 +416,7 @@ def set_evidence_kind(
         iban = None
     elif iban is None:
         raise InputError(
-            "A bank account's evidence needs its IBAN.", "Pick the IBAN of the imported statement."
+            tr("A bank account's evidence needs its IBAN."), tr("Pick the IBAN of the imported statement.")
         )
     with transaction(con):
         con.execute("DELETE FROM close_settings WHERE unit = ? AND account = ?", [period.unit, account])
@@ -419,16 +445,21 @@ def document_evidence(
 
     name = _who(who)
     _unlocked(_current(con, period, account))
-    value = parse_amount(amount, "The supporting amount")
+    value = parse_amount(amount, mark("The supporting amount"))
     text = " ".join((note or "").split())
     if not text:
         raise InputError(
-            "Evidence needs a note.", "Say what supports the amount (a schedule, a confirmation)."
+            tr("Evidence needs a note."), tr("Say what supports the amount (a schedule, a confirmation).")
         )
     if file_bytes is not None and len(file_bytes) > MAX_ATTACHMENT_BYTES:
+        size = MAX_ATTACHMENT_BYTES // (1024 * 1024)
         raise InputError(
-            f"{file_name or 'The file'} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
-            "Attach a smaller file (a PDF of the schedule).",
+            (
+                tr("{file} is larger than {size} MB.").format(file=file_name, size=size)
+                if file_name
+                else tr("The file is larger than {size} MB.").format(size=size)
+            ),
+            tr("Attach a smaller file (a PDF of the schedule)."),
         )
     with transaction(con):
         con.execute(
@@ -439,7 +470,7 @@ def document_evidence(
             "INSERT INTO close_evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [*period.key, account, value, text, file_name if file_bytes else None, file_bytes, name, _now()],
         )
-        record_event(con, period, account, CloseEvent.EVIDENCE, name, f"{value:,.2f} {text}")
+        record_event(con, period, account, CloseEvent.EVIDENCE, name, f"{number(value, 2)} {text}")
 
 
 def evidence_file(

@@ -33,6 +33,7 @@ from afas.corrections.plans import Defaults
 from afas.corrections.schema import OutboxState
 from afas.emulator.demo.bank_export import PLANTED_MONTH, PLANTED_YEAR, bank_statement
 from afas.errors import AppError, InputError
+from afas.i18n import date
 from afas.recon.ledgers import import_ledger
 from afas.recon.mapping import suggest_mapping
 from afas.recon.matching import AfasFilter, MatchConfig, reconcile
@@ -208,7 +209,7 @@ def test_the_matching_runs_unmatched_lines_explain_the_bank_difference(bank):
     assert costs.why == "only on the statement by the period end"
     ((_, afas_date, bank_date, amount),) = planted.early
     (early,) = [i for i in row.bank.items if i.amount == -amount]
-    assert early.why == f"on the statement, in AFAS on {afas_date}" and early.on == bank_date
+    assert early.why == f"on the statement, in AFAS on {date(afas_date)}" and early.on == bank_date
     assert len(by_text) <= len(row.bank.items)
     # the month after: the timing difference is gone, the costs and the amount off remain
     later = close_overview(con, UNIT, PLANTED_YEAR, PLANTED_MONTH + 1).account("1100")
@@ -227,7 +228,7 @@ def test_a_run_that_stops_before_the_period_end_is_not_used(bank):
         MatchConfig(afas_filter=AfasFilter(unit_id=UNIT, accounts=("1100",), date_to=early_end)),
     )
     row = close_overview(con, UNIT, PLANTED_YEAR, PLANTED_MONTH).account("1100")
-    assert row.bank.run_id is None and f"up to {early_end}" in row.bank.note
+    assert row.bank.run_id is None and f"up to {date(early_end)}" in row.bank.note
     assert row.status == CloseStatus.UNEXPLAINED
 
 
@@ -265,5 +266,6 @@ def test_a_run_that_starts_after_the_statements_says_which_afas_lines_it_left_ou
         con, import_id, MatchConfig(afas_filter=AfasFilter(unit_id=UNIT, accounts=("1100",), date_from=later))
     )
     row = close_overview(con, UNIT, PLANTED_YEAR, PLANTED_MONTH).account("1100")
-    assert f"The run starts at {later}, after the statements' first day ({first})" in row.bank.note
+    said = f"The run starts at {date(later)}, after the statements' first day ({date(first)})"
+    assert said in row.bank.note
     assert row.status == CloseStatus.UNEXPLAINED  # the lines it left out are not explained by anything

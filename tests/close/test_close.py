@@ -32,6 +32,7 @@ from afas.close.signoff import (
     withdraw,
 )
 from afas.emulator.core import Emulator
+from afas.i18n import date
 from afas.profit.values import wall_time
 from afas.warehouse.sync import sync
 from tests.conftest import make_client
@@ -322,7 +323,7 @@ def test_a_bank_account_is_evidenced_by_its_statements_closing_balance(con):
         import_table(con, table, suggested_mapping(table), file_name=f"bank-{day}.940", accept_problems=True)
     row = close_overview(con, UNIT, year, period - 1).account("1100")
     assert row.supporting == afas - Decimal("12.50") and row.unexplained == Decimal("12.50")
-    assert f"on {p.end}" in row.evidence.source and row.status == CloseStatus.UNEXPLAINED
+    assert f"on {date(p.end)}" in row.evidence.source and row.status == CloseStatus.UNEXPLAINED
     add_reconciling_item(con, p, "1100", "12.50", "bank costs not booked yet", "Anna")
     assert close_overview(con, UNIT, year, period - 1).account("1100").status == CloseStatus.EXPLAINED
     # the next period: the latest statement closes before its end, and AFAS booked after it
@@ -330,7 +331,8 @@ def test_a_bank_account_is_evidenced_by_its_statements_closing_balance(con):
     row = nxt.account("1100")
     booked = balance_from_lines(con, "1100", nxt.period.end) != afas
     assert booked and row.supporting is None and row.status == CloseStatus.NOT_STARTED
-    assert f"closes on {p.end}" in row.evidence.source and "Import the statement up to" in row.evidence.source
+    source = row.evidence.source
+    assert f"closes on {date(p.end)}" in source and "Import the statement up to" in source
 
 
 def test_two_sessions_preparing_at_once_sign_it_once(con, monkeypatch):
