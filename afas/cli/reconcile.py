@@ -14,7 +14,7 @@ import duckdb
 
 from afas.catalogue import label
 from afas.errors import InputError
-from afas.i18n import number, tr
+from afas.i18n import ntr, number, tr
 from afas.recon.schema import RESULT_KINDS
 
 __all__ = ["add_parser", "run"]
@@ -75,9 +75,11 @@ def _import(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
         )
         return int(earlier.import_id)
     print(
-        tr("imported {n} lines of {file} as import {import_id}").format(
-            n=number(result.rows), file=path.name, import_id=result.import_id
-        )
+        ntr(
+            "imported {n} line of {file} as import {import_id}",
+            "imported {n} lines of {file} as import {import_id}",
+            result.rows,
+        ).format(n=number(result.rows), file=path.name, import_id=result.import_id)
     )
     return int(result.import_id)
 

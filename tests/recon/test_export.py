@@ -191,7 +191,7 @@ def test_cli_imports_a_ledger_file_then_reconciles(tmp_path, capsys):
     assert _cli(["reconcile", "--db", str(db), "--ledger", str(ledger)]) == 0
     out = capsys.readouterr().out
     assert (
-        "imported 1 lines of bank.csv as import 51" in out and "\n  Matched                      1\n" in out
+        "imported 1 line of bank.csv as import 51" in out and "\n  Matched                      1\n" in out
     )
     # The same file again: the earlier import is reconciled, not imported twice.
     assert _cli(["reconcile", "--db", str(db), "--ledger", str(ledger)]) == 0
