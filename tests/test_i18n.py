@@ -205,3 +205,18 @@ def test_a_dutch_and_an_english_session_on_one_warehouse_each_read_their_own_lan
     assert english == ["Connector", "Used for", "Rows held"]
     sessions["nl"].run()  # the Dutch session again, after the English one filled the cache
     assert list(sessions["nl"].dataframe[0].value.columns)[:3] == dutch
+
+
+def test_the_clis_help_speaks_dutch_on_a_dutch_system(monkeypatch, capsys):
+    from afas.cli.main import main
+
+    monkeypatch.setenv("AFAS_LANGUAGE", "nl")
+    with pytest.raises(SystemExit):
+        main(["sync", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "het DuckDB-bestand (aangemaakt als het ontbreekt)" in said
+    assert "journaalpostregels volledig opnieuw ophalen in plaats van alleen de wijzigingen" in said
+    monkeypatch.setenv("AFAS_LANGUAGE", "en")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "Exit status: 0 done;" in " ".join(capsys.readouterr().out.split())

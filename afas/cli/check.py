@@ -13,7 +13,7 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     ck = subparsers.add_parser(
-        "check", help="check that the AFAS side is set up right (token from AFAS_TOKEN)"
+        "check", help=tr("check that the AFAS side is set up right (token from AFAS_TOKEN)")
     )
     add_connection_args(ck)
     ck.set_defaults(func=run)

@@ -31,12 +31,12 @@ def _period(text: str) -> tuple[int, int]:
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
-        "close", help="the month-end close of a period: each balance-sheet account's status"
+        "close", help=tr("the month-end close of a period: each balance-sheet account's status")
     )
-    p.add_argument("--db", required=True, help="the DuckDB file holding the synced AFAS tables")
-    p.add_argument("--administration", type=int, required=True, help="the AFAS administration (number)")
-    p.add_argument("--period", type=_period, required=True, metavar="YYYY-MM", help="year and period")
-    p.add_argument("--out", type=Path, metavar="FILE.xlsx", help="write the close report for the auditor")
+    p.add_argument("--db", required=True, help=tr("the DuckDB file holding the synced AFAS tables"))
+    p.add_argument("--administration", type=int, required=True, help=tr("the AFAS administration (number)"))
+    p.add_argument("--period", type=_period, required=True, metavar="YYYY-MM", help=tr("year and period"))
+    p.add_argument("--out", type=Path, metavar="FILE.xlsx", help=tr("write the close report for the auditor"))
     p.set_defaults(func=run)
     return p
 

@@ -19,11 +19,13 @@ __all__ = ["add_connection_args", "client_from_env"]
 
 def add_connection_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--base-url", default=None, help="explicit base URL (or AFAS_BASE_URL; e.g. the emulator's)"
+        "--base-url", default=None, help=tr("explicit base URL (or AFAS_BASE_URL; e.g. the emulator's)")
     )
-    parser.add_argument("--env", default=None, help="environment number, e.g. 36480 (or AFAS_ENVIRONMENT)")
     parser.add_argument(
-        "--env-type", default=None, help="production, test or accept (or AFAS_ENVIRONMENT_TYPE)"
+        "--env", default=None, help=tr("environment number, e.g. 36480 (or AFAS_ENVIRONMENT)")
+    )
+    parser.add_argument(
+        "--env-type", default=None, help=tr("production, test or accept (or AFAS_ENVIRONMENT_TYPE)")
     )
 
 

@@ -14,44 +14,54 @@ __all__ = ["add_parser", "run"]
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    em = subparsers.add_parser("emulator", help="serve the AFAS Profit emulator with its demo administration")
+    em = subparsers.add_parser(
+        "emulator", help=tr("serve the AFAS Profit emulator with its demo administration")
+    )
     em.add_argument("--host", default="127.0.0.1")
     em.add_argument("--port", type=int, default=8765)
-    em.add_argument("--seed", type=int, default=1, help="demo data seed (same seed, same data)")
-    em.add_argument("--transactions", type=int, default=5000, help="approximate number of journal lines")
+    em.add_argument("--seed", type=int, default=1, help=tr("demo data seed (same seed, same data)"))
+    em.add_argument("--transactions", type=int, default=5000, help=tr("approximate number of journal lines"))
     em.add_argument(
-        "--token", default=None, help="the demo token's data string (default: derived from the seed)"
+        "--token", default=None, help=tr("the demo token's data string (default: derived from the seed)")
     )
-    em.add_argument("--environment", type=int, default=12345, help="the environment number it reports")
+    em.add_argument("--environment", type=int, default=12345, help=tr("the environment number it reports"))
     em.add_argument(
         "--without",
         action="append",
         default=[],
         metavar="CONNECTOR",
-        help="leave a Get- or UpdateConnector out of the token's App connector (repeatable), to see the "
-        "readiness check report it",
+        help=tr(
+            "leave a Get- or UpdateConnector out of the token's App connector (repeatable), to see the "
+            "readiness check report it"
+        ),
     )
     em.add_argument(
         "--administrations",
         type=lambda v: [int(x) for x in v.split(",") if x.strip()],
         default=None,
         metavar="N[,N]",
-        help="the administrations the token's user may see ('' for none: the missing authorisation filter)",
+        help=tr(
+            "the administrations the token's user may see ('' for none: the missing authorisation filter)"
+        ),
     )
     em.add_argument(
         "--subsecond-timestamps",
         action="store_true",
-        help="keep Created/Modified with milliseconds, show them rounded to the second and filter on the "
-        "kept value, as AFAS does",
+        help=tr(
+            "keep Created/Modified with milliseconds, show them rounded to the second and filter on the "
+            "kept value, as AFAS does"
+        ),
     )
     em.add_argument(
         "--fault",
         action="append",
         default=[],
         metavar="SPEC",
-        help="inject a fault: KIND[,connector=ID][,method=VERB][,times=N|always][,latency_ms=N]"
-        "[,retry_after=N] with KIND one of latency, error500, error503, drop, lost_response (repeatable; "
-        "at run time also POST /__emulator__/faults)",
+        help=tr(
+            "inject a fault: KIND[,connector=ID][,method=VERB][,times=N|always][,latency_ms=N]"
+            "[,retry_after=N] with KIND one of latency, error500, error503, drop, lost_response (repeatable; "
+            "at run time also POST /__emulator__/faults)"
+        ),
     )
     em.set_defaults(func=run)
     return em

@@ -8,21 +8,25 @@ import os
 from afas.cli import check, close, emulator, post, reconcile, sync
 from afas.cli.output import print_bug, print_error
 from afas.errors import AppError
-from afas.i18n import language_of_environment, tr, using
+from afas.i18n import language_of_environment, mark, tr, using
 
 __all__ = ["main"]
 
-DESCRIPTION = "Check and correct the books in AFAS Profit: emulator, check, sync, reconcile, close, post."
+DESCRIPTION = mark(
+    "Check and correct the books in AFAS Profit: emulator, check, sync, reconcile, close, post."
+)
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m afas",
-        description=DESCRIPTION,
-        epilog="Exit status: 0 done; 1 AFAS refused or failed part of it; 2 input that cannot be used; "
-        "3 busy (another sync, session or program holds what was needed); 4 (close) an account is not "
-        "reconciled yet; 130 cancelled. The token of a "
-        "real environment is read only from AFAS_TOKEN, never from the command line.",
+        description=tr(DESCRIPTION),
+        epilog=tr(
+            "Exit status: 0 done; 1 AFAS refused or failed part of it; 2 input that cannot be used; "
+            "3 busy (another sync, session or program holds what was needed); 4 (close) an account is not "
+            "reconciled yet; 130 cancelled. The token of a "
+            "real environment is read only from AFAS_TOKEN, never from the command line."
+        ),
     )
     sub = root.add_subparsers(dest="command", required=True)
     for command in (emulator, check, sync, reconcile, close, post):

@@ -29,11 +29,11 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register the ``post`` command on an ``argparse`` subparsers object."""
     p = subparsers.add_parser(
-        "post", help="send the approved corrections in the outbox to AFAS (token from AFAS_TOKEN)"
+        "post", help=tr("send the approved corrections in the outbox to AFAS (token from AFAS_TOKEN)")
     )
-    p.add_argument("--db", required=True, help="the warehouse DuckDB file holding the outbox")
+    p.add_argument("--db", required=True, help=tr("the warehouse DuckDB file holding the outbox"))
     p.add_argument(
-        "--dry-run", action="store_true", help="validate and show the request bodies; send nothing"
+        "--dry-run", action="store_true", help=tr("validate and show the request bodies; send nothing")
     )
     add_connection_args(p)
     p.set_defaults(func=run)

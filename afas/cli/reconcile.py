@@ -22,17 +22,23 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register the ``reconcile`` command on an argparse subparsers object."""
-    p = subparsers.add_parser("reconcile", help="match a ledger file against the synced AFAS journal lines")
-    p.add_argument("--db", required=True, help="the DuckDB file holding the synced AFAS tables")
+    p = subparsers.add_parser(
+        "reconcile", help=tr("match a ledger file against the synced AFAS journal lines")
+    )
+    p.add_argument("--db", required=True, help=tr("the DuckDB file holding the synced AFAS tables"))
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--ledger", type=Path, metavar="FILE", help="a ledger file to import (CSV, Excel, ...)")
-    src.add_argument("--import-id", type=int, metavar="N", help="reconcile ledger import N, imported before")
-    p.add_argument("--mapping", metavar="PROFILE", help="a saved mapping profile (default: suggested)")
-    p.add_argument("--out", type=Path, metavar="FILE.xlsx", help="write the results as an Excel workbook")
-    p.add_argument("--csv", type=Path, metavar="FILE.csv", help="write the results as CSV")
+    src.add_argument(
+        "--ledger", type=Path, metavar="FILE", help=tr("a ledger file to import (CSV, Excel, ...)")
+    )
+    src.add_argument(
+        "--import-id", type=int, metavar="N", help=tr("reconcile ledger import N, imported before")
+    )
+    p.add_argument("--mapping", metavar="PROFILE", help=tr("a saved mapping profile (default: suggested)"))
+    p.add_argument("--out", type=Path, metavar="FILE.xlsx", help=tr("write the results as an Excel workbook"))
+    p.add_argument("--csv", type=Path, metavar="FILE.csv", help=tr("write the results as CSV"))
     p.add_argument("--ambiguity", choices=("unique", "oldest", "newest"), default="unique")
-    p.add_argument("--administration", type=int, default=None, help="only this AFAS administration")
-    p.add_argument("--account", action="append", default=[], help="only this AFAS account (repeatable)")
+    p.add_argument("--administration", type=int, default=None, help=tr("only this AFAS administration"))
+    p.add_argument("--account", action="append", default=[], help=tr("only this AFAS account (repeatable)"))
     p.add_argument("--from", dest="date_from", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD")
     p.set_defaults(func=run)

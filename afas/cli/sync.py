@@ -15,19 +15,19 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     sy = subparsers.add_parser(
-        "sync", help="pull the GetConnectors into a DuckDB file (token from AFAS_TOKEN)"
+        "sync", help=tr("pull the GetConnectors into a DuckDB file (token from AFAS_TOKEN)")
     )
-    sy.add_argument("--db", required=True, help="the DuckDB file (created if missing)")
+    sy.add_argument("--db", required=True, help=tr("the DuckDB file (created if missing)"))
     sy.add_argument(
         "--connector",
         action="append",
         default=[],
         metavar="ID",
-        help="a GetConnector to sync (repeatable; default: all the product uses)",
+        help=tr("a GetConnector to sync (repeatable; default: all the product uses)"),
     )
-    sy.add_argument("--administration", type=int, default=None, help="only this administration (number)")
+    sy.add_argument("--administration", type=int, default=None, help=tr("only this administration (number)"))
     sy.add_argument(
-        "--full", action="store_true", help="refetch journal lines whole instead of incrementally"
+        "--full", action="store_true", help=tr("refetch journal lines whole instead of incrementally")
     )
     add_connection_args(sy)
     sy.set_defaults(func=run, on_cancel=mark("the previous data is unchanged."))

@@ -470,7 +470,7 @@ def _environment_label(client: ProfitClient) -> str:
 
 def _reason(exc: BaseException) -> str:
     if not isinstance(exc, Exception):  # Ctrl-C, or the dashboard's Stop (a BaseException there too)
-        return "The sync was cancelled; the previous data is unchanged."
+        return tr("The sync was cancelled; the previous data is unchanged.")
     text = str(exc) if isinstance(exc, AfasError) else f"{type(exc).__name__}: {exc}"
     return " ".join(text.split()) or type(exc).__name__
 
