@@ -89,3 +89,24 @@ def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001 - pyte
     (pyproject's ``--no-loadscope-reorder``: by default it puts files with few tests last), so they
     start at once beside the many short tests instead of ending the run alone."""
     items.sort(key=lambda item: 0 if item.get_closest_marker("e2e") else 1)  # stable: file order kept
+
+
+def _discard_demo_server() -> None:
+    import streamlit as st  # noqa: F401  (the cache the demo server lives in)
+
+    from afas.ui.connection import demo_server
+
+    server = demo_server()
+    server.stop()
+    server.emulator.store.close()
+    demo_server.clear()
+
+
+@pytest.fixture
+def fresh_demo():
+    """A demo AFAS of the test's own, for a test that sends to it: the app's demo server is shared by
+    every test of the process, and a test that sent the demo customer list's changes would leave the
+    next one fewer differences to find (in whatever order the tests run)."""
+    _discard_demo_server()
+    yield
+    _discard_demo_server()

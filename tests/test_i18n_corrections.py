@@ -37,7 +37,7 @@ def _own_data_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def demo_files(tmp_path, monkeypatch):
+def demo_files(tmp_path, monkeypatch, fresh_demo):
     """The demo customer list and ledger cut from the (small) demo environment these tests run."""
     from afas.ui.connection import demo_server
 
