@@ -43,7 +43,7 @@ def test_the_explore_page_in_dutch(tmp_path, monkeypatch):
         "Proefbalans",
         "Debiteuren & crediteuren",
         "Verbijzonderingen",
-        "Periodes",
+        "Perioden",
         "SQL",
     ]
     assert at.selectbox(key="explore_unit").label == "Administratie"

@@ -60,7 +60,7 @@ def test_an_image_and_a_too_large_file_are_refused_in_dutch():
         check_size(30 * 1024 * 1024, "boek.xlsx", "xlsx")
     assert caught.value.message == (
         "boek.xlsx is 30 MB; het dashboard leest Excel-bestanden tot 25 MB. Exporteer het grootboek als "
-        "XAF (tot 1024 MB), of splits het in periodes."
+        "XAF (tot 1024 MB), of splits het in perioden."
     )
 
 
