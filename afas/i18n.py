@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from enum import StrEnum
@@ -41,6 +41,7 @@ __all__ = [
     "carried",
     "current",
     "date",
+    "fall_back_on",
     "grid_datetime_format",
     "language_for",
     "language_of_environment",
@@ -74,12 +75,27 @@ CATALOGUE = Path(__file__).resolve().parent / "locale" / "nl" / "LC_MESSAGES" / 
 KEYWORDS = {"tr": None, "ntr": (1, 2), "ptr": ((1, "c"), 2), "mark": None}
 """The marking functions, as babel's extractor reads them (argument positions of the texts)."""
 
-_language: contextvars.ContextVar[Language] = contextvars.ContextVar("afas_language", default=Language.EN)
+_language: contextvars.ContextVar[Language] = contextvars.ContextVar("afas_language")
+_fallback: list[Callable[[], Language | None]] = []
+
+
+def fall_back_on(resolver: Callable[[], Language | None]) -> None:
+    """Where :func:`current` looks when nothing set the language in this context: the dashboard
+    registers the session's choice, so a run that starts somewhere else than the page's top (a
+    dialog's or fragment's rerun, a widget's callback, on a fresh script thread) still speaks it."""
+    _fallback[:] = [resolver]
 
 
 def current() -> Language:
-    """The language of the current session or run."""
-    return _language.get()
+    """The language of the current session or run: what :func:`use` set in this context, else what
+    the registered fallback says (the dashboard's session), else English."""
+    try:
+        return _language.get()
+    except LookupError:
+        for resolver in _fallback:
+            if (found := resolver()) is not None:
+                return found
+        return Language.EN
 
 
 def use(language: Language) -> None:

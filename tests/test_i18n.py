@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from afas.catalogue import label
 from afas.i18n import (
@@ -220,3 +221,26 @@ def test_the_clis_help_speaks_dutch_on_a_dutch_system(monkeypatch, capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "Exit status: 0 done;" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_run_that_starts_on_a_fresh_thread_still_speaks_the_sessions_language():
+    """A dialog's or fragment's rerun does not pass the page's top, where the language is set; on a
+    script thread of its own (Streamlit starts one when a rerun interrupts a run) it spoke English to
+    a Dutch user: the approval dialog turned English as soon as the approver typed a name."""
+    script = """
+import threading
+import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+import afas.ui.language  # the dashboard's switch: registers the session's choice
+from afas.i18n import tr
+st.session_state["language"] = "nl"
+said = []
+worker = threading.Thread(target=lambda: said.append(tr("Test connection")))
+add_script_run_ctx(worker, get_script_run_ctx())
+worker.start()
+worker.join()
+st.text(said[0])
+"""
+    at = AppTest.from_string(script).run()
+    assert not at.exception, at.exception
+    assert at.text[0].value == "Verbinding testen"
