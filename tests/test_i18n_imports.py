@@ -167,21 +167,6 @@ def test_how_a_file_is_read_and_its_unreadable_lines_in_dutch():
     )
 
 
-def test_a_refusal_from_the_reading_process_comes_back_in_dutch(tmp_path):
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("S")
-    sheet.write_row(0, 0, ["Datum", "Bedrag"])
-    sheet.write(1048575, 16383, "x")
-    book.close()
-    with using(Language.NL), pytest.raises(LedgerFileError) as caught:
-        stage(buffer.getvalue(), "ver.xlsx", tmp_path, isolate=True)
-    assert caught.value.message.startswith(
-        "Werkblad 'S' van ver.xlsx heeft waarden van A1 tot aan cel XFD1048576: 17.179.869.184 cellen, "
-        "meer dan de 5.000.000 die het dashboard leest."
-    )
-
-
 def test_a_staged_statement_keeps_its_notices_in_each_language(tmp_path):
     with using(Language.EN):
         english = stage(MT940_OFF, "rabo.sta", tmp_path)

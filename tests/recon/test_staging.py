@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from afas.i18n import Language, using
 from afas.recon import readers, staging
 from afas.recon.ledgers import import_table, preview_table
 from afas.recon.mapping import suggest_mapping
@@ -44,15 +45,27 @@ def test_the_same_file_is_read_once(tmp_path, monkeypatch):
     assert again.path == first.path and again.file_name == "b.csv"
 
 
-def test_a_refusal_comes_back_from_the_reading_process_in_words(tmp_path):
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (Language.EN, "as far as cell XFD1048576"),
+        # the reading process speaks the session's language: its refusal comes back in Dutch
+        (
+            Language.NL,
+            "Werkblad 'S' van far.xlsx heeft waarden van A1 tot aan cel XFD1048576: 17.179.869.184 ",
+        ),
+    ],
+)
+def test_a_refusal_comes_back_from_the_reading_process_in_words(tmp_path, language, said):
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("S")
     sheet.write_row(0, 0, ["Datum", "Bedrag"])
     sheet.write(1048575, 16383, "x")
     book.close()
-    with pytest.raises(LedgerFileError, match="as far as cell XFD1048576"):
+    with using(language), pytest.raises(LedgerFileError) as caught:
         stage(buffer.getvalue(), "far.xlsx", tmp_path, isolate=True)
+    assert said in caught.value.message
     assert not list(tmp_path.glob("*.parquet"))
 
 
