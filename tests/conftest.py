@@ -54,6 +54,16 @@ def make_client(emulator: Emulator, token: str | None = None, **kwargs) -> Profi
     )
 
 
+def synced_demo(path: Path, connectors: list[str] | None = None) -> Path:
+    """A small demo administration (seed 7, 100 journal lines) synced into the warehouse ``path``."""
+    from afas.warehouse.sync import sync
+
+    with make_client(Emulator(seed=7, transactions=100)) as client:
+        results = sync(path, client, connectors) if connectors else sync(path, client)
+    assert {r.status for r in results} == {"ok"}
+    return path
+
+
 @pytest.fixture
 def client(emulator: Emulator) -> ProfitClient:
     """A client talking to the emulator in-process (no sockets)."""

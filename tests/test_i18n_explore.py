@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from afas.emulator.core import Emulator
 from afas.errors import AppError
 from afas.i18n import Language, using
 from afas.profit.environment import Environment, EnvironmentInputError
@@ -19,8 +18,7 @@ from afas.warehouse.db import _held_by, connection
 from afas.warehouse.profiles import ConnectionProfile
 from afas.warehouse.runs import shown_status, start_run
 from afas.warehouse.sqlbox import QueryRefused, run_readonly
-from afas.warehouse.sync import sync
-from tests.conftest import make_client
+from tests.conftest import synced_demo
 from tests.dutch import synced
 
 NBSP = "\u00a0"
@@ -29,10 +27,7 @@ NBSP = "\u00a0"
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     """A demo warehouse synced once for the module (read only by the tests)."""
-    path = tmp_path_factory.mktemp("i18n-explore") / "demo.duckdb"
-    with make_client(Emulator(seed=7, transactions=100)) as client:
-        assert {r.status for r in sync(path, client)} == {"ok"}
-    return path
+    return synced_demo(tmp_path_factory.mktemp("i18n-explore") / "demo.duckdb")
 
 
 def test_the_explore_page_in_dutch(tmp_path, monkeypatch):

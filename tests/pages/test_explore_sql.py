@@ -11,9 +11,7 @@ import pytest
 from streamlit.runtime.scriptrunner import RerunData
 from streamlit.testing.v1 import AppTest, app_test
 
-from afas.emulator.core import Emulator
-from afas.warehouse.sync import sync
-from tests.conftest import make_client
+from tests.conftest import synced_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNAWAY = "SELECT count(*) FROM range(1e12::BIGINT)"  # hours of work without the limit
@@ -23,10 +21,7 @@ WAIT_S = 60.0  # the most a test waits for something that happens in well under 
 @pytest.fixture(scope="module")
 def synced_file(tmp_path_factory) -> Path:
     """A warehouse synced once for the module; each test works on its own copy."""
-    path = tmp_path_factory.mktemp("explore-sql") / "demo.duckdb"
-    with make_client(Emulator(seed=7, transactions=100)) as client:
-        assert {r.status for r in sync(path, client)} == {"ok"}
-    return path
+    return synced_demo(tmp_path_factory.mktemp("explore-sql") / "demo.duckdb")
 
 
 @pytest.fixture
@@ -96,8 +91,7 @@ def test_a_running_query_stops_when_its_session_moves_on(explore, monkeypatch, l
 
 def test_a_tab_whose_connector_is_not_synced_says_which_and_the_others_show(tmp_path, monkeypatch):
     monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
-    with make_client(Emulator(seed=7, transactions=100)) as client:
-        sync(tmp_path / "demo.duckdb", client, ["Profit_Transactions", "Profit_Accounts", "Profit_Debtor"])
+    synced_demo(tmp_path / "demo.duckdb", ["Profit_Transactions", "Profit_Accounts", "Profit_Debtor"])
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     at.button(key="connect_test").click().run()
