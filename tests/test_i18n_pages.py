@@ -7,10 +7,13 @@ marked but shown in English to a Dutch user, fails here with the page and the el
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from afas.emulator.getconnectors import GET_CONNECTORS
+from afas.emulator.labels_nl import DUTCH
 from afas.i18n import Language, using
 from afas.recon.forms import LedgerSource
 from tests.dutch import app
@@ -20,9 +23,16 @@ from tests.shown_texts import not_from_catalogue
 DATA = (
     r"\d{4} .+",  # an account with its title, as the subheader of a selected account
     r"Demo .+",  # the demo administrations and profiles
-    r"Email",  # an AFAS field id, as the master-data mapping names the fields
     r"POST \w+ — .+",  # the request a correction sends: the connector, then the entry's own description
 )
+
+
+def _afas_labels(language: str) -> list[str]:
+    """AFAS's labels of the customers' fields in ``language``, as metainfo gives them and the
+    master-data mapping shows them: data of AFAS's, in that language only."""
+    fields = GET_CONNECTORS["Profit_Debtor"].fields
+    labels = DUTCH["Profit_Debtor"][1] if language == "nl" else {f.id: f.label for f in fields}
+    return [re.escape(text) for f in fields for text in (labels[f.id], f"{labels[f.id]} ({f.id})")]
 
 
 def _press(at: AppTest, key: str) -> None:
@@ -76,7 +86,7 @@ def test_every_page_shows_only_the_catalogues_words_in_the_chosen_language(langu
         for where, at in _journey(app(language)):
             assert not at.exception, (where, at.exception)
             assert not at.error, (where, [e.value for e in at.error])
-            if stray := not_from_catalogue(at, language, DATA):
+            if stray := not_from_catalogue(at, language, [*DATA, *_afas_labels(language)]):
                 found[where] = stray
     assert found == {}, "\n".join(f"{where}: {line}" for where, lines in found.items() for line in lines)
 

@@ -21,6 +21,7 @@ from afas.ui.outbox import approval, outbox_section
 from afas.ui.text import plain
 from afas.ui.warehouse import require_connection, require_profile, warehouse_path
 from afas.warehouse.db import connection
+from afas.warehouse.labels import field_labels
 
 st.title(tr("Master data"))
 conn = require_connection()
@@ -63,7 +64,9 @@ st.caption(
         name=plain(name), n=number(mfile.rows), columns=plain(", ".join(mfile.headers))
     )
 )
-form = ColumnForm(kind, tuple(mfile.headers))
+with connection(db) as con:  # AFAS's own names of its fields, as the sync's metainfo gave them
+    names = field_labels(con, kind.afas_table, [kind.key, *kind.fields])
+form = ColumnForm(kind, tuple(mfile.headers), names)
 with st.expander(tr("Which column holds which AFAS field (suggested from the header)"), expanded=False):
     cols = st.columns(3)
     chosen = {
@@ -96,7 +99,7 @@ defaults = Defaults(
 )
 with connection(db) as con:
     found = master_corrections(con, run.run_id, **run.correction_args(), defaults=defaults)
-    review = MasterReview.of(found, kind.key, partial(validate, con))
+    review = MasterReview.of(found, kind.key, partial(validate, con), names)
 
 for col, (shown, count) in zip(st.columns(len(review.counts)), review.counts, strict=True):
     col.metric(shown, number(count))

@@ -25,6 +25,7 @@ from afas.emulator.auth import AppConnector, UserToken, check_authorization, dem
 from afas.emulator.errors import ERR_GENERIC, ERR_NOT_AUTHORISED, ProfitError, msg
 from afas.emulator.faults import FaultRule, Faults
 from afas.emulator.getconnectors import GET_CONNECTORS, STANDARD_GET_CONNECTORS, GetConnectorDef
+from afas.emulator.labels_nl import DUTCH
 from afas.emulator.query import build_page_sql, materialize_sql, parse_get_request, render_page, source_sql
 from afas.emulator.store import Store
 
@@ -465,17 +466,21 @@ class Emulator:
             conn = self._lookup_get(connector_id, token)
             if conn is None:
                 return self._not_authorised("get", lang)
+            description, labels = conn.description, {}
+            if lang.startswith("nl"):  # labels in the asked language, as AFAS's Dutch metainfo gives them
+                dutch, labels = DUTCH.get(conn.id, (None, {}))
+                description = dutch or description
             return _json(
                 200,
                 {
                     "name": conn.id,
-                    "description": conn.description,
+                    "description": description,
                     "fields": [
                         {
                             "id": f.id,
                             "fieldId": f.field_id,
                             "dataType": f.data_type,
-                            "label": f.label,
+                            "label": labels.get(f.id, f.label),
                             "length": f.length,
                             "controlType": f.control_type,
                             "decimals": f.decimals,

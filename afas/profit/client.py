@@ -182,6 +182,7 @@ class ProfitClient:
         if not 1 <= max_in_flight <= 8:
             raise AfasConfigError("max_in_flight must be 1..8: AFAS allows at most 8 parallel calls.")
         self.environment = environment
+        self.language = language  # what Accept-Language asks for: AFAS's messages and labels in it
         self._token = token
         register_secret(token)
         headers = {"Accept": "application/json", "Accept-Language": language}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import duckdb
@@ -37,6 +37,7 @@ __all__ = [
     "compared_table",
     "count_rows",
     "difference_rows",
+    "field_name",
     "is_synced",
     "load_master",
 ]
@@ -72,6 +73,7 @@ class ColumnForm:
 
     kind: MasterKind
     headers: tuple[str, ...]
+    names: Mapping[str, str] = field(default_factory=dict)  # AFAS's labels (afas.warehouse.labels)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -83,7 +85,14 @@ class ColumnForm:
         return [NO_COLUMN, *self.headers]
 
     def label(self, field: str) -> str:
-        return tr("{field} (key)").format(field=field) if field == self.kind.key else field
+        """The picker's label: AFAS's own name of the field and its id ("Betalingsvoorwaarde
+        (PayCon)"), the key marked as such."""
+        if field != self.kind.key:
+            return field_name(field, self.names)
+        name = self.names.get(field, field)
+        if name == field:
+            return tr("{field} (key)").format(field=field)
+        return tr("{name} ({field}, key)").format(name=name, field=field)
 
     def index(self, field: str) -> int:
         """The picker's preselected option: the column the header names suggest, else 'no column'."""
@@ -100,7 +109,9 @@ class ColumnForm:
 
     def key_missing(self) -> str:
         """What to do while no column holds the key."""
-        return tr("Choose the file column that holds {field}.").format(field=self.kind.key)
+        return tr("Choose the file column that holds {field}.").format(
+            field=field_name(self.kind.key, self.names)
+        )
 
 
 def compared_table(con: duckdb.DuckDBPyConnection, kind: MasterKind, axis: int) -> str:
@@ -169,17 +180,27 @@ def count_rows(counts: Mapping[str, int]) -> list[tuple[str, int]]:
     return [(label(k, CONTEXT), int(counts.get(k, 0))) for k in RESULT_KINDS]
 
 
-def difference_rows(differences: Sequence[Mapping[str, Any]], key: str) -> list[dict[str, str]]:
-    """The fields that differ, one row each: the key (headed by the AFAS key field), the field, both
-    values; a side without a value shows empty."""
+def field_name(field_id: str, names: Mapping[str, str]) -> str:
+    """A field as a Profit user knows it: AFAS's label with the id ("Nummer debiteur (DebtorId)"), or
+    the id alone where metainfo gave no other label."""
+    name = names.get(field_id, field_id)
+    return field_id if name == field_id else f"{name} ({field_id})"
+
+
+def difference_rows(
+    differences: Sequence[Mapping[str, Any]], key: str, names: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
+    """The fields that differ, one row each: the key (headed by AFAS's label of the key field), the
+    field (by AFAS's label and id), both values; a side without a value shows empty."""
+    names = names or {}
 
     def text(value: Any) -> str:
         return "" if value is None else str(value)
 
     return [
         {
-            key: text(d["item_key"]),
-            tr("Field"): text(d["field"]),
+            names.get(key, key): text(d["item_key"]),
+            tr("Field"): field_name(text(d["field"]), names),
             tr("In AFAS"): text(d["value_afas"]),
             tr("In the file"): text(d["value_ledger"]),
         }
@@ -222,9 +243,16 @@ class MasterReview:
         return not self.rows and not self.warnings
 
     @classmethod
-    def of(cls, found: _Found, key: str, check: Callable[[list[Any]], Sequence[_Check]]) -> MasterReview:
+    def of(
+        cls,
+        found: _Found,
+        key: str,
+        check: Callable[[list[Any]], Sequence[_Check]],
+        names: Mapping[str, str] | None = None,
+    ) -> MasterReview:
         """``found`` as master_corrections returns it; ``check`` the validation of its plan items (one
-        check per item, in order), e.g. ``functools.partial(validate, con)``."""
+        check per item, in order), e.g. ``functools.partial(validate, con)``; ``names`` AFAS's labels
+        of the fields."""
         items = list(found.items)
         checks = list(check([item for _, item in items])) if items else []
         rows = [
@@ -241,7 +269,7 @@ class MasterReview:
         ]
         return cls(
             count_rows(found.counts),
-            difference_rows(found.differences, key),
+            difference_rows(found.differences, key, names),
             rows,
             ready,
             [*found.problems, *refused],

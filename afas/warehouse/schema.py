@@ -39,6 +39,9 @@ CREATE TABLE IF NOT EXISTS connection_profiles (
     name VARCHAR PRIMARY KEY, environment_number VARCHAR, environment_type VARCHAR,
     base_url VARCHAR NOT NULL, administration BIGINT, payment_terms VARCHAR, allocation_axis BIGINT,
     updated TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS field_labels (
+    connector VARCHAR NOT NULL, field VARCHAR NOT NULL, language VARCHAR NOT NULL,
+    label VARCHAR NOT NULL, PRIMARY KEY (connector, field, language));
 """
 
 

@@ -40,7 +40,7 @@ import orjson
 from afas.access import Right, User
 from afas.catalogue import label
 from afas.errors import BusyError, InputError
-from afas.i18n import carried, ntr, number, tr
+from afas.i18n import carried, language_for, ntr, number, tr
 from afas.profit.client import ProfitClient, RawPage
 from afas.profit.connectors import GET_CONNECTORS, GetConnectorSpec, spec_for
 from afas.profit.errors import AfasError
@@ -48,6 +48,7 @@ from afas.profit.filters import Condition, Filter, Op
 from afas.profit.values import EXACT_FLOAT_LIMIT, parse_afas_datetime
 from afas.warehouse import runs
 from afas.warehouse.db import WarehouseBusy, connection
+from afas.warehouse.labels import store_labels
 from afas.warehouse.runs import SyncMode, SyncStatus
 from afas.warehouse.schema import column_type, connector_columns, quote_ident
 
@@ -676,13 +677,19 @@ class _Context:
     # --- one connector ----------------------------------------------------------------------
 
     def _open_run(
-        self, cid: str, spec: GetConnectorSpec, fields: Sequence[tuple[str, str, int]]
+        self,
+        cid: str,
+        spec: GetConnectorSpec,
+        fields: Sequence[tuple[str, str, int]],
+        labels: Sequence[tuple[str, str]],
     ) -> tuple[int, dt.datetime | None, int | None]:
         """In one visit to the file (each costs a connection and a checkpoint): the run recorded as
-        started, the watermark an incremental refresh can build on, the last full sync's row count
-        (the progress estimate) and an empty staging table for the pages."""
+        started, metainfo's labels kept (in the language they were asked in), the watermark an
+        incremental refresh can build on, the last full sync's row count (the progress estimate) and
+        an empty staging table for the pages."""
         with self._file_lock, connection(self.db) as con:
             run_id = runs.start_run(con, cid, self.environment, self.administration)
+            store_labels(con, cid, language_for(self.client.language), labels)
             built_on = spec.changed_by_entry_date and not self.full
             previous = self._previous_watermark(con, cid, fields) if built_on else None
             estimate = runs.full_sync_rows(con, cid, self.administration)
@@ -698,7 +705,9 @@ class _Context:
             meta = self.client.get_metainfo(cid)  # prefetched: no round trip
             fields = [(f.id, f.data_type, f.decimals) for f in meta.fields]
             flt = self._administration_filter(spec, {f[0] for f in fields})
-            run_id, previous, estimate = self._open_run(cid, spec, fields)
+            run_id, previous, estimate = self._open_run(
+                cid, spec, fields, [(f.id, f.label) for f in meta.fields]
+            )
             plan = self.plan(spec, previous)
             slices: _Slices | None = None
             partitions: Sequence[Filter | None] = (None,)

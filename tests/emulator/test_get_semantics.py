@@ -12,6 +12,7 @@ import pytest
 from afas.emulator.auth import AppConnector, UserToken
 from afas.emulator.core import Emulator, EmulatorConfig
 from afas.emulator.getconnectors import GET_CONNECTORS
+from afas.emulator.labels_nl import DUTCH
 from afas.emulator.transport import EmulatorTransport
 
 BASE = "http://afas.test/ProfitRestServices"
@@ -438,3 +439,24 @@ def test_warm_renders_what_changed_so_the_next_page_is_answered_from_it(emulator
     assert all(emulator._page_versions.get(cid) == emulator.store.version for cid in GET_CONNECTORS)
     assert rows(http, "Profit_Transactions", take=1)[0]["Description"] == "Warm change"
     assert http.get(control).status_code == 404
+
+
+def test_metainfo_labels_come_in_the_asked_language_as_afas_writes_them(http):
+    """Accept-Language decides the labels and the description (AFAS: "affects messages/labels");
+    every field of every connector has its Dutch label, so a Dutch user never sees an English one."""
+    english = http.get("/metainfo/get/Profit_Debtor").json()
+    dutch = http.get("/metainfo/get/Profit_Debtor", headers={"Accept-Language": "nl-nl"}).json()
+    by_id = {f["id"]: f["label"] for f in dutch["fields"]}
+    assert (dutch["description"], by_id["DebtorId"], by_id["PayCon"]) == (
+        "Debiteuren",
+        "Nummer debiteur",
+        "Betalingsvoorwaarde",
+    )
+    assert {f["id"]: f["label"] for f in english["fields"]}["PayCon"] == "Payment condition"
+    assert [f["id"] for f in dutch["fields"]] == [f["id"] for f in english["fields"]]
+    for connector, definition in GET_CONNECTORS.items():  # nl-be is Dutch too
+        doc = http.get(f"/metainfo/get/{connector}", headers={"Accept-Language": "nl-be"}).json()
+        assert (
+            {f["id"] for f in doc["fields"]} == set(DUTCH[connector][1]) == {f.id for f in definition.fields}
+        )
+        assert [f["label"] for f in doc["fields"]] == [DUTCH[connector][1][f.id] for f in definition.fields]

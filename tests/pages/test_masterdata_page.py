@@ -39,7 +39,7 @@ def test_customers_compared_and_the_differences_sent(demo_customers):
     counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
     assert (counts["Only in AFAS"], counts["Only in the file"], counts["Differing"]) == (2, 3, 4)
     diffs = frame(at, "In the file")
-    assert set(diffs["Field"]) == {"Email", "IBAN", "PayCon"}
+    assert set(diffs["Field"]) == {"Work e-mail (Email)", "IBAN number (IBAN)", "Payment condition (PayCon)"}
     items = frame(at, "AFAS would say")
     assert list(items["What"]).count("new relation") == 3 and set(items["AFAS would say"]) == {"ready"}
     assert list(counts) == ["Matched", "Only in AFAS", "Only in the file", "Differing"]  # the catalogue's

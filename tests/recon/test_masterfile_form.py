@@ -90,6 +90,33 @@ def test_a_field_missing_on_one_side_shows_empty_not_none():
     ]
 
 
+def test_fields_are_named_as_afas_labels_them_with_their_id():
+    """With the labels a Dutch sync kept, a Profit user recognises the fields by Profit's own names;
+    a field metainfo gave no label keeps its id alone."""
+    names = {"DebtorId": "Nummer debiteur", "PayCon": "Betalingsvoorwaarde", "IBAN": "IBAN"}
+    form = ColumnForm(KINDS["customers"], ("Klantnummer",), names)
+    assert form.label("DebtorId") == "Nummer debiteur (DebtorId, key)"
+    assert (form.label("PayCon"), form.label("IBAN"), form.label("Email")) == (
+        "Betalingsvoorwaarde (PayCon)",
+        "IBAN",
+        "Email",
+    )
+    assert form.key_missing() == "Choose the file column that holds Nummer debiteur (DebtorId)."
+    rows = difference_rows(
+        [{"item_key": "10004", "field": "PayCon", "value_afas": "30", "value_ledger": "14"}],
+        "DebtorId",
+        names,
+    )
+    assert rows == [
+        {
+            "Nummer debiteur": "10004",
+            "Field": "Betalingsvoorwaarde (PayCon)",
+            "In AFAS": "30",
+            "In the file": "14",
+        }
+    ]
+
+
 @dataclass
 class _Check:
     messages: list[str] = field(default_factory=list)

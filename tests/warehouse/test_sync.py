@@ -424,3 +424,31 @@ def test_never_more_calls_in_flight_than_afas_allows(tmp_path, emulator):
         results = sync(tmp_path / "w.duckdb", three)
     assert [(r.connector, r.status) for r in results] == [(cid, "ok") for cid in CONNECTOR_IDS]
     assert 1 <= transport.most <= 3
+
+
+def test_the_sync_keeps_afas_labels_in_the_language_it_asked_in(tmp_path, emulator):
+    """A Dutch sync keeps metainfo's Dutch labels; an English reader then gets them too (no English
+    sync asked for English ones), until an English sync adds its own; an unknown field keeps its id."""
+    from afas.i18n import Language
+    from afas.warehouse.db import connection
+    from afas.warehouse.labels import field_labels
+
+    db = tmp_path / "w.duckdb"
+    fields = ["DebtorId", "PayCon", "NotAField"]
+    with make_client(emulator, language="nl-nl") as client:
+        sync(db, client, ["Profit_Debtor"])
+    with connection(db) as con:
+        assert field_labels(con, "Profit_Debtor", fields, Language.NL) == {
+            "DebtorId": "Nummer debiteur",
+            "PayCon": "Betalingsvoorwaarde",
+            "NotAField": "NotAField",
+        }
+        assert field_labels(con, "Profit_Debtor", fields, Language.EN)["PayCon"] == "Betalingsvoorwaarde"
+        assert field_labels(con, "Profit_Creditor", ["CreditorId"], Language.NL) == {
+            "CreditorId": "CreditorId"
+        }
+    with make_client(emulator, language="en-us") as client:
+        sync(db, client, ["Profit_Debtor"])
+    with connection(db) as con:
+        assert field_labels(con, "Profit_Debtor", fields, Language.EN)["PayCon"] == "Payment condition"
+        assert field_labels(con, "Profit_Debtor", fields, Language.NL)["PayCon"] == "Betalingsvoorwaarde"
