@@ -220,6 +220,13 @@ def date(value: dt.date | dt.datetime | None) -> str:
 
 
 _GRID_DATETIME = {Language.NL: "DD-MM-YYYY HH:mm", Language.EN: "D MMM YYYY, HH:mm"}
+_GRID_DATE = {Language.NL: "DD-MM-YYYY", Language.EN: "DD/MM/YYYY"}
+
+
+def grid_date_format() -> str:
+    """How a grid's date column shows its values (Streamlit's DateColumn format), as :func:`date`
+    writes them: 31-12-2026 in Dutch, 31/12/2026 in English."""
+    return _GRID_DATE[current()]
 
 
 def grid_datetime_format() -> str:

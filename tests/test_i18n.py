@@ -244,3 +244,23 @@ st.text(said[0])
     at = AppTest.from_string(script).run()
     assert not at.exception, at.exception
     assert at.text[0].value == "Verbinding testen"
+
+
+def test_charts_write_numbers_and_dates_in_the_users_language():
+    """Plotly writes 1,234.5 and Jan 2026 whatever the page speaks: a Dutch chart says 1.234,5 and
+    03-2026 (its month names are English only), an English one keeps Plotly's own, thousands grouped."""
+    import pandas as pd
+    import plotly.express as px
+
+    from afas.ui.charts import localized
+
+    frame = pd.DataFrame({"Periode": [dt.date(2026, 1, 1), dt.date(2026, 3, 1)], "Verschil": [1234.5, -3000]})
+    with using(Language.NL):
+        dutch = localized(px.bar(frame, x="Periode", y="Verschil")).layout
+    with using(Language.EN):
+        english = localized(px.bar(frame, x="Periode", y="Verschil")).layout
+    assert (dutch.separators, dutch.xaxis.tickformat, dutch.xaxis.hoverformat) == (",.", "%m-%Y", "%d-%m-%Y")
+    assert (english.separators, english.xaxis.tickformat) == (".,", "%b %Y")
+    assert dutch.yaxis.separatethousands and english.yaxis.separatethousands
+    bars = localized(px.bar(pd.DataFrame({"Code": ["CO", "FIN"], "Regels": [3, 1200]}), x="Code", y="Regels"))
+    assert bars.layout.xaxis.tickformat is None  # codes are no dates

@@ -12,6 +12,7 @@ from afas.close.report import close_report
 from afas.close.schema import CloseStatus
 from afas.close.signoff import Who
 from afas.i18n import tr
+from afas.ui.charts import show_chart
 from afas.ui.close import account_panel
 from afas.ui.grid import for_grid
 from afas.ui.identity import current_user, remember_name
@@ -118,7 +119,7 @@ if st.toggle(tr("Open differences over the last periods"), key="close_history_on
         hover_data=[tr("Accounts not reconciled")],
         title=tr("Unexplained differences (€, in absolute amounts)"),
     )
-    st.plotly_chart(chart, key="close_history")
+    show_chart(chart, "close_history")
 
 
 def _report() -> bytes:

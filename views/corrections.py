@@ -9,7 +9,7 @@ from afas.corrections.entries import CorrectionMode
 from afas.corrections.from_recon import journal_and_contra_choices, open_proposals, waiting_for_approval
 from afas.corrections.plans import Defaults
 from afas.corrections.review import EDITOR_COLUMNS, proposal_table, review, run_choices
-from afas.i18n import ntr, number, tr
+from afas.i18n import grid_date_format, ntr, number, tr
 from afas.ui.outbox import approval, outbox_section
 from afas.ui.text import plain
 from afas.ui.warehouse import require_connection, require_profile, warehouse_path
@@ -100,6 +100,7 @@ else:
         hide_index=True,
         width="stretch",
         num_rows="fixed",
+        placeholder="",  # an empty cell, never "None" (afas/ui/grid.py)
         column_order=EDITOR_COLUMNS,
         column_config={
             "include": st.column_config.CheckboxColumn(tr("Send")),
@@ -107,7 +108,7 @@ else:
             "mode": st.column_config.SelectboxColumn(
                 tr("Correction"), options=list(modes), required=True, format_func=modes.get
             ),
-            "entry_date": st.column_config.DateColumn(tr("Date"), format="DD-MM-YYYY"),
+            "entry_date": st.column_config.DateColumn(tr("Date"), format=grid_date_format()),
             "account": st.column_config.TextColumn(tr("Account")),
             "contra": st.column_config.SelectboxColumn(
                 tr("Contra (empty: the default)"), options=[a for a, _ in accounts]

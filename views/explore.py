@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from afas.i18n import Language, amount, current, ntr, number, tr
+from afas.i18n import amount, grid_date_format, ntr, number, tr
+from afas.ui.charts import show_chart
 from afas.ui.errors import shown_here
 from afas.ui.grid import selection_key
 from afas.ui.sqlbox import sql_section
@@ -33,10 +34,8 @@ def _money(*columns: str) -> dict[str, object]:
 
 
 def _dates(*columns: str) -> dict[str, object]:
-    """Dates as a Dutch user reads them (31-12-2026); English keeps the grid's own format."""
-    if current() is not Language.NL:
-        return {}
-    return {header(c): st.column_config.DateColumn(format="DD-MM-YYYY") for c in columns}
+    """Dates as the user's language writes them: 31-12-2026 (Dutch), 31/12/2026 (English)."""
+    return {header(c): st.column_config.DateColumn(format=grid_date_format()) for c in columns}
 
 
 missing = read("sync_first", db, "Profit_Transactions")
@@ -90,7 +89,7 @@ with tb_tab:
         account, title = account_title(tb, selected[0])
         st.subheader(plain(title))
         chart = read("balances_over_periods", db, unit, year, [account]).to_pandas()
-        st.plotly_chart(
+        show_chart(
             px.line(
                 chart,
                 x="Period",
@@ -99,7 +98,7 @@ with tb_tab:
                 title=tr("Balance over the periods"),
                 labels={"Period": tr("Period"), "Balance": tr("Balance"), "Account": tr("Account")},
             ),
-            key="explore_chart",
+            "explore_chart",
         )
         entries = read("account_entries", db, unit, account, year, period_from, period_to)
         st.caption(
@@ -121,7 +120,7 @@ with tb_tab:
         st.caption(tr("Select an account to see its entries and its balance over the periods."))
         top = largest_movements(tb)
         if top:
-            st.plotly_chart(
+            show_chart(
                 px.bar(
                     top,
                     x="Net",
@@ -130,7 +129,7 @@ with tb_tab:
                     title=tr("Largest movements in these periods"),
                     labels={"Net": tr("Net"), "Account": tr("Account")},
                 ),
-                key="explore_top",
+                "explore_top",
             )
 
 with rel_tab:
@@ -174,7 +173,7 @@ with alloc_tab:
         )
         used = used_codes(usage)
         if used:
-            st.plotly_chart(
+            show_chart(
                 px.bar(
                     used,
                     x="Code",
@@ -182,7 +181,7 @@ with alloc_tab:
                     title=tr("Lines per allocation code"),
                     labels={"Code": tr("Code"), "Lines": tr("Lines")},
                 ),
-                key="explore_alloc_chart",
+                "explore_alloc_chart",
             )
 
 with per_tab, shown_here(st.info):

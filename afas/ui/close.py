@@ -20,8 +20,8 @@ from afas.close.overview import AccountClose, CloseOverview
 from afas.close.schema import EvidenceKind
 from afas.close.signoff import Who
 from afas.corrections.plans import Defaults
-from afas.i18n import Language, current, date, ptr, tr
 from afas.i18n import amount as money
+from afas.i18n import date, grid_date_format, ptr, tr
 from afas.ui.errors import shown_here
 from afas.ui.grid import for_grid
 from afas.ui.identity import access_config
@@ -30,8 +30,6 @@ from afas.ui.warehouse import MONEY
 from afas.warehouse.db import connection
 
 __all__ = ["account_panel"]
-
-_DAY = {Language.NL: "DD-MM-YYYY", Language.EN: "DD/MM/YYYY"}  # a grid's dates as afas.i18n.date writes them
 
 
 def _act(db: Path, action, *args, notice=None, **kwargs) -> None:  # noqa: ANN001 - afas.close.signoff's
@@ -136,7 +134,7 @@ def _bank_items(overview: CloseOverview, row: AccountClose) -> None:
             placeholder="",
             column_config={
                 tr("Amount"): MONEY,
-                tr("Date"): st.column_config.DateColumn(format=_DAY[current()]),
+                tr("Date"): st.column_config.DateColumn(format=grid_date_format()),
             },
             key=f"close_bank_items_{row.account}",
         )
@@ -183,7 +181,7 @@ def _items_table(
         width="stretch",
         column_config={
             tr("Amount"): MONEY,
-            tr("Expected"): st.column_config.DateColumn(format=_DAY[current()]),
+            tr("Expected"): st.column_config.DateColumn(format=grid_date_format()),
         },
         key=f"close_items_{row.account}",
     )

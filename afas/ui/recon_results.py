@@ -14,7 +14,7 @@ import plotly.express as px
 import streamlit as st
 
 from afas.catalogue import label
-from afas.i18n import current, ntr, number, tr, using
+from afas.i18n import current, grid_date_format, ntr, number, tr, using
 from afas.recon.export import export_csv, export_workbook
 from afas.recon.forms import MatchForm
 from afas.recon.matching import differences_by_account_period, result_counts
@@ -28,6 +28,7 @@ from afas.recon.views import (
     result_headers,
     results_table,
 )
+from afas.ui.charts import show_chart
 from afas.ui.errors import shown_here
 from afas.ui.grid import for_grid, selection_key
 from afas.ui.warehouse import MONEY
@@ -48,7 +49,7 @@ def results_section(db: Path, import_id: int, run_id: int, rerun: Callable[[Matc
         col.metric(label(kind), number(counts[kind]))
     if chart:
         period, account, difference = chart_headers()
-        st.plotly_chart(
+        show_chart(
             px.bar(
                 chart,
                 x=period,
@@ -56,7 +57,7 @@ def results_section(db: Path, import_id: int, run_id: int, rerun: Callable[[Matc
                 color=account,
                 title=tr("Unmatched difference per period (AFAS − ledger)"),
             ),
-            key="recon_chart",
+            "recon_chart",
         )
 
     c1, c2 = st.columns([2, 2])
@@ -77,7 +78,13 @@ def results_section(db: Path, import_id: int, run_id: int, rerun: Callable[[Matc
         key=selection_key("recon_results", table),
         on_select="rerun",
         selection_mode="multi-row",
-        column_config={headers[c]: MONEY for c in ("AFAS amount", "Ledger amount", "Difference")},
+        column_config={
+            **{headers[c]: MONEY for c in ("AFAS amount", "Ledger amount", "Difference")},
+            **{
+                headers[c]: st.column_config.DateColumn(format=grid_date_format())
+                for c in ("AFAS date", "Ledger date")
+            },
+        },
         placeholder="",
     )
     shown = ntr(
