@@ -6,7 +6,7 @@ in against.
 - the ``oidc_app_port`` and ``oidc_provider`` fixtures (module scope) give a free port for the app
   under test and a provider whose client may redirect to that port's ``/oauth2callback`` (on
   ``localhost`` and ``127.0.0.1``); a test module binds them in its own namespace
-  (``oidc_provider = tests.oidc_provider.oidc_provider``, as tests/e2e/test_oidc_signin.py does);
+  (``oidc_provider = tests.oidc_provider.oidc_provider``, as tests/e2e/test_signed_in_e2e.py does);
 - :func:`sign_in` and :func:`confirm_sign_out` drive the provider's pages in Playwright.
 
 The node packages are installed once (``npm ci`` into tests/oidc/node_modules, under a lock so
