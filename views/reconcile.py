@@ -6,6 +6,8 @@ modules of their own; this page holds the match form between them.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import streamlit as st
 
 from afas.catalogue import label
@@ -82,8 +84,11 @@ with st.form("recon_match_form"):
         tr("Dates"), value=MatchForm.default_dates(summary), key="recon_dates", format=date_format
     )
     c1, c2, c3, c4 = st.columns(4)
-    tolerance = c1.number_input(
-        tr("Amount tolerance (€)"), 0.0, 1000.0, 0.0, 0.01, key="recon_tol", format="%.2f"
+    tolerance = c1.text_input(
+        tr("Amount tolerance (€)"),
+        number(Decimal(0), 2),  # 0,00 in Dutch, 0.00 in English; either is read
+        key="recon_tol",
+        help=tr("How far two amounts may differ and still match: 0 to 1,000 euros, e.g. 0.05."),
     )
     days = c2.number_input(tr("Date window (days)"), 0, 60, 3, key="recon_days")
     similarity = c3.slider(tr("Text similarity (%)"), 50, 100, 85, key="recon_similarity")

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import duckdb
 
 from afas.close.balances import ClosePeriod
 from afas.close.schema import CloseEvent
 from afas.errors import InputError
-from afas.i18n import date, mark, number, tr
+from afas.i18n import date, number, tr
+from afas.recon.textvalues import typed_amount as parse_amount
 
 __all__ = [
     "HELD_BY_BATCH",
@@ -87,36 +88,6 @@ def record_event(
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def parse_amount(text: str | Decimal, what: str = mark("The amount")) -> Decimal:
-    """A typed amount as Decimal with two decimals ("1.234,56", "-12.50", "12,5"); refused in words.
-    ``what`` names it in the refusal: an English text marked with ``mark()``, shown translated."""
-    if isinstance(text, Decimal):
-        value = text
-    else:
-        raw = str(text).strip().replace(" ", "").replace("€", "")
-        if "," in raw and "." in raw:
-            raw = (
-                raw.replace(".", "").replace(",", ".")
-                if raw.rfind(",") > raw.rfind(".")
-                else raw.replace(",", "")
-            )
-        else:
-            raw = raw.replace(",", ".")
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise InputError(
-                tr("{what} {text} is not an amount.").format(what=tr(what), text=repr(text)),
-                tr("Type it as 1234.56 or 1.234,56."),
-            ) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) >= Decimal("1e16"):
-        raise InputError(
-            tr("{what} {text} is not an amount in cents.").format(what=tr(what), text=repr(text)),
-            tr("Type at most two decimals."),
-        )
-    return value.quantize(Decimal("0.01"))
 
 
 def open_items(

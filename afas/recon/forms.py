@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from afas.catalogue import label
+from afas.errors import InputError
 from afas.i18n import amount, date, mark, ntr, number, tr
 from afas.recon.compare import compare_balances
 from afas.recon.guesses import ReadingNote, format_words
@@ -27,7 +28,7 @@ from afas.recon.mapping import AUTO, COLUMN_FIELDS, LineProblem, Mapping, SignMe
 from afas.recon.matching import AfasFilter, MatchConfig, default_passes, reconcile
 from afas.recon.passes import Ambiguity, Tuning
 from afas.recon.tables import TextTable
-from afas.recon.textvalues import DATE_FORMATS, EXCEL_SERIAL
+from afas.recon.textvalues import DATE_FORMATS, EXCEL_SERIAL, typed_amount
 from afas.recon.views import LedgerSummary, pass_label
 from afas.warehouse.explore import has_table
 
@@ -275,6 +276,10 @@ def _date_range(dates: Any) -> tuple[dt.date | None, dt.date | None]:
     return dates, None
 
 
+MAX_TOLERANCE = Decimal(1000)
+"""The widest amount tolerance a match form takes (euros): wider pairs lines that have little in common."""
+
+
 @dataclass(frozen=True)
 class MatchForm:
     """The match form's values: what to compare, which AFAS lines, and the passes' settings."""
@@ -282,7 +287,7 @@ class MatchForm:
     comparison: Comparison = Comparison.LINES
     accounts: tuple[str, ...] = ()
     dates: Any = None  # the date input's value: a date, (from,), (from, to) or None
-    tolerance: float | Decimal = 0  # euros
+    tolerance: str | Decimal = Decimal(0)  # euros, as typed ("0,05" or "0.05")
     days: int = 3
     similarity: int = 85  # percent
     ambiguity: Ambiguity = Ambiguity.UNIQUE
@@ -297,8 +302,16 @@ class MatchForm:
 
     @property
     def abs_tol(self) -> Decimal:
-        """The tolerance in cents, exactly (a number input gives a float)."""
-        return Decimal(str(self.tolerance)).quantize(Decimal("0.01"))
+        """The tolerance as typed, in cents exactly; refused in words unless it is 0 to 1,000 euros."""
+        value = typed_amount(self.tolerance, mark("The amount tolerance"))
+        if not Decimal(0) <= value <= MAX_TOLERANCE:
+            raise InputError(
+                tr("The amount tolerance {value} is not between {least} and {most}.").format(
+                    value=amount(value), least=amount(Decimal(0)), most=amount(MAX_TOLERANCE)
+                ),
+                tr("Type how far two amounts may differ and still match, e.g. 0.05."),
+            )
+        return value
 
     @property
     def lines(self) -> bool:

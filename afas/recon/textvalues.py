@@ -11,7 +11,8 @@ import unicodedata
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from afas.i18n import tr
+from afas.errors import InputError
+from afas.i18n import mark, tr
 
 __all__ = [
     "DATE_FORMATS",
@@ -26,6 +27,7 @@ __all__ = [
     "parse_amount",
     "parse_date",
     "shown",
+    "typed_amount",
 ]
 
 EXCEL_SERIAL = "excel"
@@ -217,3 +219,33 @@ def iban_is_valid(iban: str) -> bool:
         return False
     digits = "".join(str(int(ch, 36)) for ch in value[4:] + value[:4])
     return int(digits) % 97 == 1
+
+
+def typed_amount(text: str | Decimal, what: str = mark("The amount")) -> Decimal:
+    """A typed amount as Decimal with two decimals ("1.234,56", "-12.50", "12,5"); refused in words.
+    ``what`` names it in the refusal: an English text marked with ``mark()``, shown translated."""
+    if isinstance(text, Decimal):
+        value = text
+    else:
+        raw = str(text).strip().replace(" ", "").replace("€", "")
+        if "," in raw and "." in raw:
+            raw = (
+                raw.replace(".", "").replace(",", ".")
+                if raw.rfind(",") > raw.rfind(".")
+                else raw.replace(",", "")
+            )
+        else:
+            raw = raw.replace(",", ".")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise InputError(
+                tr("{what} {text} is not an amount.").format(what=tr(what), text=repr(text)),
+                tr("Type it as 1234.56 or 1.234,56."),
+            ) from None
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) >= Decimal("1e16"):
+        raise InputError(
+            tr("{what} {text} is not an amount in cents.").format(what=tr(what), text=repr(text)),
+            tr("Type at most two decimals."),
+        )
+    return value.quantize(Decimal("0.01"))

@@ -33,7 +33,7 @@ def con(tmp_path) -> duckdb.DuckDBPyConnection:
 
 def test_the_match_form_tunes_each_pass_with_its_own_setting():
     form = MatchForm(
-        tolerance=0.1 + 0.2,  # a number input's float: the tolerance is 0.30 exactly
+        tolerance="0,3",  # as a Dutch user types it: 0.30 exactly
         days=7,
         similarity=90,
         ambiguity=Ambiguity.OLDEST,
@@ -230,3 +230,22 @@ def test_several_overrides_are_removed_at_once_and_an_unknown_one_is_not_counted
     assert remove_overrides(con, [1, second, 99]) == 2
     assert override_rows(con, 1) == [] and remove_overrides(con, []) == 0
     assert con.execute("SELECT count(*) FROM recon_override_lines").fetchone() == (0,)
+
+
+def test_the_tolerance_is_read_as_typed_in_either_language_and_refused_in_words():
+    """The tolerance is a typed amount (a number input would show 0.00 to a Dutch user and hand over
+    a float): 0,05 and 0.05 are five cents; a word, a negative or an absurd width is refused."""
+    from afas.errors import InputError
+    from afas.i18n import Language, using
+
+    assert MatchForm(tolerance="0,05").abs_tol == MatchForm(tolerance="0.05").abs_tol == Decimal("0.05")
+    assert MatchForm(tolerance="1.000,00").abs_tol == Decimal("1000.00")
+    assert MatchForm().abs_tol == Decimal("0")
+    with pytest.raises(InputError, match="The amount tolerance 'vijf' is not an amount"):
+        MatchForm(tolerance="vijf").tuning()
+    with using(Language.NL), pytest.raises(InputError) as refused:
+        MatchForm(tolerance="-0,10").tuning()
+    assert str(refused.value) == "De marge op het bedrag €\u00a0-0,10 ligt niet tussen €\u00a00,00 en €\u00a01.000,00."
+    assert "bijv. 0,05" in refused.value.hint
+    with pytest.raises(InputError, match="not between"):
+        MatchForm(tolerance="1000.01").to_config()
