@@ -12,7 +12,7 @@ from afas.i18n import grid_datetime_format, tr
 from afas.ui.errors import shown_here
 from afas.ui.identity import permission
 from afas.ui.text import plain
-from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
+from afas.ui.warehouse import COUNT, current_profile, read, require_connection, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.sync import CONNECTOR_IDS, ProgressBoard, SyncProgress, outcome, sync, sync_running
 
@@ -53,7 +53,10 @@ st.dataframe(
     width="stretch",
     key="sync_status",
     placeholder="",
-    column_config={tr("Finished"): st.column_config.DatetimeColumn(format=grid_datetime_format())},
+    column_config={
+        tr("Finished"): st.column_config.DatetimeColumn(format=grid_datetime_format()),
+        **{tr(c): COUNT for c in ("Rows held", "Rows fetched")},
+    },
 )
 
 preparer, no_sync = permission(Right.PREPARE)  # signed in: a sync replaces what everyone reads
@@ -97,4 +100,11 @@ if start:
 
 st.subheader(tr("History"))
 history = read("run_history", db, running)
-st.dataframe(history, hide_index=True, width="stretch", key="sync_history", placeholder="")
+st.dataframe(
+    history,
+    hide_index=True,
+    width="stretch",
+    key="sync_history",
+    placeholder="",
+    column_config={tr(c): COUNT for c in ("Rows", "Pages")},
+)

@@ -22,6 +22,7 @@ from afas.warehouse.db import connection
 from afas.warehouse.profiles import ConnectionProfile
 
 __all__ = [
+    "COUNT",
     "MONEY",
     "cached_choices",
     "current_profile",
@@ -37,6 +38,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 MONEY = st.column_config.NumberColumn(format="euro")
 """Amounts as euros with two decimals (the values stay DECIMAL: Arrow decimal128)."""
+
+COUNT = st.column_config.NumberColumn(format="localized")
+"""Counts with thousands grouped (14.136, not 14136). Like MONEY, the grid writes them in the
+browser's own locale: Streamlit's grid takes no other."""
 
 
 def data_dir() -> Path:

@@ -245,7 +245,8 @@ def test_the_tolerance_is_read_as_typed_in_either_language_and_refused_in_words(
         MatchForm(tolerance="vijf").tuning()
     with using(Language.NL), pytest.raises(InputError) as refused:
         MatchForm(tolerance="-0,10").tuning()
-    assert str(refused.value) == "De marge op het bedrag €\u00a0-0,10 ligt niet tussen €\u00a00,00 en €\u00a01.000,00."
+    said = "De marge op het bedrag €\u00a0-0,10 ligt niet tussen €\u00a00,00 en €\u00a01.000,00."
+    assert str(refused.value) == said
     assert "bijv. 0,05" in refused.value.hint
     with pytest.raises(InputError, match="not between"):
         MatchForm(tolerance="1000.01").to_config()
