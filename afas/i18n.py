@@ -46,6 +46,7 @@ __all__ = [
     "language_for",
     "language_of_environment",
     "mark",
+    "pmark",
     "ntr",
     "number",
     "period",
@@ -72,7 +73,7 @@ _DATE_PATTERN = {Language.NL: "dd-MM-yyyy", Language.EN: "dd/MM/yyyy"}
 CATALOGUE = Path(__file__).resolve().parent / "locale" / "nl" / "LC_MESSAGES" / "afas.po"
 """The Dutch translations of every marked English text."""
 
-KEYWORDS = {"tr": None, "ntr": (1, 2), "ptr": ((1, "c"), 2), "mark": None}
+KEYWORDS = {"tr": None, "ntr": (1, 2), "ptr": ((1, "c"), 2), "mark": None, "pmark": ((1, "c"), 2)}
 """The marking functions, as babel's extractor reads them (argument positions of the texts)."""
 
 _language: contextvars.ContextVar[Language] = contextvars.ContextVar("afas_language")
@@ -175,6 +176,12 @@ def tr(text: str) -> str:
 def mark(text: str) -> str:
     """``text`` as it is, marked for the catalogue where it is defined (a table of constants, read in
     any language); :func:`tr` gives it in the current language where it is shown."""
+    return text
+
+
+def pmark(context: str, text: str) -> str:
+    """``text`` as it is, marked for the catalogue as worded in ``context`` (:func:`ptr` shows it)."""
+    del context
     return text
 
 

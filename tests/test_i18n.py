@@ -217,10 +217,23 @@ def test_the_clis_help_speaks_dutch_on_a_dutch_system(monkeypatch, capsys):
     said = " ".join(capsys.readouterr().out.split())
     assert "het DuckDB-bestand (aangemaakt als het ontbreekt)" in said
     assert "journaalpostregels volledig opnieuw ophalen in plaats van alleen de wijzigingen" in said
+    # argparse's own words too, and its refusal of a command line
+    assert (
+        said.startswith("gebruik: python -m afas sync") and " opties: -h, --help deze hulptekst tonen" in said
+    )
+    assert "usage" not in said and "options" not in said
+    with pytest.raises(SystemExit):
+        main(["close", "--db", "w.duckdb", "--administration", "een"])
+    refused = capsys.readouterr().err.splitlines()[-1]
+    assert refused == "python -m afas close: fout: argument --administration: ongeldige waarde (int): 'een'"
     monkeypatch.setenv("AFAS_LANGUAGE", "en")
     with pytest.raises(SystemExit):
         main(["--help"])
-    assert "Exit status: 0 done;" in " ".join(capsys.readouterr().out.split())
+    said = " ".join(capsys.readouterr().out.split())
+    assert "Exit status: 0 done;" in said and said.startswith("usage: python -m afas") and " options:" in said
+    with pytest.raises(SystemExit):
+        main(["close"])
+    assert "error: the following arguments are required: --db" in capsys.readouterr().err
 
 
 def test_a_run_that_starts_on_a_fresh_thread_still_speaks_the_sessions_language():

@@ -7,6 +7,7 @@ import os
 
 from afas.cli import check, close, emulator, post, reconcile, sync
 from afas.cli.output import print_bug, print_error
+from afas.cli.words import speak_our_language
 from afas.errors import AppError
 from afas.i18n import language_of_environment, mark, tr, using
 
@@ -35,6 +36,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    speak_our_language()  # argparse's "usage:", "options:" and refusals too
     with using(language_of_environment(os.environ)):  # AFAS_LANGUAGE, else the system's locale
         return _main(argv)
 
