@@ -66,6 +66,28 @@ AUDIT_COLUMNS = (
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+_EXCEL_HEADERS = {
+    "audit_id": mark("Audit no."),
+    "item_id": mark("Item"),
+    "event_at": mark("When"),
+    "event": mark("Event"),
+    "actor": mark("Who"),
+    "actor_email": mark("E-mail"),
+    "actor_subject": mark("Sign-in subject"),
+    "actor_issuer": mark("Sign-in issuer"),
+    "approved_by": mark("Approved by"),
+    "approved_at": mark("Approved at"),
+    "connector": mark("Connector"),
+    "method": mark("Method"),
+    "reference": mark("Reference"),
+    "status": mark("HTTP status"),
+    "result_keys": mark("AFAS keys"),
+    "message": mark("Message"),
+    "request_body": mark("Request body"),
+    "response_body": mark("AFAS's response"),
+}
+"""The workbook's header of each column, for people (the JSONL keeps the column names: scripts read it)."""
+
 
 def audit_rows(
     con: duckdb.DuckDBPyConnection,
@@ -224,7 +246,8 @@ def neutralise(text: str) -> str:
 
 
 def export_excel(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> int:
-    """Write the audit log as an .xlsx workbook (one sheet). Returns the number of events."""
+    """Write the audit log as an .xlsx workbook (one sheet, its headers and events in the session's
+    language). Returns the number of events."""
     return _write_excel(con, xlsxwriter.Workbook(str(path)))
 
 
@@ -238,14 +261,14 @@ def excel_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
 def _write_excel(con: duckdb.DuckDBPyConnection, workbook: xlsxwriter.Workbook) -> int:
     rows = audit_rows(con)
     try:
-        sheet = workbook.add_worksheet("Audit")
+        sheet = workbook.add_worksheet(tr("Audit log"))
         bold = workbook.add_format({"bold": True})
         stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
         for col, name in enumerate(AUDIT_COLUMNS):
-            sheet.write_string(0, col, name, bold)
+            sheet.write_string(0, col, tr(_EXCEL_HEADERS[name]), bold)
         for r, row in enumerate(rows, start=1):
             for c, name in enumerate(AUDIT_COLUMNS):
-                value = row[name]
+                value = event_label(row[name]) if name == "event" else row[name]
                 if value is None:
                     sheet.write_blank(r, c, None)
                 elif isinstance(value, bool):

@@ -83,11 +83,13 @@ def test_excel_export_neutralises_formula_text_and_keeps_numbers(tmp_path):
     path = tmp_path / "audit.xlsx"
     assert export_excel(con, path) == 6
     sheet = openpyxl.load_workbook(path).active
+    assert sheet.title == "Audit log"
     header = [c.value for c in sheet[1]]
+    assert header[:4] == ["Audit no.", "Item", "When", "Event"] and "Request body" in header
     confirmed = dict(zip(header, [c.value for c in sheet[5]], strict=True))
-    assert confirmed["event"] == "confirmed"
-    assert confirmed["approved_by"] == '\'=HYPERLINK("http://x")'
-    assert confirmed["status"] == 201 and isinstance(confirmed["status"], int)
+    assert confirmed["Event"] == "in AFAS"  # the event as the Audit page names it
+    assert confirmed["Approved by"] == '\'=HYPERLINK("http://x")'
+    assert confirmed["HTTP status"] == 201 and isinstance(confirmed["HTTP status"], int)
     cells = [c.value for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in cells)
     assert [neutralise(t) for t in ("=1", "+1", "-1", "@x", "\tx", "\rx", "ok")] == [
@@ -155,3 +157,24 @@ def test_downloads_are_the_exported_files(tmp_path):
     assert [[c.value for c in r] for r in book.active.iter_rows()] == [
         [c.value for c in r] for r in expected.active.iter_rows()
     ]
+
+
+def test_the_workbook_speaks_the_users_language_and_the_jsonl_keeps_its_keys(tmp_path):
+    """A Dutch user's workbook has a Dutch sheet, headers and events; the JSONL, read by scripts,
+    keeps the column names and the stored events in any language."""
+    from afas.i18n import Language, using
+
+    con = filled_log()
+    with using(Language.NL):
+        book = openpyxl.load_workbook(io.BytesIO(excel_bytes(con)))
+        lines = [orjson.loads(line) for line in jsonl_bytes(con).splitlines()]
+    sheet = book.active
+    assert sheet.title == "Logboek"
+    header = [c.value for c in sheet[1]]
+    assert {"Wanneer", "Gebeurtenis", "Goedgekeurd door", "AFAS-sleutels"} <= set(header), header
+    events = {
+        sheet.cell(row=r, column=header.index("Gebeurtenis") + 1).value for r in range(2, sheet.max_row + 1)
+    }
+    assert "in AFAS" in events and "confirmed" not in events
+    assert {line["event"] for line in lines} == {"approved", "confirmed", "rejected", "sending"}
+    assert "event_at" in lines[0] and "Wanneer" not in lines[0]
