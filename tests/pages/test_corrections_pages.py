@@ -32,7 +32,7 @@ def test_corrections_need_defaults_and_a_reconciliation_first():
     assert any("No corrections have been approved" in i.value for i in at.info)
 
 
-def test_differences_are_approved_sent_once_and_audited(demo_ledger):  # noqa: F811
+def test_differences_are_approved_sent_once_and_audited(fresh_demo, demo_ledger):  # noqa: F811
     from afas.ui.connection import demo_server
 
     at = reconciled()

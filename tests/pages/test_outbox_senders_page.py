@@ -21,7 +21,7 @@ def _own_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("AFAS_DATA_DIR", str(tmp_path))
 
 
-def test_items_another_sender_holds_are_named_and_not_sent(tmp_path):
+def test_items_another_sender_holds_are_named_and_not_sent(fresh_demo, tmp_path):
     from afas.ui.connection import demo_server
 
     at = synced(all_connectors=True)

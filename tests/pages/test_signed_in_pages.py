@@ -125,6 +125,7 @@ def test_the_token_comes_from_the_configuration_only(monkeypatch):
 
 
 def test_a_viewer_looks_anna_prepares_bert_approves_and_sends_the_audit_names_both(
+    fresh_demo,  # it sends: a demo AFAS of its own
     demo_ledger,  # noqa: F811
     monkeypatch,
     tmp_path,
