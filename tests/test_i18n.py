@@ -275,5 +275,8 @@ def test_charts_write_numbers_and_dates_in_the_users_language():
     assert (dutch.separators, dutch.xaxis.tickformat, dutch.xaxis.hoverformat) == (",.", "%m-%Y", "%d-%m-%Y")
     assert (english.separators, english.xaxis.tickformat) == (".,", "%b %Y")
     assert dutch.yaxis.separatethousands and english.yaxis.separatethousands
+    stamps = pd.DataFrame({"Periode": pd.to_datetime(["2026-01-01", "2026-03-01"]), "Verschil": [1.5, 2]})
+    with using(Language.NL):  # pandas' datetimes reach the trace as numpy's
+        assert localized(px.bar(stamps, x="Periode", y="Verschil")).layout.xaxis.tickformat == "%m-%Y"
     bars = localized(px.bar(pd.DataFrame({"Code": ["CO", "FIN"], "Regels": [3, 1200]}), x="Code", y="Regels"))
     assert bars.layout.xaxis.tickformat is None  # codes are no dates

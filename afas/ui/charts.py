@@ -29,8 +29,7 @@ def localized(figure: Any) -> Any:
     for axis in (figure.layout.xaxis, figure.layout.yaxis):
         axis.separatethousands = True
     for trace in figure.data:  # the axis type is decided when drawn: a trace of dates says it now
-        values = getattr(trace, "x", None)
-        if values is not None and len(values) and hasattr(values[0], "year"):
+        if _dates(getattr(trace, "x", None)):
             figure.update_xaxes(
                 type="date", tickformat=_DATE_TICKS[language], hoverformat=_DATE_HOVER[language]
             )
@@ -41,3 +40,11 @@ def localized(figure: Any) -> Any:
 def show_chart(figure: Any, key: str) -> None:
     """Show ``figure`` in the user's language (:func:`localized`), as widget ``key``."""
     st.plotly_chart(localized(figure), key=key)
+
+
+def _dates(values: Any) -> bool:
+    """True for a trace's values that are dates: numpy datetimes (as px hands pandas' on) or dates."""
+    if values is None or not len(values):
+        return False
+    kind = getattr(getattr(values, "dtype", None), "kind", "")
+    return kind == "M" or hasattr(values[0], "year")
