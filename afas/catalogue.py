@@ -30,6 +30,17 @@ LABELS: dict[str, dict[str, str]] = {
         "only_in_ledger": "Only in the ledger",
         "differing": "Differing",
     },
+    "PassName": {
+        "voucher": "voucher",
+        "invoice": "invoice",
+        "amount_date": "amount and date",
+        "amount_text": "amount and description",
+        "one_to_many": "one AFAS line, several ledger lines",
+        "many_to_one": "several AFAS lines, one ledger line",
+        "manual": "by hand",
+        "balance": "balance",
+        "master_data": "master data",
+    },
     "Ambiguity": {
         "unique": "match only a unique one",
         "oldest": "take the oldest",

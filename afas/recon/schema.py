@@ -63,6 +63,21 @@ class ResultKind(StrEnum):
     DIFFERING = "differing"  # joined on its key, but an amount, date, account or field differs
 
 
+class PassName(StrEnum):
+    """The passes a result names as the one that matched it (labels: afas.catalogue): the default
+    line passes in the order they run, a match made by hand, and the two comparisons of other kinds."""
+
+    VOUCHER = "voucher"
+    INVOICE = "invoice"
+    AMOUNT_DATE = "amount_date"
+    AMOUNT_TEXT = "amount_text"
+    ONE_TO_MANY = "one_to_many"
+    MANY_TO_ONE = "many_to_one"
+    MANUAL = "manual"
+    BALANCE = "balance"
+    MASTER_DATA = "master_data"
+
+
 RESULT_KINDS = tuple(ResultKind)
 """The result kinds in the order every summary shows them."""
 

@@ -11,11 +11,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from afas.catalogue import label_sql
-from afas.i18n import ptr, tr
+from afas.catalogue import label, label_sql
+from afas.i18n import tr
 from afas.recon.matching import page_query
-from afas.recon.results import shown_reason_sql, sql_text
-from afas.recon.schema import ResultKind, ensure_recon_schema
+from afas.recon.results import shown_reason_sql
+from afas.recon.schema import PassName, ResultKind, ensure_recon_schema
 from afas.warehouse.explore import has_table
 from afas.warehouse.schema import quote_ident
 
@@ -35,29 +35,16 @@ __all__ = [
 
 
 def pass_label(name: str) -> str:
-    """A matching pass (its stored name) as a user reads it: the name itself in English."""
-    labels = {
-        "voucher": ptr("pass", "voucher"),
-        "invoice": ptr("pass", "invoice"),
-        "amount_date": ptr("pass", "amount_date"),
-        "amount_text": ptr("pass", "amount_text"),
-        "one_to_many": ptr("pass", "one_to_many"),
-        "many_to_one": ptr("pass", "many_to_one"),
-        "manual": ptr("pass", "manual"),
-        "balance": ptr("pass", "balance"),
-        "master_data": ptr("pass", "master_data"),
-    }
-    return labels.get(name, name)
+    """A matching pass (its stored name) as a user reads it; a name of no known pass stays as it is."""
+    return label(PassName(name)) if name in _PASSES else name
 
 
-_PASSES = ("voucher", "invoice", "amount_date", "amount_text", "one_to_many", "many_to_one", "manual")
-_PASSES += ("balance", "master_data")
+_PASSES = frozenset(PassName)
 
 
 def pass_label_sql(expr: str) -> str:
     """A DuckDB expression showing the pass names in ``expr`` as :func:`pass_label` does."""
-    cases = " ".join(f"WHEN {sql_text(p)} THEN {sql_text(pass_label(p))}" for p in _PASSES)
-    return f"CASE {expr} {cases} ELSE {expr} END"
+    return label_sql(PassName, expr)
 
 
 def result_headers() -> dict[str, str]:

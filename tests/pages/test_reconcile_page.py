@@ -91,7 +91,7 @@ def test_the_demo_ledger_is_imported_matched_and_its_differences_found(demo_ledg
     assert counts["Only in AFAS"] == 6 and counts["Only in the ledger"] == 5 and counts["Differing"] == 4
     assert counts["Matched"] > 0
     results = frame(at, "Reason")
-    assert {"voucher", "amount_date"} <= set(results["Pass"].dropna())
+    assert {"voucher", "amount and date"} <= set(results["Pass"].dropna())  # the passes in words
     assert results["Reason"].notna().all()
 
     at.selectbox(key="recon_kind").set_value(ResultKind.ONLY_IN_LEDGER).run()
