@@ -280,3 +280,30 @@ def test_charts_write_numbers_and_dates_in_the_users_language():
         assert localized(px.bar(stamps, x="Periode", y="Verschil")).layout.xaxis.tickformat == "%m-%Y"
     bars = localized(px.bar(pd.DataFrame({"Code": ["CO", "FIN"], "Regels": [3, 1200]}), x="Code", y="Regels"))
     assert bars.layout.xaxis.tickformat is None  # codes are no dates
+
+
+def test_grid_amounts_are_written_in_the_users_language_and_stay_numbers():
+    """Streamlit's grid writes numbers in the browser's locale: a Dutch user with an English browser
+    read €1,234.56. The grid's money columns are written by us in the session's language (when the
+    grid is sent, after the page left the language's context) and stay DECIMAL, so they sort as
+    numbers; a grid too large to style keeps Streamlit's euro format."""
+    import pyarrow as pa
+
+    from afas.ui.grid import STYLED_ROWS, money_grid
+    from afas.ui.warehouse import MONEY
+
+    table = pa.table(
+        {
+            "Rekening": ["1000", "1100"],
+            "Saldo": pa.array([Decimal("1234.56"), None], pa.decimal128(18, 2)),
+        }
+    )
+    with using(Language.NL):
+        styled, config = money_grid(table, ["Saldo", "Niet aanwezig"])
+    with using(Language.EN):  # Streamlit renders the Styler later, in no language of ours
+        text = styled.to_string(delimiter="|")
+    assert config == {} and "€\u00a01.234,56" in text and "1,234" not in text
+    assert styled.data["Saldo"].tolist() == [Decimal("1234.56"), None]  # the values themselves
+    big = pa.table({"Saldo": pa.array([Decimal(1)] * (STYLED_ROWS + 1), pa.decimal128(18, 2))})
+    frame, config = money_grid(big, ["Saldo"])
+    assert config == {"Saldo": MONEY} and len(frame) == STYLED_ROWS + 1

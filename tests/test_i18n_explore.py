@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from afas.errors import AppError
@@ -55,6 +57,12 @@ def test_the_explore_page_in_dutch(tmp_path, monkeypatch):
         "Rekening", "Omschrijving", "Debet", "Credit", "Mutatie", "Saldo t/m periode", "Regels"
     ]  # fmt: skip
     assert len(tb) > 10 and tb["Regels"].sum() > 0
+    # the grid writes its amounts in Dutch whatever the browser's locale: the display values sent
+    shown = pa.ipc.open_stream(at.dataframe[0].proto.arrow_data.styler.display_values).read_all()
+    debits = [v for v in shown.column("Debet").to_pylist() if v]
+    assert debits and all(re.fullmatch(rf"-?€{NBSP}-?\d{{1,3}}(\.\d{{3}})*,\d\d", v) for v in debits), debits[
+        :3
+    ]
     assert "Selecteer een rekening" in " ".join(c.value for c in at.caption)
 
     items = next(df.value for df in at.dataframe if "Dagen vervallen" in df.value.columns)

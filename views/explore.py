@@ -8,10 +8,10 @@ import streamlit as st
 from afas.i18n import amount, grid_date_format, ntr, number, tr
 from afas.ui.charts import show_chart
 from afas.ui.errors import shown_here
-from afas.ui.grid import selection_key
+from afas.ui.grid import money_grid, selection_key
 from afas.ui.sqlbox import sql_section
 from afas.ui.text import plain
-from afas.ui.warehouse import MONEY, current_profile, read, require_connection, warehouse_path
+from afas.ui.warehouse import COUNT, current_profile, read, require_connection, warehouse_path
 from afas.warehouse.explore import (
     Administrations,
     account_title,
@@ -28,9 +28,10 @@ db = warehouse_path(conn)
 profile = current_profile()
 
 
-def _money(*columns: str) -> dict[str, object]:
-    """The grid's column_config for amount columns, by their English header (shown translated)."""
-    return {header(c): MONEY for c in columns}
+def _money(rows, *columns: str) -> tuple[object, dict[str, object]]:  # noqa: ANN001 - an Arrow table
+    """The grid's data and column_config with its amount columns (by their English header, shown
+    translated) written in the session's language."""
+    return money_grid(rows, [header(c) for c in columns])
 
 
 def _dates(*columns: str) -> dict[str, object]:
@@ -74,15 +75,16 @@ with tb_tab:
     m1.metric(tr("Debit"), amount(debit))
     m2.metric(tr("Credit"), amount(credit))
     m3.metric(tr("Difference"), amount(difference), help=tr("Zero when every entry balances."))
+    shown, config = _money(tb, "Debit", "Credit", "Net", "Balance year to date")
     event = st.dataframe(
-        tb,
+        shown,
         hide_index=True,
         width="stretch",
         key=selection_key("explore_tb", tb),
         placeholder="",
         on_select="rerun",
         selection_mode="single-row",
-        column_config=_money("Debit", "Credit", "Net", "Balance year to date"),
+        column_config={**config, header("Lines"): COUNT},
     )
     selected = event.selection.rows if event is not None else []
     if selected:
@@ -108,13 +110,14 @@ with tb_tab:
                 entries.num_rows,
             ).format(n=number(entries.num_rows))
         )
+        shown, config = _money(entries, "Debit", "Credit")
         st.dataframe(
-            entries,
+            shown,
             hide_index=True,
             width="stretch",
             key="explore_entries",
             placeholder="",
-            column_config={**_money("Debit", "Credit"), **_dates("Date")},
+            column_config={**config, **_dates("Date")},
         )
     else:
         st.caption(tr("Select an account to see its entries and its balance over the periods."))
@@ -145,13 +148,14 @@ with rel_tab:
                     n=number(items.num_rows), amount=amount(open_total(items))
                 )
             )
+            shown, config = _money(items, "Invoice amount", "Open")
             st.dataframe(
-                items,
+                shown,
                 hide_index=True,
                 width="stretch",
                 key=f"explore_{kind}_items",
                 placeholder="",
-                column_config={**_money("Invoice amount", "Open"), **_dates("Date", "Due")},
+                column_config={**config, **_dates("Date", "Due")},
             )
 
 with alloc_tab:
@@ -163,13 +167,9 @@ with alloc_tab:
     )
     with shown_here(st.info):
         usage = read("allocation_usage", db, unit, axis)
+        shown, config = _money(usage, "Net amount")
         st.dataframe(
-            usage,
-            hide_index=True,
-            width="stretch",
-            key="explore_alloc",
-            placeholder="",
-            column_config=_money("Net amount"),
+            shown, hide_index=True, width="stretch", key="explore_alloc", placeholder="", column_config=config
         )
         used = used_codes(usage)
         if used:

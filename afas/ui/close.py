@@ -23,10 +23,9 @@ from afas.corrections.plans import Defaults
 from afas.i18n import amount as money
 from afas.i18n import date, grid_date_format, ptr, tr
 from afas.ui.errors import shown_here
-from afas.ui.grid import for_grid
+from afas.ui.grid import for_grid, money_grid
 from afas.ui.identity import access_config
 from afas.ui.text import plain
-from afas.ui.warehouse import MONEY
 from afas.warehouse.db import connection
 
 __all__ = ["account_panel"]
@@ -117,7 +116,7 @@ def _bank_items(overview: CloseOverview, row: AccountClose) -> None:
     st.markdown(tr("**From the matching of the statement**"))
     st.caption(plain(bank.note))
     if bank.items:
-        st.dataframe(
+        shown, money = money_grid(
             for_grid(
                 [
                     {
@@ -130,10 +129,14 @@ def _bank_items(overview: CloseOverview, row: AccountClose) -> None:
                     for i in bank.items
                 ]
             ),
+            [tr("Amount")],
+        )
+        st.dataframe(
+            shown,
             hide_index=True,
             placeholder="",
             column_config={
-                tr("Amount"): MONEY,
+                **money,
                 tr("Date"): st.column_config.DateColumn(format=grid_date_format()),
             },
             key=f"close_bank_items_{row.account}",
@@ -160,7 +163,7 @@ def _items_table(
     if not row.items:
         st.caption(tr("No reconciling items."))
         return
-    st.dataframe(
+    shown, money = money_grid(
         for_grid(
             [
                 {
@@ -176,11 +179,15 @@ def _items_table(
                 for i in row.items
             ]
         ),
+        [tr("Amount")],
+    )
+    st.dataframe(
+        shown,
         hide_index=True,
         placeholder="",
         width="stretch",
         column_config={
-            tr("Amount"): MONEY,
+            **money,
             tr("Expected"): st.column_config.DateColumn(format=grid_date_format()),
         },
         key=f"close_items_{row.account}",

@@ -30,8 +30,7 @@ from afas.recon.views import (
 )
 from afas.ui.charts import show_chart
 from afas.ui.errors import shown_here
-from afas.ui.grid import for_grid, selection_key
-from afas.ui.warehouse import MONEY
+from afas.ui.grid import for_grid, money_grid, selection_key
 from afas.warehouse.db import connection
 
 __all__ = ["results_section"]
@@ -71,15 +70,19 @@ def results_section(db: Path, import_id: int, run_id: int, rerun: Callable[[Matc
     with connection(db) as con:
         table = results_table(con, run_id, kind, search or None)
     headers = result_headers()
-    event = st.dataframe(
+    grid, money = money_grid(
         for_grid(table, drop=SHOWN_COLUMNS_DROPPED),
+        [headers[c] for c in ("AFAS amount", "Ledger amount", "Difference")],
+    )
+    event = st.dataframe(
+        grid,
         hide_index=True,
         width="stretch",
         key=selection_key("recon_results", table),
         on_select="rerun",
         selection_mode="multi-row",
         column_config={
-            **{headers[c]: MONEY for c in ("AFAS amount", "Ledger amount", "Difference")},
+            **money,
             **{
                 headers[c]: st.column_config.DateColumn(format=grid_date_format())
                 for c in ("AFAS date", "Ledger date")
