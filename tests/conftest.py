@@ -120,3 +120,17 @@ def fresh_demo():
     _discard_demo_server()
     yield
     _discard_demo_server()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_full_collection_after_each_run():
+    """Streamlit collects all of the process's garbage (gc.collect(2)) after every script run, to keep
+    a long-running server's memory down. Here the process is the test session, whose heap holds every
+    module and fixture of the run: each collection took a sixth of a second, more than a page's render.
+    What the pages show does not depend on it. Every AppTest of the session (tests/pages and the
+    language tests beside them) runs without it."""
+    from streamlit import config
+
+    config.set_option("runner.postScriptGC", False)
+    yield
+    config.set_option("runner.postScriptGC", True)

@@ -296,13 +296,15 @@ def test_grid_amounts_are_written_in_the_users_language_and_stay_numbers():
         {
             "Rekening": ["1000", "1100"],
             "Saldo": pa.array([Decimal("1234.56"), None], pa.decimal128(18, 2)),
+            "Regels": [14136, 3],
         }
     )
     with using(Language.NL):
-        styled, config = money_grid(table, ["Saldo", "Niet aanwezig"])
+        styled, config = money_grid(table, ["Saldo", "Niet aanwezig"], ["Regels"])
     with using(Language.EN):  # Streamlit renders the Styler later, in no language of ours
         text = styled.to_string(delimiter="|")
-    assert config == {} and "€\u00a01.234,56" in text and "1,234" not in text
+    assert config == {} and "€\u00a01.234,56" in text and "|14.136" in text and "1,234" not in text
+    assert "|1000|" in text  # the account, a text, stays as it is
     assert styled.data["Saldo"].tolist() == [Decimal("1234.56"), None]  # the values themselves
     big = pa.table({"Saldo": pa.array([Decimal(1)] * (STYLED_ROWS + 1), pa.decimal128(18, 2))})
     frame, config = money_grid(big, ["Saldo"])

@@ -11,7 +11,7 @@ from afas.ui.errors import shown_here
 from afas.ui.grid import money_grid, selection_key
 from afas.ui.sqlbox import sql_section
 from afas.ui.text import plain
-from afas.ui.warehouse import COUNT, current_profile, read, require_connection, warehouse_path
+from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
 from afas.warehouse.explore import (
     Administrations,
     account_title,
@@ -28,10 +28,10 @@ db = warehouse_path(conn)
 profile = current_profile()
 
 
-def _money(rows, *columns: str) -> tuple[object, dict[str, object]]:  # noqa: ANN001 - an Arrow table
-    """The grid's data and column_config with its amount columns (by their English header, shown
-    translated) written in the session's language."""
-    return money_grid(rows, [header(c) for c in columns])
+def _money(rows, *columns: str, counts: tuple[str, ...] = ()) -> tuple[object, dict[str, object]]:  # noqa: ANN001
+    """The grid's data and column_config with its amount and count columns (by their English header,
+    shown translated) written in the session's language."""
+    return money_grid(rows, [header(c) for c in columns], [header(c) for c in counts])
 
 
 def _dates(*columns: str) -> dict[str, object]:
@@ -75,7 +75,7 @@ with tb_tab:
     m1.metric(tr("Debit"), amount(debit))
     m2.metric(tr("Credit"), amount(credit))
     m3.metric(tr("Difference"), amount(difference), help=tr("Zero when every entry balances."))
-    shown, config = _money(tb, "Debit", "Credit", "Net", "Balance year to date")
+    shown, config = _money(tb, "Debit", "Credit", "Net", "Balance year to date", counts=("Lines",))
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -84,7 +84,7 @@ with tb_tab:
         placeholder="",
         on_select="rerun",
         selection_mode="single-row",
-        column_config={**config, header("Lines"): COUNT},
+        column_config=config,
     )
     selected = event.selection.rows if event is not None else []
     if selected:

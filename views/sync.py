@@ -10,9 +10,10 @@ from afas.close.form import reopened_texts
 from afas.close.overview import recheck_signed
 from afas.i18n import grid_datetime_format, tr
 from afas.ui.errors import shown_here
+from afas.ui.grid import money_grid
 from afas.ui.identity import permission
 from afas.ui.text import plain
-from afas.ui.warehouse import COUNT, current_profile, read, require_connection, warehouse_path
+from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
 from afas.warehouse.db import connection
 from afas.warehouse.sync import CONNECTOR_IDS, ProgressBoard, SyncProgress, outcome, sync, sync_running
 
@@ -47,16 +48,14 @@ if told is not None:
         c2.page_link("views/reconcile.py", label=tr("or reconcile a ledger"), icon=":material/arrow_forward:")
 
 status = read("connector_status", db, running)
+shown, counts = money_grid(status, [], [tr("Rows held"), tr("Rows fetched")])
 st.dataframe(
-    status,
+    shown,
     hide_index=True,
     width="stretch",
     key="sync_status",
     placeholder="",
-    column_config={
-        tr("Finished"): st.column_config.DatetimeColumn(format=grid_datetime_format()),
-        **{tr(c): COUNT for c in ("Rows held", "Rows fetched")},
-    },
+    column_config={tr("Finished"): st.column_config.DatetimeColumn(format=grid_datetime_format()), **counts},
 )
 
 preparer, no_sync = permission(Right.PREPARE)  # signed in: a sync replaces what everyone reads
@@ -100,11 +99,7 @@ if start:
 
 st.subheader(tr("History"))
 history = read("run_history", db, running)
+shown, counts = money_grid(history, [], [tr("Rows"), tr("Pages")])
 st.dataframe(
-    history,
-    hide_index=True,
-    width="stretch",
-    key="sync_history",
-    placeholder="",
-    column_config={tr(c): COUNT for c in ("Rows", "Pages")},
+    shown, hide_index=True, width="stretch", key="sync_history", placeholder="", column_config=counts
 )

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from afas.i18n import amount, current, using
+from afas.i18n import amount, current, number, using
 
 __all__ = ["STYLED_ROWS", "for_grid", "money_grid", "selection_key"]
 
@@ -65,31 +65,43 @@ def selection_key(name: str, rows: pa.Table | pd.DataFrame) -> str:
 
 
 STYLED_ROWS = 2_000
-"""Up to this many rows a grid's amounts are written by us (a pandas Styler's display values); a
-larger grid leaves them to Streamlit's euro format, which follows the browser's locale: styling costs
-about a tenth of a second per 500 rows on every rerun."""
+"""Up to this many rows a grid's amounts and counts are written by us (a pandas Styler's display
+values); a larger grid leaves them to Streamlit's formats, which follow the browser's locale: styling
+costs about a tenth of a second per 500 rows on every rerun."""
 
 
-def money_grid(rows: pa.Table | pd.DataFrame, money: Sequence[str]) -> tuple[Any, dict[str, Any]]:
+def money_grid(
+    rows: pa.Table | pd.DataFrame, money: Sequence[str], counts: Sequence[str] = ()
+) -> tuple[Any, dict[str, Any]]:
     """The data and the column_config for ``st.dataframe`` of ``rows`` whose ``money`` columns show as
-    amounts in the interface's language (€ 1.234,56 in Dutch, whatever the browser's locale).
+    amounts and whose ``counts`` columns as whole numbers in the interface's language (€ 1.234,56 and
+    14.136 in Dutch, whatever the browser's locale).
 
     Streamlit's grid formats numbers with the browser's locale only, so a Dutch user whose browser
     speaks English read €1,234.56 beside Dutch text. A Styler's display values are what the grid shows
-    while the values stay numbers (DECIMAL): the column still sorts as numbers. Merge the returned
-    column_config with the grid's own."""
-    from afas.ui.warehouse import MONEY
+    while the values stay numbers (DECIMAL, integers): the column still sorts as numbers. Merge the
+    returned column_config with the grid's own."""
+    from afas.ui.warehouse import COUNT, MONEY
 
     frame = rows.to_pandas() if isinstance(rows, pa.Table) else rows
-    present = [c for c in money if c in frame.columns]
-    if len(frame) > STYLED_ROWS or not present:
-        return frame, {c: MONEY for c in present}
+    amounts = [c for c in money if c in frame.columns]
+    whole = [c for c in counts if c in frame.columns]
+    if len(frame) > STYLED_ROWS or not amounts + whole:
+        return frame, {**{c: MONEY for c in amounts}, **{c: COUNT for c in whole}}
     language = current()
 
-    def shown(value: Any) -> str:
-        if value is None or pd.isna(value):
-            return ""
-        with using(language):  # the Styler formats when the grid is sent, not here
-            return amount(value)
+    def written(show: Any) -> Any:
+        def shown(value: Any) -> str:
+            if value is None or pd.isna(value):
+                return ""
+            with using(language):  # the Styler formats when the grid is sent, not here
+                return show(value)
 
-    return frame.style.format(shown, subset=present), {}
+        return shown
+
+    styled = frame.style
+    if amounts:
+        styled = styled.format(written(amount), subset=amounts)
+    if whole:
+        styled = styled.format(written(number), subset=whole)
+    return styled, {}
