@@ -13,7 +13,7 @@ import streamlit as st
 from afas.catalogue import label
 from afas.close.form import linked_accounts
 from afas.corrections.folding import with_corrections
-from afas.i18n import Language, current, ntr, number, tr
+from afas.i18n import grid_date_format, ntr, number, tr
 from afas.recon.forms import Comparison, MatchForm, pass_label, pass_names, summary_caption
 from afas.recon.ledgers import list_imports, list_profiles
 from afas.recon.overrides import override_rows, remove_overrides
@@ -66,7 +66,7 @@ with connection(db) as con:
         account_default or [a for a in linked_accounts(con, summary.accounts) if a in account_names][:1]
     )
 st.caption(summary_caption(import_id, summary))
-date_format = "DD-MM-YYYY" if current() is Language.NL else "YYYY/MM/DD"  # Streamlit's default in English
+date_format = grid_date_format()  # 31-12-2026 in Dutch, 31/12/2026 in English, as the grids write them
 with st.form("recon_match_form"):
     comparison = st.radio(
         tr("Compare"), list(Comparison), key="recon_mode", horizontal=True, format_func=label

@@ -212,7 +212,11 @@ def _item_form(db: Path, overview: CloseOverview, row: AccountClose, who: Who, e
         text = c2.text_input(tr("Description"), key=f"close_item_text_{row.account}")
         c3, c4 = st.columns(2)
         expected = c3.date_input(
-            tr("Expected to clear"), value=None, min_value=period.start, key=f"close_item_date_{row.account}"
+            tr("Expected to clear"),
+            value=None,
+            min_value=period.start,
+            format=grid_date_format(),
+            key=f"close_item_date_{row.account}",
         )
         owner = c4.text_input(tr("Owner"), key=f"close_item_owner_{row.account}")
         if st.form_submit_button(tr("Add reconciling item"), disabled=not editable):
