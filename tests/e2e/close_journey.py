@@ -41,7 +41,8 @@ def _name(page, who: str) -> None:
     _idle(page)
 
 
-def _metric(page, label: str) -> str:
+def metric(page, label: str) -> str:
+    """The value metric ``label`` shows (the first metric whose label holds it)."""
     return (
         page.locator('[data-testid="stMetric"]')
         .filter(has_text=label)
@@ -100,7 +101,7 @@ def _journey(page) -> None:
         state="attached"
     )
     _status(page, "explained")
-    assert _metric(page, "Unexplained") == "€0.00"
+    assert metric(page, "Unexplained") == "€0.00"
     page.get_by_role("button", name="Prepare", exact=True).click()
     page.get_by_text(re.compile(r"Prepared by Anna on")).wait_for(timeout=60_000)
     _name(page, "Bert")
@@ -112,7 +113,7 @@ def _journey(page) -> None:
     # another account's item booked as a correction against the bank account
     choose(page, "Account", "0100 Gebouwen")
     page.get_by_role("heading", name="0100 Gebouwen").wait_for(timeout=60_000)
-    balance = Decimal(_metric(page, "AFAS balance").replace("€", "").replace(",", "").strip())
+    balance = Decimal(metric(page, "AFAS balance").replace("€", "").replace(",", "").strip())
     page.get_by_role("textbox", name="Supporting amount").fill(f"{balance - 5:.2f}")
     page.get_by_role("textbox", name="Note (what supports it)").fill("Activastaat september")
     page.get_by_role("button", name="Save evidence", exact=True).click()

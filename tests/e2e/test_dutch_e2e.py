@@ -17,6 +17,7 @@ import pytest
 from afas.emulator.auth import demo_token_data
 from afas.emulator.demo.ledger_export import DEMO_LEDGER
 from tests.e2e.close_journey import choose
+from tests.e2e.close_journey import metric as _metric
 from tests.e2e.support import idle, shot, to_middle
 
 pytestmark = pytest.mark.e2e
@@ -183,15 +184,6 @@ def _journey(page, app_url: str, tmp_path, openpyxl) -> None:
         timeout=60_000
     )
     shot(page, "nl-close")
-
-
-def _metric(page, label: str) -> str:
-    return (
-        page.locator('[data-testid="stMetric"]')
-        .filter(has_text=label)
-        .locator('[data-testid="stMetricValue"]')
-        .first.inner_text()
-    )
 
 
 def _wait_for_metric(page, label: str, value: str, seconds: float = 60) -> None:
