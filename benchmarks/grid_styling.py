@@ -1,4 +1,4 @@
-"""What writing a grid's amounts and counts ourselves costs (afas.ui.grid.money_grid): the Styler's
+"""What writing a grid's amounts and counts ourselves costs (afas.ui.grid.localized_grid): the Styler's
 display values Streamlit sends beside the data, against sending the data alone (the reference,
 measured in the same run), per grid size up to STYLED_ROWS.
 
@@ -25,7 +25,7 @@ from streamlit.elements.lib.pandas_styler_utils import marshall_styler  # noqa: 
 from streamlit.proto.ArrowData_pb2 import ArrowData  # noqa: E402
 
 from afas.i18n import Language, using  # noqa: E402
-from afas.ui.grid import STYLED_ROWS, money_grid  # noqa: E402
+from afas.ui.grid import STYLED_ROWS, localized_grid  # noqa: E402
 
 MONEY = ["AFAS amount", "Ledger amount", "Difference"]
 COUNTS = ["Group", "Lines"]
@@ -64,7 +64,7 @@ def main() -> None:
 
         def styled() -> None:
             with using(Language.NL):
-                data, _ = money_grid(table, MONEY, COUNTS)  # noqa: B023
+                data, _ = localized_grid(table, MONEY, COUNTS)  # noqa: B023
             marshall_styler(ArrowData(), data, "bench")
             dataframe_util.convert_pandas_df_to_arrow_bytes(data.data)
 

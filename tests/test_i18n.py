@@ -289,7 +289,7 @@ def test_grid_amounts_are_written_in_the_users_language_and_stay_numbers():
     numbers; a grid too large to style keeps Streamlit's euro format."""
     import pyarrow as pa
 
-    from afas.ui.grid import STYLED_ROWS, money_grid
+    from afas.ui.grid import STYLED_ROWS, localized_grid
     from afas.ui.warehouse import MONEY
 
     table = pa.table(
@@ -300,12 +300,12 @@ def test_grid_amounts_are_written_in_the_users_language_and_stay_numbers():
         }
     )
     with using(Language.NL):
-        styled, config = money_grid(table, ["Saldo", "Niet aanwezig"], ["Regels"])
+        styled, config = localized_grid(table, ["Saldo", "Niet aanwezig"], ["Regels"])
     with using(Language.EN):  # Streamlit renders the Styler later, in no language of ours
         text = styled.to_string(delimiter="|")
     assert config == {} and "€\u00a01.234,56" in text and "|14.136" in text and "1,234" not in text
     assert "|1000|" in text  # the account, a text, stays as it is
     assert styled.data["Saldo"].tolist() == [Decimal("1234.56"), None]  # the values themselves
     big = pa.table({"Saldo": pa.array([Decimal(1)] * (STYLED_ROWS + 1), pa.decimal128(18, 2))})
-    frame, config = money_grid(big, ["Saldo"])
+    frame, config = localized_grid(big, ["Saldo"])
     assert config == {"Saldo": MONEY} and len(frame) == STYLED_ROWS + 1

@@ -14,7 +14,7 @@ from afas.close.signoff import Who
 from afas.i18n import tr
 from afas.ui.charts import show_chart
 from afas.ui.close import account_panel
-from afas.ui.grid import for_grid, money_grid
+from afas.ui.grid import for_grid, localized_grid
 from afas.ui.identity import current_user, remember_name
 from afas.ui.text import plain
 from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
@@ -88,7 +88,7 @@ statuses = st.multiselect(
 table = grid_rows(overview, statuses)
 table = table.rename_columns([tr(c) for c in table.column_names])  # the headers in the session's language
 money_columns = ("AFAS balance", "Evidence amount", "Reconciling items", "Unexplained")
-shown, config = money_grid(for_grid(table), [tr(c) for c in money_columns])
+shown, config = localized_grid(for_grid(table), [tr(c) for c in money_columns])
 st.dataframe(shown, hide_index=True, placeholder="", width="stretch", key="close_grid", column_config=config)
 rows = {a.account: a for a in overview.accounts}
 account = st.selectbox(

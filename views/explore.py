@@ -8,7 +8,7 @@ import streamlit as st
 from afas.i18n import amount, grid_date_format, ntr, number, tr
 from afas.ui.charts import show_chart
 from afas.ui.errors import shown_here
-from afas.ui.grid import money_grid, selection_key
+from afas.ui.grid import localized_grid, selection_key
 from afas.ui.sqlbox import sql_section
 from afas.ui.text import plain
 from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
@@ -31,7 +31,7 @@ profile = current_profile()
 def _money(rows, *columns: str, counts: tuple[str, ...] = ()) -> tuple[object, dict[str, object]]:  # noqa: ANN001
     """The grid's data and column_config with its amount and count columns (by their English header,
     shown translated) written in the session's language."""
-    return money_grid(rows, [header(c) for c in columns], [header(c) for c in counts])
+    return localized_grid(rows, [header(c) for c in columns], [header(c) for c in counts])
 
 
 def _dates(*columns: str) -> dict[str, object]:

@@ -10,7 +10,7 @@ from afas.close.form import reopened_texts
 from afas.close.overview import recheck_signed
 from afas.i18n import grid_datetime_format, tr
 from afas.ui.errors import shown_here
-from afas.ui.grid import money_grid
+from afas.ui.grid import localized_grid
 from afas.ui.identity import permission
 from afas.ui.text import plain
 from afas.ui.warehouse import current_profile, read, require_connection, warehouse_path
@@ -48,7 +48,7 @@ if told is not None:
         c2.page_link("views/reconcile.py", label=tr("or reconcile a ledger"), icon=":material/arrow_forward:")
 
 status = read("connector_status", db, running)
-shown, counts = money_grid(status, [], [tr("Rows held"), tr("Rows fetched")])
+shown, counts = localized_grid(status, [], [tr("Rows held"), tr("Rows fetched")])
 st.dataframe(
     shown,
     hide_index=True,
@@ -99,7 +99,7 @@ if start:
 
 st.subheader(tr("History"))
 history = read("run_history", db, running)
-shown, counts = money_grid(history, [], [tr("Rows"), tr("Pages")])
+shown, counts = localized_grid(history, [], [tr("Rows"), tr("Pages")])
 st.dataframe(
     shown, hide_index=True, width="stretch", key="sync_history", placeholder="", column_config=counts
 )

@@ -23,7 +23,7 @@ from afas.corrections.plans import Defaults
 from afas.i18n import amount as money
 from afas.i18n import date, grid_date_format, ptr, tr
 from afas.ui.errors import shown_here
-from afas.ui.grid import for_grid, money_grid
+from afas.ui.grid import for_grid, localized_grid
 from afas.ui.identity import access_config
 from afas.ui.text import plain
 from afas.warehouse.db import connection
@@ -116,7 +116,7 @@ def _bank_items(overview: CloseOverview, row: AccountClose) -> None:
     st.markdown(tr("**From the matching of the statement**"))
     st.caption(plain(bank.note))
     if bank.items:
-        shown, money = money_grid(
+        shown, money = localized_grid(
             for_grid(
                 [
                     {
@@ -163,7 +163,7 @@ def _items_table(
     if not row.items:
         st.caption(tr("No reconciling items."))
         return
-    shown, money = money_grid(
+    shown, money = localized_grid(
         for_grid(
             [
                 {

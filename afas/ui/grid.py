@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from afas.i18n import amount, current, number, using
 
-__all__ = ["STYLED_ROWS", "for_grid", "money_grid", "selection_key"]
+__all__ = ["STYLED_ROWS", "for_grid", "localized_grid", "selection_key"]
 
 
 def _text_filled(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -70,7 +70,7 @@ values); a larger grid leaves them to Streamlit's formats, which follow the brow
 costs about a tenth of a second per 500 rows on every rerun."""
 
 
-def money_grid(
+def localized_grid(
     rows: pa.Table | pd.DataFrame, money: Sequence[str], counts: Sequence[str] = ()
 ) -> tuple[Any, dict[str, Any]]:
     """The data and the column_config for ``st.dataframe`` of ``rows`` whose ``money`` columns show as

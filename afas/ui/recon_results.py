@@ -30,7 +30,7 @@ from afas.recon.views import (
 )
 from afas.ui.charts import show_chart
 from afas.ui.errors import shown_here
-from afas.ui.grid import for_grid, money_grid, selection_key
+from afas.ui.grid import for_grid, localized_grid, selection_key
 from afas.warehouse.db import connection
 
 __all__ = ["results_section"]
@@ -70,7 +70,7 @@ def results_section(db: Path, import_id: int, run_id: int, rerun: Callable[[Matc
     with connection(db) as con:
         table = results_table(con, run_id, kind, search or None)
     headers = result_headers()
-    grid, money = money_grid(
+    grid, money = localized_grid(
         for_grid(table, drop=SHOWN_COLUMNS_DROPPED),
         [headers[c] for c in ("AFAS amount", "Ledger amount", "Difference")],
     )
