@@ -54,8 +54,12 @@ def _journey(page, app_url: str, tmp_path, openpyxl) -> None:
     page.goto(app_url)
     # the language comes from the browser: nothing chosen, the page speaks Dutch
     page.get_by_text("Verbinden met AFAS Profit").wait_for(timeout=60_000)
-    sidebar = page.get_by_test_id("stSidebar").inner_text()
-    assert "Maandafsluiting" in sidebar and "Werkend als" in sidebar  # the navigation in Dutch too
+    # the navigation and the sidebar's name field in Dutch too (the sidebar draws its widgets after the
+    # navigation: wait for them rather than read it half drawn)
+    side = page.get_by_test_id("stSidebar")
+    side.get_by_text("Werkend als", exact=True).wait_for(timeout=60_000)
+    assert side.get_by_role("link", name="Maandafsluiting", exact=True).count() == 1
+    assert "Working as" not in side.inner_text()
     page.get_by_role("button", name="Verbinding testen").click()
     page.get_by_text("Klaar: Demo-omgeving").wait_for(timeout=90_000)
     page.get_by_text("Administraties die dit token mag zien").wait_for()
